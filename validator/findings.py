@@ -1,0 +1,89 @@
+"""Findings: what a rule reports, where, and whether a fix exists."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 2, "warning": 1, "info": 0}[self.value]
+
+
+class FixSafety(str, Enum):
+    SAFE = "safe"  # applied by default by `toolproof clean` / `toolproof fix`
+    UNSAFE = "unsafe"  # applied only with --unsafe-fixes
+    NONE = "none"  # not repairable: the record is quarantined
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """What a rule function yields: the engine turns it into a Finding.
+
+    ``fix`` overrides the rule's declared fix safety for this one finding (a rule
+    that can repair some cases but not others); ``severity`` likewise.
+    """
+
+    path: str
+    message: str
+    fix: FixSafety | None = None
+    severity: Severity | None = None
+    # Optional payload a fixer may use (e.g. the parsed value of a string argument).
+    data: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str  # "TP101", stable, never reused
+    name: str  # "unbalanced-tool-call-tag"
+    severity: Severity
+    file: str
+    line: int  # 1-based line (JSONL), row (CSV/Parquet, header = line 1 for CSV) or record start line
+    record: int  # 0-based index of the record in its file
+    id: str | None  # the record's own "id" when present
+    path: str  # JSON path inside the record: "$.messages[2].tool_calls[0].function.arguments.unit"
+    message: str
+    fix: FixSafety = FixSafety.NONE
+    data: Any = field(default=None, compare=False, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of a finding (the `data` payload is internal and not emitted)."""
+        return {
+            "file": self.file,
+            "line": self.line,
+            "record": self.record,
+            "id": self.id,
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity.value,
+            "path": self.path,
+            "message": self.message,
+            "fix": self.fix.value,
+        }
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+
+def json_path(*parts: str | int) -> str:
+    """Build a JSONPath like jsonschema's ``json_path``: ``$.a[0]['b c']``."""
+    out = ["$"]
+    for p in parts:
+        if isinstance(p, int):
+            out.append(f"[{p}]")
+        elif p.isidentifier():
+            out.append(f".{p}")
+        else:
+            out.append("[" + repr(p) + "]")
+    return "".join(out)
+
+
+__all__ = ["Finding", "FixSafety", "Hit", "Severity", "json_path", "asdict"]

@@ -1,0 +1,112 @@
+"""Rule registry: a rule is a pure function of one record (or, for dataset rules,
+of per-record summaries) that yields Hits. The engine adds file/line/record/id.
+
+Codes are stable and never reused; registering a code or a name twice fails.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from validator.findings import FixSafety, Hit, Severity
+
+
+@dataclass
+class Context:
+    """What a record rule may look at besides the record.
+
+    ``tools`` maps tool name -> the tool's ``function`` dict (name, description,
+    parameters), built leniently from the record's ``tools`` (canonical wrapped form
+    or flat form). ``options`` holds configuration (e.g. the model for template checks).
+    """
+
+    record_index: int = 0
+    tools: dict[str, dict[str, Any]] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+RecordRuleFunc = Callable[[Any, Context], Iterable[Hit]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    fix: FixSafety
+    family: str
+    doc: str  # markdown: What it does / Why is this bad? / Example / Use instead / Fix safety
+    func: Callable[..., Iterable[Any]]
+    scope: str = "record"  # "record" or "dataset"
+    default_enabled: bool = True  # rules needing extra inputs (--against, --model) are off unless asked
+
+    @property
+    def summary(self) -> str:
+        return (self.doc.strip().splitlines() or [""])[0]
+
+
+REGISTRY: dict[str, Rule] = {}
+_NAMES: dict[str, str] = {}
+
+
+def _register(r: Rule) -> None:
+    if r.code in REGISTRY:
+        raise ValueError(f"duplicate rule code {r.code}")
+    if r.name in _NAMES:
+        raise ValueError(f"duplicate rule name {r.name} ({_NAMES[r.name]} and {r.code})")
+    REGISTRY[r.code] = r
+    _NAMES[r.name] = r.code
+
+
+def rule(
+    code: str,
+    name: str,
+    *,
+    severity: Severity = Severity.ERROR,
+    fix: FixSafety = FixSafety.NONE,
+    family: str,
+    scope: str = "record",
+    default_enabled: bool = True,
+) -> Callable[[Callable[..., Iterable[Any]]], Callable[..., Iterable[Any]]]:
+    """Register a rule. The function's docstring is the rule's documentation."""
+
+    def deco(func: Callable[..., Iterable[Any]]) -> Callable[..., Iterable[Any]]:
+        _register(
+            Rule(
+                code=code,
+                name=name,
+                severity=severity,
+                fix=fix,
+                family=family,
+                doc=inspect.cleandoc(func.__doc__ or ""),
+                func=func,
+                scope=scope,
+                default_enabled=default_enabled,
+            )
+        )
+        return func
+
+    return deco
+
+
+def all_rules() -> list[Rule]:
+    """Every registered rule, importing the rule modules on first use."""
+    import validator.rules  # noqa: F401  (imports the families, which register)
+
+    return [REGISTRY[c] for c in sorted(REGISTRY)]
+
+
+def get_rule(code_or_name: str) -> Rule | None:
+    all_rules()
+    key = code_or_name.strip()
+    if key.upper() in REGISTRY:
+        return REGISTRY[key.upper()]
+    code = _NAMES.get(key)
+    return REGISTRY[code] if code else None
+
+
+def iter_hits(rule_: Rule, record: Any, ctx: Context) -> Iterator[Hit]:
+    yield from rule_.func(record, ctx)
