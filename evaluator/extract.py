@@ -104,12 +104,15 @@ def scan_tool_call_tags(text: str) -> TagScan:
         close_at = -1
         nested_at = -1
         search = body_start
+        spans: list[tuple[int, int]] | None = None
         while True:
             m2 = _TAG_RE.search(text, search)
             if not m2:
                 break
-            in_string = any(s <= m2.start() - body_start < e for s, e in _string_spans(text[body_start : m2.start() + 1]))
-            if in_string:
+            if spans is None:  # computed once per block, only when a candidate tag exists
+                spans = _string_spans(text[body_start:])
+            rel = m2.start() - body_start
+            if any(s <= rel < e for s, e in spans):
                 search = m2.end()
                 continue
             if m2.group(1):
