@@ -1,0 +1,341 @@
+"""`toolproof compare`: config, Wilson intervals, reports, resume and failure isolation.
+
+The orchestration tests swap the three backends (lint+clean, train, evaluate) for
+small fakes that do real file work, so resume and failure handling are checked in
+milliseconds; `test_compare_end_to_end_tiny_model` runs the real validator, trainer
+and evaluator on a tiny random-initialised model.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from toolproof import compare as cmp
+from toolproof.cli import main
+from toolproof.compare import (
+    CompareConfigError,
+    ModelOutcome,
+    SetResult,
+    load_config,
+    run_compare,
+    summary_rows,
+    wilson_interval,
+)
+
+# --------------------------------------------------------------------------- Wilson
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "lo", "hi"),
+    [
+        # Reference values: the roots in p of (k/n - p)^2 = z^2 p (1 - p) / n, z = 1.959964
+        # (the same as statsmodels' proportion_confint(k, n, method="wilson")).
+        (5, 10, 0.236593, 0.763407),
+        (0, 10, 0.0, 0.277533),
+        (10, 10, 0.722467, 1.0),
+        (1, 10, 0.017876, 0.404150),
+        (81, 263, 0.255289, 0.366210),
+        (29, 40, 0.571650, 0.838920),
+        (4, 5, 0.375535, 0.963776),
+    ],
+)
+def test_wilson_interval_known_values(k: int, n: int, lo: float, hi: float) -> None:
+    got = wilson_interval(k, n)
+    assert got[0] == pytest.approx(lo, abs=1e-5)
+    assert got[1] == pytest.approx(hi, abs=1e-5)
+
+
+def test_wilson_interval_edges() -> None:
+    assert all(math.isnan(x) for x in wilson_interval(0, 0))
+    lo, hi = wilson_interval(3, 7)
+    assert lo < 3 / 7 < hi
+    with pytest.raises(ValueError):
+        wilson_interval(8, 7)
+
+
+# --------------------------------------------------------------------------- config
+
+
+def _write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def _test_record(i: int) -> dict[str, Any]:
+    return {
+        "id": f"t{i}",
+        "messages": [{"role": "user", "content": f"weather in city {i}?"}],
+        "tools": [
+            {
+                "type": "function",
+                "function": {
+                    "name": "get_weather",
+                    "description": "Weather for a city.",
+                    "parameters": {
+                        "type": "object",
+                        "properties": {"city": {"type": "string"}},
+                        "required": ["city"],
+                    },
+                },
+            }
+        ],
+        "expected_calls": [{"name": "get_weather", "arguments": {"city": f"city {i}"}}],
+    }
+
+
+def _config(tmp: Path, **over: Any) -> dict[str, Any]:
+    train = _write_jsonl(tmp / "train.jsonl", [_test_record(i) for i in range(6)])
+    test = _write_jsonl(tmp / "test.jsonl", [_test_record(100 + i) for i in range(8)])
+    cfg: dict[str, Any] = {
+        "name": "unit",
+        "model": "tiny",
+        "data": {"train": str(train)},
+        "train": {"max_steps": 2},
+        "arms": [{"name": "dirty", "data": "dirty"}, {"name": "clean", "data": "clean"}],
+        "eval": {"test_sets": [{"name": "synthetic", "path": str(test), "limit": 5}], "max_new_tokens": 8},
+    }
+    cfg.update(over)
+    return cfg
+
+
+def test_load_config_yaml_and_defaults(tmp_path: Path) -> None:
+    import yaml
+
+    raw = _config(tmp_path)
+    raw["data"]["train"] = "train.jsonl"  # relative to the config file's folder
+    raw["eval"]["test_sets"].append({"bfcl": "simple_python", "limit": 3})
+    p = tmp_path / "c.yaml"
+    p.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    cfg = load_config(p)
+    assert cfg.data.train == str((tmp_path / "train.jsonl").resolve())
+    assert [t.name for t in cfg.eval.test_sets] == ["synthetic", "bfcl-simple_python"]
+    assert cfg.base is True and cfg.device == "auto"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda c: c["arms"].append({"name": "dirty", "data": "clean"}), "duplicate arm names"),
+        (lambda c: c["arms"].append({"name": "base", "data": "clean"}), "reserved"),
+        (lambda c: c["arms"].append({"name": "x", "data": "filthy"}), "arms.2.data"),
+        (lambda c: c.update(arms=[]), "arms"),
+        (lambda c: c.update(stray=1), "stray"),
+        (lambda c: c["eval"]["test_sets"].append({"name": "both", "path": "a", "bfcl": "b"}), "exactly one"),
+    ],
+)
+def test_load_config_rejects(tmp_path: Path, change: Any, message: str) -> None:
+    raw = _config(tmp_path)
+    change(raw)
+    with pytest.raises(CompareConfigError, match=message):
+        load_config(raw)
+
+
+def test_shipped_configs_are_valid() -> None:
+    root = Path(__file__).resolve().parent.parent / "experiments"
+    demo = load_config(root / "demo.yaml")
+    seed = load_config(root / "seed.yaml")
+    assert demo.model == "smollm2-135m"
+    assert {a.name for a in demo.arms} >= {"dirty", "clean"}
+    assert {a.data for a in demo.arms} == {"dirty", "clean"}
+    assert seed.model == "qwen2.5-coder-0.5b"
+    formats = {a.train.get("format") for a in seed.arms}
+    assert "markup_in_content" in formats
+    assert any(a.data == "clean" for a in seed.arms)
+    for cfg in (demo, seed):
+        assert Path(cfg.data.train).is_file(), cfg.data.train
+
+
+# --------------------------------------------------------------------------- reports as data
+
+
+def _outcomes() -> list[ModelOutcome]:
+    return [
+        ModelOutcome("base", results={"syn": SetResult(20, 2, 10.0, {"no_call": 18})}),
+        ModelOutcome(
+            "dirty",
+            data="dirty",
+            train_records=100,
+            train_seconds=60.0,
+            results={"syn": SetResult(20, 6, 9.0, {"wrong_arguments": 4, "no_call": 10})},
+        ),
+        ModelOutcome(
+            "clean",
+            data="clean",
+            train_records=90,
+            train_seconds=55.0,
+            results={"syn": SetResult(20, 15, 8.0, {"wrong_arguments": 5})},
+        ),
+        ModelOutcome("broken", data="clean", status="failed", failed_step="train", error="ValueError: boom"),
+    ]
+
+
+def test_summary_rows_and_writers(tmp_path: Path) -> None:
+    outcomes = _outcomes()
+    rows = summary_rows(outcomes, ["syn"])
+    assert [r["arm"] for r in rows] == ["base", "dirty", "clean", "broken"]
+    clean = rows[2]
+    assert clean["accuracy"] == 0.75
+    lo, hi = wilson_interval(15, 20)
+    assert clean["ci_low"] == round(lo, 4) and clean["ci_high"] == round(hi, 4)
+    assert clean["errors_wrong_arguments"] == 5 and clean["errors_no_call"] == 0
+    assert rows[3]["status"] == "failed" and rows[3]["accuracy"] is None and "boom" in rows[3]["error"]
+
+    path = cmp.write_summary_csv(rows, tmp_path / "summary.csv")
+    with open(path, newline="") as f:
+        got = list(csv.DictReader(f))
+    for col in ("arm", "test_set", "n", "accuracy", "ci_low", "ci_high", "train_records", "train_seconds",
+                "eval_seconds", "errors_no_call"):
+        assert col in got[0]
+    assert got[1]["arm"] == "dirty" and got[1]["accuracy"] == "0.3" and got[1]["train_records"] == "100"
+
+    png = cmp.plot_accuracy(outcomes, ["syn"], tmp_path / "acc.png", title="t")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# --------------------------------------------------------------------------- orchestration with fakes
+
+
+class FakeBackends:
+    """Stand-ins for the validator, trainer and evaluator that count their calls."""
+
+    def __init__(self, fail_arms: set[str] | None = None, acc: dict[str, int] | None = None) -> None:
+        self.fail_arms = fail_arms or set()
+        self.acc = acc or {}
+        self.trained: list[str] = []
+        self.evaluated: list[tuple[str | None, str]] = []
+        self.cleaned = 0
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(cmp, "_lint_and_clean", self.lint_and_clean)
+        monkeypatch.setattr(cmp, "_train", self.train)
+        monkeypatch.setattr(cmp, "_evaluate", self.evaluate)
+
+    def lint_and_clean(self, src: str, step_dir: Path, opts: dict[str, Any]) -> cmp.PreparedData:
+        self.cleaned += 1
+        lines = Path(src).read_text().splitlines()
+        (step_dir / "lint.json").write_text("{}")
+        (step_dir / "clean.html").write_text("<html></html>")
+        (step_dir / "train.clean.jsonl").write_text("\n".join(lines[:-1]) + "\n")
+        return cmp.PreparedData(src, str(step_dir / "train.clean.jsonl"), len(lines), len(lines) - 1, 1, 3, 2,
+                                {"TP105": 2, "TP404": 1}, str(step_dir / "lint.json"), str(step_dir / "clean.html"))
+
+    def train(self, cfg: cmp.CompareConfig, arm: cmp.ArmConfig, path: str, step_dir: Path) -> dict[str, Any]:
+        self.trained.append(arm.name)
+        if arm.name in self.fail_arms:
+            raise RuntimeError(f"cannot train {arm.name}")
+        (step_dir / "adapter").mkdir()
+        return {"adapter_dir": str(step_dir / "adapter"), "train_records": cmp._count_lines(path),
+                "train_seconds": 1.5}
+
+    def evaluate(self, cfg: cmp.CompareConfig, ts: cmp.PreparedTestSet, step_dir: Path,
+                 adapter: str | None) -> SetResult:
+        name = "base" if adapter is None else Path(adapter).parent.parent.name
+        self.evaluated.append((name, ts.name))
+        (step_dir / "results.csv").write_text("id,correct\n")
+        k = self.acc.get(name, 1)
+        return SetResult(ts.n, k, 0.5, {"wrong_arguments": ts.n - k}, str(step_dir / "results.csv"))
+
+
+def test_run_compare_resume_and_failure_isolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = _config(tmp_path)
+    raw["arms"].append({"name": "broken", "data": "clean", "train": {"lr": 1}})
+    fake = FakeBackends(fail_arms={"broken"}, acc={"base": 0, "dirty": 1, "clean": 4})
+    fake.install(monkeypatch)
+    res = run_compare(raw, output_root=tmp_path / "out")
+    out = tmp_path / "out" / "unit"
+    assert res.exit_code == 1 and res.failed == ["broken"]
+    assert fake.trained == ["dirty", "clean", "broken"]
+    assert [o.status for o in res.outcomes] == ["ok", "ok", "ok", "failed"]
+    assert (out / "arms" / "broken" / "error.txt").read_text().count("cannot train broken")
+    for f in ("summary.csv", "summary.md", "accuracy.png", "compare.json", "data/lint.json", "data/clean.html",
+              "test_sets/synthetic.jsonl"):
+        assert (out / f).is_file(), f
+    assert len((out / "test_sets/synthetic.jsonl").read_text().splitlines()) == 5  # limit
+    md = (out / "summary.md").read_text()
+    assert "80.0% [37.6%, 96.4%] (4/5)" in md and "cannot train broken" in md
+    doc = json.loads((out / "compare.json").read_text())
+    assert doc["exit_code"] == 1 and doc["versions"]["toolproof"] and doc["machine"]["cpu_count"]
+    assert {m["name"]: m["status"] for m in doc["models"]} == {"base": "ok", "dirty": "ok", "clean": "ok",
+                                                              "broken": "failed"}
+    marker = out / "arms" / "clean" / "train" / cmp.MARKER
+    mtime = marker.stat().st_mtime_ns
+
+    # Second run: nothing finished is redone; the failed arm is retried.
+    fake2 = FakeBackends(acc={"base": 0, "dirty": 1, "clean": 4})
+    fake2.install(monkeypatch)
+    res2 = run_compare(raw, output_root=tmp_path / "out")
+    assert fake2.cleaned == 0 and fake2.trained == ["broken"]
+    assert fake2.evaluated == [("broken", "synthetic")]
+    assert res2.exit_code == 0 and marker.stat().st_mtime_ns == mtime
+    clean = next(o for o in res2.outcomes if o.name == "clean")
+    assert clean.resumed == ["train", "eval:synthetic"] and clean.results["synthetic"].correct == 4
+
+    # A changed arm setting re-trains only that arm (and re-evaluates it).
+    raw["arms"][1]["train"] = {"max_steps": 3}
+    fake3 = FakeBackends()
+    fake3.install(monkeypatch)
+    run_compare(raw, output_root=tmp_path / "out")
+    assert fake3.trained == ["clean"] and fake3.evaluated == [("clean", "synthetic")]
+
+    # --no-resume redoes everything.
+    fake4 = FakeBackends()
+    fake4.install(monkeypatch)
+    run_compare(raw, output_root=tmp_path / "out", resume=False)
+    assert fake4.cleaned == 1 and fake4.trained == ["dirty", "clean", "broken"]
+
+
+def test_run_compare_only_keeps_finished_arms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = _config(tmp_path)
+    fake = FakeBackends(acc={"clean": 3})
+    fake.install(monkeypatch)
+    res = run_compare(raw, output_root=tmp_path, only=["clean"])
+    assert fake.trained == ["clean"] and fake.evaluated == [("clean", "synthetic")]
+    assert {o.name: o.status for o in res.outcomes} == {"base": "not run", "dirty": "not run", "clean": "ok"}
+    assert res.exit_code == 0
+    fake2 = FakeBackends()
+    fake2.install(monkeypatch)
+    res2 = run_compare(raw, output_root=tmp_path, only=["base", "dirty"])
+    assert fake2.trained == ["dirty"]
+    assert {o.name: o.status for o in res2.outcomes} == {"base": "ok", "dirty": "ok", "clean": "ok"}
+    assert next(o for o in res2.outcomes if o.name == "clean").results["synthetic"].correct == 3
+    with pytest.raises(CompareConfigError, match="unknown arms"):
+        run_compare(raw, output_root=tmp_path, only=["nope"])
+
+
+def test_run_compare_bad_training_data_is_recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = _config(tmp_path)
+    raw["data"]["train"] = str(tmp_path / "missing.jsonl")
+    FakeBackends().install(monkeypatch)
+    res = run_compare(raw, output_root=tmp_path)
+    assert res.exit_code == 1 and "missing.jsonl" in (res.error or "")
+    assert "failed before training" in (tmp_path / "unit" / "summary.md").read_text()
+
+
+def test_cli_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["compare", str(tmp_path / "nope.yaml")]) == 2
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nmodel: m\n")
+    assert main(["compare", str(bad)]) == 2
+    assert "invalid config" in capsys.readouterr().err
+
+
+def test_cli_runs_with_fakes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    import yaml
+
+    raw = _config(tmp_path)
+    raw["arms"].append({"name": "broken", "data": "dirty"})
+    p = tmp_path / "c.yaml"
+    p.write_text(yaml.safe_dump(raw))
+    FakeBackends(fail_arms={"broken"}).install(monkeypatch)
+    rc = main(["compare", str(p), "--output-root", str(tmp_path / "r"), "--only", "clean", "broken"])
+    cap = capsys.readouterr()
+    assert rc == 1
+    assert "arm broken failed in train" in cap.err
+    assert "# Comparison `unit`" in cap.out

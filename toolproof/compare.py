@@ -1,0 +1,1163 @@
+"""Clean-vs-dirty comparison runs (`toolproof compare`).
+
+One config names a base model, the training data, the shared training settings, the
+arms (each = which data, dirty or cleaned, plus trainer overrides) and the test sets.
+`run_compare` then
+
+1. lints the training data and cleans it (lint report JSON, clean report HTML kept);
+2. writes every test set once to ``test_sets/`` so that every model sees the same records;
+3. evaluates the base model and trains + evaluates every arm;
+4. writes ``summary.csv``, ``summary.md``, ``accuracy.png`` and ``compare.json``.
+
+Each step (data, base evaluation, an arm's training, an arm's evaluation) writes a
+completion marker (``.done.json``) holding a hash of everything that step depends on;
+a later run reuses a step whose marker matches and redoes one whose inputs changed.
+A failing arm is recorded with its error and does not stop the others.
+
+The step functions and the report writers are separate so they can be tested with
+results given as data. The library never prints: pass ``progress`` to hear about steps.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as _dt
+import gc
+import hashlib
+import json
+import math
+import os
+import platform
+import shutil
+import time
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+__all__ = [
+    "ArmConfig",
+    "CompareConfig",
+    "CompareConfigError",
+    "CompareResult",
+    "ModelOutcome",
+    "SetResult",
+    "load_config",
+    "run_compare",
+    "summary_rows",
+    "wilson_interval",
+    "write_summary_csv",
+    "write_summary_md",
+    "plot_accuracy",
+]
+
+Z95 = 1.959963984540054  # two-sided 95% normal quantile
+MARKER = ".done.json"
+BASE = "base"
+_NAME_RE = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+Progress = Callable[[str], None]
+
+
+class CompareConfigError(ValueError):
+    """The comparison config is unreadable or invalid (the command turns it into exit 2)."""
+
+
+# --------------------------------------------------------------------------- config
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TestSetConfig(_Strict):
+    """One test set: a canonical JSONL file (`path`) or one BFCL category (`bfcl`)."""
+
+    __test__ = False  # not a pytest class
+
+    name: str = Field(default="", pattern=r"^$|" + _NAME_RE)
+    path: str | None = None
+    bfcl: str | None = None
+    limit: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> TestSetConfig:
+        if (self.path is None) == (self.bfcl is None):
+            raise ValueError("a test set needs exactly one of `path` or `bfcl`")
+        if not self.name:
+            self.name = f"bfcl-{self.bfcl}" if self.bfcl else Path(str(self.path)).stem
+        return self
+
+
+class EvalSettings(_Strict):
+    test_sets: list[TestSetConfig] = Field(min_length=1)
+    max_new_tokens: int = Field(default=128, ge=1)
+    batch_size: int = Field(default=8, ge=1)
+    # Passed through to the evaluator's EvalConfig as they are.
+    options: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("test_sets")
+    @classmethod
+    def _unique(cls, v: list[TestSetConfig]) -> list[TestSetConfig]:
+        names = [t.name for t in v]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"duplicate test set names: {', '.join(dup)}")
+        return v
+
+
+class DataConfig(_Strict):
+    train: str
+    # Options for the cleaner (e.g. {"unsafe_fixes": true}).
+    clean: dict[str, Any] = Field(default_factory=dict)
+
+
+class ArmConfig(_Strict):
+    """One fine-tune: which data it sees and how its training differs from the shared settings."""
+
+    name: str = Field(pattern=_NAME_RE)
+    data: Literal["dirty", "clean"]
+    description: str = ""
+    # Trainer settings for this arm only (TrainConfig field names), over the shared `train`.
+    train: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _not_base(cls, v: str) -> str:
+        if v == BASE:
+            raise ValueError("'base' is reserved for the base model")
+        return v
+
+
+class CompareConfig(_Strict):
+    name: str = Field(pattern=_NAME_RE)
+    description: str = ""
+    model: str
+    device: str = "auto"
+    dtype: str = "auto"
+    seed: int = 0
+    # Evaluate the base model too (without any fine-tune).
+    base: bool = True
+    data: DataConfig
+    # Shared trainer settings (TrainConfig field names): the same for every arm.
+    train: dict[str, Any] = Field(default_factory=dict)
+    arms: list[ArmConfig] = Field(min_length=1)
+    eval: EvalSettings
+
+    @field_validator("arms")
+    @classmethod
+    def _unique_arms(cls, v: list[ArmConfig]) -> list[ArmConfig]:
+        names = [a.name for a in v]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"duplicate arm names: {', '.join(dup)}")
+        return v
+
+
+def load_config(source: str | os.PathLike[str] | dict[str, Any]) -> CompareConfig:
+    """Read and validate a comparison config (a YAML file or an already parsed mapping).
+
+    Relative data paths are resolved against the current directory, or against the
+    config file's folder (then its parent) when they do not exist there.
+    """
+    base_dirs: list[Path] = [Path.cwd()]
+    if isinstance(source, dict):
+        raw: Any = source
+    else:
+        p = Path(source)
+        try:
+            raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+        except OSError as e:
+            raise CompareConfigError(f"cannot read {p}: {e.strerror or e}") from e
+        except yaml.YAMLError as e:
+            raise CompareConfigError(f"{p}: not valid YAML: {e}") from e
+        base_dirs += [p.resolve().parent, p.resolve().parent.parent]
+    if not isinstance(raw, dict):
+        raise CompareConfigError("the config must be a mapping")
+    try:
+        cfg = CompareConfig.model_validate(raw)
+    except ValidationError as e:
+        msgs = []
+        for err in e.errors():
+            loc = ".".join(str(x) for x in err["loc"]) or "(top)"
+            msgs.append(f"{loc}: {err['msg']}")
+        raise CompareConfigError("invalid config: " + "; ".join(msgs)) from e
+
+    def resolve(path: str) -> str:
+        pp = Path(path).expanduser()
+        if pp.is_absolute():
+            return str(pp)
+        for d in base_dirs:
+            if (d / pp).exists():
+                return str((d / pp).resolve())
+        return str((base_dirs[0] / pp).resolve())
+
+    cfg.data.train = resolve(cfg.data.train)
+    for ts in cfg.eval.test_sets:
+        if ts.path is not None:
+            ts.path = resolve(ts.path)
+    return cfg
+
+
+# --------------------------------------------------------------------------- results as data
+
+
+@dataclass
+class SetResult:
+    """One model on one test set."""
+
+    n: int
+    correct: int
+    eval_seconds: float = 0.0
+    errors: dict[str, int] = field(default_factory=dict)  # error type -> count (wrong answers)
+    results_csv: str | None = None
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.n if self.n else float("nan")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SetResult:
+        return cls(
+            n=int(d["n"]),
+            correct=int(d["correct"]),
+            eval_seconds=float(d.get("eval_seconds", 0.0)),
+            errors={str(k): int(v) for k, v in (d.get("errors") or {}).items()},
+            results_csv=d.get("results_csv"),
+        )
+
+
+@dataclass
+class ModelOutcome:
+    """The base model or one arm: its training (arms) and its results per test set."""
+
+    name: str
+    data: str = ""  # "dirty" | "clean" | "" for the base model
+    description: str = ""
+    status: str = "ok"  # "ok" | "failed" | "not run"
+    error: str | None = None
+    failed_step: str | None = None  # "train" | "eval"
+    train_records: int | None = None
+    train_seconds: float | None = None
+    adapter_dir: str | None = None
+    results: dict[str, SetResult] = field(default_factory=dict)
+    resumed: list[str] = field(default_factory=list)  # steps reused from a previous run
+
+    @property
+    def eval_seconds(self) -> float:
+        return sum(r.eval_seconds for r in self.results.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["results"] = {k: v.to_dict() for k, v in self.results.items()}
+        return d
+
+
+@dataclass
+class PreparedData:
+    dirty_path: str
+    clean_path: str
+    dirty_records: int
+    clean_records: int
+    quarantined: int
+    findings: int
+    errors: int
+    by_code: dict[str, int]
+    lint_report: str
+    clean_report: str
+    seconds: float = 0.0
+    resumed: bool = False
+
+
+@dataclass
+class CompareResult:
+    name: str
+    output_dir: Path
+    config: CompareConfig
+    data: PreparedData | None
+    outcomes: list[ModelOutcome]
+    test_sets: list[str]
+    files: dict[str, str]
+    seconds: float
+    error: str | None = None  # a failure before any arm could run (data preparation)
+
+    @property
+    def failed(self) -> list[str]:
+        return [o.name for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if (self.failed or self.error) else 0
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def wilson_interval(correct: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion (95% by default).
+
+    Returns ``(nan, nan)`` for ``n == 0``.
+    """
+    if n <= 0:
+        return (float("nan"), float("nan"))
+    if not 0 <= correct <= n:
+        raise ValueError(f"correct={correct} outside 0..{n}")
+    p = correct / n
+    z2 = z * z
+    denom = 1 + z2 / n
+    centre = (p + z2 / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denom
+    lo, hi = max(0.0, centre - half), min(1.0, centre + half)
+    # Exact ends at 0 and n (floating point leaves ~1e-17 otherwise).
+    if correct == 0:
+        lo = 0.0
+    if correct == n:
+        hi = 1.0
+    return (lo, hi)
+
+
+# --------------------------------------------------------------------------- hashing / markers
+
+
+def _canon(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _hash(obj: Any) -> str:
+    return hashlib.sha256(_canon(obj).encode()).hexdigest()[:16]
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_marker(step_dir: Path, step_hash: str) -> dict[str, Any] | None:
+    """The outcome stored by a finished step whose hash matches, else None."""
+    m = step_dir / MARKER
+    try:
+        data = json.loads(m.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("hash") != step_hash:
+        return None
+    out = data.get("outcome")
+    return out if isinstance(out, dict) else None
+
+
+def write_marker(step_dir: Path, step_hash: str, outcome: dict[str, Any], seconds: float) -> None:
+    step_dir.mkdir(parents=True, exist_ok=True)
+    tmp = step_dir / (MARKER + ".tmp")
+    tmp.write_text(
+        json.dumps(
+            {
+                "hash": step_hash,
+                "finished_at": _now(),
+                "seconds": round(seconds, 3),
+                "outcome": outcome,
+            },
+            indent=2,
+            default=str,
+        ),
+        encoding="utf-8",
+    )
+    os.replace(tmp, step_dir / MARKER)
+
+
+def _fresh_dir(d: Path) -> None:
+    """Empty a step folder before (re)running the step."""
+    if d.exists():
+        shutil.rmtree(d)
+    d.mkdir(parents=True)
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+# --------------------------------------------------------------------------- steps
+
+
+def _count_lines(path: str | os.PathLike[str]) -> int:
+    with open(path, "rb") as f:
+        return sum(1 for line in f if line.strip())
+
+
+def prepare_data(cfg: CompareConfig, out_dir: Path, *, resume: bool = True) -> PreparedData:
+    """Lint the training data and clean it, keeping both reports (resumable step)."""
+    step_dir = out_dir / "data"
+    src = cfg.data.train
+    if not Path(src).is_file():
+        raise FileNotFoundError(f"training data not found: {src}")
+    step_hash = _hash(
+        {"step": "data", "train": file_sha256(src), "clean": cfg.data.clean, "v": _versions_key()}
+    )
+    if resume:
+        got = read_marker(step_dir, step_hash)
+        if got is not None and Path(got.get("clean_path", "")).is_file():
+            got["resumed"] = True
+            got["dirty_path"] = src
+            return PreparedData(**got)
+    _fresh_dir(step_dir)
+    t0 = time.perf_counter()
+    prepared = _lint_and_clean(src, step_dir, cfg.data.clean)
+    prepared.seconds = time.perf_counter() - t0
+    outcome = dataclasses.asdict(prepared)
+    outcome.pop("resumed")
+    write_marker(step_dir, step_hash, outcome, prepared.seconds)
+    return prepared
+
+
+def _lint_and_clean(src: str, step_dir: Path, clean_options: dict[str, Any]) -> PreparedData:
+    from validator.cleaner import clean  # noqa: PLC0415
+    from validator.engine import lint_paths  # noqa: PLC0415
+
+    lint = lint_paths([src])
+    by_code: dict[str, int] = {}
+    for f in lint.findings:
+        by_code[f.code] = by_code.get(f.code, 0) + 1
+    errors = sum(1 for f in lint.findings if f.is_error)
+    lint_report = step_dir / "lint.json"
+    lint_report.write_text(
+        json.dumps(
+            {
+                "files": [{"path": fs.path, "records": fs.records} for fs in lint.files],
+                "counts": dict(sorted(by_code.items())),
+                "findings": [f.to_dict() for f in lint.findings],
+            },
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
+    clean_path = step_dir / "train.clean.jsonl"
+    clean_report = step_dir / "clean.html"
+    res = clean(src, clean_path, report=clean_report, **clean_options)
+    quarantined = getattr(res, "quarantined", None)
+    if not isinstance(quarantined, int):
+        quarantined = len(quarantined) if quarantined is not None else 0
+    return PreparedData(
+        dirty_path=src,
+        clean_path=str(clean_path),
+        dirty_records=_count_lines(src),
+        clean_records=_count_lines(clean_path),
+        quarantined=quarantined,
+        findings=len(lint.findings),
+        errors=errors,
+        by_code=dict(sorted(by_code.items())),
+        lint_report=str(lint_report),
+        clean_report=str(clean_report),
+    )
+
+
+@dataclass
+class PreparedTestSet:
+    name: str
+    path: str
+    n: int
+    sha256: str
+
+
+def prepare_test_sets(cfg: CompareConfig, out_dir: Path) -> list[PreparedTestSet]:
+    """Write each test set (limited) to ``test_sets/<name>.jsonl``: every model reads these files."""
+    d = out_dir / "test_sets"
+    d.mkdir(parents=True, exist_ok=True)
+    out: list[PreparedTestSet] = []
+    for ts in cfg.eval.test_sets:
+        records = _load_test_records(ts)
+        if ts.limit is not None:
+            records = records[: ts.limit]
+        if not records:
+            raise ValueError(f"test set {ts.name!r} is empty")
+        text = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records)
+        path = d / f"{ts.name}.jsonl"
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+        out.append(
+            PreparedTestSet(ts.name, str(path), len(records), hashlib.sha256(text.encode()).hexdigest())
+        )
+    return out
+
+
+def _load_test_records(ts: TestSetConfig) -> list[dict[str, Any]]:
+    if ts.bfcl is not None:
+        from evaluator.bfcl import load_bfcl  # noqa: PLC0415
+
+        return [dict(r) for r in load_bfcl([ts.bfcl], ts.limit)]
+    records: list[dict[str, Any]] = []
+    with open(str(ts.path), encoding="utf-8") as f:
+        for i, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except ValueError as e:
+                raise ValueError(f"{ts.path}:{i}: test record is not JSON: {e}") from e
+            records.append(obj)
+            if ts.limit is not None and len(records) >= ts.limit:
+                break
+    return records
+
+
+def _train_settings(cfg: CompareConfig, arm: ArmConfig) -> dict[str, Any]:
+    """The merged trainer settings of one arm (shared, then the arm's own)."""
+    return {**cfg.train, **arm.train}
+
+
+def _train_hash(cfg: CompareConfig, arm: ArmConfig, train_path: str) -> str:
+    return _hash(
+        {
+            "step": "train",
+            "model": cfg.model,
+            "device": cfg.device,
+            "dtype": cfg.dtype,
+            "seed": cfg.seed,
+            "data": arm.data,
+            "data_sha": file_sha256(train_path),
+            "train": _train_settings(cfg, arm),
+            "v": _versions_key(),
+        }
+    )
+
+
+def train_arm(
+    cfg: CompareConfig,
+    arm: ArmConfig,
+    data: PreparedData,
+    out_dir: Path,
+    *,
+    resume: bool = True,
+) -> tuple[dict[str, Any], bool, str]:
+    """Train one arm (resumable). Returns (outcome dict, resumed?, step hash)."""
+    step_dir = out_dir / "arms" / arm.name / "train"
+    train_path = data.dirty_path if arm.data == "dirty" else data.clean_path
+    step_hash = _train_hash(cfg, arm, train_path)
+    if resume:
+        got = read_marker(step_dir, step_hash)
+        if got is not None and Path(got.get("adapter_dir", "")).exists():
+            return got, True, step_hash
+    _fresh_dir(step_dir)
+    t0 = time.perf_counter()
+    got = _train(cfg, arm, train_path, step_dir)
+    seconds = time.perf_counter() - t0
+    got.setdefault("train_seconds", seconds)
+    write_marker(step_dir, step_hash, got, seconds)
+    return got, False, step_hash
+
+
+def _train(cfg: CompareConfig, arm: ArmConfig, train_path: str, step_dir: Path) -> dict[str, Any]:
+    from trainer.train import TrainConfig, train  # noqa: PLC0415
+
+    settings = _train_settings(cfg, arm)
+    fixed = {
+        "model": cfg.model,
+        "data": train_path,
+        "output_dir": str(step_dir),
+        "allow_dirty": arm.data == "dirty",
+        "seed": cfg.seed,
+        "device": cfg.device,
+        "dtype": cfg.dtype,
+    }
+    kwargs = _fit_fields(TrainConfig, {**fixed, **settings}, fixed_keys=set(fixed))
+    t0 = time.perf_counter()
+    res = train(TrainConfig(**kwargs))
+    seconds = time.perf_counter() - t0
+    adapter = getattr(res, "adapter_dir", None) or (step_dir / "adapter")
+    records = getattr(res, "train_records", None)
+    if records is None:
+        records = getattr(res, "records", None)
+    if records is None:
+        records = _count_lines(train_path)
+    return {
+        "adapter_dir": str(adapter),
+        "output_dir": str(step_dir),
+        "train_records": int(records),
+        "train_seconds": float(getattr(res, "train_seconds", None) or seconds),
+    }
+
+
+def _fit_fields(cls: Any, values: dict[str, Any], *, fixed_keys: set[str]) -> dict[str, Any]:
+    """Keep the keys `cls` accepts; an unknown user setting is an error, an unknown fixed one is dropped."""
+    if dataclasses.is_dataclass(cls):
+        names = {f.name for f in dataclasses.fields(cls)}
+    elif hasattr(cls, "model_fields"):
+        names = set(cls.model_fields)
+    else:  # pragma: no cover - unknown config class
+        return values
+    unknown = sorted(k for k in values if k not in names and k not in fixed_keys)
+    if unknown:
+        raise ValueError(f"unknown {cls.__name__} settings: {', '.join(unknown)}")
+    return {k: v for k, v in values.items() if k in names}
+
+
+def evaluate_model(
+    cfg: CompareConfig,
+    name: str,
+    test_sets: Sequence[PreparedTestSet],
+    out_dir: Path,
+    *,
+    adapter_dir: str | None = None,
+    upstream_hash: str = "",
+    resume: bool = True,
+    run: bool = True,
+) -> tuple[dict[str, SetResult], list[str]]:
+    """Evaluate the base model (adapter_dir None) or an arm's adapter on every test set.
+
+    Each test set is its own resumable step. Returns (results, names of reused steps).
+    With ``run=False`` nothing is evaluated: only finished steps are collected.
+    """
+    root = out_dir / (BASE if name == BASE else f"arms/{name}") / "eval"
+    results: dict[str, SetResult] = {}
+    reused: list[str] = []
+    for ts in test_sets:
+        step_dir = root / ts.name
+        step_hash = _hash(
+            {
+                "step": "eval",
+                "model": cfg.model,
+                "device": cfg.device,
+                "dtype": cfg.dtype,
+                "adapter": upstream_hash if adapter_dir else None,
+                "test_set": ts.sha256,
+                "max_new_tokens": cfg.eval.max_new_tokens,
+                "batch_size": cfg.eval.batch_size,
+                "options": cfg.eval.options,
+                "v": _versions_key(),
+            }
+        )
+        if resume:
+            got = read_marker(step_dir, step_hash)
+            if got is not None:
+                results[ts.name] = SetResult.from_dict(got)
+                reused.append(f"eval:{ts.name}")
+                continue
+        if not run:
+            continue
+        _fresh_dir(step_dir)
+        t0 = time.perf_counter()
+        res = _evaluate(cfg, ts, step_dir, adapter_dir)
+        seconds = time.perf_counter() - t0
+        if not res.eval_seconds:
+            res.eval_seconds = seconds
+        write_marker(step_dir, step_hash, res.to_dict(), seconds)
+        results[ts.name] = res
+    return results, reused
+
+
+def _evaluate(cfg: CompareConfig, ts: PreparedTestSet, step_dir: Path, adapter_dir: str | None) -> SetResult:
+    from evaluator.run import EvalConfig, evaluate  # noqa: PLC0415
+
+    fixed = {
+        "model": cfg.model,
+        "adapter": adapter_dir,
+        "data": ts.path,
+        "output_dir": str(step_dir),
+        "max_new_tokens": cfg.eval.max_new_tokens,
+        "batch_size": cfg.eval.batch_size,
+        "device": cfg.device,
+        "dtype": cfg.dtype,
+    }
+    kwargs = _fit_fields(EvalConfig, {**fixed, **cfg.eval.options}, fixed_keys=set(fixed))
+    t0 = time.perf_counter()
+    summary = evaluate(EvalConfig(**kwargs))
+    seconds = time.perf_counter() - t0
+    n = int(getattr(summary, "n", None) or getattr(summary, "total", 0))
+    correct = int(getattr(summary, "correct", 0))
+    errors = dict(getattr(summary, "errors", None) or getattr(summary, "error_counts", None) or {})
+    results_csv = getattr(summary, "results_csv", None) or (step_dir / "results.csv")
+    return SetResult(
+        n=n,
+        correct=correct,
+        eval_seconds=float(getattr(summary, "seconds", None) or seconds),
+        errors={str(k): int(v) for k, v in errors.items() if v},
+        results_csv=str(results_csv),
+    )
+
+
+# --------------------------------------------------------------------------- the pipeline
+
+
+def run_compare(
+    config: CompareConfig | str | os.PathLike[str] | dict[str, Any],
+    *,
+    output_root: str | os.PathLike[str] = "reports",
+    resume: bool = True,
+    only: Iterable[str] | None = None,
+    progress: Progress | None = None,
+) -> CompareResult:
+    """Run (or resume) a comparison and write its reports under ``output_root/<name>/``.
+
+    ``only`` restricts which models are run this time (arm names, or ``base``); the
+    summary still shows the others when a previous run finished them.
+    """
+    cfg = config if isinstance(config, CompareConfig) else load_config(config)
+    say = progress or (lambda _msg: None)
+    only_set = set(only) if only else None
+    if only_set:
+        known = {a.name for a in cfg.arms} | {BASE}
+        unknown = sorted(only_set - known)
+        if unknown:
+            raise CompareConfigError(
+                f"--only names unknown arms: {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+            )
+    out_dir = Path(output_root) / cfg.name
+    out_dir.mkdir(parents=True, exist_ok=True)
+    started = _now()
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    outcomes: list[ModelOutcome] = []
+    data: PreparedData | None = None
+    test_sets: list[PreparedTestSet] = []
+    error: str | None = None
+    try:
+        say("data: lint and clean " + cfg.data.train)
+        data = prepare_data(cfg, out_dir, resume=resume)
+        timings["data"] = data.seconds
+        say(
+            f"data: {data.dirty_records} records, {data.findings} findings "
+            f"({data.errors} errors); clean: {data.clean_records} records, {data.quarantined} quarantined"
+            + (" (reused)" if data.resumed else "")
+        )
+        t1 = time.perf_counter()
+        test_sets = prepare_test_sets(cfg, out_dir)
+        timings["test_sets"] = time.perf_counter() - t1
+        say("test sets: " + ", ".join(f"{t.name} ({t.n})" for t in test_sets))
+    except Exception as e:  # noqa: BLE001 - recorded, reported, exit 1
+        error = f"{type(e).__name__}: {e}"
+        (out_dir / "error.txt").write_text(traceback.format_exc(), encoding="utf-8")
+        say("data preparation failed: " + error)
+
+    if error is None and data is not None:
+        models: list[tuple[str, ArmConfig | None]] = []
+        if cfg.base:
+            models.append((BASE, None))
+        models += [(a.name, a) for a in cfg.arms]
+        for name, arm in models:
+            run_it = only_set is None or name in only_set
+            t1 = time.perf_counter()
+            outcome = _run_model(cfg, name, arm, data, test_sets, out_dir, resume=resume, run_it=run_it, say=say)
+            timings[name] = time.perf_counter() - t1
+            outcomes.append(outcome)
+            gc.collect()
+
+    seconds = time.perf_counter() - t0
+    result = CompareResult(
+        name=cfg.name,
+        output_dir=out_dir,
+        config=cfg,
+        data=data,
+        outcomes=outcomes,
+        test_sets=[t.name for t in test_sets],
+        files={},
+        seconds=seconds,
+        error=error,
+    )
+    result.files = write_reports(result, started=started, timings=timings, test_sets=test_sets)
+    return result
+
+
+def _run_model(
+    cfg: CompareConfig,
+    name: str,
+    arm: ArmConfig | None,
+    data: PreparedData,
+    test_sets: Sequence[PreparedTestSet],
+    out_dir: Path,
+    *,
+    resume: bool,
+    run_it: bool,
+    say: Progress,
+) -> ModelOutcome:
+    o = ModelOutcome(
+        name=name,
+        data=arm.data if arm else "",
+        description=arm.description if arm else f"{cfg.model} without fine-tuning",
+    )
+    step = "train"
+    try:
+        adapter: str | None = None
+        upstream = ""
+        if arm is not None:
+            if run_it:
+                say(f"{name}: training on {arm.data} data")
+                got, reused, upstream = train_arm(cfg, arm, data, out_dir, resume=resume)
+            else:
+                got, reused, upstream = _finished_train(cfg, arm, data, out_dir)
+                if got is None:
+                    o.status = "not run"
+                    return o
+            if reused:
+                o.resumed.append("train")
+            adapter = got["adapter_dir"]
+            o.adapter_dir = adapter
+            o.train_records = int(got.get("train_records") or 0)
+            o.train_seconds = float(got.get("train_seconds") or 0.0)
+            if run_it:
+                say(
+                    f"{name}: trained on {o.train_records} records in {o.train_seconds:.0f}s"
+                    + (" (reused)" if reused else "")
+                )
+        step = "eval"
+        if run_it:
+            say(f"{name}: evaluating on {', '.join(t.name for t in test_sets)}")
+            o.results, reused_evals = evaluate_model(
+                cfg, name, test_sets, out_dir, adapter_dir=adapter, upstream_hash=upstream, resume=resume
+            )
+            o.resumed += reused_evals
+            for ts_name, r in o.results.items():
+                say(f"{name}: {ts_name}: {r.correct}/{r.n} = {r.accuracy:.1%} ({r.eval_seconds:.0f}s)")
+        else:
+            o.results, reused_evals = evaluate_model(
+                cfg, name, test_sets, out_dir, adapter_dir=adapter, upstream_hash=upstream, run=False
+            )
+            if len(o.results) < len(test_sets):
+                o.status = "not run"
+            o.resumed += reused_evals
+    except Exception as e:  # noqa: BLE001 - one arm failing must not lose the others
+        o.status = "failed"
+        o.failed_step = step
+        o.error = f"{type(e).__name__}: {e}"
+        err_dir = out_dir / (BASE if arm is None else f"arms/{name}")
+        err_dir.mkdir(parents=True, exist_ok=True)
+        (err_dir / "error.txt").write_text(traceback.format_exc(), encoding="utf-8")
+        say(f"{name}: FAILED in {step}: {o.error}")
+    return o
+
+
+def _finished_train(
+    cfg: CompareConfig, arm: ArmConfig, data: PreparedData, out_dir: Path
+) -> tuple[dict[str, Any] | None, bool, str]:
+    """A previous run's training of `arm` when it is still valid (used for arms left out by --only)."""
+    step_dir = out_dir / "arms" / arm.name / "train"
+    if not (step_dir / MARKER).is_file():
+        return None, False, ""
+    # Recompute the hash exactly as train_arm does, without running anything.
+    train_path = data.dirty_path if arm.data == "dirty" else data.clean_path
+    step_hash = _train_hash(cfg, arm, train_path)
+    got = read_marker(step_dir, step_hash)
+    return got, got is not None, step_hash
+
+
+# --------------------------------------------------------------------------- reports
+
+
+def summary_rows(outcomes: Sequence[ModelOutcome], test_sets: Sequence[str]) -> list[dict[str, Any]]:
+    """One row per (model, test set); a failed or not-run model gets rows with empty results."""
+    error_types = sorted({k for o in outcomes for r in o.results.values() for k in r.errors})
+    rows: list[dict[str, Any]] = []
+    for o in outcomes:
+        for ts in test_sets:
+            r = o.results.get(ts)
+            row: dict[str, Any] = {
+                "arm": o.name,
+                "data": o.data,
+                "status": o.status,
+                "test_set": ts,
+                "n": r.n if r else None,
+                "correct": r.correct if r else None,
+                "accuracy": None,
+                "ci_low": None,
+                "ci_high": None,
+                "train_records": o.train_records,
+                "train_seconds": _round(o.train_seconds),
+                "eval_seconds": _round(r.eval_seconds) if r else None,
+            }
+            if r and r.n:
+                lo, hi = wilson_interval(r.correct, r.n)
+                row.update(accuracy=round(r.accuracy, 4), ci_low=round(lo, 4), ci_high=round(hi, 4))
+            for et in error_types:
+                row[f"errors_{et}"] = r.errors.get(et, 0) if r else None
+            row["error"] = o.error or ""
+            rows.append(row)
+    return rows
+
+
+def _round(x: float | None, nd: int = 1) -> float | None:
+    return None if x is None else round(float(x), nd)
+
+
+def write_summary_csv(rows: Sequence[dict[str, Any]], path: Path) -> Path:
+    cols: list[str] = []
+    for r in rows:
+        for k in r:
+            if k not in cols:
+                cols.append(k)
+    if not cols:
+        cols = ["arm", "test_set", "n", "accuracy", "ci_low", "ci_high"]
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=cols)
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in cols})
+    return path
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.1f}%"
+
+
+def _secs(x: float | None) -> str:
+    if x is None:
+        return "–"
+    x = float(x)
+    return f"{x:.0f} s" if x < 120 else f"{x / 60:.1f} min"
+
+
+def write_summary_md(
+    result: CompareResult,
+    path: Path,
+    *,
+    machine: dict[str, Any] | None = None,
+) -> Path:
+    cfg = result.config
+    ts_names = result.test_sets
+    lines: list[str] = [f"# Comparison `{cfg.name}`", ""]
+    if cfg.description:
+        lines += [cfg.description.strip(), ""]
+    lines.append(f"- base model: `{cfg.model}`; device `{cfg.device}`, dtype `{cfg.dtype}`, seed {cfg.seed}")
+    if machine:
+        lines.append(
+            f"- machine: {machine.get('cpu_count')} CPU cores, "
+            f"{machine.get('accelerator') or 'no GPU'}; {machine.get('platform', '')}"
+        )
+    lines.append(f"- wall time of this run: {_secs(result.seconds)} (reused steps are not re-timed)")
+    d = result.data
+    if d is not None:
+        top = ", ".join(f"{k} x{v}" for k, v in sorted(d.by_code.items(), key=lambda kv: -kv[1])[:8])
+        lines += [
+            f"- training data `{_rel(d.dirty_path)}`: {d.dirty_records} records, {d.findings} findings "
+            f"({d.errors} errors){': ' + top if top else ''}",
+            f"- cleaned: {d.clean_records} records kept, {d.quarantined} quarantined "
+            f"(reports: `data/lint.json`, `data/clean.html`)",
+        ]
+    if result.error:
+        lines += ["", f"**The run failed before training:** `{result.error}`"]
+    lines += ["", "## Accuracy (95% Wilson interval)", ""]
+    head = ["model", "data", "train records"] + ts_names + ["train time", "eval time", "status"]
+    lines.append("| " + " | ".join(head) + " |")
+    lines.append("|" + "---|" * len(head))
+    for o in result.outcomes:
+        cells = [f"`{o.name}`", o.data or "–", "–" if o.train_records is None else str(o.train_records)]
+        for ts in ts_names:
+            r = o.results.get(ts)
+            if r is None or not r.n:
+                cells.append("–")
+            else:
+                lo, hi = wilson_interval(r.correct, r.n)
+                cells.append(f"{_pct(r.accuracy)} [{_pct(lo)}, {_pct(hi)}] ({r.correct}/{r.n})")
+        cells += [
+            _secs(o.train_seconds),
+            _secs(o.eval_seconds) if o.results else "–",
+            o.status + (f" ({o.failed_step})" if o.failed_step else ""),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    # Error breakdown.
+    error_types = sorted({k for o in result.outcomes for r in o.results.values() for k in r.errors})
+    if error_types:
+        lines += ["", "## Errors (wrong answers by kind)", ""]
+        head = ["model", "test set", *error_types]
+        lines.append("| " + " | ".join(head) + " |")
+        lines.append("|" + "---|" * len(head))
+        for o in result.outcomes:
+            for ts in ts_names:
+                r = o.results.get(ts)
+                if r is None:
+                    continue
+                lines.append(
+                    "| "
+                    + " | ".join([f"`{o.name}`", ts] + [str(r.errors.get(et, 0)) for et in error_types])
+                    + " |"
+                )
+    arms_desc = [(a.name, a) for a in cfg.arms]
+    lines += ["", "## Arms", ""]
+    for name, a in arms_desc:
+        over = ", ".join(f"{k}={v}" for k, v in a.train.items()) or "shared settings"
+        desc = f" {a.description.strip()}" if a.description else ""
+        lines.append(f"- `{name}`: {a.data} data; {over}.{desc}")
+    shared = ", ".join(f"{k}={v}" for k, v in cfg.train.items())
+    if shared:
+        lines.append(f"- shared training settings: {shared}")
+    lines.append(
+        f"- evaluation: max_new_tokens={cfg.eval.max_new_tokens}, batch_size={cfg.eval.batch_size}"
+        + "".join(f", {k}={v}" for k, v in cfg.eval.options.items())
+    )
+    failed = [o for o in result.outcomes if o.status == "failed"]
+    if failed:
+        lines += ["", "## Failures", ""]
+        for o in failed:
+            where = "base" if o.name == BASE else f"arms/{o.name}"
+            lines.append(f"- `{o.name}` failed in {o.failed_step}: `{o.error}` (traceback: `{where}/error.txt`)")
+    lines += ["", "## Files", ""]
+    lines.append("- `summary.csv`, `accuracy.png`, `compare.json`; test sets as evaluated in `test_sets/`")
+    for o in result.outcomes:
+        for ts, r in o.results.items():
+            if r.results_csv:
+                lines.append(f"- `{o.name}` on {ts}: `{_rel(r.results_csv, result.output_dir)}`")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _rel(p: str | os.PathLike[str], root: str | os.PathLike[str] | None = None) -> str:
+    try:
+        return str(Path(p).resolve().relative_to(Path(root or Path.cwd()).resolve()))
+    except ValueError:
+        return str(p)
+
+
+def plot_accuracy(
+    outcomes: Sequence[ModelOutcome],
+    test_sets: Sequence[str],
+    path: Path,
+    *,
+    title: str = "",
+) -> Path:
+    """Grouped bars: one group per test set, one bar per model, 95% Wilson whiskers."""
+    import matplotlib  # noqa: PLC0415
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    shown = [o for o in outcomes if o.results]
+    n_models = max(1, len(shown))
+    width = 0.8 / n_models
+    fig_w = max(6.0, 1.2 + len(test_sets) * (0.5 + 0.45 * n_models))
+    fig, ax = plt.subplots(figsize=(fig_w, 4.2), dpi=120)
+    cmap = plt.get_cmap("tab10")
+    for i, o in enumerate(shown):
+        xs, ys, lo_err, hi_err = [], [], [], []
+        for j, ts in enumerate(test_sets):
+            r = o.results.get(ts)
+            if r is None or not r.n:
+                continue
+            lo, hi = wilson_interval(r.correct, r.n)
+            xs.append(j - 0.4 + width * (i + 0.5))
+            ys.append(r.accuracy)
+            lo_err.append(r.accuracy - lo)
+            hi_err.append(hi - r.accuracy)
+        color = "0.6" if o.name == BASE else cmap(i % 10)
+        bars = ax.bar(xs, ys, width * 0.92, label=o.name, color=color, yerr=[lo_err, hi_err], capsize=3,
+                      error_kw={"elinewidth": 1, "ecolor": "0.2"})
+        for b, y in zip(bars, ys, strict=True):
+            ax.annotate(f"{100 * y:.0f}", (b.get_x() + b.get_width() / 2, 0.01), ha="center", va="bottom",
+                        fontsize=7, color="white" if y > 0.08 else "0.2")
+    not_shown = [o.name + (" (failed)" if o.status == "failed" else " (not run)") for o in outcomes if not o.results]
+    ax.set_xticks(range(len(test_sets)))
+    ax.set_xticklabels(list(test_sets))
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("call accuracy")
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_axisbelow(True)
+    t = title + (f"\nnot shown: {', '.join(not_shown)}" if not_shown else "")
+    if t:
+        ax.set_title(t, fontsize=10)
+    if shown:
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def machine_info() -> dict[str, Any]:
+    info: dict[str, Any] = {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "processor": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "accelerator": None,
+    }
+    try:
+        import torch  # noqa: PLC0415
+
+        info["torch_threads"] = torch.get_num_threads()
+        if torch.cuda.is_available():
+            info["accelerator"] = torch.cuda.get_device_name(0)
+    except Exception:  # noqa: BLE001 - torch is optional for the report
+        pass
+    return info
+
+
+def versions() -> dict[str, str | None]:
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+
+    out: dict[str, str | None] = {}
+    for pkg in ("toolproof", "torch", "transformers", "trl", "peft", "datasets", "accelerate"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = None
+    return out
+
+
+_VERSIONS_KEY: str | None = None
+
+
+def _versions_key() -> str:
+    """Library versions that change results: a new version re-runs the steps."""
+    global _VERSIONS_KEY  # noqa: PLW0603
+    if _VERSIONS_KEY is None:
+        v = versions()
+        _VERSIONS_KEY = _hash({k: v[k] for k in ("torch", "transformers", "trl", "peft")})
+    return _VERSIONS_KEY
+
+
+def write_reports(
+    result: CompareResult,
+    *,
+    started: str = "",
+    timings: dict[str, float] | None = None,
+    test_sets: Sequence[PreparedTestSet] = (),
+) -> dict[str, str]:
+    """Write summary.csv, summary.md, accuracy.png and compare.json into the output folder."""
+    out = result.output_dir
+    machine = machine_info()
+    files: dict[str, str] = {}
+    rows = summary_rows(result.outcomes, result.test_sets)
+    files["summary_csv"] = str(write_summary_csv(rows, out / "summary.csv"))
+    files["summary_md"] = str(write_summary_md(result, out / "summary.md", machine=machine))
+    if result.test_sets and any(o.results for o in result.outcomes):
+        files["accuracy_png"] = str(
+            plot_accuracy(
+                result.outcomes,
+                result.test_sets,
+                out / "accuracy.png",
+                title=f"{result.config.name}: {result.config.model}",
+            )
+        )
+    if result.data is not None:
+        files["lint_report"] = result.data.lint_report
+        files["clean_report"] = result.data.clean_report
+    compare_json = out / "compare.json"
+    files["compare_json"] = str(compare_json)
+    doc = {
+        "name": result.config.name,
+        "started": started,
+        "finished": _now(),
+        "seconds": round(result.seconds, 2),
+        "exit_code": result.exit_code,
+        "error": result.error,
+        "config": result.config.model_dump(mode="json"),
+        "versions": versions(),
+        "machine": machine,
+        "timings": {k: round(v, 2) for k, v in (timings or {}).items()},
+        "data": dataclasses.asdict(result.data) if result.data else None,
+        "test_sets": [dataclasses.asdict(t) for t in test_sets],
+        "models": [o.to_dict() for o in result.outcomes],
+        "files": files,
+    }
+    compare_json.write_text(json.dumps(doc, indent=2, default=str), encoding="utf-8")
+    return files
+
+
