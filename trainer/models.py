@@ -345,6 +345,7 @@ def _materialize_gguf(name: str, src: Path, meta: dict[str, Any]) -> tuple[Path,
         from transformers import AutoModelForCausalLM, AutoTokenizer, GgufConfig
 
         tmp = Path(tempfile.mkdtemp(dir=models_cache(), prefix=f".{name}."))
+        tmp.chmod(0o755)
         try:
             tok = AutoTokenizer.from_pretrained(str(src.parent), gguf_file=src.name)
             mdl = AutoModelForCausalLM.from_pretrained(
