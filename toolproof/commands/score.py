@@ -1,14 +1,84 @@
-"""`toolproof score` (placeholder until its issue lands; its owner replaces this file)."""
+"""`toolproof score PREDICTIONS --data TEST`: extract calls from predictions and grade them."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from typing import Any
+
+from evaluator.extract import PARSERS
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("score", help="(not built yet)")
+    p = sub.add_parser(
+        "score",
+        help="grade predictions (raw model output or calls) against a test set",
+        description="Grade predictions against a test set: calls are extracted from raw output "
+        "(all common formats), then matched (BFCL semantics when records carry possible_answer).",
+    )
+    p.add_argument("predictions", help='JSONL lines {"id", "output": raw text} or {"id", "calls": [...]}')
+    p.add_argument("--data", required=True, help="test set JSONL (records with expected_calls or possible_answer)")
+    p.add_argument("-o", "--output", help="write one verdict per line to this JSONL file")
+    p.add_argument("--parser", default="auto", choices=["auto", *PARSERS], help="extraction format (default: auto)")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=run)
 
 
+def format_summary(s: Any, *, title: str = "") -> str:
+    """Human-readable summary of a ScoreSummary (used by `score` and `eval`)."""
+    lines: list[str] = []
+    if title:
+        lines.append(title)
+    lines.append(f"accuracy: {s.accuracy:.1%} ({s.correct}/{s.n})")
+    if s.per_category:
+        lines.append("per category:")
+        w = max(len(c) for c in s.per_category)
+        for c, v in s.per_category.items():
+            lines.append(f"  {c:<{w}}  {v['accuracy']:6.1%}  ({v['correct']}/{v['n']})")
+    if s.errors:
+        lines.append("errors:")
+        for e, k in s.errors.items():
+            lines.append(f"  {e:<20} {k}")
+    if s.parsers:
+        lines.append("extraction formats:")
+        for name, v in s.parsers.items():
+            lines.append(f"  {name:<10} {v['outputs']:>5} outputs, {v['correct']} correct")
+    if s.hermes_only_accuracy is not None:
+        lines.append(f"a tags-only (<tool_call>) extractor would report: {s.hermes_only_accuracy:.1%}")
+    if s.schema_violation_examples:
+        lines.append(f"examples whose calls break the tool schema: {s.schema_violation_examples}")
+    if s.missing:
+        shown = ", ".join(s.missing[:20]) + (f" ... (+{len(s.missing) - 20})" if len(s.missing) > 20 else "")
+        lines.append(f"missing predictions (counted wrong): {len(s.missing)}: {shown}")
+    if s.unknown:
+        lines.append(f"predictions for ids not in the test set (ignored): {len(s.unknown)}: {', '.join(s.unknown[:20])}")
+    if s.duplicates:
+        lines.append(f"repeated prediction ids (first kept): {', '.join(s.duplicates[:20])}")
+    return "\n".join(lines)
+
+
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("toolproof score: not built yet")
+    from toolproof.cli import UsageError
+    from evaluator.score import InputError, load_predictions, load_records, score_predictions
+
+    try:
+        preds = load_predictions(args.predictions)
+        records = load_records(args.data)
+    except InputError as e:
+        raise UsageError(str(e)) from None
+    summary = score_predictions(preds, records, parser=args.parser)
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as f:
+                for ex in summary.examples:
+                    f.write(json.dumps(ex.to_dict(), ensure_ascii=False) + "\n")
+        except OSError as e:
+            raise UsageError(f"{args.output}: cannot write: {e}") from None
+    if args.json:
+        print(json.dumps(summary.to_dict(), indent=2))
+    else:
+        print(format_summary(summary))
+    if summary.missing:
+        print(f"toolproof score: {len(summary.missing)} record(s) had no prediction", file=sys.stderr)
+    return 0
