@@ -1,14 +1,101 @@
-"""`toolproof lint` (placeholder until its issue lands; its owner replaces this file)."""
+"""`toolproof lint PATH...`: check datasets and report findings.
+
+Exit 0 when no error-level finding, 1 when there are, 2 for usage errors or
+unreadable files.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+
+from toolproof.cli import UsageError
+
+
+def _codes(value: str) -> list[str]:
+    return [c.strip() for c in value.split(",") if c.strip()]
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("lint", help="(not built yet)")
+    p = sub.add_parser(
+        "lint",
+        help="check tool-calling datasets (JSONL, JSON, CSV, Parquet) and report findings",
+        description="Check tool-calling datasets and report findings. Exit 0: no errors; 1: errors; 2: usage error or unreadable file.",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="dataset files (.jsonl, .json, .csv, .parquet)")
+    p.add_argument("--format", choices=["text", "json", "sarif", "github"], default="text", help="output format (default: text)")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    p.add_argument("--select", type=_codes, action="extend", metavar="CODES", help="comma-separated codes, prefixes or names to run (replaces the config's select)")
+    p.add_argument("--ignore", type=_codes, action="extend", metavar="CODES", help="comma-separated codes, prefixes or names to skip (added to the config's ignore)")
+    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="worker processes (default 1)")
+    p.add_argument("--input-format", metavar="F", help="jsonl, json, csv, parquet and/or auto, canonical, sharegpt, xlam, glaive, openai (e.g. csv:sharegpt)")
+    p.add_argument("--config", metavar="FILE", help="pyproject.toml or toolproof.toml to read instead of the nearest pyproject.toml")
+    p.add_argument("--against", metavar="TEST", help="test set to check leakage against (enables TP504)")
+    p.add_argument("--model", metavar="M", help="model whose chat template to check (enables TP601-TP603)")
+    p.add_argument("--max-length", type=int, metavar="N", help="token limit for TP603 (with --model)")
+    p.add_argument("--loss", metavar="L", help="loss mode for TP602 (with --model), e.g. assistant_only")
+    p.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("toolproof lint: not built yet")
+    from validator.config import ConfigError, load_config
+    from validator.engine import lint_paths
+    from validator.io import check_readable, InputError, split_format
+    from validator.reporters import render
+
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    try:
+        split_format(args.input_format)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    for p in args.paths:  # a missing path is a usage error: fail before doing any work
+        try:
+            check_readable(p)
+        except InputError as e:
+            raise UsageError(str(e)) from None
+    if args.against:
+        try:
+            check_readable(args.against)
+        except InputError as e:
+            raise UsageError(f"--against: {e}") from None
+    try:
+        config = load_config(args.config)
+    except ConfigError as e:
+        raise UsageError(str(e)) from None
+    options = {
+        k: v
+        for k, v in {"against": args.against, "model": args.model, "max_length": args.max_length, "loss": args.loss}.items()
+        if v is not None
+    }
+    try:
+        result = lint_paths(
+            args.paths,
+            select=args.select,
+            ignore=args.ignore,
+            config=config,
+            jobs=args.jobs,
+            options=options,
+            input_format=args.input_format,
+        )
+    except ValueError as e:  # unknown selector
+        raise UsageError(str(e)) from None
+    color = args.format == "text" and not args.output and not args.no_color and sys.stdout.isatty()
+    text = render(result, args.format, color=color)
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as e:
+            raise UsageError(f"{args.output}: cannot write ({e.strerror or e})") from None
+        print(f"toolproof lint: {result.error_count} error(s), {result.warning_count} warning(s); report written to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    if args.format != "text":
+        for e in result.errors:
+            print(f"toolproof lint: error: {e}", file=sys.stderr)
+    for e in result.internal_errors[:20]:
+        print(f"toolproof lint: internal error (please report): {e}", file=sys.stderr)
+    return result.exit_code

@@ -1,14 +1,94 @@
-"""`toolproof rules` (placeholder until its issue lands; its owner replaces this file)."""
+"""`toolproof rules` (the rule table) and `toolproof rule CODE|NAME` (one rule's docs)."""
 
 from __future__ import annotations
 
 import argparse
+import difflib
+import sys
+
+import orjson
+
+from toolproof.cli import UsageError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("rules", help="(not built yet)")
+    p = sub.add_parser("rules", help="list every lint rule", description="List every lint rule: code, name, severity, fix safety, summary.")
+    p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(func=run)
+    q = sub.add_parser("rule", help="show one rule's documentation", description="Show the documentation of one rule.")
+    q.add_argument("rule", metavar="CODE|NAME", help="e.g. TP301 or missing-required-argument")
+    q.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    q.set_defaults(func=run_rule)
+
+
+def _rules() -> list:  # type: ignore[type-arg]
+    from validator.engine import _ensure_rules
+
+    return _ensure_rules()
+
+
+def _as_dict(r: object) -> dict[str, object]:
+    return {
+        "code": r.code,  # type: ignore[attr-defined]
+        "name": r.name,  # type: ignore[attr-defined]
+        "severity": r.severity.value,  # type: ignore[attr-defined]
+        "fix": r.fix.value,  # type: ignore[attr-defined]
+        "family": r.family,  # type: ignore[attr-defined]
+        "scope": r.scope,  # type: ignore[attr-defined]
+        "default_enabled": r.default_enabled,  # type: ignore[attr-defined]
+        "summary": r.summary,  # type: ignore[attr-defined]
+    }
 
 
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("toolproof rules: not built yet")
+    rules = _rules()
+    if args.format == "json":
+        sys.stdout.write(orjson.dumps([_as_dict(r) for r in rules], option=orjson.OPT_INDENT_2).decode() + "\n")
+        return 0
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.table import Table
+
+        t = Table(title=f"{len(rules)} rules")
+        for col in ("code", "name", "severity", "fix", "summary"):
+            t.add_column(col, overflow="fold")
+        for r in rules:
+            name = r.name if r.default_enabled else f"{r.name} (opt-in)"
+            t.add_row(r.code, name, r.severity.value, r.fix.value, r.summary)
+        Console().print(t)
+        return 0
+    wn = max((len(r.name) for r in rules), default=4) + 9
+    print(f"{'code':<6} {'name':<{wn}} {'severity':<8} {'fix':<6} summary")
+    for r in rules:
+        name = r.name if r.default_enabled else f"{r.name} (opt-in)"
+        print(f"{r.code:<6} {name:<{wn}} {r.severity.value:<8} {r.fix.value:<6} {r.summary}")
+    return 0
+
+
+def run_rule(args: argparse.Namespace) -> int:
+    from validator.rules.base import get_rule
+
+    rules = _rules()
+    r = get_rule(args.rule)
+    if r is None:
+        keys = [x.code for x in rules] + [x.name for x in rules]
+        close = difflib.get_close_matches(args.rule, keys, n=3)
+        hint = f" (did you mean {', '.join(close)}?)" if close else "; `toolproof rules` lists them"
+        raise UsageError(f"unknown rule {args.rule!r}{hint}")
+    if args.format == "json":
+        d = _as_dict(r)
+        d["doc"] = r.doc
+        sys.stdout.write(orjson.dumps(d, option=orjson.OPT_INDENT_2).decode() + "\n")
+        return 0
+    head = f"# {r.code} {r.name}\n\nSeverity: {r.severity.value}. Fix: {r.fix.value}. Family: {r.family}."
+    if not r.default_enabled:
+        head += " Off unless selected or its option is given."
+    text = f"{head}\n\n{r.doc.strip()}\n"
+    if args.format == "text" and sys.stdout.isatty():
+        from rich.console import Console
+        from rich.markdown import Markdown
+
+        Console().print(Markdown(text))
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -1,0 +1,186 @@
+"""`[tool.toolproof]` configuration from the nearest pyproject.toml.
+
+```toml
+[tool.toolproof]
+select = ["TP"]                 # codes, code prefixes ("TP3") or rule names; "ALL"
+ignore = ["TP404"]
+per-file-ignores = {"data/legacy/*.jsonl" = ["TP404", "TP5"]}
+severity = {"TP404" = "error"}  # error | warning | info
+```
+
+Unknown keys are kept in ``Config.extra`` (other commands read their own keys);
+a bad value raises :class:`ConfigError` naming the file and key.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+from typing import Any
+
+from validator.findings import Severity
+
+LINT_KEYS = ("select", "ignore", "per-file-ignores", "severity")
+
+
+class ConfigError(Exception):
+    """A configuration value that cannot be used (the message names the file and key)."""
+
+
+@dataclass
+class Config:
+    select: list[str] | None = None
+    ignore: list[str] = field(default_factory=list)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    severity: dict[str, Severity] = field(default_factory=dict)
+    path: Path | None = None  # the file it came from
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
+    def ignores_for(self, file: str) -> list[str]:
+        """Codes ignored for ``file`` by per-file-ignores (globs relative to the config's folder)."""
+        if not self.per_file_ignores:
+            return []
+        p = Path(file)
+        cands = {p.as_posix(), p.name}
+        try:
+            cands.add(p.resolve().relative_to(self.root.resolve()).as_posix())
+        except ValueError:
+            pass
+        out: list[str] = []
+        for pattern, codes in self.per_file_ignores.items():
+            if any(fnmatch.fnmatch(c, pattern) or PurePath(c).match(pattern) for c in cands):
+                out.extend(codes)
+        return out
+
+
+def find_config(start: str | os.PathLike[str] | None = None) -> Path | None:
+    """The nearest pyproject.toml with a ``[tool.toolproof]`` table, from ``start`` upward."""
+    here = Path(start or Path.cwd()).resolve()
+    for d in (here, *here.parents):
+        cand = d / "pyproject.toml"
+        if cand.is_file():
+            try:
+                data = tomllib.loads(cand.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+            if isinstance(data.get("tool"), dict) and "toolproof" in data["tool"]:
+                return cand
+    return None
+
+
+def _str_list(value: Any, where: str) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: expected a list of rule codes or names")
+    return list(value)
+
+
+def parse_config(table: dict[str, Any], path: Path | None = None) -> Config:
+    src = str(path) if path else "<config>"
+    cfg = Config(path=path)
+    for key, value in table.items():
+        where = f"{src}: [tool.toolproof] {key}"
+        if key == "select":
+            cfg.select = _str_list(value, where)
+        elif key == "ignore":
+            cfg.ignore = _str_list(value, where)
+        elif key in ("per-file-ignores", "per_file_ignores"):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: expected a table of glob = [codes]")
+            cfg.per_file_ignores = {str(k): _str_list(v, f"{where}.{k}") for k, v in value.items()}
+        elif key == "severity":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: expected a table of code = \"error\"|\"warning\"|\"info\"")
+            for code, sev in value.items():
+                try:
+                    cfg.severity[str(code)] = Severity(str(sev).lower())
+                except ValueError:
+                    raise ConfigError(f"{where}.{code}: {sev!r} is not error, warning or info") from None
+        else:
+            cfg.extra[key] = value
+    validate_selectors(cfg)
+    return cfg
+
+
+def load_config(path: str | os.PathLike[str] | None = None, *, start: str | os.PathLike[str] | None = None) -> Config:
+    """Load ``path`` (a pyproject.toml or a toolproof.toml), or the nearest pyproject.toml.
+
+    No config anywhere gives the defaults.
+    """
+    if path is None:
+        found = find_config(start)
+        if found is None:
+            return Config()
+        p = found
+    else:
+        p = Path(path)
+        if not p.is_file():
+            raise ConfigError(f"{path}: no such config file")
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{p}: invalid TOML: {e}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{p}: cannot read: {e}") from None
+    tool = data.get("tool", {})
+    if isinstance(tool, dict) and "toolproof" in tool:
+        table = tool["toolproof"]
+    elif p.name != "pyproject.toml":
+        table = data  # a toolproof.toml holds the keys at top level
+    else:
+        table = {}
+    if not isinstance(table, dict):
+        raise ConfigError(f"{p}: [tool.toolproof] must be a table")
+    return parse_config(table, p)
+
+
+# --------------------------------------------------------------------------- selectors
+
+
+def resolve_selector(sel: str, codes: list[str], names: dict[str, str]) -> set[str]:
+    """Codes matched by one selector: "ALL", an exact code, a code prefix or a rule name."""
+    s = sel.strip()
+    if s.upper() == "ALL":
+        return set(codes)
+    if s in names:
+        return {names[s]}
+    up = s.upper()
+    if up.startswith("TP"):
+        matched = {c for c in codes if c.startswith(up)}
+        if matched:
+            return matched
+    raise ValueError(f"unknown rule code or name {sel!r}")
+
+
+def _registry() -> tuple[list[str], dict[str, str]]:
+    from validator.rules.base import all_rules
+
+    import validator.rules.reader  # noqa: F401  (TP001/TP010)
+
+    rules = all_rules()
+    return [r.code for r in rules], {r.name: r.code for r in rules}
+
+
+def validate_selectors(cfg: Config) -> None:
+    codes, names = _registry()
+    src = str(cfg.path) if cfg.path else "<config>"
+    groups: list[tuple[str, list[str]]] = [("select", cfg.select or []), ("ignore", cfg.ignore)]
+    groups += [(f"per-file-ignores.{k}", v) for k, v in cfg.per_file_ignores.items()]
+    groups += [("severity", list(cfg.severity))]
+    for key, sels in groups:
+        for sel in sels:
+            try:
+                resolve_selector(sel, codes, names)
+            except ValueError as e:
+                raise ConfigError(f"{src}: [tool.toolproof] {key}: {e}") from None
+
+
+__all__ = ["Config", "ConfigError", "find_config", "load_config", "parse_config", "resolve_selector"]

@@ -1,0 +1,487 @@
+"""The lint engine: read records, run the selected rules, collect findings.
+
+Record rules run per record (in worker processes with ``jobs > 1``), a
+:class:`~validator.rules.dataset.RecordSummary` is computed per record next to them,
+and dataset rules run on the summaries at the end of each file. Findings come out
+sorted by file, record, then rule code, identical for any ``jobs``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from validator.config import Config, resolve_selector
+from validator.findings import Finding, FixSafety, Hit, Severity
+from validator.io import InputError, RawRecord, Unit, iter_units, parse_unit
+from validator.rules.base import REGISTRY, Context, Rule, all_rules
+
+# Rules that are off by default and come on when their option is given.
+OPTION_RULES: dict[str, tuple[str, ...]] = {
+    "against": ("TP504",),
+    "model": ("TP601", "TP602", "TP603"),
+}
+BATCH = 512  # records per worker task
+
+
+@dataclass
+class FileSummary:
+    path: str
+    records: int
+    format: str | None = None
+
+
+@dataclass
+class LintResult:
+    files: list[FileSummary] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # unreadable files (exit 2), one line each
+    internal_errors: list[str] = field(default_factory=list)  # a rule raised (a bug in the rule)
+
+    @property
+    def records(self) -> int:
+        return sum(f.records for f in self.files)
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for f in self.findings if f.severity is Severity.ERROR)
+
+    @property
+    def warning_count(self) -> int:
+        return sum(1 for f in self.findings if f.severity is Severity.WARNING)
+
+    @property
+    def records_with_errors(self) -> int:
+        return len({(f.file, f.record) for f in self.findings if f.severity is Severity.ERROR})
+
+    @property
+    def by_code(self) -> dict[str, int]:
+        return dict(sorted(Counter(f.code for f in self.findings).items()))
+
+    @property
+    def exit_code(self) -> int:
+        if self.errors:
+            return 2
+        return 1 if self.error_count else 0
+
+
+# --------------------------------------------------------------------------- rule selection
+
+
+def _ensure_rules() -> list[Rule]:
+    import validator.rules.reader  # noqa: F401  (registers TP001 / TP010)
+
+    return all_rules()
+
+
+def select_rules(
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    options: dict[str, Any] | None = None,
+    rules: Sequence[Rule] | None = None,
+) -> list[Rule]:
+    """The rules to run, in code order.
+
+    ``select`` (codes, prefixes, names, "ALL") restricts; ``ignore`` removes. A rule with
+    ``default_enabled=False`` runs only when named exactly in ``select`` or when its option
+    (``against``, ``model``) is present. Raises ValueError for an unknown selector.
+    """
+    rules = list(rules) if rules is not None else _ensure_rules()
+    codes = [r.code for r in rules]
+    names = {r.name: r.code for r in rules}
+    opts = options or {}
+    explicit: set[str] = set()
+    if select:
+        chosen: set[str] = set()
+        for s in select:
+            matched = resolve_selector(s, codes, names)
+            chosen |= matched
+            if len(matched) == 1 and (s.strip() in names or s.strip().upper() in matched):
+                explicit |= matched
+    else:
+        chosen = set(codes)
+    for s in ignore or ():
+        chosen -= resolve_selector(s, codes, names)
+    enabled_by_option = {c for opt, cs in OPTION_RULES.items() if opts.get(opt) is not None for c in cs}
+    out = []
+    for r in rules:
+        if r.code not in chosen:
+            continue
+        requires = getattr(r, "requires", None)
+        if requires and opts.get(requires) is not None:
+            enabled_by_option.add(r.code)
+        if not r.default_enabled and r.code not in explicit and r.code not in enabled_by_option:
+            continue
+        out.append(r)
+    return out
+
+
+def severity_overrides(config: Config | None) -> dict[str, Severity]:
+    if not config or not config.severity:
+        return {}
+    rules = _ensure_rules()
+    codes = [r.code for r in rules]
+    names = {r.name: r.code for r in rules}
+    out: dict[str, Severity] = {}
+    # Prefixes first, exact codes last, so the most specific wins.
+    for sel, sev in sorted(config.severity.items(), key=lambda kv: len(kv[0])):
+        for c in resolve_selector(sel, codes, names):
+            out[c] = sev
+    return out
+
+
+# --------------------------------------------------------------------------- per record
+
+
+def _build_context(obj: Any, index: int, options: dict[str, Any]) -> Context:
+    try:
+        from validator.context import build_context
+    except ImportError:
+        return _fallback_context(obj, index, options)
+    return build_context(obj, index, options)
+
+
+def _fallback_context(obj: Any, index: int, options: dict[str, Any]) -> Context:
+    tools: dict[str, dict[str, Any]] = {}
+    if isinstance(obj, dict) and isinstance(obj.get("tools"), list):
+        for t in obj["tools"]:
+            if isinstance(t, dict):
+                fn = t.get("function") if isinstance(t.get("function"), dict) else t
+                if isinstance(fn, dict) and isinstance(fn.get("name"), str):
+                    tools.setdefault(fn["name"], fn)
+    return Context(record_index=index, tools=tools, options=options)
+
+
+def check_record(
+    obj: Any,
+    index: int,
+    options: dict[str, Any] | None,
+    rules: Sequence[Rule],
+    errors: list[str] | None = None,
+) -> list[tuple[Rule, Hit]]:
+    """Run the record-scope ``rules`` on one parsed record; the cleaner re-uses this.
+
+    A rule that raises is skipped for this record; the exception is described in
+    ``errors`` when given (the engine reports those as internal errors).
+    """
+    opts = options if options is not None else {}
+    out: list[tuple[Rule, Hit]] = []
+    if not isinstance(obj, dict):
+        rules = [r for r in rules if r.code == "TP002"]
+    if not rules:
+        return out
+    try:
+        ctx = _build_context(obj, index, opts)
+    except Exception:
+        ctx = _fallback_context(obj, index, opts)
+    for r in rules:
+        if r.scope != "record":
+            continue
+        try:
+            for hit in r.func(obj, ctx):
+                out.append((r, hit))
+        except Exception as e:  # RecursionError included: a rule must never stop the run
+            if errors is not None:
+                errors.append(f"rule {r.code} {r.name} raised {type(e).__name__}: {e}")
+    return out
+
+
+def _summarize() -> Any:
+    try:
+        from validator.rules.dataset import summarize
+    except ImportError:
+        return None
+    return summarize
+
+
+def _record_id(obj: Any) -> str | None:
+    if isinstance(obj, dict):
+        rid = obj.get("id")
+        if isinstance(rid, (str, int)) and not isinstance(rid, bool):
+            return str(rid)
+    return None
+
+
+def _finding(rule_: Rule | None, code: str, rec: RawRecord, rid: str | None, hit: Hit, sev: dict[str, Severity]) -> Finding:
+    r = rule_ or REGISTRY.get(code)
+    severity = sev.get(code) or hit.severity or (r.severity if r else Severity.ERROR)
+    fix = hit.fix or (r.fix if r else FixSafety.NONE)
+    return Finding(
+        code=code,
+        name=r.name if r else code,
+        severity=severity,
+        file=rec.file,
+        line=rec.line,
+        record=rec.index,
+        id=rid,
+        path=hit.path,
+        message=hit.message,
+        fix=fix,
+        data=hit.data,
+    )
+
+
+@dataclass
+class _Job:
+    """What a batch needs besides its units (picklable: codes, not functions)."""
+
+    file: str
+    record_format: str
+    codes: tuple[str, ...]
+    enabled: frozenset[str]  # codes of every selected rule (reader rules included)
+    options: dict[str, Any]
+    severity: dict[str, Severity]
+    want_summaries: bool
+
+
+@dataclass
+class _BatchResult:
+    count: int
+    findings: list[Finding]
+    meta: list[tuple[int, int, str | None]]  # (index, line, id) of each record
+    summaries: list[tuple[int, Any]]
+    errors: list[str]
+
+
+_rule_cache: dict[tuple[str, ...], list[Rule]] = {}
+
+
+def _rules_for(codes: tuple[str, ...]) -> list[Rule]:
+    rules = _rule_cache.get(codes)
+    if rules is None:
+        _ensure_rules()
+        rules = [REGISTRY[c] for c in codes if REGISTRY[c].scope == "record"]
+        _rule_cache[codes] = rules
+    return rules
+
+
+def _run_batch(job: _Job, units: list[Unit]) -> _BatchResult:
+    rules = _rules_for(job.codes)
+    summarize = _summarize() if job.want_summaries else None
+    findings: list[Finding] = []
+    meta: list[tuple[int, int, str | None]] = []
+    summaries: list[tuple[int, Any]] = []
+    errors: list[str] = []
+    for unit in units:
+        rec = parse_unit(unit, job.file, job.record_format)
+        rid = _record_id(rec.obj)
+        meta.append((rec.index, rec.line, rid))
+        found: list[Finding] = []
+        if rec.error is not None and "TP001" in job.enabled:
+            found.append(_finding(None, rec.code or "TP001", rec, rid, rec.error, job.severity))
+        for code, hit in rec.extra:
+            if code in job.enabled:
+                found.append(_finding(None, code, rec, rid, hit, job.severity))
+        if rec.error is None:
+            errs: list[str] = []
+            for r, hit in check_record(rec.obj, rec.index, job.options, rules, errs):
+                found.append(_finding(r, r.code, rec, rid, hit, job.severity))
+            errors.extend(f"{rec.file}:{rec.line}: {e}" for e in errs)
+            if summarize is not None:
+                try:
+                    summaries.append((rec.index, summarize(rec.obj, rec.index, rec.line)))
+                except Exception as e:
+                    errors.append(f"{rec.file}:{rec.line}: summarize raised {type(e).__name__}: {e}")
+        if len(found) > 1:
+            found.sort(key=lambda f: f.code)  # stable: hits of one rule keep their order
+        findings.extend(found)
+    return _BatchResult(len(units), findings, meta, summaries, errors)
+
+
+def _run_batch_star(args: tuple[_Job, list[Unit]]) -> _BatchResult:
+    return _run_batch(*args)
+
+
+def _batches(units: Iterator[Unit], size: int) -> Iterator[list[Unit]]:
+    while True:
+        chunk = list(islice(units, size))
+        if not chunk:
+            return
+        yield chunk
+
+
+def _pool(jobs: int) -> Any:
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    return ctx.Pool(jobs)
+
+
+# --------------------------------------------------------------------------- files
+
+
+@dataclass
+class _Plan:
+    rules: list[Rule]
+    options: dict[str, Any]
+    severity: dict[str, Severity]
+
+
+def _plan(select: Sequence[str] | None, ignore: Sequence[str] | None, config: Config | None, options: dict[str, Any] | None) -> _Plan:
+    sel = list(select) if select else (config.select if config and config.select else None)
+    ign = list(config.ignore if config else []) + list(ignore or [])
+    opts = dict(options or {})
+    return _Plan(select_rules(sel, ign, opts), opts, severity_overrides(config))
+
+
+def _rules_for_file(plan: _Plan, file: str, config: Config | None) -> list[Rule]:
+    if not config or not config.per_file_ignores:
+        return plan.rules
+    extra = config.ignores_for(file)
+    if not extra:
+        return plan.rules
+    codes = [r.code for r in plan.rules]
+    names = {r.name: r.code for r in plan.rules}
+    drop: set[str] = set()
+    for s in extra:
+        try:
+            drop |= resolve_selector(s, codes, names)
+        except ValueError:
+            continue  # a selector for a rule that is not selected anyway
+    return [r for r in plan.rules if r.code not in drop]
+
+
+def _dataset_findings(
+    rules: Sequence[Rule],
+    summaries: list[Any],
+    meta: dict[int, tuple[int, str | None]],
+    file: str,
+    plan: _Plan,
+    errors: list[str],
+) -> list[Finding]:
+    out: list[Finding] = []
+    ctx = Context(record_index=-1, options=plan.options)
+    for r in rules:
+        if r.scope != "dataset":
+            continue
+        try:
+            for index, hit in r.func(summaries, ctx):
+                line, rid = meta.get(index, (0, None))
+                rec = RawRecord(file, line, index, None)
+                out.append(_finding(r, r.code, rec, rid, hit, plan.severity))
+        except Exception as e:
+            errors.append(f"{file}: dataset rule {r.code} {r.name} raised {type(e).__name__}: {e}")
+    return out
+
+
+def _lint_units(
+    file: str,
+    units: Iterator[Unit],
+    record_format: str,
+    rules: Sequence[Rule],
+    plan: _Plan,
+    jobs: int,
+    pool: Any,
+    result: LintResult,
+    container: str | None,
+) -> None:
+    dataset_rules = [r for r in rules if r.scope == "dataset"]
+    job = _Job(
+        file=file,
+        record_format=record_format,
+        codes=tuple(r.code for r in rules if r.scope == "record"),
+        enabled=frozenset(r.code for r in rules),
+        options=plan.options,
+        severity=plan.severity,
+        want_summaries=bool(dataset_rules),
+    )
+    batches = _batches(units, BATCH)
+    if pool is not None:
+        results: Iterable[_BatchResult] = pool.imap(_run_batch_star, ((job, b) for b in batches))
+    else:
+        results = (_run_batch(job, b) for b in batches)
+    count = 0
+    findings: list[Finding] = []
+    summaries: list[Any] = []
+    meta: dict[int, tuple[int, str | None]] = {}
+    for br in results:
+        count += br.count
+        findings.extend(br.findings)
+        if dataset_rules:
+            summaries.extend(s for _, s in br.summaries)
+            for index, line, rid in br.meta:
+                meta[index] = (line, rid)
+        result.internal_errors.extend(br.errors)
+    if dataset_rules:
+        extra = _dataset_findings(dataset_rules, summaries, meta, file, plan, result.internal_errors)
+        if extra:
+            findings.extend(extra)
+            order = {r.code: i for i, r in enumerate(rules)}
+            findings.sort(key=lambda f: (f.record, order.get(f.code, len(order))))
+    result.files.append(FileSummary(file, count, container))
+    result.findings.extend(findings)
+
+
+def lint_paths(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    config: Config | None = None,
+    jobs: int = 1,
+    options: dict[str, Any] | None = None,
+    input_format: str | None = None,
+) -> LintResult:
+    """Lint files. Unreadable files are listed in ``result.errors`` (the others still run).
+
+    Raises ValueError for an unknown rule selector.
+    """
+    plan = _plan(select, ignore, config, options)
+    result = LintResult()
+    jobs = max(1, int(jobs or 1))
+    pool = _pool(jobs) if jobs > 1 else None
+    try:
+        for p in paths:
+            file = os.fspath(p)
+            try:
+                container, record_format, units = iter_units(file, input_format)
+                rules = _rules_for_file(plan, file, config)
+                _lint_units(file, units, record_format, rules, plan, jobs, pool, result, container)
+            except InputError as e:
+                result.errors.append(str(e))
+            except OSError as e:
+                result.errors.append(f"{file}: cannot read ({e.strerror or e})")
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+    return result
+
+
+def lint_records(
+    records: Iterable[RawRecord],
+    *,
+    file: str = "<records>",
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    config: Config | None = None,
+    options: dict[str, Any] | None = None,
+) -> LintResult:
+    """Lint records already read (the cleaner's entry); runs in this process."""
+    plan = _plan(select, ignore, config, options)
+    rules = _rules_for_file(plan, file, config)
+    result = LintResult()
+    _lint_units(file, iter(records), "canonical", rules, plan, 1, None, result, None)
+    return result
+
+
+def lint_objects(objs: Iterable[Any], *, file: str = "<records>", **kw: Any) -> LintResult:
+    """Lint parsed values (tests, notebooks): record i gets line i + 1."""
+    recs = (RawRecord(file, i + 1, i, o) for i, o in enumerate(objs))
+    return lint_records(recs, file=file, **kw)
+
+
+__all__ = [
+    "FileSummary",
+    "LintResult",
+    "OPTION_RULES",
+    "check_record",
+    "lint_objects",
+    "lint_paths",
+    "lint_records",
+    "select_rules",
+]

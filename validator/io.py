@@ -1,0 +1,575 @@
+"""Reading datasets: JSON Lines, JSON arrays / streams, CSV and Parquet, streamed.
+
+Every physical record becomes exactly one :class:`RawRecord`: a record that does not
+parse is not dropped, it carries a TP001 hit (``error``) and its raw text instead of a
+value. Problems with a whole file (missing, a directory, binary) raise
+:class:`InputError` whose message names the file.
+
+JSON Lines is read as binary lines and parsed with orjson, so memory stays flat on
+files of any size; the parse itself can run in worker processes
+(:func:`iter_units` + :func:`parse_unit`). A top-level JSON array is streamed with a
+small bracket scanner: one element is in memory at a time.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import orjson
+
+from validator.findings import FixSafety, Hit
+
+CONTAINER_FORMATS = ("jsonl", "json", "csv", "parquet")
+# Record shapes the converter (validator.formats) knows; "auto" sniffs each record.
+RECORD_FORMATS = ("auto", "canonical", "sharegpt", "xlam", "glaive", "openai")
+# CSV / Parquet columns whose cells hold JSON text.
+JSON_COLUMNS = frozenset(
+    {"messages", "tools", "expected_calls", "possible_answer", "conversations", "answers", "functions"}
+)
+RAW_LIMIT = 10 * 1024  # characters of raw text kept for an unparseable record
+BOM = b"\xef\xbb\xbf"
+_CHUNK = 1 << 20
+_EXT = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+
+
+class InputError(Exception):
+    """A file that cannot be read at all (the message names the file)."""
+
+
+@dataclass(slots=True)
+class RawRecord:
+    file: str
+    line: int  # 1-based physical line where the record starts (row number for Parquet)
+    index: int  # 0-based position of the record in its file
+    obj: Any | None  # the parsed value; None when it did not parse
+    raw: str | None = None  # the text (truncated to RAW_LIMIT) when it did not parse
+    error: Hit | None = None  # the TP001 hit when it did not parse
+    code: str | None = None  # "TP001" when it did not parse
+    extra: tuple[tuple[str, Hit], ...] = ()  # other reader findings on this record (TP010)
+    source_format: str | None = None  # what the converter recognised ("canonical", "sharegpt", ...)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+# --------------------------------------------------------------------------- detection
+
+
+def detect_container(path: str | os.PathLike[str]) -> str:
+    """The container format from the extension (``.jsonl.gz`` etc. are not supported)."""
+    return _EXT.get(Path(path).suffix.lower(), "jsonl")
+
+
+def split_format(fmt: str | None) -> tuple[str | None, str]:
+    """Split an ``--input-format`` value into (container or None, record format).
+
+    ``jsonl``/``json``/``csv``/``parquet`` name the container; ``auto``/``sharegpt``/... name
+    the record shape; ``csv:sharegpt`` names both.
+    """
+    if not fmt:
+        return None, "auto"
+    container: str | None = None
+    record = "auto"
+    for part in fmt.lower().split(":"):
+        if part in CONTAINER_FORMATS:
+            container = part
+        elif part in RECORD_FORMATS:
+            record = part
+        else:
+            choices = ", ".join(CONTAINER_FORMATS + RECORD_FORMATS)
+            raise ValueError(f"unknown input format {part!r} (choose from {choices})")
+    return container, record
+
+
+def check_readable(path: str | os.PathLike[str]) -> None:
+    """Raise InputError naming the path when it is missing, a directory or unreadable."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{path}: no such file")
+    if p.is_dir():
+        raise InputError(f"{path}: is a directory, not a dataset file")
+    if not os.access(p, os.R_OK):
+        raise InputError(f"{path}: permission denied")
+
+
+_MAGIC = (
+    (b"\x1f\x8b", "gzip-compressed data; decompress it first"),
+    (b"PK\x03\x04", "a zip archive"),
+    (b"PAR1", "a Parquet file; use --input-format parquet or a .parquet name"),
+    (b"\x89PNG", "a PNG image"),
+    (b"%PDF", "a PDF document"),
+    (b"\x7fELF", "an executable"),
+    (b"\xff\xfe", "UTF-16 text; convert it to UTF-8"),
+    (b"\xfe\xff", "UTF-16 text; convert it to UTF-8"),
+)
+
+
+def sniff_binary(head: bytes) -> str | None:
+    """Why ``head`` (the first bytes of a file) is not text, or None when it may be."""
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return what
+    if not head:
+        return None
+    nul = head.count(b"\x00")
+    if nul == 0:
+        return None
+    control = sum(1 for b in head if b < 9 or 13 < b < 32)
+    if nul > len(head) // 100 + 8 or control > len(head) * 0.3:
+        return "binary data (NUL and control bytes), not text"
+    return None
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _decode(data: bytes) -> str:
+    return data[: RAW_LIMIT * 4].decode("utf-8", "replace")[:RAW_LIMIT]
+
+
+def _parse_reason(data: bytes, err: orjson.JSONDecodeError, last_line: bool) -> str:
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        return f"NUL byte at column {nul + 1}"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as u:
+        return f"invalid UTF-8 (byte 0x{data[u.start]:02x} at column {u.start + 1})"
+    msg = err.msg
+    if "depth limit" in msg or "recursion" in msg.lower():
+        return "nested too deeply (more than 1024 levels)"
+    if "end of data" in msg or "EOF" in msg:
+        tail = " (file ends mid-record)" if last_line else ""
+        return f"truncated: unexpected end of the record at column {err.pos + 1}{tail}"
+    return f"{msg} at column {err.colno}"
+
+
+def _invalid(file: str, line: int, index: int, data: bytes, reason: str) -> RawRecord:
+    hit = Hit(path="$", message=f"invalid JSON: {reason}", fix=FixSafety.NONE)
+    return RawRecord(file, line, index, None, raw=_decode(data), error=hit, code="TP001")
+
+
+_converter: Any = None  # validator.formats module, False when absent
+
+
+def _get_converter() -> Any:
+    global _converter
+    if _converter is None:
+        try:
+            if importlib.util.find_spec("validator.formats") is None:
+                _converter = False
+            else:
+                import validator.formats as formats
+
+                _converter = formats if hasattr(formats, "convert_record") else False
+        except Exception:  # a broken converter must not stop linting
+            _converter = False
+    return _converter
+
+
+def convert(obj: Any, record_format: str = "auto") -> tuple[Any, str | None]:
+    """Canonical form of ``obj`` (cheap check first: a ``messages`` list is canonical)."""
+    if record_format == "canonical":
+        return obj, "canonical"
+    if record_format == "auto" and isinstance(obj, dict) and isinstance(obj.get("messages"), list):
+        return obj, "canonical"
+    conv = _get_converter()
+    if not conv or not isinstance(obj, (dict, list)):
+        return obj, None
+    try:
+        new, source = conv.convert_record(obj, fmt=record_format)
+    except Exception:  # not convertible: the rules report what is wrong with it as is
+        return obj, None
+    return new, source
+
+
+def parse_bytes(
+    data: bytes, file: str, line: int, index: int, record_format: str = "auto", *, last_line: bool = False
+) -> RawRecord:
+    """Parse one record's bytes (a JSONL line or a JSON element) into a RawRecord."""
+    try:
+        obj = orjson.loads(data)
+    except orjson.JSONDecodeError as e:
+        return _invalid(file, line, index, data, _parse_reason(data, e, last_line))
+    obj, source = convert(obj, record_format)
+    return RawRecord(file, line, index, obj, source_format=source)
+
+
+# A "unit" is what goes to a worker: raw bytes still to parse, or a record already read.
+Unit = tuple[int, int, bytes, bool] | RawRecord
+
+
+def parse_unit(unit: Unit, file: str, record_format: str = "auto") -> RawRecord:
+    if isinstance(unit, RawRecord):
+        return unit
+    line, index, data, last = unit
+    return parse_bytes(data, file, line, index, record_format, last_line=last)
+
+
+def _bom_hit() -> tuple[str, Hit]:
+    return ("TP010", Hit(path="$", message="file starts with a UTF-8 byte-order mark", fix=FixSafety.SAFE))
+
+
+# --------------------------------------------------------------------------- JSON Lines
+
+
+def _iter_jsonl_units(f: BinaryIO) -> Iterator[Unit]:
+    index = 0
+    first = True
+    pending: tuple[int, bytes] | None = None
+    for lineno, data in enumerate(f, 1):
+        if first:
+            first = False
+            if data.startswith(BOM):  # reported as TP010 on the first record by iter_units
+                data = data[3:]
+        if not data.strip():
+            continue
+        if pending is not None:
+            yield (pending[0], index, pending[1], False)
+            index += 1
+        pending = (lineno, data)
+    if pending is not None:
+        yield (pending[0], index, pending[1], not pending[1].endswith(b"\n"))
+
+
+# --------------------------------------------------------------------------- JSON stream
+
+_TOKEN = re.compile(rb'[\[\]{}]|"(?:[^"\\]|\\.)*"|"', re.S)
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
+_SCALAR = re.compile(rb"[^,\[\]{}\s]*")
+_WS = re.compile(rb"[ \t\r\n]*")
+
+
+def _scan_value(buf: bytes, pos: int, final: bool) -> int | None:
+    """End offset of the JSON value starting at ``pos``; None when more data is needed."""
+    c = buf[pos : pos + 1]
+    if c in (b"{", b"["):
+        depth = 0
+        for m in _TOKEN.finditer(buf, pos):
+            tok = m.group()
+            t = tok[:1]
+            if t in (b"{", b"["):
+                depth += 1
+            elif t in (b"}", b"]"):
+                depth -= 1
+                if depth == 0:
+                    return m.end()
+            elif tok == b'"':  # unterminated string
+                return len(buf) if final else None
+        return len(buf) if final else None
+    if c == b'"':
+        m = _STRING.match(buf, pos)
+        if m:
+            return m.end()
+        return len(buf) if final else None
+    m = _SCALAR.match(buf, pos)
+    end = m.end() if m else pos
+    if end == pos:
+        end = pos + 1  # a stray '}' or ']': one byte of junk
+    if end >= len(buf) and not final:
+        return None
+    return end
+
+
+def _iter_json_stream(f: BinaryIO, file: str, record_format: str) -> Iterator[RawRecord]:
+    """Records of a top-level JSON array, or of a stream of concatenated JSON values."""
+    buf = b""
+    pos = 0
+    line = 1
+    eof = False
+
+    def fill() -> bool:
+        nonlocal buf, pos, eof
+        if eof:
+            return False
+        chunk = f.read(max(_CHUNK, len(buf) - pos))
+        if not chunk:
+            eof = True
+            return False
+        buf = buf[pos:] + chunk
+        pos = 0
+        return True
+
+    def skip_ws() -> bool:
+        """Advance past whitespace; False at end of file."""
+        nonlocal pos, line
+        while True:
+            m = _WS.match(buf, pos)
+            end = m.end() if m else pos
+            line += buf.count(b"\n", pos, end)
+            pos = end
+            if pos < len(buf):
+                return True
+            if not fill():
+                return False
+
+    fill()
+    extra: tuple[tuple[str, Hit], ...] = ()
+    if buf.startswith(BOM):
+        pos = 3
+        extra = (_bom_hit(),)
+    if not skip_ws():
+        return
+    array = buf[pos : pos + 1] == b"["
+    array_line = line
+    if array:
+        pos += 1
+    index = 0
+    pending: RawRecord | None = None
+    closed = not array
+    need_sep = False
+    while skip_ws():
+        if array:
+            c = buf[pos : pos + 1]
+            if c == b"]":
+                pos += 1
+                closed = True
+                array = False  # anything after this is junk, read as further values
+                need_sep = False
+                continue
+            if c == b",":
+                pos += 1
+                need_sep = False
+                continue
+        start_line = line
+        while True:
+            end = _scan_value(buf, pos, eof)
+            if end is not None:
+                break
+            if not fill():
+                end = _scan_value(buf, pos, True)
+                break
+        assert end is not None
+        data = buf[pos:end]
+        line += buf.count(b"\n", pos, end)
+        pos = end
+        rec = parse_bytes(data, file, start_line, index, record_format, last_line=eof and pos >= len(buf))
+        notes = list(extra)
+        extra = ()
+        if need_sep and rec.ok:
+            notes.append(("TP001", Hit("$", "invalid JSON: missing ',' between array elements", FixSafety.NONE)))
+        rec.extra = tuple(notes)
+        need_sep = array
+        if pending is not None:
+            yield pending
+        pending = rec
+        index += 1
+    if not closed:
+        hit = Hit("$", "invalid JSON: the top-level array is not closed (missing ']' at end of file)", FixSafety.NONE)
+        if pending is not None:
+            if pending.ok:
+                pending.extra = (*pending.extra, ("TP001", hit))
+        else:
+            pending = RawRecord(file, array_line, 0, None, raw="[", error=hit, code="TP001", extra=extra)
+    if pending is not None:
+        yield pending
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def _cells_to_record(row: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    obj: dict[str, Any] = {}
+    broken: list[str] = []
+    for key, value in row.items():
+        if key in JSON_COLUMNS and isinstance(value, (str, bytes)):
+            text = value.strip() if isinstance(value, str) else value.decode("utf-8", "replace").strip()
+            if not text:
+                continue  # an empty cell is an absent field
+            try:
+                obj[key] = orjson.loads(text)
+            except orjson.JSONDecodeError as e:
+                broken.append(f"column {key!r}: {e.msg} at character {e.pos + 1}")
+                obj[key] = value
+        else:
+            obj[key] = value
+    return obj, broken
+
+
+def _iter_csv(path: str, file: str, record_format: str) -> Iterator[RawRecord]:
+    with open(path, "rb") as fb:
+        head = fb.read(3)
+    bom = head == BOM
+    with open(path, encoding="utf-8-sig" if bom else "utf-8", errors="replace", newline="") as f:
+        reader = csv.reader(f)
+        try:
+            header = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            raise InputError(f"{file}: line 1: unreadable CSV header ({e})") from e
+        prev = reader.line_num
+        index = 0
+        extra: tuple[tuple[str, Hit], ...] = (_bom_hit(),) if bom else ()
+        while True:
+            start = prev + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as e:
+                hit = Hit("$", f"invalid CSV row: {e}", FixSafety.NONE)
+                prev = reader.line_num
+                yield RawRecord(file, start, index, None, raw="", error=hit, code="TP001", extra=extra)
+                extra = ()
+                index += 1
+                continue
+            prev = reader.line_num
+            if not row or not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                hit = Hit("$", f"invalid CSV row: {len(row)} cells, the header has {len(header)}", FixSafety.NONE)
+                raw = ",".join(row)[:RAW_LIMIT]
+                yield RawRecord(file, start, index, None, raw=raw, error=hit, code="TP001", extra=extra)
+            else:
+                obj, broken = _cells_to_record(dict(zip(header, row, strict=True)))
+                if broken:
+                    hit = Hit("$", "invalid JSON in " + "; ".join(broken), FixSafety.NONE)
+                    raw = orjson.dumps(obj).decode()[:RAW_LIMIT]
+                    yield RawRecord(file, start, index, None, raw=raw, error=hit, code="TP001", extra=extra)
+                else:
+                    conv, source = convert(obj, record_format)
+                    yield RawRecord(file, start, index, conv, extra=extra, source_format=source)
+            extra = ()
+            index += 1
+
+
+# --------------------------------------------------------------------------- Parquet
+
+
+def _iter_parquet(path: str, file: str, record_format: str) -> Iterator[RawRecord]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError as e:
+        raise InputError(f"{file}: reading Parquet needs pyarrow (pip install 'toolproof[parquet]')") from e
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as e:
+        raise InputError(f"{file}: not a readable Parquet file ({e})") from e
+    index = 0
+    for batch in pf.iter_batches(batch_size=2048):
+        for row in batch.to_pylist():
+            obj, broken = _cells_to_record(row)
+            if broken:
+                hit = Hit("$", "invalid JSON in " + "; ".join(broken), FixSafety.NONE)
+                raw = orjson.dumps(obj, default=str).decode()[:RAW_LIMIT]
+                yield RawRecord(file, index + 1, index, None, raw=raw, error=hit, code="TP001")
+            else:
+                conv, source = convert(obj, record_format)
+                yield RawRecord(file, index + 1, index, conv, source_format=source)
+            index += 1
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def _resolve_container(path: str, container: str | None) -> str:
+    container = container or detect_container(path)
+    if container == "json":
+        # `.json` holding one object per line reads as JSON Lines (fast path); a
+        # top-level array or a pretty-printed value goes through the stream scanner.
+        with open(path, "rb") as f:
+            first = f.readline(1 << 16)
+        stripped = first.lstrip(BOM).strip()
+        if stripped and not stripped.startswith(b"["):
+            try:
+                orjson.loads(stripped)
+                return "jsonl"
+            except orjson.JSONDecodeError:
+                return "json"
+    return container
+
+
+def iter_units(
+    path: str | os.PathLike[str], fmt: str | None = None, *, file: str | None = None
+) -> tuple[str, str, Iterator[Unit]]:
+    """Open ``path`` and return (container, record_format, units).
+
+    For JSON Lines a unit is ``(line, index, bytes, is_last_line)`` to be parsed by
+    :func:`parse_unit` (possibly in a worker process); for other containers it is a
+    ready :class:`RawRecord`. Raises InputError for unreadable files.
+    """
+    spath = os.fspath(path)
+    name = file if file is not None else spath
+    check_readable(spath)
+    try:
+        container, record_format = split_format(fmt)
+    except ValueError as e:
+        raise InputError(str(e)) from e
+    try:
+        with open(spath, "rb") as f:
+            head = f.read(8192)
+    except OSError as e:
+        raise InputError(f"{name}: cannot read ({e.strerror or e})") from e
+    container = container or detect_container(spath)
+    if container != "parquet":
+        why = sniff_binary(head)
+        if why:
+            raise InputError(f"{name}: not a text dataset: {why}")
+    container = _resolve_container(spath, container)
+
+    def units() -> Iterator[Unit]:
+        if container == "jsonl":
+            with open(spath, "rb") as f:
+                bom = f.read(3) == BOM
+                f.seek(0)
+                it = _iter_jsonl_units(f)
+                if bom:
+                    first = next(it, None)
+                    if first is None:
+                        return
+                    assert not isinstance(first, RawRecord)
+                    rec = parse_unit(first, name, record_format)
+                    rec.extra = (*rec.extra, _bom_hit())
+                    yield rec
+                yield from it
+        elif container == "json":
+            with open(spath, "rb") as f:
+                yield from _iter_json_stream(f, name, record_format)
+        elif container == "csv":
+            yield from _iter_csv(spath, name, record_format)
+        elif container == "parquet":
+            yield from _iter_parquet(spath, name, record_format)
+        else:  # pragma: no cover - split_format guards this
+            raise InputError(f"{name}: unknown format {container!r}")
+
+    return container, record_format, units()
+
+
+def iter_records(
+    path: str | os.PathLike[str], fmt: str | None = None, *, file: str | None = None
+) -> Iterator[RawRecord]:
+    """Every record of ``path``, streamed, each parsed (or carrying its TP001 hit)."""
+    _container, record_format, units = iter_units(path, fmt, file=file)
+    name = file if file is not None else os.fspath(path)
+    for unit in units:
+        yield parse_unit(unit, name, record_format)
+
+
+def read_records(path: str | os.PathLike[str], fmt: str | None = None) -> list[RawRecord]:
+    return list(iter_records(path, fmt))
+
+__all__ = [
+    "BOM",
+    "CONTAINER_FORMATS",
+    "InputError",
+    "RECORD_FORMATS",
+    "RawRecord",
+    "check_readable",
+    "convert",
+    "detect_container",
+    "iter_records",
+    "iter_units",
+    "parse_bytes",
+    "parse_unit",
+    "read_records",
+    "split_format",
+]

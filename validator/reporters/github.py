@@ -1,0 +1,36 @@
+"""GitHub Actions workflow commands (``--format github``): one annotation per finding.
+
+``::error file=data/train.jsonl,line=12,title=TP301 missing-required-argument::message``
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from validator.engine import LintResult
+from validator.findings import Finding, Severity
+
+_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def _escape_data(s: str) -> str:
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_prop(s: str) -> str:
+    return _escape_data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(f: Finding) -> str:
+    title = f"{f.code} {f.name}"
+    msg = f.message if f.path in ("", "$") else f"{f.message} ({f.path})"
+    return (
+        f"::{_LEVEL[f.severity]} file={_escape_prop(f.file)},line={f.line},"
+        f"title={_escape_prop(title)}::{_escape_data(msg)}"
+    )
+
+
+def render(result: LintResult, **_: Any) -> str:
+    lines = [annotation(f) for f in result.findings]
+    lines += [f"::error title=toolproof::{_escape_data(e)}" for e in result.errors]
+    return "\n".join(lines) + ("\n" if lines else "")
