@@ -1,0 +1,382 @@
+"""Gated LoRA SFT: validate the data, then a thin TRL ``SFTTrainer`` + PEFT LoRA run.
+
+``train(TrainConfig) -> TrainResult`` writes into ``config.output``: the LoRA adapter
+(``adapter_model.safetensors`` + ``adapter_config.json``), the tokenizer, ``chat_template.jinja``
+(the template used, which evaluation picks up) and ``toolproof.json`` (data path + sha256,
+validation summary, full config, versions, loss curve, wall time, records trained/skipped).
+
+Validation runs first (``validator.api.lint``): any error-level finding stops the run before the
+model loads (``DirtyDataError``) unless ``allow_dirty``. Works under ``accelerate launch``: only the
+main process writes metadata.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from trainer.config import ConfigError, TrainConfig
+
+TOOLPROOF_JSON = "toolproof.json"
+
+
+class TrainError(Exception):
+    """A training run that cannot go ahead (a user-facing message)."""
+
+
+class DirtyDataError(TrainError):
+    """The validator found errors in the training data."""
+
+    def __init__(self, message: str, validation: ValidationSummary) -> None:
+        super().__init__(message)
+        self.validation = validation
+
+
+@dataclass
+class ValidationSummary:
+    records: int
+    errors: int
+    warnings: int
+    records_with_errors: int
+    by_code: dict[str, int]  # error + warning counts per rule
+    error_codes: dict[str, int]  # error counts per rule
+    allowed_dirty: bool = False
+
+    @property
+    def clean(self) -> bool:
+        return self.errors == 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "records": self.records,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "records_with_errors": self.records_with_errors,
+            "by_code": self.by_code,
+            "error_codes": self.error_codes,
+            "allowed_dirty": self.allowed_dirty,
+        }
+
+    def describe_errors(self) -> str:
+        from validator.rules.base import get_rule
+
+        parts = []
+        for code, n in sorted(self.error_codes.items(), key=lambda kv: (-kv[1], kv[0])):
+            r = get_rule(code)
+            parts.append(f"{code} {r.name if r else ''} x{n}".replace("  ", " "))
+        return ", ".join(parts)
+
+
+@dataclass
+class TrainResult:
+    output_dir: str
+    records_trained: int
+    records_skipped: int
+    skipped_reasons: dict[str, int]
+    steps: int
+    train_loss: float | None
+    loss_curve: list[dict[str, float]]
+    wall_time_s: float
+    validation: ValidationSummary
+    metadata_path: str
+    warnings: list[str] = field(default_factory=list)
+    eval_summary: Any = None
+
+
+def sha256_file(path: str | Path) -> str:
+    from trainer.models import sha256_file as _sha
+
+    return _sha(path)
+
+
+# --------------------------------------------------------------------------- validation gate
+
+
+def validate_data(config: TrainConfig) -> ValidationSummary:
+    """Lint the training data; raise ``DirtyDataError`` on errors unless ``allow_dirty``."""
+    from validator.api import lint
+
+    result = lint(config.data)
+    if result.errors:
+        raise TrainError("cannot read the training data: " + "; ".join(result.errors))
+    errors = Counter(f.code for f in result.findings if f.is_error)
+    summary = ValidationSummary(
+        records=result.records,
+        errors=result.error_count,
+        warnings=result.warning_count,
+        records_with_errors=result.records_with_errors,
+        by_code=result.by_code,
+        error_codes=dict(sorted(errors.items())),
+        allowed_dirty=bool(config.allow_dirty and errors),
+    )
+    if summary.errors and not config.allow_dirty:
+        raise DirtyDataError(
+            f"{config.data}: {summary.errors} error(s) in {summary.records_with_errors} of {summary.records} "
+            f"records ({summary.describe_errors()}). Not training on it: repair it with "
+            f"`toolproof clean {config.data} -o CLEAN.jsonl` (see `toolproof lint {config.data}`), "
+            "or pass --allow-dirty to train anyway.",
+            summary,
+        )
+    return summary
+
+
+# --------------------------------------------------------------------------- dataset
+
+
+@dataclass
+class PreparedData:
+    rows: list[dict[str, Any]]
+    skipped: Counter[str]
+    truncated: int
+    tokens: int
+    trained_tokens: int
+
+
+def prepare_rows(config: TrainConfig, tokenizer: Any) -> PreparedData:
+    """Records -> TRL rows (``messages`` or ``prompt``/``completion``, plus ``tools`` as JSON text).
+
+    Each record is rendered once with the template first; records it cannot render, or that would
+    train zero tokens, are skipped and counted by reason.
+    """
+    from trainer.templates import normalize_messages, record_tools, render, split_prompt_completion, to_markup_in_content
+    from validator.io import iter_records
+
+    rows: list[dict[str, Any]] = []
+    skipped: Counter[str] = Counter()
+    truncated = tokens = trained_tokens = 0
+    for raw in iter_records(config.data):
+        if config.max_records is not None and len(rows) >= config.max_records:
+            break
+        rec = raw.obj
+        if not isinstance(rec, dict) or not isinstance(rec.get("messages"), list):
+            skipped["unreadable record"] += 1
+            continue
+        try:
+            r = render(tokenizer, rec, loss=config.loss, fmt=config.format)
+        except Exception as e:  # jinja TemplateError, TypeError, ValueError, KeyError...: dirty records
+            skipped[f"template cannot render ({type(e).__name__})"] += 1
+            continue
+        if r.n_trained == 0:
+            skipped["no trained tokens"] += 1
+            continue
+        if r.n_tokens > config.max_length:
+            truncated += 1
+        tokens += min(r.n_tokens, config.max_length)
+        trained_tokens += sum(r.trained[: config.max_length])
+        messages = normalize_messages(rec["messages"])
+        if config.format == "markup_in_content":
+            messages = to_markup_in_content(messages)
+        tools = json.dumps(record_tools(rec))
+        if config.loss == "completion_only":
+            prompt, completion = split_prompt_completion(messages)
+            rows.append({"prompt": prompt, "completion": completion, "tools": tools})
+        else:
+            rows.append({"messages": messages, "tools": tools})
+    return PreparedData(rows, skipped, truncated, tokens, trained_tokens)
+
+
+def _versions() -> dict[str, str]:
+    import importlib.metadata as md
+
+    out = {"python": platform.python_version()}
+    for dist in ("toolproof", "torch", "transformers", "trl", "peft", "datasets", "accelerate"):
+        try:
+            out[dist] = md.version(dist)
+        except md.PackageNotFoundError:
+            pass
+    return out
+
+
+# --------------------------------------------------------------------------- training
+
+
+def train(
+    config: TrainConfig,
+    *,
+    validation: ValidationSummary | None = None,
+    on_event: Callable[[str], None] | None = None,
+) -> TrainResult:
+    """Validate, load, train LoRA with TRL, save adapter + template + toolproof.json; evaluate if asked."""
+    try:
+        config.validate()
+    except ConfigError as e:
+        raise TrainError(str(e)) from None
+    say = on_event or (lambda _msg: None)
+    t0 = time.perf_counter()
+    if validation is None:
+        validation = validate_data(config)
+    warnings: list[str] = []
+    if validation.errors:
+        warnings.append(
+            f"TRAINING ON DIRTY DATA: {validation.errors} error(s) in {validation.records_with_errors} records "
+            f"({validation.describe_errors()})"
+        )
+
+    import torch
+    from datasets import Dataset
+    from peft import LoraConfig
+    from transformers import set_seed
+    from trl import SFTConfig, SFTTrainer
+
+    from trainer.models import ModelError, load, model_dir, resolve_model, torch_dtype
+    from trainer.templates import TEMPLATE_FILE
+
+    set_seed(config.seed)
+    try:
+        ref = resolve_model(config.model)
+        say(f"loading {ref.display}")
+        model, tokenizer = load(ref, dtype=config.dtype, trainable=True)
+    except ModelError as e:
+        raise TrainError(str(e)) from None
+    if ref.adapter:
+        raise TrainError(f"{config.model} is an adapter directory: train from its base model instead")
+    tokenizer.padding_side = "right"
+    template = str(tokenizer.chat_template)
+
+    prepared = prepare_rows(config, tokenizer)
+    if prepared.skipped:
+        warnings.append(
+            f"skipped {sum(prepared.skipped.values())} record(s): "
+            + ", ".join(f"{k} x{v}" for k, v in prepared.skipped.most_common())
+        )
+    if prepared.truncated:
+        warnings.append(f"{prepared.truncated} record(s) longer than max_length={config.max_length} are truncated")
+    if not prepared.rows:
+        raise TrainError(f"{config.data}: no record can be trained on ({dict(prepared.skipped)})")
+    dataset = Dataset.from_list(prepared.rows, on_mixed_types="use_json")
+
+    dtype = torch_dtype(config.dtype)
+    out = Path(config.output)
+    args = SFTConfig(
+        output_dir=str(out),
+        assistant_only_loss=config.loss == "assistant_only",
+        completion_only_loss=True if config.loss == "completion_only" else None,
+        max_length=config.max_length,
+        per_device_train_batch_size=config.per_device_train_batch_size,
+        gradient_accumulation_steps=config.gradient_accumulation_steps,
+        learning_rate=config.learning_rate,
+        num_train_epochs=config.num_train_epochs,
+        max_steps=config.max_steps,
+        warmup_steps=config.warmup_steps,
+        lr_scheduler_type=config.lr_scheduler_type,
+        seed=config.seed,
+        data_seed=config.seed,
+        bf16=dtype == torch.bfloat16,
+        use_cpu=not torch.cuda.is_available(),
+        activation_checkpointing=config.activation_checkpointing,
+        logging_steps=config.logging_steps,
+        save_strategy="no",
+        report_to="none",
+        disable_tqdm=config.disable_tqdm,
+        dataloader_num_workers=0,
+    )
+    peft_config = LoraConfig(
+        r=config.lora_r,
+        lora_alpha=config.lora_alpha,
+        lora_dropout=config.lora_dropout,
+        target_modules=config.target_modules,
+        task_type="CAUSAL_LM",
+    )
+    say(f"training on {len(prepared.rows)} records ({config.loss} loss, {config.format}, {dtype})")
+    trainer = SFTTrainer(
+        model=model, args=args, train_dataset=dataset, processing_class=tokenizer, peft_config=peft_config
+    )
+    t_train = time.perf_counter()
+    output = trainer.train()
+    train_time = time.perf_counter() - t_train
+
+    curve = [
+        {"step": float(h["step"]), "loss": float(h["loss"])}
+        for h in trainer.state.log_history
+        if "loss" in h and "step" in h
+    ]
+    meta_path = out / TOOLPROOF_JSON
+    if trainer.accelerator.is_main_process:
+        trainer.save_model(str(out))
+        tokenizer.padding_side = "left"
+        tokenizer.save_pretrained(str(out))
+        (out / TEMPLATE_FILE).write_text(template, encoding="utf-8")
+        n_params = sum(p.numel() for p in trainer.model.parameters())
+        n_trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
+        meta = {
+            "toolproof": "train",
+            "model": config.model,
+            "model_ref": {"name": ref.name, "kind": ref.kind, "path": ref.path},
+            "base_model_dir": model_dir(ref),
+            "data": {"path": str(Path(config.data).resolve()), "sha256": sha256_file(config.data)},
+            "validation": validation.to_dict(),
+            "config": config.to_dict(),
+            "dtype": str(dtype).replace("torch.", ""),
+            "versions": _versions(),
+            "records_trained": len(prepared.rows),
+            "records_skipped": dict(prepared.skipped),
+            "records_truncated": prepared.truncated,
+            "tokens": prepared.tokens,
+            "trained_tokens": prepared.trained_tokens,
+            "parameters": n_params,
+            "trainable_parameters": n_trainable,
+            "steps": int(trainer.state.global_step),
+            "train_loss": float(output.training_loss) if output.training_loss is not None else None,
+            "loss_curve": curve,
+            "train_time_s": round(train_time, 2),
+            "wall_time_s": round(time.perf_counter() - t0, 2),
+            "warnings": warnings,
+            "argv": sys.argv,
+        }
+        meta_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+
+    result = TrainResult(
+        output_dir=str(out),
+        records_trained=len(prepared.rows),
+        records_skipped=sum(prepared.skipped.values()),
+        skipped_reasons=dict(prepared.skipped),
+        steps=int(trainer.state.global_step),
+        train_loss=float(output.training_loss) if output.training_loss is not None else None,
+        loss_curve=curve,
+        wall_time_s=time.perf_counter() - t0,
+        validation=validation,
+        metadata_path=str(meta_path),
+        warnings=warnings,
+    )
+    if config.eval and trainer.accelerator.is_main_process:
+        del trainer, model
+        result.eval_summary = run_eval(config, str(out), say)
+    return result
+
+
+def run_eval(config: TrainConfig, adapter_dir: str, say: Callable[[str], None]) -> Any:
+    """Evaluate the adapter with ``evaluator.run.evaluate`` (when the evaluator is installed)."""
+    try:
+        from evaluator.run import EvalConfig, evaluate
+    except ImportError as e:
+        raise TrainError(f"--eval needs evaluator.run, which is not available: {e}") from None
+    say(f"evaluating {adapter_dir} on {config.eval}")
+    kwargs: dict[str, Any] = {"data": config.eval, "model": adapter_dir, "output": str(Path(adapter_dir) / "eval")}
+    import dataclasses
+
+    names = {f.name for f in dataclasses.fields(EvalConfig)}
+    if "limit" in names and config.eval_limit:
+        kwargs["limit"] = config.eval_limit
+    if "dtype" in names:
+        kwargs["dtype"] = config.dtype
+    kwargs = {k: v for k, v in kwargs.items() if k in names}
+    return evaluate(EvalConfig(**kwargs))
+
+
+__all__ = [
+    "DirtyDataError",
+    "PreparedData",
+    "TrainConfig",
+    "TrainError",
+    "TrainResult",
+    "ValidationSummary",
+    "prepare_rows",
+    "train",
+    "validate_data",
+]
