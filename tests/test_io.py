@@ -1,0 +1,217 @@
+"""The reader: every record accounted for, right line numbers, every container format."""
+
+from __future__ import annotations
+
+import json
+import tracemalloc
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+import validator.io as vio
+from validator.io import InputError, iter_records, split_format
+
+
+def rec(i: int) -> dict[str, Any]:
+    return {"id": f"r{i}", "messages": [{"role": "user", "content": f"q{i} [x] {{y}}"}, {"role": "assistant", "content": "a"}]}
+
+
+def write(path: Path, data: str | bytes) -> Path:
+    if isinstance(data, str):
+        data = data.encode()
+    path.write_bytes(data)
+    return path
+
+
+def test_jsonl_lines_indexes_and_blank_lines(tmp_path: Path) -> None:
+    p = write(tmp_path / "d.jsonl", "\n".join([json.dumps(rec(0)), "", "   ", json.dumps(rec(1)), "{bad", json.dumps(rec(2))]) + "\n")
+    rs = list(iter_records(p))
+    assert [(r.line, r.index) for r in rs] == [(1, 0), (4, 1), (5, 2), (6, 3)]
+    assert rs[0].obj == rec(0) and rs[3].obj == rec(2)
+    assert rs[2].obj is None and rs[2].code == "TP001" and rs[2].raw == "{bad\n"
+    assert rs[2].error is not None and "column" in rs[2].error.message
+    assert all(r.file == str(p) for r in rs)
+
+
+def test_crlf_line_endings(tmp_path: Path) -> None:
+    p = write(tmp_path / "d.jsonl", json.dumps(rec(0)) + "\r\n" + json.dumps(rec(1)) + "\r\n")
+    assert [r.obj for r in iter_records(p)] == [rec(0), rec(1)]
+
+
+def test_json_array_streamed_with_start_lines(tmp_path: Path) -> None:
+    elems = [rec(0), {"s": "a \" ] } [ { string", "n": [1, [2, {"x": "]"}]]}, 7, "text", None, rec(1)]
+    text = "[\n" + ",\n".join(json.dumps(e, indent=2) for e in elems) + "\n]\n"
+    p = write(tmp_path / "d.json", text)
+    rs = list(iter_records(p))
+    assert [r.obj for r in rs] == elems
+    lines = text.splitlines()
+    # each record's line is where its element starts
+    for r in rs:
+        assert lines[r.line - 1].strip().startswith(json.dumps(r.obj)[:1] if r.obj is not None else "null")
+    assert rs[0].line == 2
+    assert all(not r.extra for r in rs)
+
+
+def test_json_array_across_chunk_boundaries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(vio, "_CHUNK", 7)
+    elems = [rec(i) for i in range(30)]
+    p = write(tmp_path / "d.json", json.dumps(elems, indent=1))
+    rs = list(iter_records(p))
+    assert [r.obj for r in rs] == elems
+    assert [r.index for r in rs] == list(range(30))
+    assert all(r.ok for r in rs)
+
+
+def test_json_array_bad_element_does_not_stop_the_rest(tmp_path: Path) -> None:
+    p = write(tmp_path / "d.json", '[{"a": 1},\n {"b": ,},\n {"c": 3}]')
+    rs = list(iter_records(p))
+    assert [r.obj for r in rs] == [{"a": 1}, None, {"c": 3}]
+    assert rs[1].line == 2 and rs[1].code == "TP001"
+
+
+def test_json_array_not_closed(tmp_path: Path) -> None:
+    p = write(tmp_path / "d.json", '[{"a": 1},\n{"b": 2}\n')
+    rs = list(iter_records(p))
+    assert [r.obj for r in rs] == [{"a": 1}, {"b": 2}]
+    assert [c for c, _ in rs[1].extra] == ["TP001"]
+    assert "not closed" in rs[1].extra[0][1].message
+
+
+def test_json_array_truncated_element(tmp_path: Path) -> None:
+    p = write(tmp_path / "d.json", '[{"a": 1},\n{"b": "unterminated')
+    rs = list(iter_records(p))
+    assert rs[0].obj == {"a": 1}
+    assert rs[1].obj is None and rs[1].line == 2 and "truncated" in (rs[1].error.message if rs[1].error else "")
+
+
+def test_json_file_with_one_object_per_line_reads_as_jsonl(tmp_path: Path) -> None:
+    p = write(tmp_path / "d.json", json.dumps(rec(0)) + "\n" + json.dumps(rec(1)) + "\n")
+    container, _, _ = vio.iter_units(p)
+    assert container == "jsonl"
+    assert [r.obj for r in iter_records(p)] == [rec(0), rec(1)]
+
+
+def test_pretty_printed_concatenated_values(tmp_path: Path) -> None:
+    p = write(tmp_path / "d.json", json.dumps(rec(0), indent=2) + "\n" + json.dumps(rec(1), indent=2))
+    rs = list(iter_records(p))
+    assert [r.obj for r in rs] == [rec(0), rec(1)]
+    assert rs[1].line == len(json.dumps(rec(0), indent=2).splitlines()) + 1
+
+
+def test_csv_json_cells_and_physical_lines(tmp_path: Path) -> None:
+    msgs = json.dumps([{"role": "user", "content": "line1\nline2"}])
+    tools = json.dumps([{"type": "function", "function": {"name": "f"}}])
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["id", "messages", "tools", "category"])
+    w.writerow(["a", msgs, tools, "simple\nmulti-line"])  # spans two physical lines
+    w.writerow(["b", msgs, "", "x"])
+    p = write(tmp_path / "d.csv", buf.getvalue())
+    rs = list(iter_records(p))
+    assert [r.line for r in rs] == [2, 4]
+    assert rs[0].obj == {"id": "a", "messages": json.loads(msgs), "tools": json.loads(tools), "category": "simple\nmulti-line"}
+    assert "tools" not in rs[1].obj  # an empty cell is an absent field
+
+
+def test_parquet_rows(tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    rows = [rec(i) for i in range(5)]
+    table = pa.table({"id": [r["id"] for r in rows], "messages": [json.dumps(r["messages"]) for r in rows]})
+    p = tmp_path / "d.parquet"
+    pq.write_table(table, p)
+    rs = list(iter_records(p))
+    assert [r.obj for r in rs] == rows
+    assert [r.line for r in rs] == [1, 2, 3, 4, 5]
+
+
+def test_parquet_without_pyarrow_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    real = builtins.__import__
+
+    def fake(name: str, *a: Any, **k: Any) -> Any:
+        if name.startswith("pyarrow"):
+            raise ImportError("no pyarrow")
+        return real(name, *a, **k)
+
+    monkeypatch.setattr(builtins, "__import__", fake)
+    p = write(tmp_path / "d.parquet", b"PAR1....PAR1")
+    with pytest.raises(InputError, match=r"d\.parquet.*pyarrow"):
+        list(iter_records(p))
+
+
+def test_input_format_override(tmp_path: Path) -> None:
+    p = write(tmp_path / "d.txt", json.dumps([rec(0), rec(1)]))
+    assert [r.obj for r in iter_records(p, "json")] == [rec(0), rec(1)]
+    assert split_format("csv:sharegpt") == ("csv", "sharegpt")
+    assert split_format("xlam") == (None, "xlam")
+    with pytest.raises(ValueError, match="unknown input format"):
+        split_format("yaml")
+
+
+def test_converter_hook_called_only_for_non_canonical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[Any] = []
+
+    def convert_record(obj: Any, fmt: str = "auto") -> tuple[Any, str]:
+        calls.append((obj, fmt))
+        conv = obj["conversations"]
+        return {"messages": [{"role": "user", "content": c["value"]} for c in conv]}, "sharegpt"
+
+    monkeypatch.setattr(vio, "_converter", SimpleNamespace(convert_record=convert_record))
+    share = {"conversations": [{"from": "human", "value": "hi"}]}
+    p = write(tmp_path / "d.jsonl", json.dumps(rec(0)) + "\n" + json.dumps(share) + "\n")
+    rs = list(iter_records(p))
+    assert rs[0].obj == rec(0) and rs[0].source_format == "canonical"
+    assert rs[1].obj == {"messages": [{"role": "user", "content": "hi"}]} and rs[1].source_format == "sharegpt"
+    assert calls == [(share, "auto")]
+
+
+def test_converter_failure_keeps_the_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def convert_record(obj: Any, fmt: str = "auto") -> tuple[Any, str]:
+        raise ValueError("unknown shape")
+
+    monkeypatch.setattr(vio, "_converter", SimpleNamespace(convert_record=convert_record))
+    p = write(tmp_path / "d.jsonl", '{"weird": 1}\n')
+    rs = list(iter_records(p))
+    assert rs[0].obj == {"weird": 1} and rs[0].source_format is None
+
+
+def test_jsonl_memory_stays_flat(tmp_path: Path) -> None:
+    p = tmp_path / "big.jsonl"
+    line = json.dumps(rec(0)) + "\n"
+    n = 60_000
+    with open(p, "w") as f:
+        for _ in range(n):
+            f.write(line)
+    size = p.stat().st_size
+    tracemalloc.start()
+    count = sum(1 for _ in iter_records(p))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert count == n
+    assert peak < size / 10, (peak, size)
+
+
+def test_json_array_memory_stays_flat(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(vio, "_CHUNK", 1 << 16)  # peak memory is a few chunks, not the file
+    p = tmp_path / "big.json"
+    n = 40_000
+    with open(p, "w") as f:
+        f.write("[")
+        for i in range(n):
+            f.write(("," if i else "") + json.dumps(rec(i)) + "\n")
+        f.write("]")
+    size = p.stat().st_size
+    tracemalloc.start()
+    count = sum(1 for r in iter_records(p) if r.ok)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert count == n
+    assert peak < size / 10, (peak, size)
