@@ -18,10 +18,10 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 setup: $(VENV)/.installed
 
-# The main job on the embedded default model and the shipped sample data.
+# The main job: lint + clean the sample data, train dirty and clean LoRA arms of the embedded
+# SmolLM2-135M, evaluate base and arms on the same test sets, write reports/demo/.
 demo: setup
-	$(VENV)/bin/toolproof lint data/sample/train.dirty.jsonl --output reports/sample-lint.json --format json || true
-	$(VENV)/bin/toolproof clean data/sample/train.dirty.jsonl -o reports/sample-train.clean.jsonl --report reports/sample-clean.html
+	$(VENV)/bin/toolproof compare experiments/demo.yaml
 
 test: setup
 	$(PY) -m pytest -q -n 2 tests
