@@ -1,0 +1,308 @@
+"""Generation + scoring: ``evaluate(EvalConfig) -> EvalSummary`` (the engine of ``toolproof eval``).
+
+torch / transformers are imported lazily (inside functions), so importing this module is cheap.
+
+The prompt of a record is its messages (a trailing assistant turn, the answer of a training-style
+record, is dropped) plus its ``tools``, rendered with the chat template the model was trained with
+(``trainer.templates.chat_template_for``: the adapter's stored template, toolproof's tool-aware
+ChatML for SmolLM2, the model's own tools template for Qwen2.5). Generation is greedy and batched
+with left padding, prompts sorted by length so a batch wastes little on padding, and stops on
+``<|im_end|>`` (and the tokenizer's eos).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evaluator.extract import PARSERS
+from evaluator.score import InputError, ScoreSummary, load_records, record_id, score_predictions
+
+CSV_COLUMNS = ["id", "category", "prompt", "expected_calls", "raw_output", "calls", "parser", "correct", "error_type"]
+
+
+@dataclass
+class EvalConfig:
+    model: str = field(metadata={"help": "embedded model name, local directory / .gguf, or hub id"})
+    data: str = field(metadata={"help": "test set JSONL (records with expected_calls or possible_answer)"})
+    output: str = field(default="results.csv", metadata={"help": "results CSV; the summary goes next to it"})
+    adapter: str | None = field(default=None, metadata={"help": "PEFT adapter directory (its template is used)"})
+    batch_size: int = field(default=8, metadata={"help": "prompts per generate() call"})
+    limit: int | None = field(default=None, metadata={"help": "evaluate the first N records only"})
+    dtype: str = field(default="auto", metadata={"help": "auto (bf16 when the CPU/GPU supports it), bf16 or fp32"})
+    max_new_tokens: int = field(default=256, metadata={"help": "generation budget per example"})
+    parser: str = field(default="auto", metadata={"help": "extraction format: auto or one of " + ", ".join(PARSERS)})
+    progress: bool = field(default=True, metadata={"help": "progress bar on stderr"})
+    sort_by_length: bool = field(default=True, metadata={"help": "batch prompts of similar length together"})
+
+
+@dataclass
+class EvalSummary:
+    model: str
+    adapter: str | None
+    dtype: str
+    n: int
+    correct: int
+    accuracy: float
+    per_category: dict[str, dict[str, Any]]
+    errors: dict[str, int]
+    parsers: dict[str, dict[str, Any]]
+    hermes_only_accuracy: float | None
+    examples_per_s: float
+    generated_tokens: int
+    generated_tokens_per_s: float
+    generation_seconds: float
+    load_seconds: float
+    batch_size: int
+    max_new_tokens: int
+    truncated: int  # outputs that hit max_new_tokens without a stop token
+    csv_path: str
+    summary_path: str
+    score: ScoreSummary | None = field(default=None, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("score", None)
+        return d
+
+
+def summary_path_for(csv_path: str | Path) -> Path:
+    """``results.csv`` -> ``results.summary.json``."""
+    p = Path(csv_path)
+    stem = p.name[: -len(p.suffix)] if p.suffix else p.name
+    return p.with_name(stem + ".summary.json")
+
+
+# ----------------------------------------------------------------------------------- prompts
+
+
+def prompt_messages(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The record's messages without the trailing assistant turn(s) (the answer)."""
+    msgs = [m for m in (record.get("messages") or []) if isinstance(m, dict)]
+    while msgs and msgs[-1].get("role") == "assistant":
+        msgs.pop()
+    return msgs
+
+
+def render_prompts(tokenizer: Any, records: list[dict[str, Any]]) -> list[str]:
+    from trainer.templates import normalize_messages, record_tools
+
+    out: list[str] = []
+    for rec in records:
+        msgs = normalize_messages(prompt_messages(rec))
+        out.append(
+            str(tokenizer.apply_chat_template(msgs, tools=record_tools(rec), tokenize=False, add_generation_prompt=True))
+        )
+    return out
+
+
+def stop_token_ids(tokenizer: Any) -> list[int]:
+    ids: list[int] = []
+    for tok in ("<|im_end|>", "<|eot_id|>", "<|eom_id|>", "<|end|>"):
+        tid = tokenizer.convert_tokens_to_ids(tok)
+        if isinstance(tid, int) and tid >= 0 and tid != tokenizer.unk_token_id and tid not in ids:
+            ids.append(tid)
+    if tokenizer.eos_token_id is not None and tokenizer.eos_token_id not in ids:
+        ids.append(int(tokenizer.eos_token_id))
+    return ids
+
+
+# -------------------------------------------------------------------------------- generation
+
+
+class _Progress:
+    """A one-line progress bar on stderr with examples/s and tokens/s."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total, self.enabled, self.done, self.tokens = total, enabled, 0, 0
+        self.t0 = time.perf_counter()
+
+    def update(self, n: int, tokens: int) -> None:
+        self.done += n
+        self.tokens += tokens
+        if not self.enabled:
+            return
+        dt = max(time.perf_counter() - self.t0, 1e-9)
+        width = 24
+        fill = int(width * self.done / max(self.total, 1))
+        sys.stderr.write(
+            f"\reval [{'#' * fill}{'.' * (width - fill)}] {self.done}/{self.total}"
+            f"  {self.done / dt:.2f} ex/s  {self.tokens / dt:.1f} tok/s"
+        )
+        if self.done >= self.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def generate(
+    model: Any,
+    tokenizer: Any,
+    prompts: list[str],
+    *,
+    batch_size: int = 8,
+    max_new_tokens: int = 256,
+    sort_by_length: bool = True,
+    progress: bool = False,
+    on_batch: Callable[[int, int], None] | None = None,
+) -> tuple[list[str], list[int], list[bool]]:
+    """Greedy batched generation with left padding. Returns (texts, generated token counts, hit-limit flags)."""
+    import torch
+
+    tokenizer.padding_side = "left"
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    stops = stop_token_ids(tokenizer)
+    lengths = [len(tokenizer(p, add_special_tokens=False)["input_ids"]) for p in prompts]
+    order = sorted(range(len(prompts)), key=lambda i: -lengths[i]) if sort_by_length else list(range(len(prompts)))
+    texts: list[str] = [""] * len(prompts)
+    counts: list[int] = [0] * len(prompts)
+    hit: list[bool] = [False] * len(prompts)
+    bar = _Progress(len(prompts), progress)
+    device = next(model.parameters()).device
+    for s in range(0, len(order), max(1, batch_size)):
+        idx = order[s : s + max(1, batch_size)]
+        enc = tokenizer([prompts[i] for i in idx], return_tensors="pt", padding=True, add_special_tokens=False)
+        enc = {k: v.to(device) for k, v in enc.items()}
+        with torch.inference_mode():
+            out = model.generate(
+                **enc,
+                max_new_tokens=max_new_tokens,
+                do_sample=False,
+                eos_token_id=stops,
+                pad_token_id=tokenizer.pad_token_id,
+            )
+        new = out[:, enc["input_ids"].shape[1] :].tolist()
+        n_tokens = 0
+        for row, i in zip(new, idx):
+            cut = next((k for k, t in enumerate(row) if t in stops), None)
+            kept = row if cut is None else row[:cut]
+            hit[i] = cut is None and len(row) >= max_new_tokens
+            counts[i] = len(kept) + (0 if cut is None else 1)
+            n_tokens += counts[i]
+            texts[i] = tokenizer.decode(kept, skip_special_tokens=False)
+        bar.update(len(idx), n_tokens)
+        if on_batch is not None:
+            on_batch(len(idx), n_tokens)
+    return texts, counts, hit
+
+
+# ------------------------------------------------------------------------------------ evaluate
+
+
+def _json(v: Any) -> str:
+    return json.dumps(v, ensure_ascii=False)
+
+
+def load_model(model: str, *, adapter: str | None = None, dtype: str = "auto") -> tuple[Any, Any, str]:
+    """(model, tokenizer, dtype name) through ``trainer.models`` (cached GGUF dequantisation)."""
+    from trainer.models import load, resolve_model, torch_dtype
+
+    ref = resolve_model(model)
+    t = torch_dtype(dtype)
+    m, tok = load(ref, dtype=dtype, adapter=adapter)
+    import torch
+
+    if torch.cuda.is_available():
+        m = m.to("cuda")
+    return m, tok, {torch.bfloat16: "bf16", torch.float32: "fp32", torch.float16: "fp16"}.get(t, str(t))
+
+
+def evaluate(config: EvalConfig, *, model_and_tokenizer: tuple[Any, Any] | None = None) -> EvalSummary:
+    """Generate an answer for each test record, extract and match its calls, write the CSV + summary.
+
+    ``model_and_tokenizer`` skips loading (benchmarks, tests). Raises ``InputError`` for an
+    unreadable test set and ``ValueError`` for a bad parser/limit.
+    """
+    if config.parser != "auto" and config.parser not in PARSERS:
+        raise ValueError(f"unknown parser {config.parser!r}; choose one of: auto, {', '.join(PARSERS)}")
+    if config.limit is not None and config.limit < 1:
+        raise ValueError("limit must be at least 1")
+    if config.batch_size < 1 or config.max_new_tokens < 1:
+        raise ValueError("batch_size and max_new_tokens must be at least 1")
+    records = load_records(config.data)
+    if config.limit is not None:
+        records = records[: config.limit]
+    if not records:
+        raise InputError(f"{config.data}: no records")
+
+    t0 = time.perf_counter()
+    if model_and_tokenizer is None:
+        model, tok, dtype_name = load_model(config.model, adapter=config.adapter, dtype=config.dtype)
+    else:
+        model, tok = model_and_tokenizer
+        dtype_name = str(next(model.parameters()).dtype).replace("torch.", "").replace("bfloat16", "bf16").replace("float32", "fp32")
+    load_s = time.perf_counter() - t0
+
+    prompts = render_prompts(tok, records)
+    t1 = time.perf_counter()
+    texts, counts, hit = generate(
+        model,
+        tok,
+        prompts,
+        batch_size=config.batch_size,
+        max_new_tokens=config.max_new_tokens,
+        sort_by_length=config.sort_by_length,
+        progress=config.progress,
+    )
+    gen_s = time.perf_counter() - t1
+
+    preds = [{"id": record_id(r, i), "output": t} for i, (r, t) in enumerate(zip(records, texts))]
+    score = score_predictions(preds, records, parser=config.parser)
+
+    out = Path(config.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(CSV_COLUMNS)
+        for rec, prompt, text, ex in zip(records, prompts, texts, score.examples):
+            expected = rec.get("expected_calls") if rec.get("possible_answer") is None else rec.get("possible_answer")
+            w.writerow(
+                [ex.id, ex.category or "", prompt, _json(expected), text, _json(ex.calls), ex.parser or "",
+                 str(ex.correct).lower(), ex.error_type or ""]
+            )
+    total_tokens = sum(counts)
+    summary = EvalSummary(
+        model=config.model,
+        adapter=config.adapter,
+        dtype=dtype_name,
+        n=score.n,
+        correct=score.correct,
+        accuracy=score.accuracy,
+        per_category=score.per_category,
+        errors=score.errors,
+        parsers=score.parsers,
+        hermes_only_accuracy=score.hermes_only_accuracy,
+        examples_per_s=len(records) / gen_s if gen_s > 0 else 0.0,
+        generated_tokens=total_tokens,
+        generated_tokens_per_s=total_tokens / gen_s if gen_s > 0 else 0.0,
+        generation_seconds=gen_s,
+        load_seconds=load_s,
+        batch_size=config.batch_size,
+        max_new_tokens=config.max_new_tokens,
+        truncated=sum(hit),
+        csv_path=str(out),
+        summary_path=str(summary_path_for(out)),
+        score=score,
+    )
+    Path(summary.summary_path).write_text(json.dumps(summary.to_dict(), indent=2) + "\n", encoding="utf-8")
+    return summary
+
+
+__all__ = [
+    "CSV_COLUMNS",
+    "EvalConfig",
+    "EvalSummary",
+    "evaluate",
+    "generate",
+    "load_model",
+    "prompt_messages",
+    "render_prompts",
+    "stop_token_ids",
+    "summary_path_for",
+]
