@@ -165,10 +165,14 @@ def prepare_rows(config: TrainConfig, tokenizer: Any) -> PreparedData:
         if r.n_trained == 0:
             skipped["no trained tokens"] += 1
             continue
+        kept = sum(r.trained[: config.max_length])
+        if kept == 0:
+            skipped[f"nothing trained within max_length={config.max_length}"] += 1
+            continue
         if r.n_tokens > config.max_length:
             truncated += 1
         tokens += min(r.n_tokens, config.max_length)
-        trained_tokens += sum(r.trained[: config.max_length])
+        trained_tokens += kept
         messages = normalize_messages(rec["messages"])
         if config.format == "markup_in_content":
             messages = to_markup_in_content(messages)

@@ -1,14 +1,135 @@
-"""`toolproof train` (placeholder until its issue lands; its owner replaces this file)."""
+"""`toolproof train DATA --model M --output DIR`: validate, then LoRA fine-tune with TRL.
+
+Any error-level finding in DATA stops the run before the model loads (exit 1) unless
+--allow-dirty. Every TrainConfig field is a flag; --config FILE.yaml supplies defaults that
+flags override.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+
+from toolproof.cli import UsageError
+
+# flag -> (TrainConfig field, type, help override)
+_KNOBS: list[tuple[str, str, type]] = [
+    ("--lora-r", "lora_r", int),
+    ("--lora-alpha", "lora_alpha", int),
+    ("--lora-dropout", "lora_dropout", float),
+    ("--learning-rate", "learning_rate", float),
+    ("--epochs", "num_train_epochs", float),
+    ("--max-steps", "max_steps", int),
+    ("--batch-size", "per_device_train_batch_size", int),
+    ("--grad-accum", "gradient_accumulation_steps", int),
+    ("--max-length", "max_length", int),
+    ("--warmup-steps", "warmup_steps", float),
+    ("--lr-scheduler", "lr_scheduler_type", str),
+    ("--seed", "seed", int),
+    ("--logging-steps", "logging_steps", int),
+    ("--max-records", "max_records", int),
+    ("--eval-limit", "eval_limit", int),
+]
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("train", help="(not built yet)")
+    from trainer.config import DTYPES, FORMATS, LOSSES, TrainConfig
+
+    fields = TrainConfig.fields()
+    p = sub.add_parser(
+        "train",
+        help="validate a dataset, then LoRA fine-tune a model on it (TRL SFTTrainer + PEFT)",
+        description="Validate DATA (errors stop the run unless --allow-dirty), then LoRA fine-tune. "
+        "Writes the adapter, chat_template.jinja and toolproof.json to --output.",
+    )
+    p.add_argument("data", nargs="?", metavar="DATA", help="training data (canonical records)")
+    p.add_argument("--model", "-m", help="embedded name, model directory, .gguf or hub id (default smollm2-135m)")
+    p.add_argument("--output", "-o", metavar="DIR", help="output directory")
+    p.add_argument("--config", metavar="FILE.yaml", help="YAML file of TrainConfig fields (flags override it)")
+    p.add_argument("--loss", choices=LOSSES, help=fields["loss"].metadata["help"])
+    p.add_argument("--format", choices=FORMATS, help=fields["format"].metadata["help"])
+    p.add_argument("--allow-dirty", action="store_true", default=None, help=fields["allow_dirty"].metadata["help"])
+    p.add_argument("--eval", metavar="TEST", help=fields["eval"].metadata["help"])
+    p.add_argument("--dtype", choices=DTYPES, help=fields["dtype"].metadata["help"])
+    p.add_argument("--target-modules", help="comma-separated module names, or all-linear (default)")
+    p.add_argument(
+        "--no-activation-checkpointing", dest="activation_checkpointing", action="store_false", default=None,
+        help="keep activations (faster on GPU, more memory)",
+    )  # fmt: skip
+    p.add_argument("--no-progress", dest="disable_tqdm", action="store_true", default=None, help="hide the progress bar")
+    for flag, name, typ in _KNOBS:
+        p.add_argument(flag, dest=name, type=typ, metavar="N" if typ is not str else "S", help=f"{fields[name].metadata['help']} (default {fields[name].default})")
     p.set_defaults(func=run)
 
 
+def build_config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from trainer.config import ConfigError, TrainConfig
+
+    over = {
+        "data": args.data,
+        "output": args.output,
+        "model": args.model,
+        "loss": args.loss,
+        "format": args.format,
+        "allow_dirty": args.allow_dirty,
+        "eval": args.eval,
+        "dtype": args.dtype,
+        "activation_checkpointing": args.activation_checkpointing,
+        "disable_tqdm": args.disable_tqdm,
+        **{name: getattr(args, name) for _, name, _ in _KNOBS},
+    }
+    if args.target_modules:
+        mods = [m.strip() for m in args.target_modules.split(",") if m.strip()]
+        over["target_modules"] = mods[0] if mods == ["all-linear"] else mods
+    try:
+        if args.config:
+            cfg = TrainConfig.from_yaml(args.config, **over)
+        else:
+            cfg = TrainConfig.from_dict({k: v for k, v in over.items() if v is not None})
+        return cfg.validate()
+    except (ConfigError, TypeError) as e:
+        raise UsageError(str(e)) from None
+
+
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("toolproof train: not built yet")
+    from trainer.train import DirtyDataError, TrainError, train, validate_data
+
+    cfg = build_config(args)
+    print(f"Validating {cfg.data} ...", file=sys.stderr)
+    try:
+        validation = validate_data(cfg)
+    except DirtyDataError as e:
+        print(f"toolproof train: refusing to train: {e}", file=sys.stderr)
+        return 1
+    except TrainError as e:
+        raise UsageError(str(e)) from None
+    if validation.errors:
+        bar = "!" * 72
+        print(
+            f"{bar}\nWARNING: --allow-dirty: training on data with {validation.errors} error(s) in "
+            f"{validation.records_with_errors} of {validation.records} records:\n  {validation.describe_errors()}\n"
+            f"The fine-tune will learn these mistakes. Clean it first: toolproof clean {cfg.data}\n{bar}",
+            file=sys.stderr,
+        )
+    else:
+        print(f"  {validation.records} records, no errors ({validation.warnings} warnings)", file=sys.stderr)
+    try:
+        result = train(cfg, validation=validation, on_event=lambda m: print(m, file=sys.stderr))
+    except TrainError as e:
+        print(f"toolproof train: {e}", file=sys.stderr)
+        return 1
+    for w in result.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    curve = result.loss_curve
+    first = f"{curve[0]['loss']:.3f}" if curve else "-"
+    last = f"{curve[-1]['loss']:.3f}" if curve else "-"
+    print(
+        f"Trained {result.records_trained} records ({result.records_skipped} skipped), {result.steps} steps, "
+        f"loss {first} -> {last}, {result.wall_time_s:.1f} s"
+    )
+    print(f"Adapter, chat_template.jinja and toolproof.json in {result.output_dir}")
+    if result.eval_summary is not None:
+        s = result.eval_summary
+        acc = getattr(s, "accuracy", None)
+        print(f"Eval on {cfg.eval}: accuracy {acc:.3f}" if isinstance(acc, float) else f"Eval: {s}")
+    return 0
