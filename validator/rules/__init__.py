@@ -1,0 +1,15 @@
+"""Rule families. Importing this package registers every rule (see ``validator.rules.base``)."""
+
+from __future__ import annotations
+
+import contextlib
+
+from validator.rules import arguments, calls, dataset, markup, structure, tooldefs
+
+# Families owned elsewhere register themselves when present.
+with contextlib.suppress(ImportError):
+    from validator.rules import leakage  # noqa: F401
+with contextlib.suppress(ImportError):
+    from validator.rules import template  # noqa: F401
+
+__all__ = ["arguments", "calls", "dataset", "markup", "structure", "tooldefs"]
