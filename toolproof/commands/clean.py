@@ -1,14 +1,107 @@
-"""`toolproof clean` (placeholder until its issue lands; its owner replaces this file)."""
+"""`toolproof clean INPUT... -o OUTPUT`: repair what is safely repairable, quarantine the rest.
+
+Every input record ends in exactly one place: OUTPUT (canonical JSONL, unchanged or repaired),
+the quarantine file (with the findings that kept it out), or the dropped-duplicate count.
+Exit 0 when the run completed (quarantined records included), 2 for usage errors.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from typing import Any
+
+from toolproof.cli import UsageError
+
+
+def _codes(value: str) -> list[str]:
+    return [c.strip() for c in value.split(",") if c.strip()]
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("clean", help="(not built yet)")
+    p = sub.add_parser(
+        "clean",
+        help="repair tool-calling datasets (safe fixes) and quarantine what cannot be repaired",
+        description=(
+            "Write a clean canonical JSONL dataset: safe repairs applied (unsafe ones with --unsafe-fixes), "
+            "exact duplicates dropped, everything else that is still an error moved to a quarantine file "
+            "with its findings."
+        ),
+    )
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="dataset files (.jsonl, .json, .csv, .parquet)")
+    p.add_argument("-o", "--output", required=True, metavar="OUTPUT", help="clean JSONL to write")
+    p.add_argument("--quarantine", metavar="FILE", help="quarantine JSONL (default: <output stem>.quarantine.jsonl)")
+    p.add_argument("--unsafe-fixes", action="store_true", help="also coerce unambiguous types and drop unknown arguments")
+    p.add_argument("--report", metavar="PATH", help="write a report: .html, .md or .json (a bare name goes to reports/)")
+    p.add_argument("--no-dedupe", action="store_true", help="keep exact duplicate records")
+    p.add_argument("--input-format", metavar="F", help="jsonl, json, csv, parquet and/or auto, canonical, sharegpt, ...")
+    p.add_argument("--select", type=_codes, action="extend", metavar="CODES", help="rules to run (codes, prefixes, names)")
+    p.add_argument("--ignore", type=_codes, action="extend", metavar="CODES", help="rules to skip")
+    p.add_argument("--config", metavar="FILE", help="pyproject.toml or toolproof.toml (default: the nearest pyproject.toml)")
+    p.add_argument("--quiet", "-q", action="store_true", help="print only the one-line summary")
     p.set_defaults(func=run)
 
 
+def format_summary(result: Any, quiet: bool = False) -> str:
+    """The printed summary of a clean run (same numbers as the report's summary)."""
+    lines = [
+        f"{result.records_in} records in: {result.unchanged} passed unchanged, {result.repaired} repaired, "
+        f"{result.quarantined} quarantined, {result.duplicates_dropped} duplicates dropped"
+    ]
+    if quiet:
+        return lines[0]
+    if result.repairs:
+        lines.append("repairs:")
+        width = max(len(k) for k in result.repairs)
+        for key, n in sorted(result.repairs.items()):
+            lines.append(f"  {key:<{width}}  {n}")
+    if result.quarantined_by_rule:
+        lines.append("quarantined by rule:")
+        from validator.rules.base import REGISTRY
+
+        for code, n in sorted(result.quarantined_by_rule.items()):
+            name = REGISTRY[code].name if code in REGISTRY else ""
+            lines.append(f"  {code} {name:<32} {n}")
+    if result.ids_derived:
+        lines.append(f"ids derived from file:line: {result.ids_derived}")
+    lines.append(f"wrote {result.written} records to {result.output}")
+    lines.append(f"wrote {result.quarantined} records to {result.quarantine}")
+    if result.report:
+        lines.append(f"report: {result.report}")
+    if result.internal_errors:
+        lines.append(f"{len(result.internal_errors)} internal rule errors (see the report); first: {result.internal_errors[0]}")
+    return "\n".join(lines)
+
+
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("toolproof clean: not built yet")
+    from validator.cleaner import CleanError, clean
+    from validator.config import ConfigError, load_config
+    from validator.io import InputError, split_format
+
+    try:
+        split_format(args.input_format)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    try:
+        config = load_config(args.config)
+    except ConfigError as e:
+        raise UsageError(str(e)) from None
+    try:
+        result = clean(
+            args.inputs,
+            args.output,
+            args.quarantine,
+            unsafe_fixes=args.unsafe_fixes,
+            dedupe=not args.no_dedupe,
+            report=args.report,
+            input_format=args.input_format,
+            select=args.select,
+            ignore=args.ignore,
+            config=config,
+        )
+    except (CleanError, InputError, ValueError) as e:
+        raise UsageError(str(e)) from None
+    except OSError as e:
+        raise UsageError(f"{e.filename or ''}: {e.strerror or e}") from None
+    print(format_summary(result, args.quiet), file=sys.stdout)
+    return 0

@@ -1,14 +1,50 @@
-"""`toolproof fix` (placeholder until its issue lands; its owner replaces this file)."""
+"""`toolproof fix PATH...`: apply the safe fixes in place (pre-commit fixer contract).
+
+JSON Lines in and out. A record is rewritten only when the safe repairs leave it with no
+error; every other line (unfixable records, broken JSON, blank lines) keeps its exact bytes and
+its findings are printed. Prints ``Fixing PATH`` and exits 1 when it changed a file, 0 otherwise.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+
+from toolproof.cli import UsageError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("fix", help="(not built yet)")
+    p = sub.add_parser(
+        "fix",
+        help="apply safe fixes to JSONL datasets in place (exit 1 when a file changed)",
+        description="Apply the safe repairs in place. Exit 1 when a file was changed (re-stage it), 0 otherwise.",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="JSONL dataset files")
+    p.add_argument("--config", metavar="FILE", help="pyproject.toml or toolproof.toml")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("toolproof fix: not built yet")
+    from validator.cleaner import RecordCleaner
+    from validator.config import ConfigError, load_config
+    from validator.cleaner import FixFileError, fix_file
+
+    try:
+        config = load_config(args.config)
+    except ConfigError as e:
+        raise UsageError(str(e)) from None
+    cleaner = RecordCleaner(config=config)
+    changed_any = False
+    for path in args.paths:
+        try:
+            res = fix_file(Path(path), cleaner)
+        except FixFileError as e:
+            raise UsageError(str(e)) from None
+        for f in res.unfixed:
+            print(f"{f.file}:{f.line}: {f.code} [{f.name}] {f.path}: {f.message}")
+        if res.changed:
+            changed_any = True
+            print(f"Fixing {path}")
+    sys.stdout.flush()
+    return 1 if changed_any else 0

@@ -1,0 +1,692 @@
+"""The cleaner: repair what is safely repairable, quarantine the rest, account for every record.
+
+``clean(inputs, output, ...)`` reads each input with :func:`validator.io.iter_records`, runs the
+record rules (:func:`validator.engine.check_record`), applies the repairs of
+:mod:`validator.fixes` when a finding says a fix exists, re-runs the rules on the repaired record
+(to a fixpoint, bounded) and then writes the record to OUTPUT (canonical JSONL) or to the
+quarantine file with the findings that kept it out. Exact duplicates are dropped (first kept),
+duplicate ids are suffixed, missing ids are derived from the file stem and line.
+
+Every input record ends in exactly one place: OUTPUT, the quarantine, or the dropped-duplicate count.
+Both files are written to a temporary file beside the target and renamed into place.
+
+The library never prints; ``toolproof clean`` prints the summary.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from validator.findings import Finding, FixSafety, Hit, Severity
+from validator.fixes import FIXES, Change, apply_fixes
+
+MAX_ROUNDS = 4  # fix -> re-check rounds per record
+EXAMPLES_PER_RULE = 3
+REPORT_SUFFIXES = (".html", ".htm", ".md", ".markdown", ".json")
+
+
+class CleanError(Exception):
+    """A clean run that cannot start (bad paths, output over an input): the message says why."""
+
+
+# --------------------------------------------------------------------------- result model
+
+
+@dataclass
+class FindingExample:
+    file: str
+    line: int
+    id: str | None
+    path: str
+    message: str
+    snippet: str
+
+
+@dataclass
+class RepairExample:
+    file: str
+    line: int
+    id: str | None
+    path: str
+    message: str
+    before: str
+    after: str
+
+
+@dataclass
+class FileCounts:
+    path: str
+    records: int = 0
+    written: int = 0
+    quarantined: int = 0
+    duplicates: int = 0
+    bom_stripped: bool = False
+
+
+@dataclass
+class CleanResult:
+    """What a clean run did. ``records_in == unchanged + repaired + quarantined + duplicates_dropped``."""
+
+    inputs: list[str] = field(default_factory=list)
+    output: str = ""
+    quarantine: str = ""
+    report: str | None = None
+    unsafe_fixes: bool = False
+    dedupe: bool = True
+    records_in: int = 0
+    unchanged: int = 0
+    repaired: int = 0
+    quarantined: int = 0
+    duplicates_dropped: int = 0
+    ids_derived: int = 0
+    ids_suffixed: int = 0
+    # "TP105 markup-to-tool-calls" -> number of places repaired
+    repairs: Counter[str] = field(default_factory=Counter)
+    # rule code -> number of quarantined records with that error
+    quarantined_by_rule: Counter[str] = field(default_factory=Counter)
+    # rule code -> findings in the input (before any repair)
+    findings_by_rule: Counter[str] = field(default_factory=Counter)
+    severity_by_rule: dict[str, str] = field(default_factory=dict)
+    finding_examples: dict[str, list[FindingExample]] = field(default_factory=dict)
+    repair_examples: dict[str, RepairExample] = field(default_factory=dict)
+    files: list[FileCounts] = field(default_factory=list)
+    internal_errors: list[str] = field(default_factory=list)
+    stats: dict[str, Any] | None = None  # validator.stats.dataset_balance of the output, when available
+
+    @property
+    def written(self) -> int:
+        return self.unchanged + self.repaired
+
+    @property
+    def accounted(self) -> bool:
+        return self.records_in == self.unchanged + self.repaired + self.quarantined + self.duplicates_dropped
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "records_in": self.records_in,
+            "passed_unchanged": self.unchanged,
+            "repaired": self.repaired,
+            "quarantined": self.quarantined,
+            "duplicates_dropped": self.duplicates_dropped,
+            "written": self.written,
+            "ids_derived": self.ids_derived,
+            "ids_suffixed": self.ids_suffixed,
+            "repairs": dict(sorted(self.repairs.items())),
+            "quarantined_by_rule": dict(sorted(self.quarantined_by_rule.items())),
+        }
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def dumps_line(obj: Any) -> bytes:
+    """Canonical JSONL bytes of one value (compact, key order kept, UTF-8), with the newline."""
+    try:
+        return orjson.dumps(obj) + b"\n"
+    except (TypeError, orjson.JSONEncodeError):
+        return json.dumps(obj, ensure_ascii=True, separators=(",", ":")).encode() + b"\n"
+
+
+def _dedupe_key(obj: dict[str, Any]) -> bytes:
+    body = {k: v for k, v in obj.items() if k != "id"}
+    try:
+        data = orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
+    except (TypeError, orjson.JSONEncodeError):
+        data = json.dumps(body, sort_keys=True, ensure_ascii=True).encode()
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def _id_key(rid: Any) -> str:
+    return rid if isinstance(rid, str) else "\x00" + dumps_line(rid).decode()
+
+
+def _snippet(value: Any, limit: int = 240) -> str:
+    try:
+        s = value if isinstance(value, str) else orjson.dumps(value).decode()
+    except (TypeError, orjson.JSONEncodeError):
+        s = repr(value)
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def _resolve_path(obj: Any, path: str) -> Any:
+    """Best-effort value at a JSON path like ``$.messages[2].content`` (for report snippets)."""
+    import re
+
+    cur = obj
+    for m in re.finditer(r"\.([A-Za-z_][A-Za-z_0-9]*)|\[(\d+)\]|\[('(?:[^'\\]|\\.)*')\]", path):
+        try:
+            if m.group(1) is not None:
+                cur = cur[m.group(1)]
+            elif m.group(2) is not None:
+                cur = cur[int(m.group(2))]
+            else:
+                import ast
+
+                cur = cur[ast.literal_eval(m.group(3))]
+        except (KeyError, IndexError, TypeError, ValueError, SyntaxError):
+            return obj
+    return cur
+
+
+def _default_quarantine(output: Path) -> Path:
+    name = output.name
+    stem = name[: -len(".jsonl")] if name.endswith(".jsonl") else Path(name).stem
+    return output.with_name(f"{stem}.quarantine.jsonl")
+
+
+def resolve_report_path(report: str | os.PathLike[str]) -> Path:
+    """A bare file name goes to the ``reports/`` folder; a path with a folder stays as given."""
+    p = Path(report)
+    if p.parent == Path(""):
+        p = Path("reports") / p
+    if p.suffix.lower() not in REPORT_SUFFIXES:
+        raise CleanError(f"{report}: report must end in .html, .md or .json")
+    return p
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+    except OSError:
+        pass
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
+@contextmanager
+def atomic_writer(target: Path) -> Iterator[IO[bytes]]:
+    """Write to a temporary file in the target's folder, rename over the target on success."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+# --------------------------------------------------------------------------- record cleaning
+
+
+@dataclass
+class RecordOutcome:
+    """The cleaner's verdict on one parsed record."""
+
+    record: Any  # the record to write (repaired, or the original object)
+    changes: list[Change]
+    findings: list[Finding]  # the findings of the original record
+    remaining: list[Finding]  # findings of the final record
+    errors: list[Finding]  # error-level findings left: non-empty means quarantine
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class RecordCleaner:
+    """Runs rules and repairs on one record at a time (shared by ``clean`` and ``fix``)."""
+
+    def __init__(
+        self,
+        *,
+        unsafe_fixes: bool = False,
+        select: Sequence[str] | None = None,
+        ignore: Sequence[str] | None = None,
+        config: Any = None,
+        options: dict[str, Any] | None = None,
+    ) -> None:
+        from validator.engine import select_rules, severity_overrides
+
+        sel = list(select) if select else (config.select if config is not None and config.select else None)
+        ign = list(config.ignore if config is not None else []) + list(ignore or [])
+        self.options = dict(options or {})
+        self.rules = [r for r in select_rules(sel, ign, self.options) if r.scope == "record"]
+        self.enabled = {r.code for r in select_rules(sel, ign, self.options)}
+        self.severity = severity_overrides(config)
+        self.unsafe = unsafe_fixes
+        self.internal_errors: list[str] = []
+
+    def findings(self, obj: Any, file: str, line: int, index: int) -> list[Finding]:
+        from validator.engine import check_record
+
+        rid = _finding_id(obj)
+        errs: list[str] = []
+        out: list[Finding] = []
+        for r, hit in check_record(obj, index, self.options, self.rules, errs):
+            out.append(self._finding(r.code, r.name, r.severity, r.fix, hit, file, line, index, rid))
+        self.internal_errors.extend(f"{file}:{line}: {e}" for e in errs)
+        return out
+
+    def _finding(
+        self,
+        code: str,
+        name: str,
+        severity: Severity,
+        fix: FixSafety,
+        hit: Hit,
+        file: str,
+        line: int,
+        index: int,
+        rid: str | None,
+    ) -> Finding:
+        return Finding(
+            code=code,
+            name=name,
+            severity=self.severity.get(code) or hit.severity or severity,
+            file=file,
+            line=line,
+            record=index,
+            id=rid,
+            path=hit.path,
+            message=hit.message,
+            fix=hit.fix or fix,
+            data=hit.data,
+        )
+
+    def reader_finding(self, code: str, hit: Hit, file: str, line: int, index: int, obj: Any = None) -> Finding:
+        from validator.rules.base import REGISTRY
+
+        r = REGISTRY.get(code)
+        return self._finding(
+            code,
+            r.name if r else code,
+            r.severity if r else Severity.ERROR,
+            r.fix if r else FixSafety.NONE,
+            hit,
+            file,
+            line,
+            index,
+            _finding_id(obj),
+        )
+
+    def _fixable(self, findings: list[Finding]) -> bool:
+        return any(f.fix is FixSafety.SAFE or (self.unsafe and f.fix is FixSafety.UNSAFE) for f in findings)
+
+    def clean_record(self, obj: Any, file: str, line: int, index: int) -> RecordOutcome:
+        first = self.findings(obj, file, line, index)
+        current, findings = obj, first
+        changes: list[Change] = []
+        if isinstance(obj, dict):
+            for _ in range(MAX_ROUNDS):
+                if not self._fixable(findings):
+                    break
+                fixed, applied = apply_fixes(current, unsafe=self.unsafe)
+                if not applied:
+                    break
+                changes.extend(applied)
+                current = fixed
+                findings = self.findings(current, file, line, index)
+        errors = [f for f in findings if f.severity is Severity.ERROR]
+        return RecordOutcome(current, changes, first, findings, errors)
+
+
+def _finding_id(obj: Any) -> str | None:
+    if isinstance(obj, dict):
+        rid = obj.get("id")
+        if isinstance(rid, (str, int)) and not isinstance(rid, bool):
+            return str(rid)
+    return None
+
+
+# --------------------------------------------------------------------------- clean
+
+
+def _check_paths(inputs: Sequence[Path], targets: Sequence[Path]) -> None:
+    for p in inputs:
+        if not p.exists():
+            raise CleanError(f"{p}: no such file")
+        if p.is_dir():
+            raise CleanError(f"{p}: is a directory, not a dataset file")
+    for t in targets:
+        for p in inputs:
+            if _same_file(t, p):
+                raise CleanError(f"{t}: refusing to write over the input {p}; choose another output path")
+        if t.exists() and t.is_dir():
+            raise CleanError(f"{t}: is a directory")
+    for i, a in enumerate(targets):
+        for b in targets[i + 1 :]:
+            if _same_file(a, b):
+                raise CleanError(f"{a}: used for two outputs")
+
+
+def clean(
+    inputs: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    output: str | os.PathLike[str],
+    quarantine: str | os.PathLike[str] | None = None,
+    *,
+    unsafe_fixes: bool = False,
+    dedupe: bool = True,
+    report: str | os.PathLike[str] | None = None,
+    input_format: str | None = None,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    config: Any = None,
+    options: dict[str, Any] | None = None,
+) -> CleanResult:
+    """Clean ``inputs`` into ``output`` (canonical JSONL) and ``quarantine``.
+
+    ``quarantine`` defaults to ``<output stem>.quarantine.jsonl`` beside the output. ``report``
+    (``.html``, ``.md``, ``.json``; a bare name goes to ``reports/``) writes the run's report.
+    Raises :class:`CleanError` for paths that cannot be used (missing input, output over an input)
+    and :class:`validator.io.InputError` for an unreadable input; nothing is written then.
+    """
+    from validator.io import InputError, check_readable, iter_records
+
+    in_paths = [Path(p) for p in ([inputs] if isinstance(inputs, (str, os.PathLike)) else inputs)]
+    if not in_paths:
+        raise CleanError("no input files")
+    out_path = Path(output)
+    q_path = Path(quarantine) if quarantine is not None else _default_quarantine(out_path)
+    report_path = resolve_report_path(report) if report is not None else None
+    targets = [out_path, q_path] + ([report_path] if report_path is not None else [])
+    _check_paths(in_paths, targets)
+    for p in in_paths:
+        try:
+            check_readable(p)
+        except InputError as e:
+            raise CleanError(str(e)) from e
+
+    cleaner = RecordCleaner(unsafe_fixes=unsafe_fixes, select=select, ignore=ignore, config=config, options=options)
+    result = CleanResult(
+        inputs=[os.fspath(p) for p in in_paths],
+        output=os.fspath(out_path),
+        quarantine=os.fspath(q_path),
+        report=os.fspath(report_path) if report_path is not None else None,
+        unsafe_fixes=unsafe_fixes,
+        dedupe=dedupe,
+    )
+    seen_records: set[bytes] = set()
+    seen_ids: set[str] = set()
+    kept: list[dict[str, Any]] | None = [] if _stats_func() is not None else None
+
+    with atomic_writer(out_path) as out_f, atomic_writer(q_path) as q_f:
+        for path in in_paths:
+            file = os.fspath(path)
+            counts = FileCounts(file)
+            result.files.append(counts)
+            stem = path.stem
+            for rec in iter_records(path, input_format):
+                counts.records += 1
+                result.records_in += 1
+                extra = [cleaner.reader_finding(code, hit, file, rec.line, rec.index, rec.obj) for code, hit in rec.extra]
+                for f in extra:
+                    _note_finding(result, f, rec.raw)
+                    if f.code == "TP010":
+                        counts.bom_stripped = True
+                        result.repairs["TP010 strip-byte-order-mark"] += 1
+                if rec.error is not None or rec.obj is None:
+                    hit = rec.error or Hit("$", "record did not parse")
+                    f001 = cleaner.reader_finding(rec.code or "TP001", hit, file, rec.line, rec.index)
+                    _note_finding(result, f001, rec.raw)
+                    _quarantine(result, counts, q_f, file, rec.line, None, [f001], rec.raw)
+                    continue
+                obj = rec.obj
+                outcome = cleaner.clean_record(obj, file, rec.line, rec.index)
+                for f in outcome.findings:
+                    _note_finding(result, f, _resolve_path(obj, f.path))
+                if not outcome.ok:
+                    _quarantine(result, counts, q_f, file, rec.line, _finding_id(obj), outcome.errors, obj)
+                    continue
+                record = outcome.record
+                if not isinstance(record, dict):  # only TP002 makes this possible, and it is an error
+                    _quarantine(result, counts, q_f, file, rec.line, None, outcome.remaining, obj)
+                    continue
+                if dedupe:
+                    key = _dedupe_key(record)
+                    if key in seen_records:
+                        result.duplicates_dropped += 1
+                        counts.duplicates += 1
+                        result.findings_by_rule["TP501"] += 1
+                        continue
+                    seen_records.add(key)
+                rid = record.get("id")
+                if rid is None:
+                    record = {"id": f"{stem}:{rec.line}", **record}
+                    result.ids_derived += 1
+                    rid = record["id"]
+                ik = _id_key(rid)
+                if ik in seen_ids:
+                    n = 2
+                    while _id_key(f"{rid}#{n}") in seen_ids:
+                        n += 1
+                    new_id = f"{rid}#{n}"
+                    if record is obj:
+                        record = dict(record)
+                    record["id"] = new_id
+                    result.ids_suffixed += 1
+                    result.repairs["TP502 suffix-duplicate-id"] += 1
+                    result.findings_by_rule["TP502"] += 1
+                    ik = _id_key(new_id)
+                seen_ids.add(ik)
+                if outcome.changes or record.get("id") != (obj.get("id") if "id" in obj else record.get("id")):
+                    result.repaired += 1
+                    for ch in outcome.changes:
+                        result.repairs[f"{ch.code} {ch.fix}"] += 1
+                        _note_repair(result, ch, obj, outcome.record, file, rec.line)
+                else:
+                    result.unchanged += 1
+                counts.written += 1
+                out_f.write(dumps_line(record))
+                if kept is not None:
+                    kept.append(record)
+    result.internal_errors.extend(cleaner.internal_errors)
+    for code in result.findings_by_rule:
+        if code not in result.severity_by_rule:
+            result.severity_by_rule[code] = _rule_severity(code)
+    if kept is not None:
+        stats = _stats_func()
+        try:
+            result.stats = stats(kept) if stats is not None else None
+        except Exception as e:  # a stats bug must not lose the clean run
+            result.internal_errors.append(f"validator.stats.dataset_balance raised {type(e).__name__}: {e}")
+    if report_path is not None:
+        from validator.reporters.clean_report import write_report
+
+        write_report(result, report_path)
+    return result
+
+
+def _stats_func() -> Any:
+    try:
+        from validator.stats import dataset_balance
+    except Exception:
+        return None
+    return dataset_balance
+
+
+def _rule_severity(code: str) -> str:
+    from validator.rules.base import REGISTRY
+
+    r = REGISTRY.get(code)
+    return r.severity.value if r else "error"
+
+
+def _note_finding(result: CleanResult, f: Finding, value: Any) -> None:
+    result.findings_by_rule[f.code] += 1
+    result.severity_by_rule.setdefault(f.code, f.severity.value)
+    ex = result.finding_examples.setdefault(f.code, [])
+    if len(ex) < EXAMPLES_PER_RULE:
+        ex.append(FindingExample(f.file, f.line, f.id, f.path, f.message, _snippet(value)))
+
+
+def _note_repair(result: CleanResult, ch: Change, before: Any, after: Any, file: str, line: int) -> None:
+    key = f"{ch.code} {ch.fix}"
+    if key in result.repair_examples:
+        return
+    # show the message (or tool) the change is in: "$.messages[2]..." -> messages[2]
+    import re
+
+    m = re.match(r"^\$\.(messages|tools)\[(\d+)\]", ch.path)
+    if m:
+        part = f"$.{m.group(1)}[{m.group(2)}]"
+        b, a = _resolve_path(before, part), _resolve_path(after, part)
+    else:
+        b, a = before, after
+    rid = _finding_id(after)
+    result.repair_examples[key] = RepairExample(file, line, rid, ch.path, ch.message, _snippet(b, 600), _snippet(a, 600))
+
+
+def _quarantine(
+    result: CleanResult,
+    counts: FileCounts,
+    q_f: IO[bytes],
+    file: str,
+    line: int,
+    rid: str | None,
+    findings: list[Finding],
+    record: Any,
+) -> None:
+    result.quarantined += 1
+    counts.quarantined += 1
+    for code in sorted({f.code for f in findings}):
+        result.quarantined_by_rule[code] += 1
+    q_f.write(
+        dumps_line(
+            {
+                "file": file,
+                "line": line,
+                "id": rid,
+                "findings": [f.to_dict() for f in findings],
+                "record": record,
+            }
+        )
+    )
+
+
+def fixes_table() -> list[dict[str, str]]:
+    """The repairs the cleaner knows: code, name, safety, title (for docs and reports)."""
+    rows = [{"code": f.code, "name": f.name, "safety": f.safety.value, "title": f.title} for f in FIXES]
+    rows += [
+        {"code": "TP010", "name": "strip-byte-order-mark", "safety": "safe", "title": "Write output without a BOM"},
+        {"code": "TP501", "name": "drop-duplicate-record", "safety": "safe", "title": "Drop later exact copies"},
+        {"code": "TP502", "name": "suffix-duplicate-id", "safety": "safe", "title": "Suffix later duplicate ids"},
+    ]
+    return sorted(rows, key=lambda r: (r["code"], r["name"]))
+
+
+# --------------------------------------------------------------------------- fix in place
+
+
+class FixFileError(Exception):
+    """A file ``fix`` cannot work on (missing, a directory, not text)."""
+
+
+@dataclass
+class FixFileResult:
+    path: str
+    changed: bool = False
+    records: int = 0
+    fixed_records: int = 0
+    changes: list[Change] = field(default_factory=list)
+    unfixed: list[Finding] = field(default_factory=list)  # errors of records left as they are
+
+
+def fix_file(path: str | os.PathLike[str], cleaner: RecordCleaner | None = None) -> FixFileResult:
+    """Apply the safe repairs to a JSON Lines file in place.
+
+    A line is rewritten only when the repairs leave its record without errors; every other line
+    keeps its bytes. A leading BOM is removed. A ``.json`` file that is not one object per line
+    (a top-level array, pretty-printed JSON) is left alone.
+    """
+    from validator.io import BOM, InputError, check_readable, sniff_binary
+
+    p = Path(path)
+    file = os.fspath(p)
+    try:
+        check_readable(p)
+        data = p.read_bytes()
+    except InputError as e:
+        raise FixFileError(str(e)) from e
+    except OSError as e:
+        raise FixFileError(f"{file}: cannot read ({e.strerror or e})") from e
+    why = sniff_binary(data[:8192])
+    if why:
+        raise FixFileError(f"{file}: not a text dataset: {why}")
+    cleaner = cleaner or RecordCleaner()
+    res = FixFileResult(file)
+    body = data[3:] if data.startswith(BOM) else data
+    if p.suffix.lower() == ".json":
+        first = body.lstrip()[:1]
+        if first != b"{" or not _first_line_parses(body):
+            return res
+    changed = body is not data
+    out: list[bytes] = []
+    index = 0
+    for lineno, line in enumerate(body.splitlines(keepends=True), 1):
+        text = line.rstrip(b"\r\n")
+        if not text.strip():
+            out.append(line)
+            continue
+        try:
+            obj = orjson.loads(text)
+        except orjson.JSONDecodeError as e:
+            res.records += 1
+            hit = Hit("$", f"invalid JSON: {e.msg} at column {e.colno}", FixSafety.NONE)
+            res.unfixed.append(cleaner.reader_finding("TP001", hit, file, lineno, index))
+            index += 1
+            out.append(line)
+            continue
+        res.records += 1
+        outcome = cleaner.clean_record(obj, file, lineno, index)
+        index += 1
+        if outcome.changes and outcome.ok:
+            ending = line[len(text) :]
+            out.append(dumps_line(outcome.record)[:-1] + ending)
+            res.fixed_records += 1
+            res.changes.extend(outcome.changes)
+            changed = True
+        else:
+            res.unfixed.extend(outcome.errors if outcome.changes == [] else _original_errors(outcome))
+            out.append(line)
+    if changed:
+        with atomic_writer(p) as f:
+            f.write(b"".join(out))
+        res.changed = True
+    return res
+
+
+def _original_errors(outcome: RecordOutcome) -> list[Finding]:
+    return [f for f in outcome.findings if f.severity is Severity.ERROR]
+
+
+def _first_line_parses(body: bytes) -> bool:
+    first = body.split(b"\n", 1)[0].strip()
+    try:
+        return isinstance(orjson.loads(first), dict)
+    except orjson.JSONDecodeError:
+        return False
+
+
+__all__ = [
+    "CleanError",
+    "FixFileError",
+    "FixFileResult",
+    "fix_file",
+    "CleanResult",
+    "FileCounts",
+    "RecordCleaner",
+    "RecordOutcome",
+    "atomic_writer",
+    "clean",
+    "dumps_line",
+    "fixes_table",
+    "resolve_report_path",
+]
