@@ -1,0 +1,149 @@
+"""`toolproof eval` / evaluator.run: a tiny random-init Llama end to end, plus a scripted model."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from evaluator.run import CSV_COLUMNS, EvalConfig, evaluate, generate, prompt_messages, summary_path_for
+from toolproof.cli import main
+
+pytestmark = pytest.mark.slow
+
+TOOLS = [{"type": "function", "function": {"name": "get_weather", "description": "Weather of a city.", "parameters": {
+    "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]
+
+
+def _records() -> list[dict[str, Any]]:
+    cities = ["Paris", "Rome", "Oslo", "Lima", "Kyiv", "Quito"]
+    recs: list[dict[str, Any]] = []
+    for k, city in enumerate(cities):
+        msgs: list[dict[str, Any]] = [{"role": "user", "content": f"What's the weather in {city}?" + " please" * k}]
+        if k == 0:  # a training-style record: the answer turn must be dropped from the prompt
+            msgs.append({"role": "assistant", "content": None, "tool_calls": [
+                {"id": "c1", "type": "function", "function": {"name": "get_weather", "arguments": {"city": city}}}]})
+        recs.append({"id": f"r{k}", "category": "simple" if k % 2 else "other", "messages": msgs, "tools": TOOLS,
+                     "expected_calls": [{"name": "get_weather", "arguments": {"city": city}}]})
+    recs.append({"id": "none", "category": "irrelevance", "messages": [{"role": "user", "content": "Hi!"}],
+                 "tools": TOOLS, "expected_calls": []})
+    return recs
+
+
+@pytest.fixture(scope="module")
+def tiny() -> Path:
+    from tests.tiny_model import tiny_model_dir
+
+    return tiny_model_dir()
+
+
+@pytest.fixture()
+def data(tmp_path: Path) -> Path:
+    p = tmp_path / "test.jsonl"
+    p.write_text("".join(json.dumps(r) + "\n" for r in _records()))
+    return p
+
+
+def test_prompt_drops_trailing_assistant() -> None:
+    rec = _records()[0]
+    assert [m["role"] for m in prompt_messages(rec)] == ["user"]
+    assert summary_path_for("out/results.csv") == Path("out/results.summary.json")
+
+
+def test_eval_cli_tiny_model(tiny: Path, data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "res" / "results.csv"
+    rc = main(["eval", "--model", str(tiny), "--data", str(data), "-o", str(out), "--batch-size", "4",
+               "--max-new-tokens", "6", "--dtype", "fp32", "--limit", "6", "--no-progress"])
+    assert rc == 0
+    printed = capsys.readouterr().out
+    assert "accuracy:" in printed and "examples/s" in printed
+    with out.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == CSV_COLUMNS
+    assert [r["id"] for r in rows] == [f"r{k}" for k in range(6)]  # --limit, record order kept
+    for r in rows:
+        assert "get_weather" in r["prompt"] and r["prompt"].rstrip().endswith("assistant")
+        assert json.loads(r["expected_calls"])[0]["name"] == "get_weather"
+        assert isinstance(json.loads(r["calls"]), list)
+        assert r["correct"] in ("true", "false")
+    assert "c1" not in rows[0]["prompt"]  # the answer turn was not shown to the model
+    s = json.loads(summary_path_for(out).read_text())
+    assert s["n"] == 6 and s["dtype"] == "fp32"
+    assert s["correct"] == sum(r["correct"] == "true" for r in rows)
+    assert s["accuracy"] == pytest.approx(s["correct"] / 6)
+    assert set(s["per_category"]) == {"simple", "other"}
+    assert sum(v["outputs"] for v in s["parsers"].values()) == 6
+    assert s["generated_tokens"] > 0 and s["generated_tokens"] <= 6 * 6
+    assert s["examples_per_s"] > 0 and s["generated_tokens_per_s"] > 0
+    assert "hermes_only_accuracy" in s and sum(s["errors"].values()) == 6 - s["correct"]
+
+
+def test_batched_generation_matches_batch_one(tiny: Path) -> None:
+    """Left padding must not change greedy outputs."""
+    from trainer.models import load
+
+    model, tok = load(str(tiny), dtype="fp32")
+    from evaluator.run import render_prompts
+
+    prompts = render_prompts(tok, _records())
+    one, n1, _ = generate(model, tok, prompts, batch_size=1, max_new_tokens=8)
+    many, n4, _ = generate(model, tok, prompts, batch_size=4, max_new_tokens=8)
+    assert one == many and n1 == n4
+
+
+class _Scripted:
+    """Wraps the tiny model but 'generates' a scripted answer: a ```json fence for Paris/Rome/Oslo,
+    a <tool_call> for Lima, prose otherwise. Exercises decode -> extract -> match -> summary."""
+
+    def __init__(self, model: Any, tok: Any) -> None:
+        self.model, self.tok = model, tok
+
+    def parameters(self) -> Any:
+        return self.model.parameters()
+
+    def generate(self, input_ids: Any, attention_mask: Any, max_new_tokens: int, **kw: Any) -> Any:
+        import torch
+
+        rows = []
+        for ids in input_ids.tolist():
+            prompt = self.tok.decode(ids)
+            city = next((c for c in ("Paris", "Rome", "Oslo", "Lima", "Kyiv", "Quito") if f"weather in {c}" in prompt), None)
+            call = json.dumps({"name": "get_weather", "arguments": {"city": city}})
+            if city in ("Paris", "Rome", "Oslo"):
+                text = f"Sure!\n```json\n{call}\n```"
+            elif city == "Lima":
+                text = f"<tool_call>\n{call}\n</tool_call>"
+            else:
+                text = "I am not sure."
+            rows.append(ids + self.tok(text + "<|im_end|>", add_special_tokens=False)["input_ids"])
+        width = max(map(len, rows))
+        pad = self.tok.pad_token_id
+        return torch.tensor([r + [pad] * (width - len(r)) for r in rows])
+
+
+def test_evaluate_scores_extracted_formats(tiny: Path, data: Path, tmp_path: Path) -> None:
+    from trainer.models import load
+
+    model, tok = load(str(tiny), dtype="fp32")
+    cfg = EvalConfig(model="scripted", data=str(data), output=str(tmp_path / "r.csv"), batch_size=3,
+                     max_new_tokens=64, progress=False)
+    s = evaluate(cfg, model_and_tokenizer=(_Scripted(model, tok), tok))
+    assert s.n == 7
+    # fenced x3 + tags x1 correct; Kyiv and Quito are missed; the irrelevance record is right
+    assert s.correct == 5 and s.errors == {"no_call": 2}
+    assert s.parsers["fenced"] == {"outputs": 3, "correct": 3}
+    assert s.parsers["hermes"] == {"outputs": 1, "correct": 1}
+    assert s.hermes_only_accuracy == pytest.approx(2 / 7)
+    assert s.per_category["irrelevance"]["accuracy"] == 1.0
+    assert s.truncated == 0
+
+
+def test_eval_cli_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "t.jsonl"
+    bad.write_text('{"id": "a", "messages": []}\n')
+    assert main(["eval", "--model", "smollm2-135m", "--data", str(bad), "-o", str(tmp_path / "r.csv")]) == 2
+    assert "t.jsonl:1: field 'expected_calls'" in capsys.readouterr().err
+    assert main(["eval", "--model", "smollm2-135m", "--data", str(bad), "--batch-size", "0"]) == 2
