@@ -1,14 +1,87 @@
-"""`toolproof data` (placeholder until its issue lands; its owner replaces this file)."""
+"""`toolproof data`: build datasets.
+
+- ``toolproof data synth --n N --n-test M --seed S --defect-rate R -o DIR``: synthetic clean/dirty
+  training sets, the defect ledger and a test set (see ``validator.synth``).
+- ``toolproof data bfcl CATEGORY... -o FILE [--limit N]``: BFCL categories as canonical test records
+  (see ``evaluator.bfcl``).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+from collections import Counter
+from pathlib import Path
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("data", help="(not built yet)")
-    p.set_defaults(func=run)
+    p = sub.add_parser("data", help="build datasets: synthetic clean/dirty sets, BFCL import")
+    dsub = p.add_subparsers(dest="data_command", metavar="SUBCOMMAND")
+
+    s = dsub.add_parser("synth", help="generate synthetic clean + dirty training sets and a test set")
+    s.add_argument("--n", type=int, default=400, help="training records (default 400)")
+    s.add_argument("--n-test", type=int, default=150, help="test records (default 150)")
+    s.add_argument("--seed", type=int, default=0, help="random seed (output is deterministic for a seed)")
+    s.add_argument("--defect-rate", type=float, default=0.35, help="share of training records made defective")
+    s.add_argument("-o", "--output", required=True, help="output directory")
+    s.set_defaults(func=run_synth)
+
+    b = dsub.add_parser("bfcl", help="import BFCL categories (from the installed bfcl-eval) as test records")
+    b.add_argument("categories", nargs="+", metavar="CATEGORY",
+                   help="e.g. simple_python multiple parallel parallel_multiple live_simple irrelevance")
+    b.add_argument("-o", "--output", required=True, help="output JSONL file")
+    b.add_argument("--limit", type=int, default=None, help="at most N records per category")
+    b.set_defaults(func=run_bfcl)
+    p.set_defaults(func=lambda args: _no_sub(p))
 
 
-def run(args: argparse.Namespace) -> int:
-    raise SystemExit("toolproof data: not built yet")
+def _no_sub(p: argparse.ArgumentParser) -> int:
+    p.print_help()
+    return 2
+
+
+def run_synth(args: argparse.Namespace) -> int:
+    from toolproof.cli import UsageError
+    from validator.synth import generate, write
+
+    if args.n < 0 or args.n_test < 0:
+        raise UsageError("--n and --n-test must be >= 0")
+    if not 0.0 <= args.defect_rate <= 1.0:
+        raise UsageError("--defect-rate must be between 0 and 1")
+    try:
+        result = generate(args.n, seed=args.seed, defect_rate=args.defect_rate, n_test=args.n_test)
+        paths = write(result, args.output)
+    except OSError as e:
+        raise UsageError(f"cannot write to {args.output}: {e}") from e
+    kinds = Counter(d["kind"] for d in result.defects)
+    cats = Counter(r["category"] for r in result.test)
+    print(f"wrote {len(result.train_clean)} records to {paths['train_clean']}")
+    print(f"wrote {len(result.train_dirty)} records to {paths['train_dirty']} "
+          f"({len(result.defects)} defective: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) + ")")
+    print(f"wrote {len(result.defects)} defects to {paths['defects']}")
+    print(f"wrote {len(result.test)} records to {paths['test']} ("
+          + ", ".join(f"{k} {v}" for k, v in sorted(cats.items())) + ")")
+    return 0
+
+
+def run_bfcl(args: argparse.Namespace) -> int:
+    from toolproof.cli import UsageError
+    from evaluator.bfcl import BfclError, load_bfcl
+
+    if args.limit is not None and args.limit < 1:
+        raise UsageError("--limit must be >= 1")
+    try:
+        records = load_bfcl(args.categories, limit=args.limit)
+    except BfclError as e:
+        raise UsageError(str(e)) from e
+    out = Path(args.output)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with out.open("w", encoding="utf-8") as f:
+            for rec in records:
+                f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    except OSError as e:
+        raise UsageError(f"cannot write {out}: {e}") from e
+    cats = Counter(r["category"] for r in records)
+    print(f"wrote {len(records)} records to {out} (" + ", ".join(f"{k} {v}" for k, v in cats.items()) + ")")
+    return 0
