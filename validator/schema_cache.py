@@ -98,7 +98,11 @@ def json_type(value: Any) -> str:
 
 def short(value: Any, limit: int = 60) -> str:
     """A short repr of a value for messages."""
-    text = repr(value)
+    return clip(repr(value), limit)
+
+
+def clip(text: str, limit: int = 200) -> str:
+    """Text cut to ``limit`` characters."""
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -357,7 +361,7 @@ class SchemaInfo:
                 "TP304", path, f"{_arg_name(path)} must be one of {short(err.validator_value, 200)}, got {short(inst)}"
             )
             return
-        yield ArgProblem("TP305", path, f"{_arg_name(path)}: {short(err.message, 200)} ('{kw}')")
+        yield ArgProblem("TP305", path, f"{_arg_name(path)}: {clip(err.message)} ('{kw}')")
 
 
 def _build(schema: Any) -> SchemaInfo:
@@ -383,9 +387,9 @@ def _build(schema: Any) -> SchemaInfo:
         for err in meta.iter_errors(mapped):
             if len(info.schema_problems) >= _MAX_SCHEMA_PROBLEMS:
                 break
-            info.schema_problems.append((tuple(err.absolute_path), short(err.message, 200)))
+            info.schema_problems.append((tuple(err.absolute_path), clip(err.message)))
     except Exception as e:  # noqa: BLE001 - e.g. unhashable $schema, recursion
-        info.schema_problems.append(((), f"schema could not be checked: {short(str(e), 120)}"))
+        info.schema_problems.append(((), f"schema could not be checked: {clip(str(e), 120)}"))
         return info
     _bad_patterns(mapped, (), info.schema_problems)
     if info.schema_problems:
@@ -430,7 +434,7 @@ def get_schema_info(schema: Any) -> SchemaInfo:
     try:
         info = _build(copy.deepcopy(schema))
     except Exception as e:  # noqa: BLE001 - last resort: an unusable schema, reported as TP401
-        info = SchemaInfo(schema=schema, schema_problems=[((), f"schema could not be checked: {short(str(e), 120)}")])
+        info = SchemaInfo(schema=schema, schema_problems=[((), f"schema could not be checked: {clip(str(e), 120)}")])
     _CACHE[key] = info
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
@@ -443,6 +447,7 @@ def clear_cache() -> None:
 
 __all__ = [
     "ArgProblem",
+    "clip",
     "STANDARD_TYPES",
     "SchemaInfo",
     "TYPE_ALIASES",

@@ -6,7 +6,9 @@ import contextlib
 
 from validator.rules import arguments, calls, dataset, markup, structure, tooldefs
 
-# Families owned elsewhere register themselves when present.
+# Families owned elsewhere register themselves when present (reader: TP001/TP010 docs).
+with contextlib.suppress(ImportError):
+    from validator.rules import reader  # noqa: F401
 with contextlib.suppress(ImportError):
     from validator.rules import leakage  # noqa: F401
 with contextlib.suppress(ImportError):

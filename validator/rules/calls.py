@@ -132,7 +132,7 @@ def arguments_not_object(record: Any, ctx: Context) -> Iterator[Hit]:
         path = json_path("messages", i, "tool_calls", j, "function", "arguments")
         if "arguments" not in fn:
             if "parameters" not in fn:  # TP205 otherwise
-                yield Hit(json_path("messages", i, "tool_calls", j, "function"), "function has no 'arguments' (use {} for none)")
+                yield Hit(json_path("messages", i, "tool_calls", j, "function"), "function has no 'arguments' (use {} for none)", fix=FixSafety.NONE)
             continue
         args = fn["arguments"]
         if isinstance(args, dict):
