@@ -23,12 +23,13 @@ SYSTEM_PROMPT = "You are a helpful assistant. Call a tool when one fits; otherwi
 TRAIN_TOOLS: list[Tool] = [t for t in TOOLS if t.name not in UNSEEN_TOOLS]
 HELD_OUT_TOOLS: list[Tool] = [BY_NAME[n] for n in UNSEEN_TOOLS]
 
-# Defect kind -> the rule codes it must trigger (see the code table in docs/ARCHITECTURE.md).
+# Defect kind -> the error codes it triggers (see the code table in docs/ARCHITECTURE.md); the first
+# is the defect's own code. Markup defects also count as calls written in content (TP105).
 DEFECT_CODES: dict[str, list[str]] = {
     "markup_in_content": ["TP105"],
-    "unbalanced_tag": ["TP101"],
-    "empty_tag": ["TP102"],
-    "python_literal_call": ["TP104"],
+    "unbalanced_tag": ["TP101", "TP105"],
+    "empty_tag": ["TP102", "TP105"],
+    "python_literal_call": ["TP104", "TP105"],
     "arguments_string": ["TP203"],
     "arguments_double_encoded": ["TP203"],
     "parameters_for_arguments": ["TP205"],
