@@ -355,22 +355,24 @@ def train(
 
 
 def run_eval(config: TrainConfig, adapter_dir: str, say: Callable[[str], None]) -> Any:
-    """Evaluate the adapter with ``evaluator.run.evaluate`` (when the evaluator is installed)."""
+    """Evaluate the adapter with ``evaluator.run.evaluate``; results go to ``DIR/eval/``."""
+    import dataclasses
+
     try:
         from evaluator.run import EvalConfig, evaluate
     except ImportError as e:
         raise TrainError(f"--eval needs evaluator.run, which is not available: {e}") from None
     say(f"evaluating {adapter_dir} on {config.eval}")
-    kwargs: dict[str, Any] = {"data": config.eval, "model": adapter_dir, "output": str(Path(adapter_dir) / "eval")}
-    import dataclasses
-
+    kwargs: dict[str, Any] = {
+        "model": config.model,
+        "adapter": adapter_dir,
+        "data": config.eval,
+        "output": str(Path(adapter_dir) / "eval" / "results.csv"),
+        "dtype": config.dtype,
+        "limit": config.eval_limit,
+    }
     names = {f.name for f in dataclasses.fields(EvalConfig)}
-    if "limit" in names and config.eval_limit:
-        kwargs["limit"] = config.eval_limit
-    if "dtype" in names:
-        kwargs["dtype"] = config.dtype
-    kwargs = {k: v for k, v in kwargs.items() if k in names}
-    return evaluate(EvalConfig(**kwargs))
+    return evaluate(EvalConfig(**{k: v for k, v in kwargs.items() if k in names and v is not None}))
 
 
 __all__ = [

@@ -285,7 +285,10 @@ def calls_not_trained(record: Any, ctx: Context) -> Iterator[Hit]:
         n = 0
         while n < min(len(p_ids), len(r.input_ids)) and p_ids[n] == r.input_ids[n]:
             n += 1
-        leaked = sum(r.trained[:n])
+        # whitespace the template puts inside the generation block (Qwen's "\n" after the role) is harmless
+        leaked = sum(
+            1 for i in range(n) if r.trained[i] and m.tokenizer.decode([r.input_ids[i]]).strip() != ""
+        )
         if leaked:
             yield Hit("$.messages", f"with {loss} loss {leaked} of the {n} prompt tokens are trained")
 
