@@ -164,3 +164,18 @@ def test_rule_docs(capsys: pytest.CaptureFixture[str]) -> None:
     assert json.loads(out)["name"] == "byte-order-mark"
     code, _, err = run(capsys, "rule", "invalid-jsn")
     assert code == 2 and "did you mean invalid-json" in err
+
+
+def test_lint_does_not_import_the_training_stack(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    p = dataset(tmp_path)
+    code = (
+        "import sys\nfrom toolproof.cli import main\n"
+        f"rc = main(['lint', {str(p)!r}, '--format', 'json', '--output', {str(tmp_path / 'r.json')!r}])\n"
+        "heavy = [m for m in ('torch', 'transformers', 'datasets', 'trl', 'peft') if m in sys.modules]\n"
+        "print(rc, heavy)\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert res.stdout.strip().splitlines()[-1] == "1 []", res.stdout + res.stderr

@@ -1,0 +1,345 @@
+"""Lint throughput: toolproof vs the JSON parse floor and a naive pydantic + jsonschema loop.
+
+    .venv/bin/python bench/lint_throughput.py            # 200,000 records
+    .venv/bin/python bench/lint_throughput.py --n 20000 --profile
+
+Generates N realistic tool-calling records (varied tools and argument types, single- and
+multi-turn, ~7% defects) into a temporary JSONL file, then runs each contender as its own
+subprocess and reports wall time, records/s, MB/s and the peak RSS (from ``os.wait4``: the
+largest resident set of the process and of the workers it waited for).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve()
+BIN = Path(sys.executable).parent
+
+# --------------------------------------------------------------------------- data
+
+TOOLS: list[dict[str, Any]] = [
+    {"name": "get_weather", "description": "Current weather for a city.", "parameters": {"type": "object", "properties": {
+        "city": {"type": "string"}, "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]}}, "required": ["city"]}},
+    {"name": "book_table", "description": "Reserve a restaurant table.", "parameters": {"type": "object", "properties": {
+        "restaurant": {"type": "string"}, "date": {"type": "string"}, "time": {"type": "string"},
+        "party_size": {"type": "integer", "minimum": 1, "maximum": 20}}, "required": ["restaurant", "date", "party_size"]}},
+    {"name": "search_flights", "description": "Search flights.", "parameters": {"type": "object", "properties": {
+        "origin": {"type": "string"}, "destination": {"type": "string"}, "date": {"type": "string"},
+        "passengers": {"type": "integer"}, "cabin": {"type": "string", "enum": ["economy", "business", "first"]},
+        "max_price": {"type": "number"}}, "required": ["origin", "destination", "date"]}},
+    {"name": "send_email", "description": "Send an email.", "parameters": {"type": "object", "properties": {
+        "to": {"type": "string"}, "subject": {"type": "string"}, "body": {"type": "string"},
+        "cc": {"type": "array", "items": {"type": "string"}}}, "required": ["to", "subject", "body"]}},
+    {"name": "convert_currency", "description": "Convert money.", "parameters": {"type": "object", "properties": {
+        "amount": {"type": "number"}, "from": {"type": "string"}, "to": {"type": "string"}}, "required": ["amount", "from", "to"]}},
+    {"name": "create_event", "description": "Create a calendar event.", "parameters": {"type": "object", "properties": {
+        "title": {"type": "string"}, "start": {"type": "string"}, "duration_minutes": {"type": "integer"},
+        "attendees": {"type": "array", "items": {"type": "string"}}, "reminder": {"type": "boolean"}}, "required": ["title", "start"]}},
+    {"name": "set_thermostat", "description": "Set the temperature.", "parameters": {"type": "object", "properties": {
+        "room": {"type": "string"}, "temperature": {"type": "number"}, "mode": {"type": "string", "enum": ["heat", "cool", "auto"]}},
+        "required": ["temperature"]}},
+    {"name": "search_products", "description": "Search the catalogue.", "parameters": {"type": "object", "properties": {
+        "query": {"type": "string"}, "limit": {"type": "integer"}, "filters": {"type": "object", "properties": {
+            "brand": {"type": "string"}, "in_stock": {"type": "boolean"}}}}, "required": ["query"]}},
+]
+CITIES = ["Paris", "Lagos", "Osaka", "Lima", "Oslo", "Austin", "Pune", "Cairo", "Quito", "Perth"]
+WORDS = "alpha beta gamma delta report budget launch review sync lunch trip invoice".split()
+
+
+def _args_for(tool: dict[str, Any], rnd: random.Random) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    props = tool["parameters"]["properties"]
+    req = set(tool["parameters"].get("required", []))
+    for name, spec in props.items():
+        if name not in req and rnd.random() < 0.5:
+            continue
+        t = spec.get("type")
+        if "enum" in spec:
+            out[name] = rnd.choice(spec["enum"])
+        elif t == "string":
+            out[name] = rnd.choice(CITIES) if name in ("city", "origin", "destination", "room", "restaurant") else " ".join(rnd.choices(WORDS, k=rnd.randint(1, 6)))
+        elif t == "integer":
+            out[name] = rnd.randint(1, 12)
+        elif t == "number":
+            out[name] = round(rnd.uniform(1, 900), 2)
+        elif t == "boolean":
+            out[name] = rnd.random() < 0.5
+        elif t == "array":
+            out[name] = [f"{w}@example.com" for w in rnd.choices(WORDS, k=rnd.randint(1, 3))]
+        elif t == "object":
+            out[name] = {"brand": rnd.choice(WORDS), "in_stock": True}
+    return out
+
+
+def make_record(i: int, rnd: random.Random) -> tuple[str, bool]:
+    """One JSONL line and whether a defect was planted."""
+    tools = rnd.sample(TOOLS, rnd.randint(1, 4))
+    msgs: list[dict[str, Any]] = []
+    if rnd.random() < 0.6:
+        msgs.append({"role": "system", "content": "You are a helpful assistant with tools."})
+    calls_made: list[dict[str, Any]] = []
+    for turn in range(rnd.choice([1, 1, 1, 2, 3])):
+        tool = rnd.choice(tools)
+        msgs.append({"role": "user", "content": f"Please {tool['name'].replace('_', ' ')} for {rnd.choice(CITIES)} ({' '.join(rnd.choices(WORDS, k=8))})."})
+        n_calls = 2 if rnd.random() < 0.15 else 1
+        calls = []
+        for k in range(n_calls):
+            cid = f"call_{turn}_{k}"
+            calls.append({"id": cid, "type": "function", "function": {"name": tool["name"], "arguments": _args_for(tool, rnd)}})
+        calls_made.extend(calls)
+        msgs.append({"role": "assistant", "content": None, "tool_calls": calls})
+        for c in calls:
+            msgs.append({"role": "tool", "tool_call_id": c["id"], "name": tool["name"], "content": json.dumps({"ok": True, "value": rnd.randint(1, 999)})})
+        msgs.append({"role": "assistant", "content": f"Done: {' '.join(rnd.choices(WORDS, k=12))}."})
+    rec: dict[str, Any] = {"id": f"bench-{i}", "messages": msgs, "tools": [{"type": "function", "function": copy.deepcopy(t)} for t in tools]}
+    defect = rnd.random() < 0.07
+    if defect:
+        kind = rnd.randrange(7)
+        call = calls_made[0]["function"]
+        if kind == 0:
+            return json.dumps(rec)[:-7], True  # truncated line
+        if kind == 1:
+            call["arguments"] = json.dumps(call["arguments"])  # stringified arguments
+        elif kind == 2:
+            call["arguments"]["verbose"] = True  # unknown argument
+        elif kind == 3:
+            req = [k for k in call["arguments"] if k in next(t for t in TOOLS if t["name"] == call["name"])["parameters"].get("required", [])]
+            if req:
+                del call["arguments"][req[0]]  # missing required
+        elif kind == 4:
+            a = next(m for m in msgs if m.get("tool_calls"))
+            a["content"] = "<tool_call>" + json.dumps({"name": call["name"], "arguments": call["arguments"]})  # markup, unclosed
+            del a["tool_calls"]
+        elif kind == 5:
+            call["name"] = "undeclared_tool"
+        elif kind == 6:
+            rec["tools"][0]["function"]["parameters"]["properties"]["x"] = {"type": "dict"}
+    return json.dumps(rec), defect
+
+
+def generate(path: Path, n: int, seed: int = 7) -> int:
+    rnd = random.Random(seed)
+    defects = 0
+    with open(path, "w", encoding="utf-8") as f:
+        for i in range(n):
+            line, d = make_record(i, rnd)
+            defects += d
+            f.write(line + "\n")
+    return defects
+
+
+# --------------------------------------------------------------------------- contenders (run in a subprocess)
+
+
+def floor(path: str) -> int:
+    import orjson
+
+    n = 0
+    with open(path, "rb") as f:
+        for line in f:
+            try:
+                orjson.loads(line)
+            except orjson.JSONDecodeError:
+                pass
+            n += 1
+    return n
+
+
+def naive(path: str, limit: int = 0) -> int:
+    """What a team writes first: json.loads + a pydantic model + jsonschema.validate per call."""
+    from typing import Literal
+
+    import jsonschema
+    from pydantic import BaseModel, ValidationError
+
+    class Function(BaseModel):
+        name: str
+        arguments: dict[str, Any]
+
+    class ToolCall(BaseModel):
+        id: str | None = None
+        type: Literal["function"] = "function"
+        function: Function
+
+    class Message(BaseModel):
+        role: Literal["system", "user", "assistant", "tool"]
+        content: str | None = None
+        tool_calls: list[ToolCall] | None = None
+        tool_call_id: str | None = None
+        name: str | None = None
+
+    class ToolFunction(BaseModel):
+        name: str
+        description: str | None = None
+        parameters: dict[str, Any]
+
+    class Tool(BaseModel):
+        type: Literal["function"]
+        function: ToolFunction
+
+    class Record(BaseModel):
+        id: str | None = None
+        messages: list[Message]
+        tools: list[Tool] = []
+
+    problems = 0
+    n = 0
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if limit and n >= limit:
+                break
+            n += 1
+            try:
+                rec = Record.model_validate(json.loads(line))
+            except (json.JSONDecodeError, ValidationError):
+                problems += 1
+                continue
+            schemas = {t.function.name: t.function.parameters for t in rec.tools}
+            for m in rec.messages:
+                for c in m.tool_calls or []:
+                    schema = schemas.get(c.function.name)
+                    if schema is None:
+                        problems += 1
+                        continue
+                    try:
+                        jsonschema.validate(c.function.arguments, schema)
+                    except (jsonschema.ValidationError, jsonschema.SchemaError):
+                        problems += 1
+    return n
+
+
+def _child(mode: str, path: str, limit: int) -> None:
+    n = floor(path) if mode == "floor" else naive(path, limit)
+    print(json.dumps({"records": n}))
+
+
+# --------------------------------------------------------------------------- driver
+
+
+def timed(cmd: list[str]) -> tuple[float, float, int, str]:
+    """(wall seconds, peak RSS MiB, exit code, stderr tail) of one subprocess."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert p.stderr is not None
+    err = p.stderr.read()
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return wall, ru.ru_maxrss / 1024, p.returncode, err.decode(errors="replace")[-500:]
+
+
+def clean_available() -> bool:
+    try:
+        src = (HERE.parents[1] / "toolproof" / "commands" / "clean.py").read_text()
+    except OSError:
+        return False
+    return "not built yet" not in src
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=200_000, help="records to generate (default 200,000)")
+    ap.add_argument("--file", help="lint this file instead of generating one")
+    ap.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    ap.add_argument("--profile", action="store_true", help="profile `lint --jobs 1` in-process and print the top functions")
+    ap.add_argument("--skip", default="", help="comma-separated contenders to skip (floor,naive,lint1,lint2,clean)")
+    ap.add_argument("--naive-n", type=int, default=20_000, help="records the naive loop checks (its rate is per record; default 20,000, 0 = all)")
+    ap.add_argument("--child", nargs=3, metavar=("MODE", "PATH", "LIMIT"), help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        _child(args.child[0], args.child[1], int(args.child[2]))
+        return 0
+
+    tmp = Path(tempfile.mkdtemp(prefix="tp-bench-"))
+    try:
+        if args.file:
+            data = Path(args.file)
+            n = sum(1 for _ in open(data, "rb"))
+            defects = -1
+        else:
+            data = tmp / "bench.jsonl"
+            t0 = time.perf_counter()
+            defects = generate(data, args.n)
+            n = args.n
+            print(f"generated {n:,} records ({defects:,} with a planted defect, {defects / n:.1%}) in {time.perf_counter() - t0:.1f}s")
+        mb = data.stat().st_size / 1e6
+        print(f"file: {mb:.1f} MB, python {sys.version.split()[0]}, {os.cpu_count()} CPU(s)\n")
+        tp = str(BIN / "toolproof")
+        n_naive = min(n, args.naive_n) if args.naive_n else n
+        naive_label = "naive loop (json + pydantic + jsonschema.validate per call)"
+        if n_naive < n:
+            naive_label += f" [first {n_naive:,}]"
+        contenders = [
+            ("floor", "JSON parse floor (orjson.loads per line)", [sys.executable, str(HERE), "--child", "floor", str(data), "0"], n),
+            ("naive", naive_label, [sys.executable, str(HERE), "--child", "naive", str(data), str(n_naive)], n_naive),
+            ("lint1", "toolproof lint --jobs 1", [tp, "lint", str(data), "--format", "json", "--output", str(tmp / "l1.json")], n),
+            ("lint2", "toolproof lint --jobs 2", [tp, "lint", str(data), "--jobs", "2", "--format", "json", "--output", str(tmp / "l2.json")], n),
+        ]
+        if clean_available():
+            contenders.append(("clean", "toolproof clean", [tp, "clean", str(data), "-o", str(tmp / "clean.jsonl"), "--quiet"], n))
+        skip = set(filter(None, args.skip.split(",")))
+        rows: list[dict[str, Any]] = []
+        print(f"{'contender':<68} {'seconds':>8} {'records/s':>10} {'MB/s':>7} {'peak RSS MiB':>13}")
+        for key, label, cmd, count in contenders:
+            if key in skip:
+                continue
+            wall, rss, rc, err = timed(cmd)
+            ok = rc in (0, 1)
+            size = mb * count / n
+            rows.append({"key": key, "label": label, "records": count, "seconds": wall, "records_per_s": count / wall,
+                         "mb_per_s": size / wall, "peak_rss_mib": rss, "exit": rc})
+            print(f"{label:<68} {wall:8.2f} {count / wall:10,.0f} {size / wall:7.1f} {rss:13.0f}" + ("" if ok else f"  (exit {rc}: {err.strip()[-200:]})"))
+        by = {r["key"]: r for r in rows}
+        print()
+        if "lint1" in by and "naive" in by:
+            ratio = by["lint1"]["records_per_s"] / by["naive"]["records_per_s"]
+            print(f"lint --jobs 1 vs naive loop: {ratio:.2f}x the records/s (target >= 3x)")
+        if "lint1" in by and "floor" in by:
+            ratio = by["floor"]["records_per_s"] / by["lint1"]["records_per_s"]
+            print(f"lint --jobs 1 vs parse floor: {ratio:.2f}x slower (target <= 4x)")
+        if "lint1" in by and "lint2" in by:
+            print(f"--jobs 2 speed-up: {by['lint1']['seconds'] / by['lint2']['seconds']:.2f}x (load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+        l1 = tmp / "l1.json"
+        if l1.exists():
+            summ = json.loads(l1.read_text())["summary"]
+            print(f"lint found {summ['errors']:,} errors, {summ['warnings']:,} warnings; {summ['records_with_errors']:,} records with errors; by code: {summ['by_code']}")
+            l2 = tmp / "l2.json"
+            if l2.exists():
+                print(f"--jobs 2 report identical to --jobs 1: {l1.read_bytes() == l2.read_bytes()}")
+        if args.json:
+            Path(args.json).write_text(json.dumps({"records": n, "mb": mb, "defects": defects, "results": rows}, indent=2))
+        if args.profile:
+            profile(data)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+def profile(data: Path) -> None:
+    import cProfile
+    import pstats
+
+    from validator.engine import lint_paths
+
+    prof = cProfile.Profile()
+    prof.enable()
+    lint_paths([data])
+    prof.disable()
+    print("\nprofile of lint --jobs 1 (in-process), top 25 by own time:")
+    pstats.Stats(prof).sort_stats("tottime").print_stats(25)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
