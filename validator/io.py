@@ -13,8 +13,10 @@ small bracket scanner: one element is in memory at a time.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import importlib.util
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -242,30 +244,42 @@ def _iter_jsonl_units(f: BinaryIO) -> Iterator[Unit]:
 
 # --------------------------------------------------------------------------- JSON stream
 
-_TOKEN = re.compile(rb'[\[\]{}]|"(?:[^"\\]|\\.)*"|"', re.S)
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
-_SCALAR = re.compile(rb"[^,\[\]{}\s]*")
-_WS = re.compile(rb"[ \t\r\n]*")
+# The stream is decoded to text (invalid UTF-8 kept as lone surrogates, then reported)
+# and each element is parsed in place with the C-accelerated ``raw_decode``. The bracket
+# scanner below only runs when an element fails to parse, to find where it ends, so a
+# bad element is reported and the elements after it are still read.
+_TOKEN = re.compile(r'[\[\]{}]|"(?:[^"\\]|\\.)*"|"', re.S)
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_SCALAR = re.compile(r"[^,\[\]{}\s]*")
+_WS = re.compile(r"[ \t\r\n]*")
+_SURROGATE = re.compile("[\udc80-\udcff]")
 
 
-def _scan_value(buf: bytes, pos: int, final: bool) -> int | None:
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)
+
+
+def _scan_value(buf: str, pos: int, final: bool) -> int | None:
     """End offset of the JSON value starting at ``pos``; None when more data is needed."""
     c = buf[pos : pos + 1]
-    if c in (b"{", b"["):
+    if c in ("{", "["):
         depth = 0
         for m in _TOKEN.finditer(buf, pos):
             tok = m.group()
             t = tok[:1]
-            if t in (b"{", b"["):
+            if t in ("{", "["):
                 depth += 1
-            elif t in (b"}", b"]"):
+            elif t in ("}", "]"):
                 depth -= 1
                 if depth == 0:
                     return m.end()
-            elif tok == b'"':  # unterminated string
+            elif tok == '"':  # unterminated string
                 return len(buf) if final else None
         return len(buf) if final else None
-    if c == b'"':
+    if c == '"':
         m = _STRING.match(buf, pos)
         if m:
             return m.end()
@@ -273,7 +287,7 @@ def _scan_value(buf: bytes, pos: int, final: bool) -> int | None:
     m = _SCALAR.match(buf, pos)
     end = m.end() if m else pos
     if end == pos:
-        end = pos + 1  # a stray '}' or ']': one byte of junk
+        end = pos + 1  # a stray '}' or ']': one character of junk
     if end >= len(buf) and not final:
         return None
     return end
@@ -281,7 +295,8 @@ def _scan_value(buf: bytes, pos: int, final: bool) -> int | None:
 
 def _iter_json_stream(f: BinaryIO, file: str, record_format: str) -> Iterator[RawRecord]:
     """Records of a top-level JSON array, or of a stream of concatenated JSON values."""
-    buf = b""
+    decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+    buf = ""
     pos = 0
     line = 1
     eof = False
@@ -290,11 +305,16 @@ def _iter_json_stream(f: BinaryIO, file: str, record_format: str) -> Iterator[Ra
         nonlocal buf, pos, eof
         if eof:
             return False
-        chunk = f.read(max(_CHUNK, len(buf) - pos))
+        chunk = f.read(max(_CHUNK, (len(buf) - pos) * 4))
         if not chunk:
             eof = True
+            tail = decoder.decode(b"", final=True)
+            if tail:
+                buf = buf[pos:] + tail
+                pos = 0
+                return True
             return False
-        buf = buf[pos:] + chunk
+        buf = buf[pos:] + decoder.decode(chunk)
         pos = 0
         return True
 
@@ -304,7 +324,7 @@ def _iter_json_stream(f: BinaryIO, file: str, record_format: str) -> Iterator[Ra
         while True:
             m = _WS.match(buf, pos)
             end = m.end() if m else pos
-            line += buf.count(b"\n", pos, end)
+            line += buf.count("\n", pos, end)
             pos = end
             if pos < len(buf):
                 return True
@@ -313,12 +333,12 @@ def _iter_json_stream(f: BinaryIO, file: str, record_format: str) -> Iterator[Ra
 
     fill()
     extra: tuple[tuple[str, Hit], ...] = ()
-    if buf.startswith(BOM):
-        pos = 3
+    if buf.startswith("\ufeff"):
+        pos = 1
         extra = (_bom_hit(),)
     if not skip_ws():
         return
-    array = buf[pos : pos + 1] == b"["
+    array = buf[pos : pos + 1] == "["
     array_line = line
     if array:
         pos += 1
@@ -329,29 +349,41 @@ def _iter_json_stream(f: BinaryIO, file: str, record_format: str) -> Iterator[Ra
     while skip_ws():
         if array:
             c = buf[pos : pos + 1]
-            if c == b"]":
+            if c == "]":
                 pos += 1
                 closed = True
                 array = False  # anything after this is junk, read as further values
                 need_sep = False
                 continue
-            if c == b",":
+            if c == ",":
                 pos += 1
                 need_sep = False
                 continue
         start_line = line
+        obj: Any = None
+        parsed = False
         while True:
-            end = _scan_value(buf, pos, eof)
-            if end is not None:
+            try:
+                obj, end = _DECODER.raw_decode(buf, pos)
+            except (ValueError, RecursionError):
+                found = _scan_value(buf, pos, eof)
+                if found is None and fill():
+                    continue
+                end = found if found is not None else _scan_value(buf, pos, True) or len(buf)
                 break
-            if not fill():
-                end = _scan_value(buf, pos, True)
-                break
-        assert end is not None
-        data = buf[pos:end]
-        line += buf.count(b"\n", pos, end)
+            if end >= len(buf) and not eof and buf[pos] not in "{[\"" and fill():
+                continue  # a number or literal that may go on in the next chunk
+            parsed = _SURROGATE.search(buf, pos, end) is None
+            break
+        text = buf[pos:end]
+        line += buf.count("\n", pos, end)
         pos = end
-        rec = parse_bytes(data, file, start_line, index, record_format, last_line=eof and pos >= len(buf))
+        if parsed:
+            obj, source = convert(obj, record_format)
+            rec = RawRecord(file, start_line, index, obj, source_format=source)
+        else:  # orjson gives the reason (NUL, invalid UTF-8, depth, truncation, syntax)
+            data = text.encode("utf-8", "surrogateescape")
+            rec = parse_bytes(data, file, start_line, index, record_format, last_line=eof and pos >= len(buf))
         notes = list(extra)
         extra = ()
         if need_sep and rec.ok:
