@@ -12,6 +12,7 @@ from validator.context import build_context
 from validator.findings import Hit
 from validator.rules.base import Context, all_rules
 from validator.rules.dataset import summarize
+from validator.rules.quick import QUICK_CODES, quick_clean
 
 RECORD_RULES = [r for r in all_rules() if r.scope == "record" and r.default_enabled]
 DATASET_RULES = [r for r in all_rules() if r.scope == "dataset" and r.default_enabled]
@@ -151,11 +152,16 @@ records = st.fixed_dictionaries(
 
 def _run_all(record: Any, index: int = 0) -> None:
     ctx = build_context(record, index, {})
+    fired = []
     for r in RECORD_RULES:
         for h in r.func(record, ctx):
             assert isinstance(h, Hit), r.code
             assert isinstance(h.path, str) and h.path.startswith("$"), (r.code, h.path)
             assert isinstance(h.message, str) and h.message, r.code
+            fired.append(r.code)
+    # the fused fast path may only call a record clean when no covered rule fires
+    if quick_clean(record, build_context(record, index, {})):
+        assert not [c for c in fired if c in QUICK_CODES], fired
 
 
 @SETTINGS
@@ -198,3 +204,75 @@ def test_deep_and_recursive_schemas_do_not_raise() -> None:
             ],
         }
         _run_all(record)
+
+
+BASE_RECORD: dict[str, Any] = {
+    "id": "r1",
+    "tools": [
+        {"type": "function", "function": {"name": "get_weather", "description": "Weather.", "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}, "unit": {"type": "string", "enum": ["c", "f"]}, "n": {"type": "integer", "maximum": 5}},
+            "required": ["city"]}}},
+        {"type": "function", "function": {"name": "send_email", "description": "Mail.", "parameters": {
+            "type": "object", "properties": {"to": {"type": "string"}}, "required": ["to"]}}},
+    ],
+    "messages": [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "Weather in Paris?"},
+        {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "c1", "type": "function", "function": {"name": "get_weather", "arguments": {"city": "Paris", "n": 2}}},
+            {"id": "c2", "type": "function", "function": {"name": "send_email", "arguments": {"to": "a"}}}]},
+        {"role": "tool", "tool_call_id": "c1", "content": "21"},
+        {"role": "tool", "tool_call_id": "c2", "content": "ok"},
+        {"role": "assistant", "content": "21 degrees."},
+    ],
+    "expected_calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}],
+}
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [prefix]
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out.extend(_paths(v, prefix + (k,)))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out.extend(_paths(v, prefix + (i,)))
+    return out
+
+
+ALL_PATHS = [p for p in _paths(BASE_RECORD) if p]
+REPLACEMENTS = st.one_of(
+    json_values,
+    st.sampled_from(["", " ", "c1", "c3", "assistant", "tool", "get_wether", "dict", "float", "<tool_call>", '{"city": "Paris"}',
+                     "function", 7, 7.5, True, None, [], {}]),
+)
+
+
+@st.composite
+def mutated_records(draw: st.DrawFn) -> dict[str, Any]:
+    record = json.loads(json.dumps(BASE_RECORD))
+    for _ in range(draw(st.integers(min_value=0, max_value=2))):
+        path = draw(st.sampled_from(ALL_PATHS))
+        parent: Any = record
+        try:
+            for key in path[:-1]:
+                parent = parent[key]
+            if draw(st.booleans()) and isinstance(parent, dict):
+                parent.pop(path[-1], None)
+            else:
+                parent[path[-1]] = draw(REPLACEMENTS)
+        except (KeyError, IndexError, TypeError):
+            pass
+    return record
+
+
+@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_records())
+def test_quick_clean_is_exact_on_mutated_records(record: dict[str, Any]) -> None:
+    _run_all(record)
+
+
+def test_base_record_is_quick_clean() -> None:
+    record = json.loads(json.dumps(BASE_RECORD))
+    assert quick_clean(record, build_context(record, 0, {}))

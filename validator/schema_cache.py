@@ -284,6 +284,20 @@ class SchemaInfo:
             out.append(k)
         return out
 
+    def quick_valid(self, args: Any) -> bool:
+        """True only when :meth:`check` would return no problem (fast path only; False = look closer)."""
+        if not self.usable or not isinstance(args, dict):
+            return True
+        if self._props is not None and self.unknown_keys(args):
+            return False
+        if self._fast is None:
+            return False
+        try:
+            self._fast(args)
+        except Exception:  # noqa: BLE001
+            return False
+        return True
+
     def check(self, args: Any) -> list[ArgProblem]:
         """Problems of one arguments object (empty when valid or when the schema is unusable)."""
         if not self.usable or not isinstance(args, dict):
@@ -417,9 +431,10 @@ _CACHE: OrderedDict[bytes, SchemaInfo] = OrderedDict()
 
 
 def schema_key(schema: Any) -> bytes:
-    """Canonical bytes of a schema (sorted keys) used as the cache key."""
+    """The schema's JSON bytes, used as the cache key (key order is kept: sorting costs more than
+    the rare duplicate entry it would save)."""
     try:
-        return orjson.dumps(schema, option=orjson.OPT_SORT_KEYS)
+        return orjson.dumps(schema)
     except (TypeError, orjson.JSONEncodeError):
         return json.dumps(schema, sort_keys=True, default=repr).encode()
 

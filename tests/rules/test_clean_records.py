@@ -125,3 +125,14 @@ def test_clean_record_has_no_findings(name: str) -> None:
         for h in r.func(record, ctx)
     ]
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("name", list(CLEAN))
+def test_quick_path_accepts_clean_records(name: str) -> None:
+    """The fused fast path recognises ordinary clean records (else it would save nothing)."""
+    from validator.rules.quick import quick_clean
+
+    record = json.loads(json.dumps(CLEAN[name]))
+    if "<tool_call>" in json.dumps([m.get("content") for m in record["messages"] if m["role"] == "assistant"]):
+        pytest.fail("clean fixtures must not hold markup in assistant content")
+    assert quick_clean(record, build_context(record, 0, {}))

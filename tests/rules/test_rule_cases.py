@@ -151,3 +151,32 @@ def test_case_files_name_registered_codes() -> None:
         assert get_rule(data["code"]) is not None, f"{path.name}: unknown code {data['code']}"
         if "name" in data:
             assert get_rule(data["code"]).name == data["name"], path.name  # type: ignore[union-attr]
+
+
+def _all_case_records() -> list[Any]:
+    out = []
+    for path in _case_files():
+        data = _load(path)
+        for kind in ("pass", "fail"):
+            for case in data.get(kind) or []:
+                if "record" in case:
+                    out.append(case["record"])
+                out.extend(case.get("records") or [])
+    return out
+
+
+def test_quick_clean_agrees_with_rules_on_every_case_record() -> None:
+    """``quick_clean`` never calls a record clean that a covered rule flags; and it does accept
+    some records (it is not trivially False)."""
+    from validator.rules.quick import QUICK_CODES, quick_clean
+
+    rules = [r for r in all_rules() if r.code in QUICK_CODES]
+    accepted = 0
+    for record in _all_case_records():
+        if not quick_clean(record, build_context(record, 0, {})):
+            continue
+        accepted += 1
+        ctx = build_context(record, 0, {})
+        fired = [f"{r.code} {h.path}: {h.message}" for r in rules for h in r.func(record, ctx)]
+        assert not fired, f"quick_clean accepted a record with findings: {fired}\n{record}"
+    assert accepted >= 10

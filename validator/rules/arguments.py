@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from validator.findings import FixSafety, Hit, json_path
-from validator.rules._walk import iter_functions, memo
+from validator.rules._walk import memo, schema_info, view
 from validator.rules.base import Context, rule
-from validator.schema_cache import ArgProblem, get_schema_info
+from validator.schema_cache import ArgProblem
 
 FAMILY = "arguments"
 
@@ -23,6 +23,10 @@ def _problems(record: Any, ctx: Context) -> list[tuple[tuple[str | int, ...], Ar
     tools = ctx.tools
     if not tools:
         return out
+    functions = view(record, ctx).functions
+    ecs = record.get("expected_calls") if isinstance(record, dict) else None
+    if not functions and not ecs:
+        return out
 
     def check(name: Any, args: Any, base: tuple[str | int, ...]) -> None:
         if not isinstance(name, str) or not isinstance(args, dict):
@@ -30,12 +34,11 @@ def _problems(record: Any, ctx: Context) -> list[tuple[tuple[str | int, ...], Ar
         fn = tools.get(name)
         if fn is None or "parameters" not in fn:
             return
-        for p in get_schema_info(fn["parameters"]).check(args):
+        for p in schema_info(ctx, record, fn["parameters"]).check(args):
             out.append((base + p.path, p))
 
-    for i, j, fn in iter_functions(record):
+    for i, j, fn in functions:
         check(fn.get("name"), fn.get("arguments"), ("messages", i, "tool_calls", j, "function", "arguments"))
-    ecs = record.get("expected_calls") if isinstance(record, dict) else None
     if isinstance(ecs, list):
         for k, ec in enumerate(ecs):
             if isinstance(ec, dict):

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from validator.findings import FixSafety, Hit, json_path
-from validator.rules._walk import iter_assistant, iter_functions, iter_tool_calls
+from validator.rules._walk import view
 from validator.rules.base import Context, rule
 from validator.schema_cache import json_type, short
 
@@ -57,7 +57,7 @@ def empty_tool_calls(record: Any, ctx: Context) -> Iterator[Hit]:
     ## Fix safety
     No fix: the lost calls are unknown.
     """
-    for i, m in iter_assistant(record):
+    for i, m in view(record, ctx).assistants:
         tcs = m.get("tool_calls")
         if not isinstance(tcs, list) or tcs:
             continue
@@ -89,7 +89,7 @@ def missing_function_name(record: Any, ctx: Context) -> Iterator[Hit]:
     ## Fix safety
     No fix: which tool was meant is a guess.
     """
-    for i, j, fn in iter_functions(record):
+    for i, j, fn in view(record, ctx).functions:
         base = ("messages", i, "tool_calls", j, "function")
         if "name" not in fn:
             yield Hit(json_path(*base), "function has no 'name'")
@@ -128,7 +128,7 @@ def arguments_not_object(record: Any, ctx: Context) -> Iterator[Hit]:
     Safe when the value is a JSON string (or double-encoded string) holding an object: it is
     replaced by that object (in `data`). No fix for arrays, scalars or missing arguments.
     """
-    for i, j, fn in iter_functions(record):
+    for i, j, fn in view(record, ctx).functions:
         path = json_path("messages", i, "tool_calls", j, "function", "arguments")
         if "arguments" not in fn:
             if "parameters" not in fn:  # TP205 otherwise
@@ -174,7 +174,7 @@ def unparseable_arguments(record: Any, ctx: Context) -> Iterator[Hit]:
     ## Fix safety
     No fix: truncated or malformed arguments have no single reading.
     """
-    for i, j, fn in iter_functions(record):
+    for i, j, fn in view(record, ctx).functions:
         args = fn.get("arguments")
         if not isinstance(args, str):
             continue
@@ -210,7 +210,7 @@ def parameters_instead_of_arguments(record: Any, ctx: Context) -> Iterator[Hit]:
     ## Fix safety
     Safe: the key is renamed, the value kept.
     """
-    for i, j, fn in iter_functions(record):
+    for i, j, fn in view(record, ctx).functions:
         if "parameters" in fn and "arguments" not in fn:
             yield Hit(
                 json_path("messages", i, "tool_calls", j, "function", "parameters"),
@@ -257,7 +257,7 @@ def undeclared_tool(record: Any, ctx: Context) -> Iterator[Hit]:
         hint = f"; did you mean '{close[0]}'?" if close else f"; declared: {short(sorted(declared), 80)}"
         return Hit(path, f"call to undeclared tool '{name}'{hint}")
 
-    for i, j, fn in iter_functions(record):
+    for i, j, fn in view(record, ctx).functions:
         name = fn.get("name")
         if isinstance(name, str) and name.strip() and name not in declared:
             yield hit(json_path("messages", i, "tool_calls", j, "function", "name"), name)
@@ -296,11 +296,11 @@ def malformed_tool_call(record: Any, ctx: Context) -> Iterator[Hit]:
     ## Fix safety
     No fix here (`toolproof convert` handles known source formats).
     """
-    for i, m in iter_assistant(record):
+    for i, m in view(record, ctx).assistants:
         tcs = m.get("tool_calls")
         if tcs is not None and not isinstance(tcs, list):
             yield Hit(json_path("messages", i, "tool_calls"), f"'tool_calls' must be a list, got {json_type(tcs)}")
-    for i, j, call in iter_tool_calls(record):
+    for i, j, call in view(record, ctx).calls:
         path = json_path("messages", i, "tool_calls", j)
         if not isinstance(call, dict):
             yield Hit(path, f"tool call must be an object, got {json_type(call)} {short(call, 40)}")

@@ -21,7 +21,7 @@ from evaluator.extract import (
     scan_tool_call_tags,
 )
 from validator.findings import FixSafety, Hit, json_path
-from validator.rules._walk import has_structured_calls, iter_assistant, memo
+from validator.rules._walk import has_structured_calls, memo, view
 from validator.rules.base import Context, rule
 
 FAMILY = "markup"
@@ -52,9 +52,9 @@ class MarkupView:
         return [c for p in self.payloads if p.ok for c in p.calls]
 
 
-def _views(record: Any) -> list[MarkupView]:
+def _views(record: Any, ctx: Context) -> list[MarkupView]:
     out: list[MarkupView] = []
-    for i, m in iter_assistant(record):
+    for i, m in view(record, ctx).assistants:
         text = m.get("content")
         if not isinstance(text, str) or "tool_call>" not in text:
             continue
@@ -67,7 +67,7 @@ def _views(record: Any) -> list[MarkupView]:
 
 def markup_views(record: Any, ctx: Context) -> list[MarkupView]:
     """Assistant messages whose content holds ``<tool_call>`` markup, scanned once per record."""
-    return memo(ctx, "markup", record, lambda: _views(record))
+    return memo(ctx, "markup", record, lambda: _views(record, ctx))
 
 
 def _before_stray(view: MarkupView, offset: int) -> PayloadResult | None:

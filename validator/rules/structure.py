@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from validator.findings import Hit, json_path
-from validator.rules._walk import ROLES, iter_messages, iter_tool_calls, messages_of
+from validator.rules._walk import ROLES, view
 from validator.rules.base import Context, rule
 from validator.schema_cache import json_type, short
 
@@ -100,7 +100,7 @@ def unknown_role(record: Any, ctx: Context) -> Iterator[Hit]:
     ## Fix safety
     No fix here: `toolproof convert` maps known dataset formats.
     """
-    for i, m in iter_messages(record):
+    for i, m in view(record, ctx).msgs:
         if "role" not in m:
             yield Hit(json_path("messages", i), "message has no 'role'")
             continue
@@ -139,7 +139,7 @@ def missing_content(record: Any, ctx: Context) -> Iterator[Hit]:
     ## Fix safety
     No fix: the missing text cannot be recovered.
     """
-    for i, m in iter_messages(record):
+    for i, m in view(record, ctx).msgs:
         role = m.get("role")
         if not isinstance(role, str) or role not in ROLES:
             continue  # TP004
@@ -192,7 +192,7 @@ def no_assistant_turn(record: Any, ctx: Context) -> Iterator[Hit]:
     ## Fix safety
     No fix: the answer is missing.
     """
-    msgs = messages_of(record)
+    msgs = view(record, ctx).messages
     if not msgs:
         return
     if isinstance(record, dict) and ("expected_calls" in record or "possible_answer" in record):
@@ -231,7 +231,7 @@ def orphan_tool_result(record: Any, ctx: Context) -> Iterator[Hit]:
     ids: set[str] = set()
     any_call = False
     markup_calls = False
-    for i, m in iter_messages(record):
+    for i, m in view(record, ctx).msgs:
         role = m.get("role")
         if role == "assistant":
             tcs = m.get("tool_calls")
@@ -281,18 +281,18 @@ def duplicate_call_id(record: Any, ctx: Context) -> Iterator[Hit]:
     ## Fix safety
     No fix: which tool result belongs to which call is unknown.
     """
-    first: dict[str, str] = {}
-    for i, j, call in iter_tool_calls(record):
+    first: dict[str, tuple[int, int]] = {}
+    for i, j, call in view(record, ctx).calls:
         if not isinstance(call, dict):
             continue
         cid = call.get("id")
         if not isinstance(cid, str) or not cid:
             continue
-        here = json_path("messages", i, "tool_calls", j)
         if cid in first:
-            yield Hit(here + ".id", f"call id {short(cid)} already used at {first[cid]}")
+            where = json_path("messages", *first[cid][:1], "tool_calls", first[cid][1])
+            yield Hit(json_path("messages", i, "tool_calls", j, "id"), f"call id {short(cid)} already used at {where}")
         else:
-            first[cid] = here
+            first[cid] = (i, j)
 
 
 @rule("TP009", "malformed-message", family=FAMILY)
@@ -318,7 +318,7 @@ def malformed_message(record: Any, ctx: Context) -> Iterator[Hit]:
     ## Fix safety
     No fix: the role of a bare value is a guess.
     """
-    msgs = messages_of(record)
+    msgs = view(record, ctx).messages
     if msgs is None:
         return
     for i, m in enumerate(msgs):

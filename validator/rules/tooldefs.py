@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from validator.findings import FixSafety, Hit, Severity, json_path
+from validator.rules._walk import schema_info
 from validator.rules.base import Context, rule
-from validator.schema_cache import get_schema_info, json_type, short
+from validator.schema_cache import json_type, short
 
 FAMILY = "tooldefs"
 
@@ -58,7 +59,7 @@ def invalid_parameters_schema(record: Any, ctx: Context) -> Iterator[Hit]:
     for _, base, fn, _flat in iter_tool_defs(record):
         if "parameters" not in fn or fn["parameters"] is None:
             continue
-        info = get_schema_info(fn["parameters"])
+        info = schema_info(ctx, record, fn["parameters"])
         for path, message in info.schema_problems:
             yield Hit(json_path(*base, "parameters", *path), message)
 
@@ -95,7 +96,7 @@ def non_standard_schema_type(record: Any, ctx: Context) -> Iterator[Hit]:
         params = fn.get("parameters")
         if not isinstance(params, dict):
             continue
-        for tp in get_schema_info(params).type_problems:
+        for tp in schema_info(ctx, record, params).type_problems:
             path = json_path(*base, "parameters", *tp.path)
             if not tp.fixable:
                 yield Hit(path, f"type {short(tp.original)} is not a JSON Schema type", fix=FixSafety.NONE)
@@ -132,15 +133,15 @@ def duplicate_tool_name(record: Any, ctx: Context) -> Iterator[Hit]:
     ## Fix safety
     No fix: the definitions may differ.
     """
-    first: dict[str, str] = {}
+    first: dict[str, int] = {}
     for k, base, fn, _flat in iter_tool_defs(record):
         name = fn.get("name")
         if not isinstance(name, str) or not name:
             continue
         if name in first:
-            yield Hit(json_path(*base, "name"), f"tool '{name}' already defined at {first[name]}")
+            yield Hit(json_path(*base, "name"), f"tool '{name}' already defined at {json_path('tools', first[name])}")
         else:
-            first[name] = json_path("tools", k)
+            first[name] = k
 
 
 @rule("TP404", "missing-tool-description", severity=Severity.WARNING, family=FAMILY)
