@@ -126,6 +126,8 @@ def test_load_config_yaml_and_defaults(tmp_path: Path) -> None:
         (lambda c: c["arms"].append({"name": "x", "data": "filthy"}), "arms.2.data"),
         (lambda c: c.update(arms=[]), "arms"),
         (lambda c: c.update(stray=1), "stray"),
+        (lambda c: c["arms"][0].update(train={"lr": 1}), "arms.dirty.train: unknown trainer settings lr"),
+        (lambda c: c["arms"][0].update(train={"data": "x"}), "cannot be set"),
         (lambda c: c["eval"]["test_sets"].append({"name": "both", "path": "a", "bfcl": "b"}), "exactly one"),
     ],
 )
@@ -225,7 +227,8 @@ class FakeBackends:
         return cmp.PreparedData(src, str(step_dir / "train.clean.jsonl"), len(lines), len(lines) - 1, 1, 3, 2,
                                 {"TP105": 2, "TP404": 1}, str(step_dir / "lint.json"), str(step_dir / "clean.html"))
 
-    def train(self, cfg: cmp.CompareConfig, arm: cmp.ArmConfig, path: str, step_dir: Path) -> dict[str, Any]:
+    def train(self, cfg: cmp.CompareConfig, arm: cmp.ArmConfig, path: str, step_dir: Path,
+              say: Any = None) -> dict[str, Any]:
         self.trained.append(arm.name)
         if arm.name in self.fail_arms:
             raise RuntimeError(f"cannot train {arm.name}")
@@ -234,7 +237,7 @@ class FakeBackends:
                 "train_seconds": 1.5}
 
     def evaluate(self, cfg: cmp.CompareConfig, ts: cmp.PreparedTestSet, step_dir: Path,
-                 adapter: str | None) -> SetResult:
+                 adapter: str | None, model: Any = None) -> SetResult:
         name = "base" if adapter is None else Path(adapter).parent.parent.name
         self.evaluated.append((name, ts.name))
         (step_dir / "results.csv").write_text("id,correct\n")
@@ -244,7 +247,7 @@ class FakeBackends:
 
 def test_run_compare_resume_and_failure_isolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     raw = _config(tmp_path)
-    raw["arms"].append({"name": "broken", "data": "clean", "train": {"lr": 1}})
+    raw["arms"].append({"name": "broken", "data": "clean", "train": {"lora_r": 4}})
     fake = FakeBackends(fail_arms={"broken"}, acc={"base": 0, "dirty": 1, "clean": 4})
     fake.install(monkeypatch)
     res = run_compare(raw, output_root=tmp_path / "out")
@@ -339,3 +342,95 @@ def test_cli_runs_with_fakes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert rc == 1
     assert "arm broken failed in train" in cap.err
     assert "# Comparison `unit`" in cap.out
+
+
+# --------------------------------------------------------------------------- end to end (tiny model)
+
+
+def _train_record(i: int, *, markup: bool) -> dict[str, Any]:
+    rec = _test_record(i)
+    call = {"name": "get_weather", "arguments": {"city": f"city {i}"}}
+    rec.pop("expected_calls")
+    if markup:  # the documented defect: the call typed as text (TP105, safely repairable)
+        rec["messages"].append({"role": "assistant", "content": "<tool_call>\n" + json.dumps(call) + "\n</tool_call>"})
+    else:
+        rec["messages"].append(
+            {"role": "assistant", "content": None,
+             "tool_calls": [{"id": "call_1", "type": "function", "function": call}]}
+        )
+    return rec
+
+
+@pytest.mark.slow
+def test_compare_end_to_end_tiny_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import yaml
+
+    from tests.tiny_model import tiny_model_dir
+
+    model = tiny_model_dir()
+    train = _write_jsonl(tmp_path / "train.dirty.jsonl", [_train_record(i, markup=i % 2 == 0) for i in range(8)])
+    test = _write_jsonl(tmp_path / "test.jsonl", [_test_record(100 + i) for i in range(6)])
+    raw = {
+        "name": "tiny",
+        "model": str(model),
+        "dtype": "fp32",
+        "data": {"train": str(train)},
+        "train": {"max_steps": 2, "per_device_train_batch_size": 2, "max_length": 320, "logging_steps": 1,
+                  "disable_tqdm": True},
+        "arms": [
+            {"name": "dirty", "data": "dirty"},
+            {"name": "clean", "data": "clean", "train": {"loss": "completion_only"}},
+            {"name": "broken", "data": "clean", "train": {"lora_r": 0}},  # the trainer refuses it
+        ],
+        "eval": {"test_sets": [{"name": "synthetic", "path": str(test), "limit": 4}], "max_new_tokens": 6,
+                 "batch_size": 4, "options": {"progress": False}},
+    }
+    cfg_path = tmp_path / "tiny.yaml"
+    cfg_path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    out_root = tmp_path / "reports"
+    rc = main(["compare", str(cfg_path), "--output-root", str(out_root)])
+    cap = capsys.readouterr()
+    out = out_root / "tiny"
+    assert rc == 1, cap.err  # the broken arm failed ...
+    assert "arm broken failed in train" in cap.err and "lora_r" in cap.err
+    # ... and the others are all there.
+    with open(out / "summary.csv", newline="") as f:
+        rows = {r["arm"]: r for r in csv.DictReader(f)}
+    assert set(rows) == {"base", "dirty", "clean", "broken"}
+    for name in ("base", "dirty", "clean"):
+        r = rows[name]
+        assert r["status"] == "ok" and r["n"] == "4" and r["test_set"] == "synthetic"
+        acc = float(r["accuracy"])
+        lo, hi = wilson_interval(int(r["correct"]), 4)
+        assert 0 <= float(r["ci_low"]) <= acc <= float(r["ci_high"]) <= 1
+        assert float(r["ci_low"]) == pytest.approx(lo, abs=1e-4) and float(r["ci_high"]) == pytest.approx(hi, abs=1e-4)
+        assert (out / ("base" if name == "base" else f"arms/{name}") / "eval/synthetic/results.csv").is_file()
+    assert rows["broken"]["status"] == "failed" and rows["broken"]["accuracy"] == ""
+    # The dirty arm trained on the data as given (4 markup records), the clean arm on the repaired data.
+    assert rows["dirty"]["train_records"] == "8" and rows["clean"]["train_records"] == "8"
+    doc = json.loads((out / "compare.json").read_text())
+    by_name = {m["name"]: m for m in doc["models"]}
+    lint = json.loads((out / "data/lint.json").read_text())
+    assert lint["summary"]["by_code"].get("TP105") == 4
+    assert doc["data"]["repaired"] == 4 and doc["data"]["quarantined"] == 0
+    assert (out / "data/clean.html").read_text().lower().count("<html")
+    assert (out / "accuracy.png").read_bytes()[:4] == b"\x89PNG"
+    assert (out / "arms/dirty/train/adapter_config.json").is_file()
+    assert "| `clean` | clean | 8 |" in (out / "summary.md").read_text()
+
+    # Resume: a second run trains nothing and evaluates nothing that finished.
+    markers = {p: p.stat().st_mtime_ns for p in out.rglob(cmp.MARKER)}
+    adapter = out / "arms/clean/train/adapter_model.safetensors"
+    adapter_mtime = adapter.stat().st_mtime_ns
+    assert len(markers) == 1 + 2 + 3  # data, 2 trainings, 3 evaluations
+    rc2 = main(["compare", str(cfg_path), "--output-root", str(out_root), "--only", "base", "dirty", "clean"])
+    capsys.readouterr()
+    assert rc2 == 0
+    assert {p: p.stat().st_mtime_ns for p in out.rglob(cmp.MARKER)} == markers
+    assert adapter.stat().st_mtime_ns == adapter_mtime
+    doc2 = json.loads((out / "compare.json").read_text())
+    resumed = {m["name"]: m["resumed"] for m in doc2["models"]}
+    assert resumed["clean"] == ["train", "eval:synthetic"] and resumed["base"] == ["eval:synthetic"]
+    assert {m["name"]: m["results"]["synthetic"]["correct"] for m in doc2["models"] if m["results"]} == {
+        k: v["results"]["synthetic"]["correct"] for k, v in by_name.items() if v["results"]
+    }

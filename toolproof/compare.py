@@ -117,6 +117,20 @@ class DataConfig(_Strict):
     clean: dict[str, Any] = Field(default_factory=dict)
 
 
+# Trainer settings the comparison sets itself (per arm or at the top of the config).
+RESERVED_TRAIN_KEYS = ("model", "data", "output", "allow_dirty", "seed", "dtype", "eval", "eval_limit")
+
+
+def _check_train_keys(v: dict[str, Any]) -> dict[str, Any]:
+    bad = sorted(k for k in v if k in RESERVED_TRAIN_KEYS)
+    if bad:
+        raise ValueError(
+            f"{', '.join(bad)} cannot be set in `train`: the comparison sets them "
+            "(use the top-level `model`, `seed`, `dtype`, `data` and each arm's `data`)"
+        )
+    return v
+
+
 class ArmConfig(_Strict):
     """One fine-tune: which data it sees and how its training differs from the shared settings."""
 
@@ -125,6 +139,8 @@ class ArmConfig(_Strict):
     description: str = ""
     # Trainer settings for this arm only (TrainConfig field names), over the shared `train`.
     train: dict[str, Any] = Field(default_factory=dict)
+
+    _train_keys = field_validator("train")(classmethod(lambda cls, v: _check_train_keys(v)))
 
     @field_validator("name")
     @classmethod
@@ -148,6 +164,8 @@ class CompareConfig(_Strict):
     train: dict[str, Any] = Field(default_factory=dict)
     arms: list[ArmConfig] = Field(min_length=1)
     eval: EvalSettings
+
+    _train_keys = field_validator("train")(classmethod(lambda cls, v: _check_train_keys(v)))
 
     @field_validator("arms")
     @classmethod
@@ -197,11 +215,30 @@ def load_config(source: str | os.PathLike[str] | dict[str, Any]) -> CompareConfi
                 return str((d / pp).resolve())
         return str((base_dirs[0] / pp).resolve())
 
+    _check_known_train_keys(cfg)
     cfg.data.train = resolve(cfg.data.train)
     for ts in cfg.eval.test_sets:
         if ts.path is not None:
             ts.path = resolve(ts.path)
     return cfg
+
+
+def _check_known_train_keys(cfg: CompareConfig) -> None:
+    """Every `train` key must be a TrainConfig field (checked up front: a typo is a usage error)."""
+    try:
+        from trainer.config import TrainConfig  # noqa: PLC0415 - pure Python, no torch
+    except ImportError:  # pragma: no cover - the trainer is part of the package
+        return
+    known = set(TrainConfig.fields())
+    problems = []
+    for where, keys in [("train", cfg.train), *((f"arms.{a.name}.train", a.train) for a in cfg.arms)]:
+        unknown = sorted(set(keys) - known)
+        if unknown:
+            problems.append(f"{where}: unknown trainer settings {', '.join(unknown)}")
+    if problems:
+        raise CompareConfigError(
+            "invalid config: " + "; ".join(problems) + f" (known: {', '.join(sorted(known - set(RESERVED_TRAIN_KEYS)))})"
+        )
 
 
 # --------------------------------------------------------------------------- results as data
@@ -216,6 +253,7 @@ class SetResult:
     eval_seconds: float = 0.0
     errors: dict[str, int] = field(default_factory=dict)  # error type -> count (wrong answers)
     results_csv: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # evaluator details (truncated, per category, ...)
 
     @property
     def accuracy(self) -> float:
@@ -232,6 +270,7 @@ class SetResult:
             eval_seconds=float(d.get("eval_seconds", 0.0)),
             errors={str(k): int(v) for k, v in (d.get("errors") or {}).items()},
             results_csv=d.get("results_csv"),
+            extra=dict(d.get("extra") or {}),
         )
 
 
@@ -273,6 +312,8 @@ class PreparedData:
     by_code: dict[str, int]
     lint_report: str
     clean_report: str
+    repaired: int = 0
+    duplicates_dropped: int = 0
     seconds: float = 0.0
     resumed: bool = False
 
@@ -420,43 +461,37 @@ def prepare_data(cfg: CompareConfig, out_dir: Path, *, resume: bool = True) -> P
 
 
 def _lint_and_clean(src: str, step_dir: Path, clean_options: dict[str, Any]) -> PreparedData:
+    from validator.api import lint  # noqa: PLC0415
     from validator.cleaner import clean  # noqa: PLC0415
-    from validator.engine import lint_paths  # noqa: PLC0415
+    from validator.reporters import render  # noqa: PLC0415
 
-    lint = lint_paths([src])
-    by_code: dict[str, int] = {}
-    for f in lint.findings:
-        by_code[f.code] = by_code.get(f.code, 0) + 1
-    errors = sum(1 for f in lint.findings if f.is_error)
+    result = lint(src)
+    if result.errors:
+        raise ValueError("cannot read the training data: " + "; ".join(result.errors))
     lint_report = step_dir / "lint.json"
-    lint_report.write_text(
-        json.dumps(
-            {
-                "files": [{"path": fs.path, "records": fs.records} for fs in lint.files],
-                "counts": dict(sorted(by_code.items())),
-                "findings": [f.to_dict() for f in lint.findings],
-            },
-            indent=1,
-        ),
-        encoding="utf-8",
-    )
+    lint_report.write_text(render(result, "json"), encoding="utf-8")
     clean_path = step_dir / "train.clean.jsonl"
     clean_report = step_dir / "clean.html"
-    res = clean(src, clean_path, report=clean_report, **clean_options)
-    quarantined = getattr(res, "quarantined", None)
-    if not isinstance(quarantined, int):
-        quarantined = len(quarantined) if quarantined is not None else 0
+    res = clean(
+        src,
+        clean_path,
+        quarantine=step_dir / "train.quarantine.jsonl",
+        report=clean_report,
+        **clean_options,
+    )
     return PreparedData(
         dirty_path=src,
         clean_path=str(clean_path),
-        dirty_records=_count_lines(src),
-        clean_records=_count_lines(clean_path),
-        quarantined=quarantined,
-        findings=len(lint.findings),
-        errors=errors,
-        by_code=dict(sorted(by_code.items())),
+        dirty_records=result.records,
+        clean_records=int(res.written),
+        quarantined=int(res.quarantined),
+        findings=len(result.findings),
+        errors=int(result.error_count),
+        by_code=dict(result.by_code),
         lint_report=str(lint_report),
         clean_report=str(clean_report),
+        repaired=int(res.repaired),
+        duplicates_dropped=int(res.duplicates_dropped),
     )
 
 
@@ -537,6 +572,7 @@ def train_arm(
     out_dir: Path,
     *,
     resume: bool = True,
+    say: Progress | None = None,
 ) -> tuple[dict[str, Any], bool, str]:
     """Train one arm (resumable). Returns (outcome dict, resumed?, step hash)."""
     step_dir = out_dir / "arms" / arm.name / "train"
@@ -548,41 +584,39 @@ def train_arm(
             return got, True, step_hash
     _fresh_dir(step_dir)
     t0 = time.perf_counter()
-    got = _train(cfg, arm, train_path, step_dir)
+    got = _train(cfg, arm, train_path, step_dir, say)
     seconds = time.perf_counter() - t0
     got.setdefault("train_seconds", seconds)
     write_marker(step_dir, step_hash, got, seconds)
     return got, False, step_hash
 
 
-def _train(cfg: CompareConfig, arm: ArmConfig, train_path: str, step_dir: Path) -> dict[str, Any]:
+def _train(
+    cfg: CompareConfig, arm: ArmConfig, train_path: str, step_dir: Path, say: Progress | None = None
+) -> dict[str, Any]:
     from trainer.train import TrainConfig, train  # noqa: PLC0415
 
     settings = _train_settings(cfg, arm)
     fixed = {
         "model": cfg.model,
         "data": train_path,
-        "output_dir": str(step_dir),
+        "output": str(step_dir),
         "allow_dirty": arm.data == "dirty",
         "seed": cfg.seed,
-        "device": cfg.device,
         "dtype": cfg.dtype,
     }
-    kwargs = _fit_fields(TrainConfig, {**fixed, **settings}, fixed_keys=set(fixed))
-    t0 = time.perf_counter()
-    res = train(TrainConfig(**kwargs))
-    seconds = time.perf_counter() - t0
-    adapter = getattr(res, "adapter_dir", None) or (step_dir / "adapter")
-    records = getattr(res, "train_records", None)
-    if records is None:
-        records = getattr(res, "records", None)
-    if records is None:
-        records = _count_lines(train_path)
+    kwargs = _fit_fields(TrainConfig, {**settings, **fixed}, fixed_keys=set(fixed))
+    res = train(TrainConfig(**kwargs), on_event=(lambda m: say(f"{arm.name}: {m}")) if say else None)
     return {
-        "adapter_dir": str(adapter),
-        "output_dir": str(step_dir),
-        "train_records": int(records),
-        "train_seconds": float(getattr(res, "train_seconds", None) or seconds),
+        "adapter_dir": str(res.output_dir),
+        "train_records": int(res.records_trained),
+        "records_skipped": int(res.records_skipped),
+        "skipped_reasons": dict(res.skipped_reasons),
+        "data_errors": int(res.validation.errors),
+        "steps": int(res.steps),
+        "train_loss": res.train_loss,
+        "train_seconds": float(res.wall_time_s),
+        "warnings": list(res.warnings),
     }
 
 
@@ -617,6 +651,7 @@ def evaluate_model(
     With ``run=False`` nothing is evaluated: only finished steps are collected.
     """
     root = out_dir / (BASE if name == BASE else f"arms/{name}") / "eval"
+    lazy: _LazyModel | None = None
     results: dict[str, SetResult] = {}
     reused: list[str] = []
     for ts in test_sets:
@@ -644,17 +679,53 @@ def evaluate_model(
         if not run:
             continue
         _fresh_dir(step_dir)
+        if lazy is None:
+            lazy = _LazyModel(cfg, adapter_dir)
         t0 = time.perf_counter()
-        res = _evaluate(cfg, ts, step_dir, adapter_dir)
-        seconds = time.perf_counter() - t0
-        if not res.eval_seconds:
-            res.eval_seconds = seconds
-        write_marker(step_dir, step_hash, res.to_dict(), seconds)
+        try:
+            res = _evaluate(cfg, ts, step_dir, adapter_dir, model=lazy)
+        except BaseException:
+            lazy.close()
+            raise
+        # Wall time of the step: the first set of a model includes loading it.
+        res.eval_seconds = time.perf_counter() - t0
+        write_marker(step_dir, step_hash, res.to_dict(), res.eval_seconds)
         results[ts.name] = res
+    if lazy is not None:
+        lazy.close()
     return results, reused
 
 
-def _evaluate(cfg: CompareConfig, ts: PreparedTestSet, step_dir: Path, adapter_dir: str | None) -> SetResult:
+class _LazyModel:
+    """Loads the model (and adapter) on first use, so one load serves every test set of a model."""
+
+    def __init__(self, cfg: CompareConfig, adapter_dir: str | None) -> None:
+        self.cfg = cfg
+        self.adapter_dir = adapter_dir
+        self._mt: tuple[Any, Any] | None = None
+
+    def get(self) -> tuple[Any, Any]:
+        if self._mt is None:
+            from evaluator.run import load_model  # noqa: PLC0415
+
+            model, tok, _ = load_model(
+                self.cfg.model, adapter=self.adapter_dir, dtype=self.cfg.dtype, device=self.cfg.device
+            )
+            self._mt = (model, tok)
+        return self._mt
+
+    def close(self) -> None:
+        self._mt = None
+        gc.collect()
+
+
+def _evaluate(
+    cfg: CompareConfig,
+    ts: PreparedTestSet,
+    step_dir: Path,
+    adapter_dir: str | None,
+    model: _LazyModel | None = None,
+) -> SetResult:
     from evaluator.run import EvalConfig, evaluate  # noqa: PLC0415
 
     fixed = {
@@ -667,20 +738,23 @@ def _evaluate(cfg: CompareConfig, ts: PreparedTestSet, step_dir: Path, adapter_d
         "device": cfg.device,
         "dtype": cfg.dtype,
     }
-    kwargs = _fit_fields(EvalConfig, {**fixed, **cfg.eval.options}, fixed_keys=set(fixed))
-    t0 = time.perf_counter()
-    summary = evaluate(EvalConfig(**kwargs))
-    seconds = time.perf_counter() - t0
-    n = int(getattr(summary, "n", None) or getattr(summary, "total", 0))
-    correct = int(getattr(summary, "correct", 0))
-    errors = dict(getattr(summary, "errors", None) or getattr(summary, "error_counts", None) or {})
-    results_csv = getattr(summary, "results_csv", None) or (step_dir / "results.csv")
+    kwargs = _fit_fields(EvalConfig, {**cfg.eval.options, **fixed}, fixed_keys=set(fixed))
+    lazy = model or _LazyModel(cfg, adapter_dir)
+    summary = evaluate(EvalConfig(**kwargs), model_and_tokenizer=lazy.get())
+    extra = {
+        "hermes_only_accuracy": summary.hermes_only_accuracy,
+        "truncated": summary.truncated,
+        "generated_tokens": summary.generated_tokens,
+        "generated_tokens_per_s": round(summary.generated_tokens_per_s, 2),
+        "per_category": summary.per_category,
+        "summary_json": summary.summary_path,
+    }
     return SetResult(
-        n=n,
-        correct=correct,
-        eval_seconds=float(getattr(summary, "seconds", None) or seconds),
-        errors={str(k): int(v) for k, v in errors.items() if v},
-        results_csv=str(results_csv),
+        n=int(summary.n),
+        correct=int(summary.correct),
+        errors={str(k): int(v) for k, v in (summary.errors or {}).items() if v},
+        results_csv=str(summary.csv_path),
+        extra=extra,
     )
 
 
@@ -791,7 +865,7 @@ def _run_model(
         if arm is not None:
             if run_it:
                 say(f"{name}: training on {arm.data} data")
-                got, reused, upstream = train_arm(cfg, arm, data, out_dir, resume=resume)
+                got, reused, upstream = train_arm(cfg, arm, data, out_dir, resume=resume, say=say)
             else:
                 got, reused, upstream = _finished_train(cfg, arm, data, out_dir)
                 if got is None:
