@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,12 +16,9 @@ import orjson
 
 from evaluator.extract import normalize_call, parse_call_payload, scan_tool_call_tags
 from validator.findings import FixSafety, Hit, Severity
-from validator.rules._walk import iter_messages
 from validator.rules.base import Context, rule
 
 FAMILY = "dataset"
-
-_WS = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,32 +41,22 @@ def canonical_json(value: Any) -> bytes:
 
 
 def normalize_text(text: str) -> str:
-    return _WS.sub(" ", text).strip().lower()
+    """Lower-case with runs of whitespace collapsed to one space."""
+    return " ".join(text.split()).lower()
 
 
-def _calls_of(record: Any) -> list[list[Any]]:
-    calls: list[list[Any]] = []
-    for _, m in iter_messages(record):
-        if m.get("role") != "assistant":
-            continue
-        tcs = m.get("tool_calls")
-        if isinstance(tcs, list):
-            for tc in tcs:
-                c = normalize_call(tc)
-                if c is not None:
-                    calls.append([c["name"], c["arguments"]])
-        content = m.get("content")
-        if isinstance(content, str) and "<tool_call>" in content and not (isinstance(tcs, list) and tcs):
-            for b in scan_tool_call_tags(content).blocks:
-                for c in parse_call_payload(b.inner).calls:
-                    calls.append([c["name"], c["arguments"]])
-    return calls
+def _markup_calls(content: str, calls: list[list[Any]]) -> None:
+    for b in scan_tool_call_tags(content).blocks:
+        for c in parse_call_payload(b.inner).calls:
+            calls.append([c["name"], c["arguments"]])
 
 
 def summarize(record: Any, index: int, line: int) -> RecordSummary:
     """The per-record facts the dataset rules need. Never raises."""
     rid: str | None = None
     body: Any = record
+    prompts: list[str] = []
+    calls: list[list[Any]] = []
     if isinstance(record, dict):
         raw_id = record.get("id")
         if isinstance(raw_id, str) and raw_id:
@@ -79,13 +65,34 @@ def summarize(record: Any, index: int, line: int) -> RecordSummary:
             rid = str(raw_id)
         if "id" in record:
             body = {k: v for k, v in record.items() if k != "id"}
+        msgs = record.get("messages")
+        if isinstance(msgs, list):
+            for m in msgs:
+                if not isinstance(m, dict):
+                    continue
+                role = m.get("role")
+                content = m.get("content")
+                if role == "user":
+                    if isinstance(content, str):
+                        prompts.append(content)
+                elif role == "assistant":
+                    tcs = m.get("tool_calls")
+                    if isinstance(tcs, list) and tcs:
+                        for tc in tcs:
+                            c = normalize_call(tc)
+                            if c is not None:
+                                calls.append([c["name"], c["arguments"]])
+                    elif isinstance(content, str) and "<tool_call>" in content:
+                        _markup_calls(content, calls)
     digest = hashlib.blake2b(canonical_json(body), digest_size=16).hexdigest()
-    prompts = [
-        m["content"] for _, m in iter_messages(record) if m.get("role") == "user" and isinstance(m.get("content"), str)
-    ]
-    prompt = normalize_text("\n".join(prompts))
-    calls = canonical_json(_calls_of(record)).decode()
-    return RecordSummary(index=index, line=line, id=rid, digest=digest, prompt=prompt, calls=calls)
+    return RecordSummary(
+        index=index,
+        line=line,
+        id=rid,
+        digest=digest,
+        prompt=normalize_text("\n".join(prompts)),
+        calls=canonical_json(calls).decode(),
+    )
 
 
 def _where(s: RecordSummary) -> str:
