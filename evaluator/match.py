@@ -95,9 +95,12 @@ def _find(funcs: dict[str, dict[str, Any]], name: str) -> dict[str, Any] | None:
 
 
 def _names_equal(predicted: Any, expected: str) -> bool:
-    """Exact name, or the expected name with ``.`` written ``_`` (BFCL's ``underscore_to_dot``
-    convention for models whose APIs forbid dots in function names)."""
-    return isinstance(predicted, str) and (predicted == expected or predicted == expected.replace(".", "_"))
+    """Exact name, or the same name with ``.`` written ``_`` (BFCL's ``underscore_to_dot`` convention
+    for APIs that forbid dots in function names; ``evaluator.bfcl`` renames ``math.factorial`` to
+    ``math_factorial`` in the tools, so a model may answer either)."""
+    return isinstance(predicted, str) and (
+        predicted == expected or predicted.replace(".", "_") == expected.replace(".", "_")
+    )
 
 
 def _as_call(c: Any) -> tuple[Any, Any]:
@@ -147,6 +150,9 @@ def _bfcl_type(schema: Any) -> str | None:
     """The BFCL type name of a property schema (JSON Schema names mapped onto BFCL's)."""
     if not isinstance(schema, dict):
         return None
+    orig = schema.get("x-bfcl-type")  # evaluator.bfcl keeps BFCL's own type name where JSON Schema differs
+    if isinstance(orig, str) and orig in _BFCL_TYPE:
+        return _BFCL_TYPE[orig]
     t = schema.get("type")
     if isinstance(t, list):
         t = next((x for x in t if x != "null"), None)

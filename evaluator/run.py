@@ -40,6 +40,15 @@ class EvalConfig:
     parser: str = field(default="auto", metadata={"help": "extraction format: auto or one of " + ", ".join(PARSERS)})
     progress: bool = field(default=True, metadata={"help": "progress bar on stderr"})
     sort_by_length: bool = field(default=True, metadata={"help": "batch prompts of similar length together"})
+    output_dir: str | None = field(default=None, metadata={"help": "write DIR/results.csv (overrides output)"})
+    device: str = field(default="auto", metadata={"help": "auto (cuda when available), cpu or cuda"})
+
+    def csv_path(self) -> Path:
+        """``output_dir/results.csv``; ``output`` itself when it names a .csv file, else ``output/results.csv``."""
+        if self.output_dir:
+            return Path(self.output_dir) / "results.csv"
+        p = Path(self.output)
+        return p if p.suffix.lower() == ".csv" else p / "results.csv"
 
 
 @dataclass
@@ -65,6 +74,14 @@ class EvalSummary:
     csv_path: str
     summary_path: str
     score: ScoreSummary | None = field(default=None, repr=False)
+
+    @property
+    def results_csv(self) -> str:
+        return self.csv_path
+
+    @property
+    def seconds(self) -> float:
+        return self.load_seconds + self.generation_seconds
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -199,7 +216,7 @@ def _json(v: Any) -> str:
     return json.dumps(v, ensure_ascii=False)
 
 
-def load_model(model: str, *, adapter: str | None = None, dtype: str = "auto") -> tuple[Any, Any, str]:
+def load_model(model: str, *, adapter: str | None = None, dtype: str = "auto", device: str = "auto") -> tuple[Any, Any, str]:
     """(model, tokenizer, dtype name) through ``trainer.models`` (cached GGUF dequantisation)."""
     from trainer.models import load, resolve_model, torch_dtype
 
@@ -208,7 +225,7 @@ def load_model(model: str, *, adapter: str | None = None, dtype: str = "auto") -
     m, tok = load(ref, dtype=dtype, adapter=adapter)
     import torch
 
-    if torch.cuda.is_available():
+    if device == "cuda" or (device == "auto" and torch.cuda.is_available()):
         m = m.to("cuda")
     return m, tok, {torch.bfloat16: "bf16", torch.float32: "fp32", torch.float16: "fp16"}.get(t, str(t))
 
@@ -233,7 +250,7 @@ def evaluate(config: EvalConfig, *, model_and_tokenizer: tuple[Any, Any] | None 
 
     t0 = time.perf_counter()
     if model_and_tokenizer is None:
-        model, tok, dtype_name = load_model(config.model, adapter=config.adapter, dtype=config.dtype)
+        model, tok, dtype_name = load_model(config.model, adapter=config.adapter, dtype=config.dtype, device=config.device)
     else:
         model, tok = model_and_tokenizer
         dtype_name = str(next(model.parameters()).dtype).replace("torch.", "").replace("bfloat16", "bf16").replace("float32", "fp32")
@@ -255,7 +272,7 @@ def evaluate(config: EvalConfig, *, model_and_tokenizer: tuple[Any, Any] | None 
     preds = [{"id": record_id(r, i), "output": t} for i, (r, t) in enumerate(zip(records, texts))]
     score = score_predictions(preds, records, parser=config.parser)
 
-    out = Path(config.output)
+    out = config.csv_path()
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
