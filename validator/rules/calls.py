@@ -129,7 +129,6 @@ def arguments_not_object(record: Any, ctx: Context) -> Iterator[Hit]:
     replaced by that object (in `data`). No fix for arrays, scalars or missing arguments.
     """
     for i, j, fn in view(record, ctx).functions:
-        path = json_path("messages", i, "tool_calls", j, "function", "arguments")
         if "arguments" not in fn:
             if "parameters" not in fn:  # TP205 otherwise
                 yield Hit(json_path("messages", i, "tool_calls", j, "function"), "function has no 'arguments' (use {} for none)", fix=FixSafety.NONE)
@@ -137,6 +136,7 @@ def arguments_not_object(record: Any, ctx: Context) -> Iterator[Hit]:
         args = fn["arguments"]
         if isinstance(args, dict):
             continue
+        path = json_path("messages", i, "tool_calls", j, "function", "arguments")
         if isinstance(args, str):
             value, depth, err = decode_arguments(args)
             if err is not None:
@@ -301,6 +301,8 @@ def malformed_tool_call(record: Any, ctx: Context) -> Iterator[Hit]:
         if tcs is not None and not isinstance(tcs, list):
             yield Hit(json_path("messages", i, "tool_calls"), f"'tool_calls' must be a list, got {json_type(tcs)}")
     for i, j, call in view(record, ctx).calls:
+        if isinstance(call, dict) and isinstance(call.get("function"), dict):
+            continue
         path = json_path("messages", i, "tool_calls", j)
         if not isinstance(call, dict):
             yield Hit(path, f"tool call must be an object, got {json_type(call)} {short(call, 40)}")
@@ -320,6 +322,8 @@ def malformed_tool_call(record: Any, ctx: Context) -> Iterator[Hit]:
         yield Hit("$.expected_calls", f"'expected_calls' must be a list, got {json_type(ecs)}")
         return
     for k, ec in enumerate(ecs):
+        if isinstance(ec, dict) and "name" in ec and isinstance(ec.get("arguments", {}), dict):
+            continue
         path = json_path("expected_calls", k)
         if not isinstance(ec, dict):
             yield Hit(path, f"expected call must be an object, got {json_type(ec)}")

@@ -144,25 +144,28 @@ def missing_content(record: Any, ctx: Context) -> Iterator[Hit]:
         if not isinstance(role, str) or role not in ROLES:
             continue  # TP004
         content = m.get("content", None)
-        where = json_path("messages", i, "content") if "content" in m else json_path("messages", i)
         if role != "assistant":
             if "content" not in m:
-                yield Hit(where, f"{role} message has no 'content'")
+                yield Hit(_content_path(i, m), f"{role} message has no 'content'")
             elif not isinstance(content, str):
-                yield Hit(where, f"{role} message content must be a string, got {json_type(content)}")
+                yield Hit(_content_path(i, m), f"{role} message content must be a string, got {json_type(content)}")
             continue
         if "tool_calls" in m and m["tool_calls"] is not None:
             if not isinstance(m["tool_calls"], list) or not m["tool_calls"]:
                 continue  # TP207 / TP201
             if content is not None and not isinstance(content, str):
-                yield Hit(where, f"assistant content must be a string or null, got {json_type(content)}")
+                yield Hit(_content_path(i, m), f"assistant content must be a string or null, got {json_type(content)}")
             continue
         if "content" not in m or content is None:
-            yield Hit(where, "assistant message has neither content nor tool_calls")
+            yield Hit(_content_path(i, m), "assistant message has neither content nor tool_calls")
         elif not isinstance(content, str):
-            yield Hit(where, f"assistant content must be a string, got {json_type(content)}")
+            yield Hit(_content_path(i, m), f"assistant content must be a string, got {json_type(content)}")
         elif not content.strip():
-            yield Hit(where, "assistant message has empty content and no tool_calls")
+            yield Hit(_content_path(i, m), "assistant message has empty content and no tool_calls")
+
+
+def _content_path(i: int, m: dict[str, Any]) -> str:
+    return json_path("messages", i, "content") if "content" in m else json_path("messages", i)
 
 
 @rule("TP006", "no-assistant-turn", family=FAMILY)

@@ -213,20 +213,19 @@ def malformed_tool_definition(record: Any, ctx: Context) -> Iterator[Hit]:
         yield Hit("$.tools", f"'tools' must be a list, got {json_type(tools)}")
         return
     for k, t in enumerate(tools):
-        path = json_path("tools", k)
         if not isinstance(t, dict):
-            yield Hit(path, f"tool must be an object, got {json_type(t)} {short(t, 40)}")
+            yield Hit(json_path("tools", k), f"tool must be an object, got {json_type(t)} {short(t, 40)}")
             continue
         if "function" in t:
             fn = t["function"]
             if not isinstance(fn, dict):
-                yield Hit(path + ".function", f"'function' must be an object, got {json_type(fn)}")
+                yield Hit(json_path("tools", k, "function"), f"'function' must be an object, got {json_type(fn)}")
                 continue
             base: tuple[str | int, ...] = ("tools", k, "function")
         elif "name" in t:
             fn, base = t, ("tools", k)
         else:
-            yield Hit(path, "tool has neither a 'function' object nor a 'name'")
+            yield Hit(json_path("tools", k), "tool has neither a 'function' object nor a 'name'")
             continue
         if "name" not in fn:
             yield Hit(json_path(*base), "tool definition has no 'name'")
