@@ -1,0 +1,165 @@
+"""Dataset rules on overlap: TP503 near-duplicate records inside a dataset, TP504 training prompts
+that also appear in a test set (``--against``)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from validator.findings import FixSafety, Hit, Severity, json_path
+from validator.rules.base import Context, rule
+from validator.rules.dataset import RecordSummary, _where, normalize_text
+
+FAMILY = "dataset"
+
+_PUNCT = re.compile(r"[^\w\s]+")
+
+
+def near_key(prompt: str) -> str:
+    """The prompt with punctuation dropped and whitespace collapsed (it is already lower-cased)."""
+    return " ".join(_PUNCT.sub(" ", prompt).split())
+
+
+@rule("TP503", "near-duplicate-record", severity=Severity.WARNING, fix=FixSafety.NONE, family=FAMILY, scope="dataset")
+def near_duplicate_record(summaries: list[RecordSummary], ctx: Context) -> Iterator[tuple[int, Hit]]:
+    """A record with the same prompt and the same calls as an earlier one, though not an exact copy.
+
+    ## What it does
+    Compares each record's user turns (lower-cased, whitespace collapsed, punctuation dropped) and
+    its calls (names and arguments, in order). A later record that matches an earlier one on both is
+    flagged, naming the first. Exact copies are TP501's business and are not reported again.
+
+    ## Why is this bad?
+    Near-copies (same question and answer, a different system prompt, tool order or final wording)
+    weight one example several times, and split across train and test they leak the answer while
+    looking different to an exact-match check.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "Weather in Paris?"}, {"role": "assistant", "tool_calls": [...get_weather(city=Paris)...]}]}
+    {"messages": [{"role": "user", "content": "weather in  paris"}, {"role": "assistant", "tool_calls": [...get_weather(city=Paris)...]}]}
+    ```
+
+    ## Use instead
+    Keep one of them, or vary the prompt so that each record teaches something.
+
+    ## Fix safety
+    No fix: which copy to keep is a judgement call.
+    """
+    first: dict[tuple[str | None, str, str], RecordSummary] = {}
+    for s in summaries:
+        key_prompt = near_key(s.prompt)
+        if not key_prompt:
+            continue
+        scope = s.file if ctx.options.get("duplicates_per_file") else None
+        key = (scope, key_prompt, s.calls)
+        f = first.get(key)
+        if f is None:
+            first[key] = s
+        elif f.digest != s.digest:
+            what = "no calls" if s.calls == "[]" else "the same calls"
+            yield s.index, Hit(
+                "$.messages",
+                f"same prompt and {what} as {_where(f)}",
+                data={"first": f.index, "first_line": f.line},
+            )
+
+
+# ------------------------------------------------------------------------------------ TP504
+
+
+@dataclass(frozen=True, slots=True)
+class LeakSource:
+    file: str
+    line: int
+    id: str | None
+
+
+def _test_sources(against: Any) -> list[Any]:
+    if isinstance(against, (str, os.PathLike)):
+        return [against]
+    if isinstance(against, (list, tuple)):
+        if all(isinstance(a, (str, os.PathLike)) for a in against):
+            return list(against)
+        return [list(against)]  # records given inline (library use, rule cases)
+    return []
+
+
+def _user_turns(record: Any) -> Iterable[str]:
+    if not isinstance(record, dict) or not isinstance(record.get("messages"), list):
+        return []
+    return [
+        m["content"]
+        for m in record["messages"]
+        if isinstance(m, dict) and m.get("role") == "user" and isinstance(m.get("content"), str)
+    ]
+
+
+def load_test_prompts(against: Any) -> dict[str, LeakSource]:
+    """Normalised user turn -> where it first appears in the test set(s)."""
+    out: dict[str, LeakSource] = {}
+    for src in _test_sources(against):
+        if isinstance(src, list):
+            rows: Iterable[tuple[str, int, Any]] = (("<against>", i + 1, r) for i, r in enumerate(src))
+        else:
+            from validator.io import iter_records  # lazy: only when --against is given
+
+            rows = ((r.file, r.line, r.obj) for r in iter_records(src) if r.obj is not None)
+        for file, line, rec in rows:
+            rid = rec.get("id") if isinstance(rec, dict) else None
+            rid = str(rid) if isinstance(rid, (str, int)) and not isinstance(rid, bool) else None
+            for text in _user_turns(rec):
+                key = normalize_text(text)
+                if key and key not in out:
+                    out[key] = LeakSource(os.fspath(file), line, rid)
+    return out
+
+
+@rule("TP504", "test-set-leakage", severity=Severity.ERROR, fix=FixSafety.NONE, family=FAMILY, scope="dataset",
+      default_enabled=False)
+def test_set_leakage(summaries: list[RecordSummary], ctx: Context) -> Iterator[tuple[int, Hit]]:
+    """A training prompt that also appears in the test set given with `--against`.
+
+    ## What it does
+    Reads the test set named by `toolproof lint TRAIN --against TEST` and flags every training
+    record with a user turn equal to a test record's user turn, exactly or after lower-casing and
+    collapsing whitespace. Off unless `--against` is given.
+
+    ## Why is this bad?
+    A model fine-tuned on test prompts memorises their answers: the evaluation then measures recall,
+    not tool use, and a clean-vs-dirty comparison is meaningless.
+
+    ## Example
+    `train.jsonl`: `{"messages": [{"role": "user", "content": "What's the weather in Oslo?"}, ...]}`
+    and `test.jsonl`: `{"messages": [{"role": "user", "content": "what's the weather in  Oslo?"}], ...}`.
+
+    ## Use instead
+    Remove the record from training (or from the test set), or write a new prompt.
+
+    ## Fix safety
+    No fix: deciding which side keeps the example is up to you.
+    """
+    against = ctx.options.get("against")
+    if not against:
+        return
+    prompts = load_test_prompts(against)
+    if not prompts:
+        return
+    for s in summaries:
+        for mi, text in s.turns:
+            hit = prompts.get(text)
+            if hit is None:
+                continue
+            where = f"{hit.file}:{hit.line}" + (f" (id {hit.id})" if hit.id else "")
+            yield s.index, Hit(
+                json_path("messages", mi, "content"),
+                f"user prompt also in the test set at {where}",
+                data={"test_file": hit.file, "test_line": hit.line, "test_id": hit.id},
+            )
+            break
+
+
+__all__ = ["load_test_prompts", "near_duplicate_record", "near_key", "test_set_leakage"]
