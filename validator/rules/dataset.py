@@ -30,6 +30,8 @@ class RecordSummary:
     prompt: str  # the user turns' text, lower-cased with whitespace collapsed
     calls: str  # canonical JSON of the record's calls [[name, arguments], ...]
     file: str | None = None  # set by the engine when linting several files
+    # (message index, normalised text) of each user turn: TP504 matches turns one by one
+    turns: tuple[tuple[int, str], ...] = ()
 
 
 def canonical_json(value: Any) -> bytes:
@@ -56,6 +58,7 @@ def summarize(record: Any, index: int, line: int) -> RecordSummary:
     rid: str | None = None
     body: Any = record
     prompts: list[str] = []
+    turns: list[tuple[int, str]] = []
     calls: list[list[Any]] = []
     if isinstance(record, dict):
         raw_id = record.get("id")
@@ -67,7 +70,7 @@ def summarize(record: Any, index: int, line: int) -> RecordSummary:
             body = {k: v for k, v in record.items() if k != "id"}
         msgs = record.get("messages")
         if isinstance(msgs, list):
-            for m in msgs:
+            for mi, m in enumerate(msgs):
                 if not isinstance(m, dict):
                     continue
                 role = m.get("role")
@@ -75,6 +78,7 @@ def summarize(record: Any, index: int, line: int) -> RecordSummary:
                 if role == "user":
                     if isinstance(content, str):
                         prompts.append(content)
+                        turns.append((mi, normalize_text(content)))
                 elif role == "assistant":
                     tcs = m.get("tool_calls")
                     if isinstance(tcs, list) and tcs:
@@ -84,6 +88,11 @@ def summarize(record: Any, index: int, line: int) -> RecordSummary:
                                 calls.append([c["name"], c["arguments"]])
                     elif isinstance(content, str) and "<tool_call>" in content:
                         _markup_calls(content, calls)
+        if not calls and isinstance(record.get("expected_calls"), list):  # a test record's answer
+            for ec in record["expected_calls"]:
+                c = normalize_call(ec)
+                if c is not None:
+                    calls.append([c["name"], c["arguments"]])
     digest = hashlib.blake2b(canonical_json(body), digest_size=16).hexdigest()
     return RecordSummary(
         index=index,
@@ -92,6 +101,7 @@ def summarize(record: Any, index: int, line: int) -> RecordSummary:
         digest=digest,
         prompt=normalize_text("\n".join(prompts)),
         calls=canonical_json(calls).decode(),
+        turns=tuple(turns),
     )
 
 
