@@ -416,7 +416,8 @@ def test_compare_end_to_end_tiny_model(tmp_path: Path, capsys: pytest.CaptureFix
     assert (out / "data/clean.html").read_text().lower().count("<html")
     assert (out / "accuracy.png").read_bytes()[:4] == b"\x89PNG"
     assert (out / "arms/dirty/train/adapter_config.json").is_file()
-    assert "| `clean` | clean | 8 |" in (out / "summary.md").read_text()
+    assert "| `clean` | clean | 8 (0) |" in (out / "summary.md").read_text()
+    assert "| `dirty` | dirty | 8 (4) |" in (out / "summary.md").read_text()
 
     # Resume: a second run trains nothing and evaluates nothing that finished.
     markers = {p: p.stat().st_mtime_ns for p in out.rglob(cmp.MARKER)}

@@ -285,6 +285,10 @@ class ModelOutcome:
     error: str | None = None
     failed_step: str | None = None  # "train" | "eval"
     train_records: int | None = None
+    train_skipped: int | None = None  # records the trainer could not render (dirty data)
+    train_data_errors: int | None = None  # lint errors in the data the arm was trained on
+    train_steps: int | None = None
+    train_loss: float | None = None
     train_seconds: float | None = None
     adapter_dir: str | None = None
     results: dict[str, SetResult] = field(default_factory=dict)
@@ -877,6 +881,10 @@ def _run_model(
             o.adapter_dir = adapter
             o.train_records = int(got.get("train_records") or 0)
             o.train_seconds = float(got.get("train_seconds") or 0.0)
+            o.train_skipped = _opt_int(got.get("records_skipped"))
+            o.train_data_errors = _opt_int(got.get("data_errors"))
+            o.train_steps = _opt_int(got.get("steps"))
+            o.train_loss = None if got.get("train_loss") is None else float(got["train_loss"])
             if run_it:
                 say(
                     f"{name}: trained on {o.train_records} records in {o.train_seconds:.0f}s"
@@ -907,6 +915,10 @@ def _run_model(
         (err_dir / "error.txt").write_text(traceback.format_exc(), encoding="utf-8")
         say(f"{name}: FAILED in {step}: {o.error}")
     return o
+
+
+def _opt_int(v: Any) -> int | None:
+    return None if v is None else int(v)
 
 
 def _finished_train(
@@ -944,6 +956,10 @@ def summary_rows(outcomes: Sequence[ModelOutcome], test_sets: Sequence[str]) -> 
                 "ci_low": None,
                 "ci_high": None,
                 "train_records": o.train_records,
+                "train_skipped": o.train_skipped,
+                "train_data_errors": o.train_data_errors,
+                "train_steps": o.train_steps,
+                "train_loss": None if o.train_loss is None else round(o.train_loss, 4),
                 "train_seconds": _round(o.train_seconds),
                 "eval_seconds": _round(r.eval_seconds) if r else None,
             }
@@ -1018,11 +1034,11 @@ def write_summary_md(
     if result.error:
         lines += ["", f"**The run failed before training:** `{result.error}`"]
     lines += ["", "## Accuracy (95% Wilson interval)", ""]
-    head = ["model", "data", "train records"] + ts_names + ["train time", "eval time", "status"]
+    head = ["model", "data", "train records (errors)"] + ts_names + ["train time", "eval time", "status"]
     lines.append("| " + " | ".join(head) + " |")
     lines.append("|" + "---|" * len(head))
     for o in result.outcomes:
-        cells = [f"`{o.name}`", o.data or "–", "–" if o.train_records is None else str(o.train_records)]
+        cells = [f"`{o.name}`", o.data or "–", _train_cell(o)]
         for ts in ts_names:
             r = o.results.get(ts)
             if r is None or not r.n:
@@ -1080,6 +1096,17 @@ def write_summary_md(
                 lines.append(f"- `{o.name}` on {ts}: `{_rel(r.results_csv, result.output_dir)}`")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def _train_cell(o: ModelOutcome) -> str:
+    if o.train_records is None:
+        return "–"
+    cell = str(o.train_records)
+    if o.train_data_errors is not None:
+        cell += f" ({o.train_data_errors})"
+    if o.train_skipped:
+        cell += f", {o.train_skipped} skipped"
+    return cell
 
 
 def _rel(p: str | os.PathLike[str], root: str | os.PathLike[str] | None = None) -> str:
