@@ -435,8 +435,9 @@ def clean(
                 if rec.error is not None or rec.obj is None:
                     hit = rec.error or Hit("$", "record did not parse")
                     f001 = cleaner.reader_finding(rec.code or "TP001", hit, file, rec.line, rec.index)
-                    _note_finding(result, f001, rec.raw)
-                    _quarantine(result, counts, q_f, file, rec.line, None, [f001], rec.raw)
+                    raw = rec.raw.rstrip("\r\n") if isinstance(rec.raw, str) else rec.raw
+                    _note_finding(result, f001, raw)
+                    _quarantine(result, counts, q_f, file, rec.line, None, [f001], raw)
                     continue
                 obj = rec.obj
                 outcome = cleaner.clean_record(obj, file, rec.line, rec.index)

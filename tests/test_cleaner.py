@@ -1,0 +1,174 @@
+"""The cleaner library: paths, quarantine lines, dedupe, ids, atomic writes, formats."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from test_clean_invariants import GOOD, WEATHER, asst, call, read_jsonl, rec, tagged, user, write_dirty
+from validator.cleaner import CleanError, clean, fix_file, resolve_report_path
+
+
+def write_lines(path: Path, rows: list[Any]) -> Path:
+    path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_default_quarantine_beside_output(tmp_path: Path) -> None:
+    src = write_lines(tmp_path / "in.jsonl", [GOOD, "{oops"])
+    out = tmp_path / "sub" / "train.clean.jsonl"
+    res = clean([src], out)
+    assert res.quarantine == os.fspath(tmp_path / "sub" / "train.clean.quarantine.jsonl")
+    q = read_jsonl(Path(res.quarantine))
+    assert len(q) == 1
+    assert set(q[0]) == {"file", "line", "id", "findings", "record"}
+    assert q[0]["line"] == 2 and q[0]["record"] == "{oops" and q[0]["findings"][0]["code"] == "TP001"
+
+
+def test_quarantine_line_keeps_the_original_record_and_reasons(tmp_path: Path) -> None:
+    bad = rec("bad", [user("Weather?"), asst(None, [call("get_weather", {"unit": "c"})])])
+    src = write_lines(tmp_path / "in.jsonl", [bad])
+    res = clean([src], tmp_path / "o.jsonl", tmp_path / "q.jsonl")
+    q = read_jsonl(tmp_path / "q.jsonl")
+    assert q[0]["record"] == bad and q[0]["id"] == "bad" and q[0]["file"] == os.fspath(src)
+    f = q[0]["findings"][0]
+    assert f["code"] == "TP301" and f["path"].startswith("$.messages[1].tool_calls[0]") and f["severity"] == "error"
+    assert res.quarantined_by_rule == {"TP301": 1}
+
+
+def test_repaired_record_that_still_has_errors_is_quarantined_as_original(tmp_path: Path) -> None:
+    # markup is repairable, but the call then misses a required argument
+    payload = json.dumps({"name": "get_weather", "arguments": {"unit": "c"}})
+    bad = rec("r", [user("Weather?"), asst(tagged(payload))])
+    src = write_lines(tmp_path / "in.jsonl", [bad])
+    res = clean([src], tmp_path / "o.jsonl")
+    q = read_jsonl(tmp_path / "o.quarantine.jsonl")
+    assert q[0]["record"] == bad
+    assert [f["code"] for f in q[0]["findings"]] == ["TP301"]
+    assert res.repaired == 0 and res.quarantined == 1 and res.written == 0
+
+
+def test_duplicates_dropped_first_kept_and_no_dedupe_keeps_them(tmp_path: Path) -> None:
+    other_id = dict(GOOD, id="copy-with-other-id")
+    src = write_lines(tmp_path / "in.jsonl", [GOOD, GOOD, other_id])
+    res = clean([src], tmp_path / "o.jsonl")
+    assert res.duplicates_dropped == 2 and [r["id"] for r in read_jsonl(tmp_path / "o.jsonl")] == ["good-1"]
+    res2 = clean([src], tmp_path / "o2.jsonl", dedupe=False)
+    ids = [r["id"] for r in read_jsonl(tmp_path / "o2.jsonl")]
+    assert res2.duplicates_dropped == 0 and ids == ["good-1", "good-1#2", "copy-with-other-id"]
+    assert res2.ids_suffixed == 1
+
+
+def test_duplicates_across_input_files_and_a_dirty_copy_of_a_clean_record(tmp_path: Path) -> None:
+    clean_one = rec("a", [user("Weather in Paris?"), asst(None, [call("get_weather", {"city": "Paris"})])])
+    dirty_one = rec("b", [user("Weather in Paris?"), asst(tagged(json.dumps({"name": "get_weather", "arguments": {"city": "Paris"}})))])
+    dirty_one["messages"][0] = clean_one["messages"][0]  # same prompt
+    a = write_lines(tmp_path / "a.jsonl", [clean_one])
+    b = write_lines(tmp_path / "b.jsonl", [dirty_one])
+    res = clean([a, b], tmp_path / "o.jsonl")
+    assert res.records_in == 2 and res.duplicates_dropped == 1 and res.written == 1
+    assert [f.path for f in res.files] == [os.fspath(a), os.fspath(b)]
+
+
+def test_missing_ids_are_derived_from_stem_and_line(tmp_path: Path) -> None:
+    r = rec(None, [user("hi"), asst("hello")])
+    src = write_lines(tmp_path / "train.dirty.jsonl", [r, r | {"messages": [user("x"), asst("y")]}])
+    clean([src], tmp_path / "o.jsonl")
+    assert [x["id"] for x in read_jsonl(tmp_path / "o.jsonl")] == ["train.dirty:1", "train.dirty:2"]
+
+
+def test_extra_fields_and_key_order_are_kept(tmp_path: Path) -> None:
+    r = {"category": "x", "id": "k", "messages": [user("hi"), asst(None, [call("get_weather", '{"city": "P"}')])], "tools": [WEATHER], "meta": {"a": [1, 2]}}
+    src = write_lines(tmp_path / "in.jsonl", [r])
+    clean([src], tmp_path / "o.jsonl")
+    out = read_jsonl(tmp_path / "o.jsonl")[0]
+    assert list(out) == ["category", "id", "messages", "tools", "meta"] and out["meta"] == {"a": [1, 2]}
+    assert out["messages"][1]["tool_calls"][0]["function"]["arguments"] == {"city": "P"}
+
+
+def test_refuses_to_write_over_an_input(tmp_path: Path) -> None:
+    src = write_lines(tmp_path / "in.jsonl", [GOOD])
+    before = src.read_bytes()
+    with pytest.raises(CleanError, match="refusing to write over"):
+        clean([src], src)
+    with pytest.raises(CleanError, match="refusing to write over"):
+        clean([src], tmp_path / "o.jsonl", quarantine=src)
+    with pytest.raises(CleanError, match="two outputs"):
+        clean([src], tmp_path / "o.jsonl", quarantine=tmp_path / "o.jsonl")
+    assert src.read_bytes() == before
+    with pytest.raises(CleanError, match="no such file"):
+        clean([tmp_path / "missing.jsonl"], tmp_path / "o.jsonl")
+
+
+def test_failed_run_leaves_no_partial_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = write_lines(tmp_path / "in.jsonl", [GOOD, GOOD | {"id": "x", "messages": [user("b"), asst("c")]}])
+    out = tmp_path / "o.jsonl"
+    out.write_text("previous\n")
+    import validator.cleaner as cl
+
+    calls = {"n": 0}
+    real = cl.dumps_line
+
+    def boom(obj: Any) -> bytes:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("disk on fire")
+        return real(obj)
+
+    monkeypatch.setattr(cl, "dumps_line", boom)
+    with pytest.raises(RuntimeError):
+        clean([src], out)
+    assert out.read_text() == "previous\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "o.jsonl"]
+
+
+def test_report_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert resolve_report_path("r.html") == Path("reports/r.html")
+    assert resolve_report_path("out/r.md") == Path("out/r.md")
+    with pytest.raises(CleanError):
+        resolve_report_path("r.txt")
+    src = write_dirty(tmp_path / "d.jsonl")
+    res = clean([src], tmp_path / "o.jsonl", report="run.json")
+    data = json.loads((tmp_path / "reports" / "run.json").read_text())
+    assert res.report == os.fspath(Path("reports/run.json"))
+    assert data["summary"]["records_in"] == res.records_in
+    assert data["summary"]["repairs"] == dict(sorted(res.repairs.items()))
+
+
+def test_csv_input_is_cleaned_to_canonical_jsonl(tmp_path: Path) -> None:
+    import csv
+
+    src = tmp_path / "d.csv"
+    with open(src, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "messages", "tools"])
+        msgs = [user("Weather in Paris?"), asst(tagged(json.dumps({"name": "get_weather", "arguments": {"city": "Paris"}})))]
+        w.writerow(["c1", json.dumps(msgs), json.dumps([WEATHER])])
+        w.writerow(["c2", "[not json", "[]"])
+    res = clean([src], tmp_path / "o.jsonl")
+    assert res.records_in == 2 and res.repaired == 1 and res.quarantined == 1
+    out = read_jsonl(tmp_path / "o.jsonl")[0]
+    assert out["id"] == "c1" and out["messages"][1]["tool_calls"][0]["function"]["arguments"] == {"city": "Paris"}
+
+
+def test_fix_file_rewrites_only_fixable_lines(tmp_path: Path) -> None:
+    fixable = json.dumps(rec("f", [user("q"), asst(None, [call("get_weather", '{"city": "P"}')])]), indent=None)
+    broken = '{"id": "b", "messages": ['
+    unfixable = json.dumps(rec("u", [user("q"), asst(None, [call("nope", {})])]))
+    good = json.dumps(GOOD, separators=(", ", ": "))  # not canonical spacing: must stay byte-identical
+    p = tmp_path / "d.jsonl"
+    p.write_bytes(b"\xef\xbb\xbf" + "\n".join([good, fixable, "", broken, unfixable]).encode() + b"\n")
+    res = fix_file(p)
+    assert res.changed and res.fixed_records == 1
+    lines = p.read_text(encoding="utf-8").split("\n")
+    assert lines[0] == good and lines[2] == "" and lines[3] == broken and lines[4] == unfixable
+    assert json.loads(lines[1])["messages"][1]["tool_calls"][0]["function"]["arguments"] == {"city": "P"}
+    assert not p.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert {f.code for f in res.unfixed} == {"TP001", "TP206"}
+    again = fix_file(p)
+    assert not again.changed
