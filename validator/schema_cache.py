@@ -378,6 +378,23 @@ class SchemaInfo:
         yield ArgProblem("TP305", path, f"{_arg_name(path)}: {clip(err.message)} ('{kw}')")
 
 
+_FAST_DRAFTS = (jsonschema.Draft4Validator, jsonschema.Draft6Validator, jsonschema.Draft7Validator)
+
+
+def _has_remote_ref(node: Any, depth: int = 0) -> bool:
+    """A ``$ref`` that is not local (fastjsonschema would fetch it over the network)."""
+    if depth > 64:
+        return True
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if ref is not None and not (isinstance(ref, str) and ref.startswith("#")):
+            return True
+        return any(_has_remote_ref(v, depth + 1) for v in node.values())
+    if isinstance(node, list):
+        return any(_has_remote_ref(v, depth + 1) for v in node)
+    return False
+
+
 def _build(schema: Any) -> SchemaInfo:
     info = SchemaInfo(schema=schema)
     if isinstance(schema, bool):
@@ -412,10 +429,12 @@ def _build(schema: Any) -> SchemaInfo:
         info._validator = cls(mapped)
     except Exception:  # noqa: BLE001
         return info
-    try:
-        info._fast = fastjsonschema.compile(mapped)
-    except Exception:  # noqa: BLE001 - unsupported by fastjsonschema: slow path only
-        info._fast = None
+    if cls in _FAST_DRAFTS and not _has_remote_ref(mapped):
+        try:
+            # never fill defaults into the data (use_default) nor assert formats (jsonschema does not)
+            info._fast = fastjsonschema.compile(mapped, use_default=False, use_formats=False)
+        except Exception:  # noqa: BLE001 - unsupported by fastjsonschema: slow path only
+            info._fast = None
     props = mapped.get("properties")
     extra = mapped.get("additionalProperties", None)
     if isinstance(props, dict) and (extra is None or extra is False):
