@@ -371,3 +371,23 @@ def test_random_line_mixes_are_accounted_for(tmp_path: Path, picks: list[int], b
     again = tmp_path / "mix.again.jsonl"
     clean([out], again)
     assert again.read_bytes() == out.read_bytes()
+
+
+def test_random_records_keep_every_invariant(tmp_path: Path) -> None:
+    from test_fixes import _record  # the record strategy of the repair property tests
+
+    @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(st.lists(_record, min_size=1, max_size=6))
+    def check(records: list[dict[str, Any]]) -> None:
+        src = tmp_path / "rand.jsonl"
+        src.write_text("".join(json.dumps(r) + "\n" for r in records))
+        out = tmp_path / "rand.clean.jsonl"
+        res = clean([src], out)
+        assert res.records_in == len(records) == res.written + res.quarantined + res.duplicates_dropped
+        errors = [f.to_dict() for f in lint_paths([out]).findings if f.severity.value == "error"]
+        assert errors == []
+        again = tmp_path / "rand.again.jsonl"
+        clean([out], again)
+        assert again.read_bytes() == out.read_bytes()
+
+    check()

@@ -217,3 +217,36 @@ def test_fixes_reach_a_fixpoint() -> None:
     assert out["messages"][1]["tool_calls"][0]["function"]["arguments"] == {"city": "Paris"}
     again, more = apply_fixes(out)
     assert more == [] and again is out
+
+
+# ---- properties: repairs never raise, never touch the input, and reach a fixpoint
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.floats(allow_nan=False, allow_infinity=False), st.sampled_from(
+    ["", "x", "<tool_call>", "</tool_call>", '{"city": "P"}', json.dumps(json.dumps({"a": 1})), "dict", "float", "any", "Paris",
+     "<tool_call>" + json.dumps(W) + "</tool_call>", json.dumps(W) + "</tool_call>", "<tool_call>{'name': 'f', 'arguments': {}}",
+     "<tool_call>" + json.dumps(W)]))
+_json = st.recursive(_scalars, lambda c: st.one_of(st.lists(c, max_size=3), st.dictionaries(st.sampled_from(
+    ["name", "arguments", "parameters", "type", "function", "properties", "items", "content", "id", "role", "x"]), c, max_size=4)), max_leaves=12)
+_call = st.fixed_dictionaries({}, optional={"id": _scalars, "type": _scalars, "function": st.fixed_dictionaries(
+    {}, optional={"name": st.one_of(st.just("get_weather"), _scalars), "arguments": _json, "parameters": _json})})
+_msg = st.fixed_dictionaries({"role": st.sampled_from(["user", "assistant", "tool", "system", "bot"])}, optional={
+    "content": _scalars, "tool_calls": st.one_of(st.lists(_call, max_size=3), _json), "tool_call_id": _scalars})
+_tool = st.one_of(st.just(TOOLS[0]), st.just(TOOLS[0]["function"]), st.fixed_dictionaries({}, optional={
+    "type": _scalars, "function": _json, "name": _scalars, "parameters": _json}), _json)
+_record = st.fixed_dictionaries({}, optional={"id": _scalars, "messages": st.one_of(st.lists(st.one_of(_msg, _json), max_size=4), _json),
+                                              "tools": st.one_of(st.lists(_tool, max_size=3), _json)})
+
+
+@settings(max_examples=300, deadline=None)
+@given(_record, st.booleans())
+def test_repairs_never_raise_and_reach_a_fixpoint(record: dict[str, Any], unsafe: bool) -> None:
+    before = json.dumps(record, sort_keys=True)
+    out, changes = apply_fixes(record, unsafe=unsafe)
+    assert json.dumps(record, sort_keys=True) == before
+    assert all(c.code.startswith("TP") and c.path.startswith("$") for c in changes)
+    again, more = apply_fixes(out, unsafe=unsafe)
+    assert more == [], [c.message for c in more]
+    json.dumps(out, allow_nan=False)

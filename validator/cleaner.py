@@ -388,7 +388,7 @@ def clean(
     Raises :class:`CleanError` for paths that cannot be used (missing input, output over an input)
     and :class:`validator.io.InputError` for an unreadable input; nothing is written then.
     """
-    from validator.io import InputError, check_readable, iter_records
+    from validator.io import InputError, check_readable, iter_records, iter_units
 
     in_paths = [Path(p) for p in ([inputs] if isinstance(inputs, (str, os.PathLike)) else inputs)]
     if not in_paths:
@@ -398,9 +398,10 @@ def clean(
     report_path = resolve_report_path(report) if report is not None else None
     targets = [out_path, q_path] + ([report_path] if report_path is not None else [])
     _check_paths(in_paths, targets)
-    for p in in_paths:
+    for p in in_paths:  # every input readable and text before anything is written
         try:
             check_readable(p)
+            iter_units(p, input_format)
         except InputError as e:
             raise CleanError(str(e)) from e
 

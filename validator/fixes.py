@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from evaluator.extract import (
     CLOSE_TAG,
     normalize_call,
@@ -95,9 +97,12 @@ def _assistant_messages(record: dict[str, Any]) -> list[tuple[int, dict[str, Any
 
 
 def _json_safe(value: Any) -> bool:
+    """True when ``value`` writes as strict JSON that reads back the same (no NaN, no ints past
+    64 bits, no sets or bytes), so a repair never produces output the reader rejects."""
     try:
         json.dumps(value, allow_nan=False)
-    except (TypeError, ValueError, RecursionError):
+        orjson.dumps(value)
+    except (TypeError, ValueError, RecursionError, orjson.JSONEncodeError):
         return False
     return True
 
@@ -111,7 +116,7 @@ def _decode_arguments(value: Any) -> dict[str, Any] | None:
         except (ValueError, RecursionError):
             return None
         depth += 1
-    return value if isinstance(value, dict) and depth > 0 else None
+    return value if isinstance(value, dict) and depth > 0 and _json_safe(value) else None
 
 
 def _canonical_call(call: dict[str, Any], call_id: str) -> dict[str, Any]:

@@ -37,6 +37,8 @@ def run(args: argparse.Namespace) -> int:
     cleaner = RecordCleaner(config=config)
     changed_any = False
     for path in args.paths:
+        if Path(path).suffix.lower() in (".csv", ".parquet", ".pq"):
+            raise UsageError(f"{path}: fix rewrites JSON Lines in place; use `toolproof clean {path} -o OUT.jsonl`")
         try:
             res = fix_file(Path(path), cleaner)
         except FixFileError as e:
