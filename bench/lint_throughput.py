@@ -228,8 +228,11 @@ def _child(mode: str, path: str, limit: int) -> None:
 # --------------------------------------------------------------------------- driver
 
 
-def timed(cmd: list[str]) -> tuple[float, float, int, str]:
-    """(wall seconds, peak RSS MiB, exit code, stderr tail) of one subprocess."""
+def timed(cmd: list[str]) -> tuple[float, float, float, int, str]:
+    """(wall seconds, CPU seconds, peak RSS MiB, exit code, stderr tail) of one subprocess.
+
+    CPU seconds (user + system, workers included) stay meaningful on a busy machine.
+    """
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert p.stderr is not None
@@ -237,7 +240,7 @@ def timed(cmd: list[str]) -> tuple[float, float, int, str]:
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t0
     p.returncode = os.waitstatus_to_exitcode(status)
-    return wall, ru.ru_maxrss / 1024, p.returncode, err.decode(errors="replace")[-500:]
+    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024, p.returncode, err.decode(errors="replace")[-500:]
 
 
 def clean_available() -> bool:
@@ -275,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
             n = args.n
             print(f"generated {n:,} records ({defects:,} with a planted defect, {defects / n:.1%}) in {time.perf_counter() - t0:.1f}s")
         mb = data.stat().st_size / 1e6
-        print(f"file: {mb:.1f} MB, python {sys.version.split()[0]}, {os.cpu_count()} CPU(s)\n")
+        print(f"file: {mb:.1f} MB, python {sys.version.split()[0]}, {os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.1f}\n")
         tp = str(BIN / "toolproof")
         n_naive = min(n, args.naive_n) if args.naive_n else n
         naive_label = "naive loop (json + pydantic + jsonschema.validate per call)"
@@ -291,16 +294,16 @@ def main(argv: list[str] | None = None) -> int:
             contenders.append(("clean", "toolproof clean", [tp, "clean", str(data), "-o", str(tmp / "clean.jsonl"), "--quiet"], n))
         skip = set(filter(None, args.skip.split(",")))
         rows: list[dict[str, Any]] = []
-        print(f"{'contender':<68} {'seconds':>8} {'records/s':>10} {'MB/s':>7} {'peak RSS MiB':>13}")
+        print(f"{'contender':<68} {'seconds':>8} {'CPU s':>7} {'records/s':>10} {'MB/s':>7} {'peak RSS MiB':>13}")
         for key, label, cmd, count in contenders:
             if key in skip:
                 continue
-            wall, rss, rc, err = timed(cmd)
+            wall, cpu, rss, rc, err = timed(cmd)
             ok = rc in (0, 1)
             size = mb * count / n
-            rows.append({"key": key, "label": label, "records": count, "seconds": wall, "records_per_s": count / wall,
+            rows.append({"key": key, "label": label, "records": count, "seconds": wall, "cpu_seconds": cpu, "records_per_s": count / wall,
                          "mb_per_s": size / wall, "peak_rss_mib": rss, "exit": rc})
-            print(f"{label:<68} {wall:8.2f} {count / wall:10,.0f} {size / wall:7.1f} {rss:13.0f}" + ("" if ok else f"  (exit {rc}: {err.strip()[-200:]})"))
+            print(f"{label:<68} {wall:8.2f} {cpu:7.2f} {count / wall:10,.0f} {size / wall:7.1f} {rss:13.0f}" + ("" if ok else f"  (exit {rc}: {err.strip()[-200:]})"))
         by = {r["key"]: r for r in rows}
         print()
         if "lint1" in by and "naive" in by:

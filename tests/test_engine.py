@@ -203,3 +203,29 @@ def test_exit_code_and_counts(test_rules: None) -> None:
     res = lint_objects(recs(6), select=["TP901"])
     assert res.error_count == 2 and res.records_with_errors == 2 and res.exit_code == 1
     assert res.by_code == {"TP901": 2}
+
+
+def test_api_lint_options_and_lint_records(tmp_path: Path, test_rules: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from validator.api import lint
+    from validator.io import iter_records
+
+    monkeypatch.setitem(engine.OPTION_RULES, "against", ("TP504", "TP904"))
+    p = write_jsonl(tmp_path / "d.jsonl", recs(3))
+    res = lint(p, select=["TP90"], against="test.jsonl", config=Config())
+    assert [f.message for f in res.findings if f.code == "TP904"] == ["against=test.jsonl"] * 3
+    again = engine.lint_records(iter_records(p), file=str(p), select=["TP901", "TP902"])
+    direct = lint_paths([p], select=["TP901", "TP902"])
+    assert [f.to_dict() for f in again.findings] == [f.to_dict() for f in direct.findings]
+    assert again.files[0].records == 3
+
+
+def test_rich_text_report(tmp_path: Path, test_rules: None) -> None:
+    from validator.reporters import render
+
+    res = lint_objects(recs(6), select=["TP901", "TP902"])
+    out = render(res, "text", color=True)
+    assert "\x1b[" in out and "Findings by rule" in out and "TP901" in out and "test-no-id" in out
+    plain = render(res, "text")
+    assert "\x1b[" not in plain and "<records>:1  TP901 test-no-id  record has no id" in plain
+    with pytest.raises(ValueError, match="unknown format"):
+        render(res, "xml")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
@@ -293,8 +293,19 @@ def _run_batch(job: _Job, units: list[Unit]) -> _BatchResult:
     return _BatchResult(len(units), findings, meta, summaries, errors)
 
 
-def _run_batch_star(args: tuple[_Job, list[Unit]]) -> _BatchResult:
-    return _run_batch(*args)
+def _ordered_parallel(pool: Any, job: _Job, batches: Iterator[list[Unit]], window: int) -> Iterator[_BatchResult]:
+    """Results in input order with at most ``window`` batches in flight.
+
+    (``Pool.imap`` would read the whole file ahead into its task queue: memory must stay
+    flat on a file of any size.)
+    """
+    pending: deque[Any] = deque()
+    for b in batches:
+        pending.append(pool.apply_async(_run_batch, (job, b)))
+        if len(pending) >= window:
+            yield pending.popleft().get()
+    while pending:
+        yield pending.popleft().get()
 
 
 def _batches(units: Iterator[Unit], size: int) -> Iterator[list[Unit]]:
@@ -391,7 +402,7 @@ def _lint_units(
     )
     batches = _batches(units, BATCH)
     if pool is not None:
-        results: Iterable[_BatchResult] = pool.imap(_run_batch_star, ((job, b) for b in batches))
+        results: Iterable[_BatchResult] = _ordered_parallel(pool, job, batches, 2 * jobs + 2)
     else:
         results = (_run_batch(job, b) for b in batches)
     count = 0
