@@ -229,3 +229,32 @@ def test_rich_text_report(tmp_path: Path, test_rules: None) -> None:
     assert "\x1b[" not in plain and "<records>:1  TP901 test-no-id  record has no id" in plain
     with pytest.raises(ValueError, match="unknown format"):
         render(res, "xml")
+
+
+def test_parallel_reads_ahead_only_a_bounded_window() -> None:
+    consumed = 0
+
+    def batches() -> Iterator[list[Any]]:
+        nonlocal consumed
+        for i in range(100):
+            consumed += 1
+            yield [(i + 1, i, b'{"messages": []}\n', False)]
+
+    class Done:
+        def __init__(self, value: Any) -> None:
+            self.value = value
+
+        def get(self) -> Any:
+            return self.value
+
+    class InlinePool:
+        def apply_async(self, fn: Any, args: tuple[Any, ...]) -> Done:
+            return Done(fn(*args))
+
+    job = engine._Job("f.jsonl", "auto", (), frozenset(), {}, {}, False)
+    it = engine._ordered_parallel(InlinePool(), job, batches(), 4)
+    first = next(it)
+    assert first.count == 1 and consumed == 4
+    rest = list(it)
+    assert len(rest) == 99 and consumed == 100
+    assert [m[0] for r in [first, *rest] for m in r.meta] == list(range(100))

@@ -9,6 +9,7 @@ sorted by file, record, then rule code, identical for any ``jobs``.
 from __future__ import annotations
 
 import multiprocessing
+from array import array
 import os
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -359,7 +360,8 @@ def _rules_for_file(plan: _Plan, file: str, config: Config | None) -> list[Rule]
 def _dataset_findings(
     rules: Sequence[Rule],
     summaries: list[Any],
-    meta: dict[int, tuple[int, str | None]],
+    lines: array[int],
+    ids: list[str | None],
     file: str,
     plan: _Plan,
     errors: list[str],
@@ -371,7 +373,8 @@ def _dataset_findings(
             continue
         try:
             for index, hit in r.func(summaries, ctx):
-                line, rid = meta.get(index, (0, None))
+                ok = isinstance(index, int) and 0 <= index < len(lines)
+                line, rid = (lines[index], ids[index]) if ok else (0, None)
                 rec = RawRecord(file, line, index, None)
                 out.append(_finding(r, r.code, rec, rid, hit, plan.severity))
         except Exception as e:
@@ -408,17 +411,19 @@ def _lint_units(
     count = 0
     findings: list[Finding] = []
     summaries: list[Any] = []
-    meta: dict[int, tuple[int, str | None]] = {}
+    lines: array[int] = array("q")  # by record index (indexes run 0..n-1 in order)
+    ids: list[str | None] = []
     for br in results:
         count += br.count
         findings.extend(br.findings)
         if dataset_rules:
             summaries.extend(s for _, s in br.summaries)
-            for index, line, rid in br.meta:
-                meta[index] = (line, rid)
+            for _index, line, rid in br.meta:
+                lines.append(line)
+                ids.append(rid)
         result.internal_errors.extend(br.errors)
     if dataset_rules:
-        extra = _dataset_findings(dataset_rules, summaries, meta, file, plan, result.internal_errors)
+        extra = _dataset_findings(dataset_rules, summaries, lines, ids, file, plan, result.internal_errors)
         if extra:
             findings.extend(extra)
             order = {r.code: i for i, r in enumerate(rules)}
