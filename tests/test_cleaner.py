@@ -172,3 +172,14 @@ def test_fix_file_rewrites_only_fixable_lines(tmp_path: Path) -> None:
     assert {f.code for f in res.unfixed} == {"TP001", "TP206"}
     again = fix_file(p)
     assert not again.changed
+
+
+def test_other_formats_are_converted_counted_and_cleaned(tmp_path: Path) -> None:
+    src = Path(__file__).resolve().parents[1] / "data" / "fixtures" / "sharegpt.jsonl"
+    res = clean([src], tmp_path / "o.jsonl")
+    assert res.written > 0 and res.converted["sharegpt"] >= res.written
+    for r in read_jsonl(tmp_path / "o.jsonl"):
+        assert isinstance(r["messages"], list) and "conversations" not in r
+        for m in r["messages"]:
+            for c in m.get("tool_calls") or []:
+                assert c["type"] == "function" and isinstance(c["function"]["arguments"], dict)

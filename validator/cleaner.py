@@ -91,6 +91,8 @@ class CleanResult:
     duplicates_dropped: int = 0
     ids_derived: int = 0
     ids_suffixed: int = 0
+    # source format -> records the reader converted to canonical form (ShareGPT, xLAM, ...)
+    converted: Counter[str] = field(default_factory=Counter)
     # "TP105 markup-to-tool-calls" -> number of places repaired
     repairs: Counter[str] = field(default_factory=Counter)
     # rule code -> number of quarantined records with that error
@@ -122,6 +124,7 @@ class CleanResult:
             "written": self.written,
             "ids_derived": self.ids_derived,
             "ids_suffixed": self.ids_suffixed,
+            "converted": dict(sorted(self.converted.items())),
             "repairs": dict(sorted(self.repairs.items())),
             "quarantined_by_rule": dict(sorted(self.quarantined_by_rule.items())),
         }
@@ -441,6 +444,8 @@ def clean(
                     _quarantine(result, counts, q_f, file, rec.line, None, [f001], raw)
                     continue
                 obj = rec.obj
+                if rec.source_format not in (None, "canonical"):
+                    result.converted[rec.source_format] += 1
                 outcome = cleaner.clean_record(obj, file, rec.line, rec.index)
                 for f in outcome.findings:
                     _note_finding(result, f, _resolve_path(obj, f.path))

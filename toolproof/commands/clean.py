@@ -62,6 +62,8 @@ def format_summary(result: Any, quiet: bool = False) -> str:
         for code, n in sorted(result.quarantined_by_rule.items()):
             name = REGISTRY[code].name if code in REGISTRY else ""
             lines.append(f"  {code} {name:<32} {n}")
+    if result.converted:
+        lines.append("converted to canonical: " + ", ".join(f"{k} {n}" for k, n in sorted(result.converted.items())))
     if result.ids_derived:
         lines.append(f"ids derived from file:line: {result.ids_derived}")
     lines.append(f"wrote {result.written} records to {result.output}")
