@@ -215,3 +215,19 @@ def test_json_array_memory_stays_flat(tmp_path: Path, monkeypatch: pytest.Monkey
     tracemalloc.stop()
     assert count == n
     assert peak < size / 10, (peak, size)
+
+
+def test_real_converter_in_auto_mode(tmp_path: Path) -> None:
+    pytest.importorskip("validator.formats")
+    vio._converter = None  # look the module up again
+    share = {"conversations": [{"from": "human", "value": "hi"}, {"from": "gpt", "value": "hello"}]}
+    factory = {"messages": [{"from": "human", "value": "hi"}, {"from": "gpt", "value": "hello"}]}
+    p = write(tmp_path / "d.jsonl", "\n".join(json.dumps(x) for x in (share, factory, rec(0))) + "\n")
+    rs = list(iter_records(p))
+    assert [r.source_format for r in rs] == ["sharegpt", "sharegpt", "canonical"]
+    for r in rs[:2]:
+        assert [m["role"] for m in r.obj["messages"]] == ["user", "assistant"]
+    assert rs[2].obj == rec(0)
+    # canonical as input format: no conversion, the rules see the raw shape
+    assert [r.source_format for r in iter_records(p, "canonical")] == ["canonical"] * 3
+    assert list(iter_records(p, "canonical"))[0].obj == share

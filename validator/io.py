@@ -181,8 +181,13 @@ def convert(obj: Any, record_format: str = "auto") -> tuple[Any, str | None]:
     """Canonical form of ``obj`` (cheap check first: a ``messages`` list is canonical)."""
     if record_format == "canonical":
         return obj, "canonical"
-    if record_format == "auto" and isinstance(obj, dict) and isinstance(obj.get("messages"), list):
-        return obj, "canonical"
+    if record_format == "auto" and isinstance(obj, dict):
+        msgs = obj.get("messages")
+        if isinstance(msgs, list):
+            first = msgs[0] if msgs else None
+            # LLaMA-Factory keeps ShareGPT turns ({"from", "value"}) under "messages"
+            if not (isinstance(first, dict) and "from" in first and "role" not in first):
+                return obj, "canonical"
     conv = _get_converter()
     if not conv or not isinstance(obj, (dict, list)):
         return obj, None
