@@ -53,6 +53,8 @@ def run_synth(args: argparse.Namespace) -> int:
         paths = write(result, args.output)
     except OSError as e:
         raise UsageError(f"cannot write to {args.output}: {e}") from e
+    except ValueError as e:
+        raise UsageError(str(e)) from e
     kinds = Counter(d["kind"] for d in result.defects)
     cats = Counter(r["category"] for r in result.test)
     print(f"wrote {len(result.train_clean)} records to {paths['train_clean']}")

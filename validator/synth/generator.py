@@ -9,6 +9,7 @@ import copy
 import json
 import random
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,6 +111,8 @@ class _Builder:
     def __init__(self, rng: random.Random) -> None:
         self.r = rng
         self.seen_prompts: set[str] = set()
+        self.usage: Counter[str] = Counter()  # calls per tool in the accepted training records
+        self.exhausted: set[str] = set()  # tools whose prompts are used up
 
     # ---- pieces -------------------------------------------------------------------------------
     def _offer(self, needed: list[Tool], pool: list[Tool], avoid: str = "") -> list[dict[str, Any]]:
@@ -207,8 +210,14 @@ class _Builder:
             msgs = [sys_msg, {"role": "user", "content": p1}, *turns1, {"role": "assistant", "content": ans1},
                     {"role": "user", "content": p2}, *turns2, {"role": "assistant", "content": ans2}]
             return {"messages": msgs, "tools": self._offer([t1, t2], pool), "category": "multi_turn"}
-        tool = r.choice(pool)
-        prompt, args = self._unique(lambda: self._intent(tool, phr(tool)))
+        # balance calls per tool: the least-used tool that still has unused prompts
+        fresh = [t for t in pool if t.name not in self.exhausted] or pool
+        tool = min(fresh, key=lambda t: (self.usage[t.name], r.random()))
+        try:
+            prompt, args = self._unique(lambda: self._intent(tool, phr(tool)))
+        except _Exhausted:
+            self.exhausted.add(tool.name)
+            raise
         turns, answer = self._calls_turns([(tool, args)], 1)
         msgs = [sys_msg, {"role": "user", "content": prompt}, *turns, {"role": "assistant", "content": answer}]
         if r.random() < 0.3:  # some records stop at the call, as in call-only datasets
@@ -422,6 +431,7 @@ def generate(n: int = 400, *, seed: int = 0, defect_rate: float = 0.35, n_test: 
     for i in range(n):
         kind = train_kinds[i % len(train_kinds)] if i < len(train_kinds) else r.choice(train_kinds)
         rec = _draw(lambda: b.train_record(kind, TRAIN_TOOLS))
+        b.usage.update(tc["function"]["name"] for m in rec["messages"] for tc in m.get("tool_calls") or [])
         clean.append({"id": f"synth-train-{i:05d}", **rec})
     assert not any(_norm(m["content"]) in test_prompts for c in clean for m in c["messages"] if m["role"] == "user")
 
@@ -471,7 +481,7 @@ def _draw(make: Callable[[], Record]) -> Record:
         if best is None or _size(rec) < _size(best):
             best = rec
     if best is None:
-        raise RuntimeError("could not draw a record with an unused prompt; lower n")
+        raise ValueError("ran out of distinct prompts for the catalog; ask for fewer records (--n / --n-test)")
     return best
 
 

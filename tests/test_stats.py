@@ -1,0 +1,103 @@
+"""validator.stats.dataset_balance on hand-built records and on the shipped sample; leakage end to end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from toolproof.cli import main
+from validator.stats import dataset_balance, format_balance
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+
+
+def _tool(name: str) -> dict[str, Any]:
+    return {"type": "function", "function": {"name": name, "description": "d", "parameters": {"type": "object", "properties": {}}}}
+
+
+def _call(name: str, k: int = 1) -> dict[str, Any]:
+    return {"id": f"call_{k}", "type": "function", "function": {"name": name, "arguments": {}}}
+
+
+def _records() -> list[Any]:
+    return [
+        {"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "tool_calls": [_call("weather")]},
+                      {"role": "tool", "tool_call_id": "call_1", "content": "{}"}, {"role": "assistant", "content": "ok"}],
+         "tools": [_tool("weather"), _tool("stocks")], "category": "single"},
+        {"messages": [{"role": "user", "content": "b"}, {"role": "assistant", "tool_calls": [_call("weather"), _call("stocks", 2)]}],
+         "tools": [_tool("weather"), _tool("stocks")], "category": "parallel"},
+        {"messages": [{"role": "user", "content": "c"}, {"role": "assistant", "content": "<tool_call>\n{\"name\": \"weather\", \"arguments\": {}}\n</tool_call>"},
+                      {"role": "user", "content": "d"}, {"role": "assistant", "content": "plain"}],
+         "tools": [_tool("weather"), _tool("email")]},
+        {"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}], "tools": [_tool("email")], "category": "no_call"},
+        {"messages": [{"role": "user", "content": "t"}], "expected_calls": [{"name": "stocks", "arguments": {}}], "tools": [_tool("stocks")]},
+        "not a record",
+    ]
+
+
+def test_counts_on_hand_built_records() -> None:
+    s = dataset_balance(_records())
+    assert s["records"] == 5 and s["not_records"] == 1
+    assert s["calls_per_tool"] == {"weather": 3, "stocks": 2}
+    assert s["calls"] == 5
+    assert s["offered_per_tool"] == {"weather": 3, "stocks": 3, "email": 2}
+    assert s["no_call_records"] == 1 and s["no_call_share"] == 0.2
+    assert s["call_turns"] == {"single": 3, "parallel": 1}
+    assert s["parallel_records"] == 1
+    assert s["multi_turn_records"] == 1
+    assert s["messages_per_record"]["histogram"] == {"1": 1, "2": 2, "4": 2}
+    assert s["messages_per_record"]["max"] == 4 and s["messages_per_record"]["mean"] == 2.6
+    assert s["user_turns_per_record"]["histogram"] == {"1": 4, "2": 1}
+    assert s["categories"] == {"no_call": 1, "parallel": 1, "single": 1}
+    assert any("email" in w and "never called" in w for w in s["warnings"])
+
+
+def test_warnings_for_lopsided_data() -> None:
+    only_calls = [{"messages": [{"role": "user", "content": str(i)}, {"role": "assistant", "tool_calls": [_call("f")]}],
+                   "tools": [_tool("f")]} for i in range(10)]
+    w = dataset_balance(only_calls)["warnings"]
+    assert any("never learns when not to call" in x for x in w)
+    assert any("no parallel calls" in x for x in w)
+    skewed = [{"messages": [{"role": "user", "content": str(i)},
+                            {"role": "assistant", "tool_calls": [_call("big" if i < 40 else f"t{i % 4}")]}]} for i in range(48)]
+    assert any("'big' has 40 calls" in x for x in dataset_balance(skewed)["warnings"])
+    assert dataset_balance([])["warnings"] == ["the dataset has no records"]
+
+
+def test_sample_clean_vs_dirty_and_text() -> None:
+    clean = dataset_balance(json.loads(x) for x in (SAMPLE / "train.clean.jsonl").read_text(encoding="utf-8").splitlines())
+    dirty = dataset_balance(json.loads(x) for x in (SAMPLE / "train.dirty.jsonl").read_text(encoding="utf-8").splitlines())
+    assert clean["records"] == dirty["records"] == 400
+    assert clean["tools_called"] == clean["tools_offered"] >= 30
+    assert 0.05 < clean["no_call_share"] < 0.3 and clean["call_turns"]["parallel"] > 20
+    assert max(clean["calls_per_tool"].values()) <= 5 * min(clean["calls_per_tool"].values())
+    # undeclared-tool defects show up as tools nobody offered
+    assert set(dirty["calls_per_tool"]) - set(dirty["offered_per_tool"])
+    text = format_balance(clean)
+    assert text.startswith("records: 400") and "no-call records:" in text
+
+
+def test_leakage_end_to_end(tmp_path: Path) -> None:
+    train = [json.loads(x) for x in (SAMPLE / "train.clean.jsonl").read_text(encoding="utf-8").splitlines()][:40]
+    test = [json.loads(x) for x in (SAMPLE / "test.jsonl").read_text(encoding="utf-8").splitlines()]
+    clean_path = tmp_path / "train.jsonl"
+    clean_path.write_text("".join(json.dumps(r) + "\n" for r in train), encoding="utf-8")
+    report = tmp_path / "r.json"
+    assert main(["lint", str(clean_path), "--against", str(SAMPLE / "test.jsonl"), "--format", "json", "-o", str(report)]) == 0
+    # inject: a test prompt in different case/spacing, and a near-copy of record 0
+    leak = json.loads(json.dumps(train[5]))
+    leak["id"] = "leak"
+    user = next(i for i, m in enumerate(leak["messages"]) if m["role"] == "user")
+    leak["messages"][user]["content"] = "  " + test[7]["messages"][-1]["content"].upper().replace(" ", "   ") + "\n"
+    near = json.loads(json.dumps(train[0]))
+    near["id"] = "near"
+    near["messages"][0]["content"] = "Another system prompt."
+    dirty_path = tmp_path / "leaky.jsonl"
+    dirty_path.write_text("".join(json.dumps(r) + "\n" for r in [*train, leak, near]), encoding="utf-8")
+    assert main(["lint", str(dirty_path), "--against", str(SAMPLE / "test.jsonl"), "--format", "json", "-o", str(report)]) == 1
+    found = {(f["code"], f["line"]) for f in json.loads(report.read_text(encoding="utf-8"))["findings"]}
+    assert found == {("TP504", 41), ("TP503", 42)}
+    # without --against, leakage is not checked
+    assert main(["lint", str(dirty_path), "--format", "json", "-o", str(report)]) == 0
+    assert {f["code"] for f in json.loads(report.read_text(encoding="utf-8"))["findings"]} == {"TP503"}

@@ -1,0 +1,186 @@
+"""Dataset balance: what a tool-calling dataset teaches, in counts (pure Python).
+
+``dataset_balance(records) -> dict`` with calls per tool, how often each tool is offered, the share
+of records without a call, single vs parallel call turns, turns per record, and plain-language
+warnings about imbalance. Test records (``expected_calls``) count their expected calls.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from statistics import mean, median
+from typing import Any
+
+from evaluator.extract import normalize_call, parse_call_payload, scan_tool_call_tags
+
+
+def _tool_names(record: dict[str, Any]) -> list[str]:
+    names = []
+    tools = record.get("tools")
+    for t in tools if isinstance(tools, list) else []:
+        if isinstance(t, dict):
+            fn = t.get("function") if isinstance(t.get("function"), dict) else t
+            if isinstance(fn.get("name"), str):
+                names.append(fn["name"])
+    return names
+
+
+def _call_turns(record: dict[str, Any]) -> list[list[str]]:
+    """Names of the calls in each assistant turn that calls (structured or ``<tool_call>`` markup)."""
+    turns: list[list[str]] = []
+    msgs = record.get("messages")
+    for m in msgs if isinstance(msgs, list) else []:
+        if not isinstance(m, dict) or m.get("role") != "assistant":
+            continue
+        names: list[str] = []
+        tcs = m.get("tool_calls")
+        if isinstance(tcs, list) and tcs:
+            for tc in tcs:
+                c = normalize_call(tc)
+                names.append(c["name"] if c else "<malformed>")
+        elif isinstance(m.get("content"), str) and "<tool_call>" in m["content"]:
+            for b in scan_tool_call_tags(m["content"]).blocks:
+                res = parse_call_payload(b.inner)
+                names.extend(c["name"] for c in res.calls) if res.calls else names.append("<malformed>")
+        if names:
+            turns.append(names)
+    if not turns and isinstance(record.get("expected_calls"), list) and record["expected_calls"]:
+        names = []
+        for ec in record["expected_calls"]:
+            c = normalize_call(ec)
+            names.append(c["name"] if c else "<malformed>")
+        turns.append(names)
+    return turns
+
+
+def _dist(values: list[int]) -> dict[str, Any]:
+    if not values:
+        return {"mean": 0.0, "median": 0.0, "min": 0, "max": 0, "histogram": {}}
+    hist = Counter(values)
+    return {
+        "mean": round(mean(values), 2),
+        "median": float(median(values)),
+        "min": min(values),
+        "max": max(values),
+        "histogram": {str(k): hist[k] for k in sorted(hist)},
+    }
+
+
+def dataset_balance(records: Iterable[Any]) -> dict[str, Any]:
+    """Balance statistics of a dataset (see the module doc). Never raises on odd records: values that
+    are not records are counted in ``not_records`` and otherwise ignored."""
+    n = not_records = 0
+    calls_per_tool: Counter[str] = Counter()
+    offered: Counter[str] = Counter()
+    categories: Counter[str] = Counter()
+    no_call = with_calls = single_turns = parallel_turns = parallel_records = multi_turn = 0
+    messages_per: list[int] = []
+    user_turns_per: list[int] = []
+    tools_per: list[int] = []
+    calls_per_record: list[int] = []
+    for rec in records:
+        if not isinstance(rec, dict):
+            not_records += 1
+            continue
+        n += 1
+        msgs = rec.get("messages") if isinstance(rec.get("messages"), list) else []
+        messages_per.append(len(msgs))
+        users = sum(1 for m in msgs if isinstance(m, dict) and m.get("role") == "user")
+        user_turns_per.append(users)
+        if users >= 2:
+            multi_turn += 1
+        names = _tool_names(rec)
+        tools_per.append(len(names))
+        offered.update(set(names))
+        if isinstance(rec.get("category"), str):
+            categories[rec["category"]] += 1
+        turns = _call_turns(rec)
+        total = sum(len(t) for t in turns)
+        calls_per_record.append(total)
+        if total == 0:
+            no_call += 1
+        else:
+            with_calls += 1
+        for t in turns:
+            calls_per_tool.update(t)
+            if len(t) >= 2:
+                parallel_turns += 1
+            else:
+                single_turns += 1
+        if any(len(t) >= 2 for t in turns):
+            parallel_records += 1
+    total_calls = sum(calls_per_tool.values())
+    out: dict[str, Any] = {
+        "records": n,
+        "not_records": not_records,
+        "calls": total_calls,
+        "tools_called": len(calls_per_tool),
+        "tools_offered": len(offered),
+        "calls_per_tool": dict(sorted(calls_per_tool.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "offered_per_tool": dict(sorted(offered.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "records_with_calls": with_calls,
+        "no_call_records": no_call,
+        "no_call_share": round(no_call / n, 4) if n else 0.0,
+        "call_turns": {"single": single_turns, "parallel": parallel_turns},
+        "parallel_records": parallel_records,
+        "multi_turn_records": multi_turn,
+        "calls_per_record": _dist(calls_per_record),
+        "messages_per_record": _dist(messages_per),
+        "user_turns_per_record": _dist(user_turns_per),
+        "tools_per_record": _dist(tools_per),
+        "categories": dict(sorted(categories.items())),
+    }
+    out["warnings"] = balance_warnings(out)
+    return out
+
+
+def balance_warnings(stats: dict[str, Any]) -> list[str]:
+    """Plain-language notes on imbalance (thresholds are rules of thumb, not laws)."""
+    warn: list[str] = []
+    n = stats["records"]
+    if n == 0:
+        return ["the dataset has no records"]
+    share = stats["no_call_share"]
+    if share == 0:
+        warn.append("no record answers without a tool call: the model never learns when not to call")
+    elif share > 0.5:
+        warn.append(f"{share:.0%} of records make no call: tool use is the minority of what is trained")
+    if stats["calls"] and stats["call_turns"]["parallel"] == 0:
+        warn.append("no parallel calls: the model never sees two calls in one turn")
+    per_tool = stats["calls_per_tool"]
+    real = {k: v for k, v in per_tool.items() if k != "<malformed>"}
+    if len(real) >= 3:
+        avg = sum(real.values()) / len(real)
+        top, top_n = next(iter(real.items()))
+        if top_n > 3 * avg:
+            warn.append(f"'{top}' has {top_n} calls, over 3x the mean of {avg:.1f} per tool")
+        rare = sorted(k for k, v in real.items() if v < max(2.0, avg / 5))
+        if rare:
+            warn.append(f"{len(rare)} tool(s) called fewer than {max(2, round(avg / 5))} times: " + ", ".join(rare[:8])
+                        + (" ..." if len(rare) > 8 else ""))
+    never = sorted(set(stats["offered_per_tool"]) - set(per_tool))
+    if never:
+        warn.append(f"{len(never)} offered tool(s) never called: " + ", ".join(never[:8]) + (" ..." if len(never) > 8 else ""))
+    return warn
+
+
+def format_balance(stats: dict[str, Any], top: int = 10) -> str:
+    """A short plain-text rendering for commands and reports."""
+    lines = [
+        f"records: {stats['records']}  calls: {stats['calls']}  tools called/offered: "
+        f"{stats['tools_called']}/{stats['tools_offered']}",
+        f"no-call records: {stats['no_call_records']} ({stats['no_call_share']:.1%})  "
+        f"call turns single/parallel: {stats['call_turns']['single']}/{stats['call_turns']['parallel']}  "
+        f"multi-turn records: {stats['multi_turn_records']}",
+        f"messages per record: mean {stats['messages_per_record']['mean']}, max {stats['messages_per_record']['max']}  "
+        f"tools per record: mean {stats['tools_per_record']['mean']}",
+    ]
+    if stats["calls_per_tool"]:
+        items = list(stats["calls_per_tool"].items())
+        lines.append("calls per tool: " + ", ".join(f"{k} {v}" for k, v in items[:top]) + (" ..." if len(items) > top else ""))
+    lines.extend(f"warning: {w}" for w in stats["warnings"])
+    return "\n".join(lines)
+
+
+__all__ = ["balance_warnings", "dataset_balance", "format_balance"]
