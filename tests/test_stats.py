@@ -101,3 +101,12 @@ def test_leakage_end_to_end(tmp_path: Path) -> None:
     # without --against, leakage is not checked
     assert main(["lint", str(dirty_path), "--format", "json", "-o", str(report)]) == 0
     assert {f["code"] for f in json.loads(report.read_text(encoding="utf-8"))["findings"]} == {"TP503"}
+
+
+def test_data_stats_command(capsys: Any) -> None:
+    assert main(["data", "stats", str(SAMPLE / "test.jsonl"), "--json"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["records"] == 150 and stats["categories"]["unseen_tool"] > 0
+    assert main(["data", "stats", str(SAMPLE / "train.clean.jsonl")]) == 0
+    assert capsys.readouterr().out.startswith("records: 400")
+    assert main(["data", "stats", str(SAMPLE / "missing.jsonl")]) == 2

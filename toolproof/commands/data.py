@@ -4,6 +4,7 @@
   training sets, the defect ledger and a test set (see ``validator.synth``).
 - ``toolproof data bfcl CATEGORY... -o FILE [--limit N]``: BFCL categories as canonical test records
   (see ``evaluator.bfcl``).
+- ``toolproof data stats PATH [--json]``: dataset balance (see ``validator.stats``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     b.add_argument("-o", "--output", required=True, help="output JSONL file")
     b.add_argument("--limit", type=int, default=None, help="at most N records per category")
     b.set_defaults(func=run_bfcl)
+
+    st = dsub.add_parser("stats", help="balance of a dataset: calls per tool, no-call share, parallel calls, turns")
+    st.add_argument("path", metavar="PATH", help="dataset file (any format `toolproof lint` reads)")
+    st.add_argument("--json", action="store_true", help="print the statistics as JSON")
+    st.add_argument("--input-format", default=None, help="as for `toolproof lint`")
+    st.set_defaults(func=run_stats)
     p.set_defaults(func=lambda args: _no_sub(p))
 
 
@@ -86,4 +93,18 @@ def run_bfcl(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot write {out}: {e}") from e
     cats = Counter(r["category"] for r in records)
     print(f"wrote {len(records)} records to {out} (" + ", ".join(f"{k} {v}" for k, v in cats.items()) + ")")
+    return 0
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    from toolproof.cli import UsageError
+    from validator.io import InputError, iter_records
+    from validator.stats import dataset_balance, format_balance
+
+    try:
+        records = [r.obj for r in iter_records(args.path, args.input_format) if r.obj is not None]
+    except InputError as e:
+        raise UsageError(str(e)) from e
+    stats = dataset_balance(records)
+    print(json.dumps(stats, indent=2) if args.json else format_balance(stats))
     return 0
