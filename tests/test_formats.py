@@ -285,3 +285,34 @@ def test_naive_arrow_padding_is_removed_on_read(tmp_path: Path) -> None:
     out = tmp_path / "only_test.jsonl"
     assert main(["convert", str(tmp_path / "dd"), "-o", str(out), "--split", "test"]) == 0
     assert json.loads(out.read_text(encoding="utf-8").splitlines()[0])["id"] == "b"
+
+
+# ------------------------------------------------------------------------------ robustness
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12)
+    | st.sampled_from(["USER: hi\n\nASSISTANT: <functioncall> {'name': 1}", "<tool_call>{}</tool_call>", "[{\"name\": 1}]", "{"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.sampled_from(["from", "value", "role", "content", "name", "arguments", "parameters", "function", "tool_calls",
+                         "function_call", "type", "id", "x"]), inner, max_size=5),
+    max_leaves=20,
+)
+_records = st.dictionaries(
+    st.sampled_from(["conversations", "messages", "system", "tools", "query", "answers", "chat", "functions", "id"]),
+    _json, min_size=1, max_size=5,
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_records, st.sampled_from(["auto", "sharegpt", "xlam", "glaive", "openai"]))
+def test_convert_record_only_raises_conversion_error(obj: dict[str, Any], fmt: str) -> None:
+    try:
+        out, source = convert_record(obj, fmt)
+    except ConversionError as e:
+        assert str(e)
+        return
+    assert isinstance(out, dict) and source in ("canonical", "sharegpt", "xlam", "glaive", "openai")
+    json.dumps(out)  # still JSON
