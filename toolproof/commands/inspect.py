@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         from rich.console import Console
         from rich.text import Text
 
-        console = Console(highlight=False)
+        console = Console(highlight=False, force_terminal=True if args.color == "always" else None)
     rc = 0
     for n in wanted:
         if n not in found:
