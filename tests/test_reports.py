@@ -104,10 +104,22 @@ def test_stats_section_when_validator_stats_exists(tmp_path: Path, monkeypatch) 
     import types
 
     fake = types.ModuleType("validator.stats")
-    fake.dataset_balance = lambda records: {"records": len(records), "no_call_share": 0.25}  # type: ignore[attr-defined]
+    fake.dataset_balance = lambda records: {"records": sum(1 for _ in records), "no_call_share": 0.25}  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "validator.stats", fake)
     src = write_dirty(tmp_path / "d.jsonl")
     res = clean([src], tmp_path / "o.jsonl", report=tmp_path / "r.html")
     assert res.stats == {"records": res.written, "no_call_share": 0.25}
     html = (tmp_path / "r.html").read_text()
     assert 'id="balance"' in html and "no_call_share" in html
+
+
+def test_real_dataset_balance_is_in_the_report(tmp_path: Path) -> None:
+    from validator.stats import dataset_balance
+
+    src = write_dirty(tmp_path / "d.jsonl")
+    res = clean([src], tmp_path / "o.jsonl", report=tmp_path / "r.json")
+    expected = dataset_balance(json.loads(line) for line in (tmp_path / "o.jsonl").read_text().splitlines())
+    assert res.stats == expected
+    assert json.loads((tmp_path / "r.json").read_text())["stats"] == json.loads(json.dumps(expected))
+    res_no_report = clean([src], tmp_path / "o2.jsonl")
+    assert res_no_report.stats is None  # only computed for a report

@@ -31,7 +31,7 @@ import orjson
 from validator.findings import Finding, FixSafety, Hit, Severity
 from validator.fixes import FIXES, Change, apply_fixes
 
-MAX_ROUNDS = 4  # fix -> re-check rounds per record
+MAX_ROUNDS = 6  # fix -> re-check rounds per record (one repair pass per round)
 EXAMPLES_PER_RULE = 3
 REPORT_SUFFIXES = (".html", ".htm", ".md", ".markdown", ".json")
 
@@ -141,13 +141,18 @@ def dumps_line(obj: Any) -> bytes:
         return json.dumps(obj, ensure_ascii=True, separators=(",", ":")).encode() + b"\n"
 
 
-def _dedupe_key(obj: dict[str, Any]) -> bytes:
-    body = {k: v for k, v in obj.items() if k != "id"}
-    try:
-        data = orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
-    except (TypeError, orjson.JSONEncodeError):
-        data = json.dumps(body, sort_keys=True, ensure_ascii=True).encode()
-    return hashlib.blake2b(data, digest_size=16).digest()
+def _dedupe_key_from_line(obj: dict[str, Any], line: bytes) -> bytes:
+    """The dedupe key (the record without its id) from its already serialised line when the id is
+    the first key, else from a fresh serialisation. Key order counts: copies are exact copies."""
+    if "id" in obj:
+        if next(iter(obj)) != "id":
+            body = {k: v for k, v in obj.items() if k != "id"}
+            return hashlib.blake2b(dumps_line(body), digest_size=16).digest()
+        prefix_len = len(b'{"id":') + len(dumps_line(obj["id"])) - 1
+        rest = line[prefix_len:]
+        rest = b"{" + rest[1:] if rest.startswith(b",") else b"{}\n"
+        return hashlib.blake2b(rest, digest_size=16).digest()
+    return hashlib.blake2b(line, digest_size=16).digest()
 
 
 def _id_key(rid: Any) -> str:
@@ -331,7 +336,7 @@ class RecordCleaner:
             for _ in range(MAX_ROUNDS):
                 if not self._fixable(findings):
                     break
-                fixed, applied = apply_fixes(current, unsafe=self.unsafe)
+                fixed, applied = apply_fixes(current, unsafe=self.unsafe, max_rounds=1)
                 if not applied:
                     break
                 changes.extend(applied)
@@ -419,7 +424,6 @@ def clean(
     )
     seen_records: set[bytes] = set()
     seen_ids: set[str] = set()
-    kept: list[dict[str, Any]] | None = [] if _stats_func() is not None else None
 
     with atomic_writer(out_path) as out_f, atomic_writer(q_path) as q_f:
         for path in in_paths:
@@ -448,7 +452,7 @@ def clean(
                     result.converted[rec.source_format] += 1
                 outcome = cleaner.clean_record(obj, file, rec.line, rec.index)
                 for f in outcome.findings:
-                    _note_finding(result, f, _resolve_path(obj, f.path))
+                    _note_finding(result, f, None, obj)
                 if not outcome.ok:
                     _quarantine(result, counts, q_f, file, rec.line, _finding_id(obj), outcome.errors, obj)
                     continue
@@ -456,8 +460,9 @@ def clean(
                 if not isinstance(record, dict):  # only TP002 makes this possible, and it is an error
                     _quarantine(result, counts, q_f, file, rec.line, None, outcome.remaining, obj)
                     continue
+                line_bytes = dumps_line(record)
                 if dedupe:
-                    key = _dedupe_key(record)
+                    key = _dedupe_key_from_line(record, line_bytes)
                     if key in seen_records:
                         result.duplicates_dropped += 1
                         counts.duplicates += 1
@@ -466,9 +471,10 @@ def clean(
                     seen_records.add(key)
                 rid = record.get("id")
                 if rid is None:
-                    record = {"id": f"{stem}:{rec.line}", **record}
+                    record = {"id": f"{stem}:{rec.line}", **{k: v for k, v in record.items() if k != "id"}}
                     result.ids_derived += 1
                     rid = record["id"]
+                    line_bytes = b""
                 ik = _id_key(rid)
                 if ik in seen_ids:
                     n = 2
@@ -478,6 +484,7 @@ def clean(
                     if record is obj:
                         record = dict(record)
                     record["id"] = new_id
+                    line_bytes = b""
                     result.ids_suffixed += 1
                     result.repairs["TP502 suffix-duplicate-id"] += 1
                     result.findings_by_rule["TP502"] += 1
@@ -491,17 +498,15 @@ def clean(
                 else:
                     result.unchanged += 1
                 counts.written += 1
-                out_f.write(dumps_line(record))
-                if kept is not None:
-                    kept.append(record)
+                out_f.write(line_bytes or dumps_line(record))
     result.internal_errors.extend(cleaner.internal_errors)
     for code in result.findings_by_rule:
         if code not in result.severity_by_rule:
             result.severity_by_rule[code] = _rule_severity(code)
-    if kept is not None:
-        stats = _stats_func()
+    stats = _stats_func() if report_path is not None else None
+    if stats is not None:  # streamed from the written output: no record is kept in memory
         try:
-            result.stats = stats(kept) if stats is not None else None
+            result.stats = stats(_iter_jsonl(out_path))
         except Exception as e:  # a stats bug must not lose the clean run
             result.internal_errors.append(f"validator.stats.dataset_balance raised {type(e).__name__}: {e}")
     if report_path is not None:
@@ -509,6 +514,13 @@ def clean(
 
         write_report(result, report_path)
     return result
+
+
+def _iter_jsonl(path: Path) -> Iterator[Any]:
+    with open(path, "rb") as f:
+        for line in f:
+            if line.strip():
+                yield orjson.loads(line)
 
 
 def _stats_func() -> Any:
@@ -526,11 +538,20 @@ def _rule_severity(code: str) -> str:
     return r.severity.value if r else "error"
 
 
-def _note_finding(result: CleanResult, f: Finding, value: Any) -> None:
+_WHOLE = object()
+
+
+def _note_finding(result: CleanResult, f: Finding, value: Any, record: Any = _WHOLE) -> None:
+    """Count a finding; keep it as an example (with the value at its path) while there are few."""
     result.findings_by_rule[f.code] += 1
-    result.severity_by_rule.setdefault(f.code, f.severity.value)
-    ex = result.finding_examples.setdefault(f.code, [])
+    if f.code not in result.severity_by_rule:
+        result.severity_by_rule[f.code] = f.severity.value
+    ex = result.finding_examples.get(f.code)
+    if ex is None:
+        ex = result.finding_examples[f.code] = []
     if len(ex) < EXAMPLES_PER_RULE:
+        if record is not _WHOLE:
+            value = _resolve_path(record, f.path)
         ex.append(FindingExample(f.file, f.line, f.id, f.path, f.message, _snippet(value)))
 
 

@@ -594,7 +594,10 @@ def _collect_call_ids(record: dict[str, Any]) -> set[str]:
 
 def copy_record(record: Any) -> Any:
     """A deep copy of a JSON value (faster than copy.deepcopy for parsed JSON)."""
-    return json.loads(json.dumps(record))
+    try:
+        return orjson.loads(orjson.dumps(record))
+    except (TypeError, orjson.JSONEncodeError, orjson.JSONDecodeError):
+        return json.loads(json.dumps(record))
 
 
 def apply_fixes(
