@@ -476,7 +476,8 @@ def clean(
                     rid = record["id"]
                     line_bytes = b""
                 ik = _id_key(rid)
-                if ik in seen_ids:
+                suffixed = ik in seen_ids
+                if suffixed:
                     n = 2
                     while _id_key(f"{rid}#{n}") in seen_ids:
                         n += 1
@@ -490,7 +491,7 @@ def clean(
                     result.findings_by_rule["TP502"] += 1
                     ik = _id_key(new_id)
                 seen_ids.add(ik)
-                if outcome.changes or record.get("id") != (obj.get("id") if "id" in obj else record.get("id")):
+                if outcome.changes or suffixed:
                     result.repaired += 1
                     for ch in outcome.changes:
                         result.repairs[f"{ch.code} {ch.fix}"] += 1
