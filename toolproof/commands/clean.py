@@ -51,12 +51,12 @@ def format_summary(result: Any, quiet: bool = False) -> str:
     if quiet:
         return lines[0]
     if result.repairs:
-        lines.append("repairs:")
+        lines.append("repairs (places changed, by rule and repair):")
         width = max(len(k) for k in result.repairs)
         for key, n in sorted(result.repairs.items()):
             lines.append(f"  {key:<{width}}  {n}")
     if result.quarantined_by_rule:
-        lines.append("quarantined by rule:")
+        lines.append("quarantined (records, by rule):")
         from validator.rules.base import REGISTRY
 
         for code, n in sorted(result.quarantined_by_rule.items()):
