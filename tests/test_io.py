@@ -231,3 +231,34 @@ def test_real_converter_in_auto_mode(tmp_path: Path) -> None:
     # canonical as input format: no conversion, the rules see the raw shape
     assert [r.source_format for r in iter_records(p, "canonical")] == ["canonical"] * 3
     assert list(iter_records(p, "canonical"))[0].obj == share
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**12), 10**12) | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(alphabet=st.sampled_from(list('ab "\\[]{},:\n\té😀')), max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(alphabet='ab"[]{}', max_size=4), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(elems=st.lists(_json_values, max_size=8), indent=st.sampled_from([None, 0, 1, 2]), chunk=st.integers(1, 40))
+def test_json_array_reader_round_trips(tmp_path: Path, elems: list[Any], indent: int | None, chunk: int) -> None:
+    text = json.dumps(elems, indent=indent, ensure_ascii=False)
+    p = tmp_path / "h.json"
+    p.write_text(text, encoding="utf-8")
+    old = vio._CHUNK
+    vio._CHUNK = chunk
+    try:
+        rs = list(iter_records(p, "json:canonical"))
+    finally:
+        vio._CHUNK = old
+    assert [r.obj for r in rs] == elems
+    assert all(r.ok and not r.extra for r in rs)
+    assert [r.index for r in rs] == list(range(len(elems)))
+    lines = text.split("\n")
+    for r in rs:  # the start line holds the start of the element's text
+        assert r.line <= len(lines)
