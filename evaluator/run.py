@@ -242,7 +242,7 @@ def evaluate(config: EvalConfig, *, model_and_tokenizer: tuple[Any, Any] | None 
         raise ValueError("limit must be at least 1")
     if config.batch_size < 1 or config.max_new_tokens < 1:
         raise ValueError("batch_size and max_new_tokens must be at least 1")
-    records = load_records(config.data)
+    records = load_records(config.data, need_messages=True)
     if config.limit is not None:
         records = records[: config.limit]
     if not records:

@@ -223,10 +223,20 @@ def load_predictions(path: str | Path) -> list[dict[str, Any]]:
     return out
 
 
-def load_records(path: str | Path) -> list[dict[str, Any]]:
-    """Test records; each needs ``expected_calls`` (a list) or ``possible_answer``."""
+def load_records(path: str | Path, *, need_messages: bool = False) -> list[dict[str, Any]]:
+    """Test records; each needs ``expected_calls`` (a list) or ``possible_answer``; with
+    ``need_messages`` (generation) also a non-empty ``messages`` list of objects with a ``role``."""
     out: list[dict[str, Any]] = []
     for lineno, obj in iter_jsonl(path, "record"):
+        if need_messages:
+            msgs = obj.get("messages")
+            if not isinstance(msgs, list) or not msgs:
+                raise InputError(f"{path}:{lineno}: field 'messages' is missing or not a non-empty list")
+            for k, m in enumerate(msgs):
+                if not isinstance(m, dict) or not isinstance(m.get("role"), str):
+                    raise InputError(f"{path}:{lineno}: field 'messages[{k}]' must be an object with a 'role'")
+            if all(m["role"] == "assistant" for m in msgs):
+                raise InputError(f"{path}:{lineno}: field 'messages' has no turn before the assistant's")
         if "possible_answer" not in obj:
             ec = obj.get("expected_calls")
             if not isinstance(ec, list):

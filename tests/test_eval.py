@@ -143,7 +143,10 @@ def test_evaluate_scores_extracted_formats(tiny: Path, data: Path, tmp_path: Pat
 
 def test_eval_cli_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "t.jsonl"
-    bad.write_text('{"id": "a", "messages": []}\n')
+    bad.write_text('{"id": "a", "messages": [{"role": "user", "content": "hi"}]}\n')
     assert main(["eval", "--model", "smollm2-135m", "--data", str(bad), "-o", str(tmp_path / "r.csv")]) == 2
     assert "t.jsonl:1: field 'expected_calls'" in capsys.readouterr().err
     assert main(["eval", "--model", "smollm2-135m", "--data", str(bad), "--batch-size", "0"]) == 2
+    bad.write_text(json.dumps({"id": "a", "messages": "hi", "expected_calls": []}) + "\n")
+    assert main(["eval", "--model", "smollm2-135m", "--data", str(bad), "-o", str(tmp_path / "r.csv")]) == 2
+    assert "t.jsonl:1: field 'messages'" in capsys.readouterr().err
