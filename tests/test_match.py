@@ -164,3 +164,18 @@ def test_never_raises_on_junk() -> None:
         v = match(pred, bfcl(ANS))
         assert not v.correct
     assert match([], {"id": "x"}).correct  # nothing expected, nothing made
+
+
+def test_bfcl_types_kept_by_the_importer() -> None:
+    """evaluator.bfcl maps BFCL types to JSON Schema and keeps the original in x-bfcl-type."""
+    tool = {"type": "function", "function": {"name": "math_f", "x-bfcl-name": "math.f", "parameters": {
+        "type": "object", "properties": {
+            "xs": {"type": "array", "x-bfcl-type": "tuple", "items": {"type": "number", "x-bfcl-type": "float"}},
+            "v": {"x-bfcl-type": "any"}},
+        "required": ["xs"]}}}
+    pa = [{"math_f": {"xs": [[1.0, 2.5]], "v": ["a b", ""]}}]
+    rec = {"id": "x", "tools": [tool], "possible_answer": pa}
+    assert match([c("math_f", xs=[1.0, 2.5], v="A-B")], rec).correct  # 'any' compares as a string
+    assert match([c("math.f", xs=[1.0, 2.5])], rec).correct  # the original dotted name
+    assert match([c("math_f", xs=[1, 2.5])], rec).error_type == "type_error"  # nested ints are not floats (BFCL)
+    assert match([c("math_f", xs=[2.5, 1.0])], rec).error_type == "value_error"
