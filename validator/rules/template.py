@@ -85,6 +85,36 @@ def _same(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> bool:
     return key(a) == key(b)
 
 
+def _string_arguments(text: str) -> str | None:
+    """The name of the first call whose rendered ``arguments`` is a string (double-encoded), if any."""
+    from evaluator.extract import scan_tool_call_tags
+
+    for block in scan_tool_call_tags(text).blocks:
+        try:
+            obj = json.loads(block.inner)
+        except ValueError:
+            continue
+        if isinstance(obj, dict) and isinstance(obj.get("arguments"), str):
+            return str(obj.get("name"))
+    return None
+
+
+def _prompt_end(m: _Model, record: dict[str, Any], text: str) -> int:
+    from transformers.utils.chat_template_utils import render_jinja_template
+
+    from trainer.templates import normalize_messages, record_tools, split_prompt_completion
+
+    prompt, _ = split_prompt_completion(normalize_messages(record["messages"]))
+    try:
+        rendered, _ = render_jinja_template(
+            conversations=[prompt], tools=record_tools(record), chat_template=m.template,
+            add_generation_prompt=True, **m.tokenizer.special_tokens_map,
+        )  # fmt: skip
+    except Exception:
+        return 0
+    return len(rendered[0]) if text.startswith(rendered[0]) else 0
+
+
 def _applicable(record: Any, ctx: Context) -> _Model | None:
     name = ctx.options.get("model")
     if not name or not isinstance(record, dict) or not isinstance(record.get("messages"), list):
@@ -169,6 +199,8 @@ def template_round_trip_mismatch(record: Any, ctx: Context) -> Iterator[Hit]:
     from evaluator.extract import extract_calls
 
     assistants = [i for i, msg in enumerate(record["messages"]) if msg.get("role") == "assistant"]
+    if not spans and assistants:  # no {% generation %} markers: everything after the rendered prompt
+        spans = [(_prompt_end(m, record, text), len(text))]
     if len(spans) != len(assistants):  # the template merged or dropped turns: compare everything at once
         expected: list[dict[str, Any]] = []
         for i in assistants:
@@ -192,7 +224,14 @@ def template_round_trip_mismatch(record: Any, ctx: Context) -> Iterator[Hit]:
         if want is None:
             continue
         got = extract_calls(text[s:e], parser="hermes").calls
-        if not _same(got, want):
+        encoded = _string_arguments(text[s:e])
+        if encoded:
+            yield Hit(
+                json_path("messages", i, "tool_calls"),
+                f"the {m.name} template renders the arguments of {encoded} as a JSON string "
+                "(double-encoded), not as an object",
+            )
+        elif not _same(got, want):
             yield Hit(
                 json_path("messages", i, "tool_calls"),
                 f"rendered with the {m.name} template, the calls read back as {_summary(got)} "
