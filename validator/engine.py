@@ -158,6 +158,22 @@ def _fallback_context(obj: Any, index: int, options: dict[str, Any]) -> Context:
     return Context(record_index=index, tools=tools, options=options)
 
 
+_QUICK: Any = None
+
+
+def _quick() -> tuple[Any, frozenset[str]] | None:
+    """(quick_clean, QUICK_CODES) of :mod:`validator.rules.quick`, None when it is absent."""
+    global _QUICK
+    if _QUICK is None:
+        try:
+            from validator.rules.quick import QUICK_CODES, quick_clean
+
+            _QUICK = (quick_clean, frozenset(QUICK_CODES))
+        except ImportError:
+            _QUICK = False
+    return _QUICK or None
+
+
 def check_record(
     obj: Any,
     index: int,
@@ -180,8 +196,16 @@ def check_record(
         ctx = _build_context(obj, index, opts)
     except Exception:
         ctx = _fallback_context(obj, index, opts)
+    skip: frozenset[str] = frozenset()
+    quick = _quick()
+    if quick is not None:
+        try:
+            if quick[0](obj, ctx):
+                skip = quick[1]  # proven clean for these rules: no need to run them
+        except Exception:  # a broken fast path only costs speed
+            skip = frozenset()
     for r in rules:
-        if r.scope != "record":
+        if r.scope != "record" or r.code in skip:
             continue
         try:
             for hit in r.func(obj, ctx):
