@@ -414,7 +414,10 @@ def load_tokenizer(ref: ModelRef | str, *, adapter: str | None = None) -> Any:
 
     ref = resolve_model(ref)
     adapter = adapter or ref.adapter
-    tok = AutoTokenizer.from_pretrained(model_dir(ref))
+    try:
+        tok = AutoTokenizer.from_pretrained(model_dir(ref))
+    except (OSError, ValueError) as e:
+        raise ModelError(f"cannot load the tokenizer of {ref.display}: {e}") from None
     tok.chat_template = chat_template_for(adapter or ref, tokenizer=tok)
     if tok.pad_token is None:
         tok.pad_token = tok.eos_token
