@@ -224,6 +224,46 @@ def _summarize() -> Any:
     return summarize
 
 
+def _summary_container(summarize: Any) -> Any:
+    """Where a batch's summaries go: the summarizer's packed table when it has one, else a list."""
+    factory = getattr(summarize, "table", None)
+    return factory() if factory is not None else []
+
+
+class _Meta:
+    """Line and id of every record of a file, packed (a few bytes per record plus the id)."""
+
+    __slots__ = ("lines", "_ids", "_ends", "_has")
+
+    def __init__(self) -> None:
+        self.lines: array[int] = array("I")
+        self._ids = bytearray()
+        self._ends: array[int] = array("Q")
+        self._has = bytearray()
+
+    def __len__(self) -> int:
+        return len(self._has)
+
+    def append(self, line: int, rid: str | None) -> None:
+        try:
+            self.lines.append(line)
+        except OverflowError:  # past 2**32 lines (or a negative row number): widen once
+            self.lines = array("q", self.lines)
+            self.lines.append(line)
+        if rid is None:
+            self._has.append(0)
+        else:
+            self._ids += rid.encode("utf-8", "surrogatepass")
+            self._has.append(1)
+        self._ends.append(len(self._ids))
+
+    def id(self, index: int) -> str | None:
+        if not self._has[index]:
+            return None
+        start = self._ends[index - 1] if index else 0
+        return self._ids[start : self._ends[index]].decode("utf-8", "surrogatepass")
+
+
 def _record_id(obj: Any) -> str | None:
     if isinstance(obj, dict):
         rid = obj.get("id")
@@ -269,7 +309,7 @@ class _BatchResult:
     count: int
     findings: list[Finding]
     meta: list[tuple[int, int, str | None]]  # (index, line, id) of each record
-    summaries: list[tuple[int, Any]]
+    summaries: Any  # the summarizer's container (a SummaryTable) or a list
     errors: list[str]
 
 
@@ -290,7 +330,10 @@ def _run_batch(job: _Job, units: list[Unit]) -> _BatchResult:
     summarize = _summarize() if job.want_summaries else None
     findings: list[Finding] = []
     meta: list[tuple[int, int, str | None]] = []
-    summaries: list[tuple[int, Any]] = []
+    summaries: Any = _summary_container(summarize)
+    skw: dict[str, Any] = {}
+    if summarize is not None and getattr(summarize, "supports_turns", False):
+        skw["turns"] = bool(job.options.get("against"))  # only TP504 reads the user turns
     errors: list[str] = []
     for unit in units:
         rec = parse_unit(unit, job.file, job.record_format)
@@ -309,7 +352,7 @@ def _run_batch(job: _Job, units: list[Unit]) -> _BatchResult:
             errors.extend(f"{rec.file}:{rec.line}: {e}" for e in errs)
             if summarize is not None:
                 try:
-                    summaries.append((rec.index, summarize(rec.obj, rec.index, rec.line)))
+                    summaries.append(summarize(rec.obj, rec.index, rec.line, **skw))
                 except Exception as e:
                     errors.append(f"{rec.file}:{rec.line}: summarize raised {type(e).__name__}: {e}")
         if len(found) > 1:
@@ -383,9 +426,8 @@ def _rules_for_file(plan: _Plan, file: str, config: Config | None) -> list[Rule]
 
 def _dataset_findings(
     rules: Sequence[Rule],
-    summaries: list[Any],
-    lines: array[int],
-    ids: list[str | None],
+    summaries: Any,
+    meta: _Meta,
     file: str,
     plan: _Plan,
     errors: list[str],
@@ -397,8 +439,8 @@ def _dataset_findings(
             continue
         try:
             for index, hit in r.func(summaries, ctx):
-                ok = isinstance(index, int) and 0 <= index < len(lines)
-                line, rid = (lines[index], ids[index]) if ok else (0, None)
+                ok = isinstance(index, int) and 0 <= index < len(meta)
+                line, rid = (meta.lines[index], meta.id(index)) if ok else (0, None)
                 rec = RawRecord(file, line, index, None)
                 out.append(_finding(r, r.code, rec, rid, hit, plan.severity))
         except Exception as e:
@@ -434,20 +476,23 @@ def _lint_units(
         results = (_run_batch(job, b) for b in batches)
     count = 0
     findings: list[Finding] = []
-    summaries: list[Any] = []
-    lines: array[int] = array("q")  # by record index (indexes run 0..n-1 in order)
-    ids: list[str | None] = []
+    summaries: Any = None
+    meta = _Meta()  # by record index (indexes run 0..n-1 in order)
     for br in results:
         count += br.count
         findings.extend(br.findings)
         if dataset_rules:
-            summaries.extend(s for _, s in br.summaries)
+            if summaries is None:
+                summaries = br.summaries
+            else:
+                summaries.extend(br.summaries)
             for _index, line, rid in br.meta:
-                lines.append(line)
-                ids.append(rid)
+                meta.append(line, rid)
         result.internal_errors.extend(br.errors)
     if dataset_rules:
-        extra = _dataset_findings(dataset_rules, summaries, lines, ids, file, plan, result.internal_errors)
+        if summaries is None:
+            summaries = _summary_container(_summarize())
+        extra = _dataset_findings(dataset_rules, summaries, meta, file, plan, result.internal_errors)
         if extra:
             findings.extend(extra)
             order = {r.code: i for i, r in enumerate(rules)}

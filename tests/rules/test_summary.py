@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from validator.rules.dataset import summarize
+from validator.rules.dataset import SummaryTable, canonical_json, near_digest, summarize, text_digest
 
 CALL = {"name": "get_weather", "arguments": {"city": "Paris", "unit": "celsius"}}
 
@@ -32,7 +32,17 @@ def test_digest_ignores_id_and_key_order() -> None:
 def test_prompt_is_normalised_user_text() -> None:
     s1 = summarize(_structured("  Weather in\n PARIS? "), 0, 1)
     s2 = summarize(_structured("weather in paris?"), 1, 2)
-    assert s1.prompt == s2.prompt == "weather in paris?"
+    s3 = summarize(_structured("weather in rome?"), 1, 2)
+    assert s1.near == s2.near != s3.near
+    assert s1.turns == s2.turns == ((0, text_digest("weather in paris?")),)
+    assert summarize(_structured("Weather in Paris"), 0, 1, turns=False).turns == ()
+
+
+def test_summary_is_fixed_size() -> None:
+    """Digests only: no prompt or calls text is kept, however long the record."""
+    s = summarize(_structured("word " * 10_000), 0, 1)
+    assert len(s.digest) == len(s.near or b"") == 16
+    assert all(len(d) == 16 for _, d in s.turns)
 
 
 def test_calls_key_same_for_markup_and_structured_and_string_arguments() -> None:
@@ -40,14 +50,32 @@ def test_calls_key_same_for_markup_and_structured_and_string_arguments() -> None
     markup = {"messages": [{"role": "user", "content": "x"}, {"role": "assistant", "content": "<tool_call>" + json.dumps(CALL) + "</tool_call>"}]}
     as_string = _structured("x")
     as_string["messages"][1]["tool_calls"][0]["function"] = {"name": "get_weather", "arguments": json.dumps({"unit": "celsius", "city": "Paris"})}
-    keys = {summarize(r, 0, 1).calls for r in (structured, markup, as_string)}
+    keys = {summarize(r, 0, 1).near for r in (structured, markup, as_string)}
     assert len(keys) == 1
-    assert json.loads(keys.pop()) == [["get_weather", {"city": "Paris", "unit": "celsius"}]]
+    assert keys.pop() == near_digest("x", canonical_json([["get_weather", {"city": "Paris", "unit": "celsius"}]]))
+    assert not summarize(structured, 0, 1).no_calls
+    assert summarize({"messages": [{"role": "user", "content": "x"}]}, 0, 1).no_calls
 
 
 def test_ids_and_odd_values() -> None:
     assert summarize({"id": 7, "messages": []}, 0, 1).id == "7"
     assert summarize({"id": True, "messages": []}, 0, 1).id is None
     s = summarize([1, 2], 3, 4)
-    assert (s.id, s.prompt, s.calls, s.index) == (None, "", "[]", 3)
+    assert (s.id, s.near, s.no_calls, s.index) == (None, None, True, 3)
     assert summarize(2**80, 0, 1).digest  # beyond orjson's integer range: still hashed
+
+
+def test_summary_table_round_trips() -> None:
+    recs = [
+        _structured("Weather in Paris?", "a"),
+        {"id": "\ud800odd", "messages": [{"role": "user", "content": "  "}]},
+        [1, 2],
+        {"id": 5, "messages": [{"role": "user", "content": "one"}, {"role": "user", "content": "Two"}]},
+    ]
+    sums = [summarize(r, i, 10 + i) for i, r in enumerate(recs)]
+    t = SummaryTable(sums[:2])
+    t.extend(SummaryTable(sums[2:]))
+    assert len(t) == 4
+    assert list(t) == sums
+    assert t[-1] == sums[-1] and t[1:3] == sums[1:3]
+    assert t.where(3) == "record 3 (line 13)"

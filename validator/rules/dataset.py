@@ -6,11 +6,13 @@ once with all summaries: ``f(summaries, ctx) -> Iterable[(record index, Hit)]``.
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Iterator
+import re
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from hashlib import blake2b as _blake2b
+from typing import Any, overload
 
 import orjson
 
@@ -21,17 +23,24 @@ from validator.rules.base import Context, rule
 FAMILY = "dataset"
 
 
+DIGEST_SIZE = 16  # bytes of every blake2b digest a summary keeps
+
+
 @dataclass(frozen=True, slots=True)
 class RecordSummary:
+    """Fixed-size facts about one record (digests, not text: memory stays flat on big files)."""
+
     index: int  # 0-based record index in its file
     line: int  # 1-based line (or row) of the record
     id: str | None  # the record's "id" (numbers as text), None when absent
-    digest: str  # hash of the canonical JSON of the record without its "id"
-    prompt: str  # the user turns' text, lower-cased with whitespace collapsed
-    calls: str  # canonical JSON of the record's calls [[name, arguments], ...]
+    digest: bytes  # blake2b-128 of the canonical JSON of the record without its "id"
+    # blake2b-128 of the near-duplicate key (prompt without punctuation + canonical calls JSON);
+    # None when the prompt has no words (TP503 skips those records)
+    near: bytes | None = None
+    no_calls: bool = True  # the record has no calls (TP503's message says so)
     file: str | None = None  # set by the engine when linting several files
-    # (message index, normalised text) of each user turn: TP504 matches turns one by one
-    turns: tuple[tuple[int, str], ...] = ()
+    # (message index, blake2b-128 of the normalised text) of each non-empty user turn (TP504)
+    turns: tuple[tuple[int, bytes], ...] = ()
 
 
 def canonical_json(value: Any) -> bytes:
@@ -47,18 +56,70 @@ def normalize_text(text: str) -> str:
     return " ".join(text.split()).lower()
 
 
+_PUNCT = re.compile(r"[^\w\s]+")
+
+
+def near_key(prompt: str) -> str:
+    """The prompt with punctuation dropped and whitespace collapsed (it is already lower-cased)."""
+    return " ".join(_PUNCT.sub(" ", prompt).split())
+
+
+def digest(data: bytes) -> bytes:
+    return _blake2b(data, digest_size=DIGEST_SIZE).digest()
+
+
+def text_digest(text: str) -> bytes:
+    """Digest of a text (lone surrogates kept: the encoding is one-to-one)."""
+    return _blake2b(text.encode("utf-8", "surrogatepass"), digest_size=DIGEST_SIZE).digest()
+
+
+def near_digest(prompt: str, calls_json: bytes) -> bytes | None:
+    """TP503's key for a normalised prompt and the canonical calls JSON; None for a wordless prompt.
+
+    (The key never holds a NUL: ``near_key`` turns it into a space, so the separator is unambiguous.)
+    """
+    key = near_key(prompt)
+    if not key:
+        return None
+    h = _blake2b(key.encode("utf-8", "surrogatepass"), digest_size=DIGEST_SIZE)
+    h.update(b"\0")
+    h.update(calls_json)
+    return h.digest()
+
+
 def _markup_calls(content: str, calls: list[list[Any]]) -> None:
     for b in scan_tool_call_tags(content).blocks:
         for c in parse_call_payload(b.inner).calls:
             calls.append([c["name"], c["arguments"]])
 
 
-def summarize(record: Any, index: int, line: int) -> RecordSummary:
-    """The per-record facts the dataset rules need. Never raises."""
+def _add_call(tc: Any, calls: list[list[Any]]) -> None:
+    # the common canonical shape first, then the general normaliser
+    if type(tc) is dict and "name" not in tc:
+        fn = tc.get("function")
+        if type(fn) is dict:
+            name = fn.get("name")
+            args = fn.get("arguments", _MISSING)
+            if type(name) is str and type(args) is dict:
+                calls.append([name, args])
+                return
+    c = normalize_call(tc)
+    if c is not None:
+        calls.append([c["name"], c["arguments"]])
+
+
+_MISSING = object()
+
+
+def summarize(record: Any, index: int, line: int, *, turns: bool = True) -> RecordSummary:
+    """The per-record facts the dataset rules need. Never raises.
+
+    ``turns=False`` leaves out the user-turn digests (only TP504, ``--against``, reads them).
+    """
     rid: str | None = None
     body: Any = record
     prompts: list[str] = []
-    turns: list[tuple[int, str]] = []
+    turn_digests: list[tuple[int, bytes]] = []
     calls: list[list[Any]] = []
     if isinstance(record, dict):
         raw_id = record.get("id")
@@ -74,35 +135,212 @@ def summarize(record: Any, index: int, line: int) -> RecordSummary:
                 if not isinstance(m, dict):
                     continue
                 role = m.get("role")
-                content = m.get("content")
                 if role == "user":
+                    content = m.get("content")
                     if isinstance(content, str):
                         prompts.append(content)
-                        turns.append((mi, normalize_text(content)))
+                        if turns:
+                            t = normalize_text(content)
+                            if t:
+                                turn_digests.append((mi, text_digest(t)))
                 elif role == "assistant":
                     tcs = m.get("tool_calls")
                     if isinstance(tcs, list) and tcs:
                         for tc in tcs:
-                            c = normalize_call(tc)
-                            if c is not None:
-                                calls.append([c["name"], c["arguments"]])
-                    elif isinstance(content, str) and "<tool_call>" in content:
-                        _markup_calls(content, calls)
+                            _add_call(tc, calls)
+                    else:
+                        content = m.get("content")
+                        if isinstance(content, str) and "<tool_call>" in content:
+                            _markup_calls(content, calls)
         if not calls and isinstance(record.get("expected_calls"), list):  # a test record's answer
             for ec in record["expected_calls"]:
                 c = normalize_call(ec)
                 if c is not None:
                     calls.append([c["name"], c["arguments"]])
-    digest = hashlib.blake2b(canonical_json(body), digest_size=16).hexdigest()
+    prompt = normalize_text("\n".join(prompts)) if prompts else ""
     return RecordSummary(
         index=index,
         line=line,
         id=rid,
-        digest=digest,
-        prompt=normalize_text("\n".join(prompts)),
-        calls=canonical_json(calls).decode(),
-        turns=tuple(turns),
+        digest=digest(canonical_json(body)),
+        near=near_digest(prompt, canonical_json(calls)) if prompt else None,
+        no_calls=not calls,
+        turns=tuple(turn_digests),
     )
+
+
+class SummaryTable(Sequence[RecordSummary]):
+    """Summaries packed in flat arrays (about 60 bytes per record plus the id and turns).
+
+    Iterating or indexing yields :class:`RecordSummary` objects built on the fly; the dataset
+    rules read the columns directly (:meth:`digests`, :meth:`near_keys`, ...).
+    """
+
+    def __init__(self, summaries: Iterable[RecordSummary] = ()) -> None:
+        self._index = array("q")
+        self._line = array("q")
+        self._digest = bytearray()
+        self._near = bytearray()  # DIGEST_SIZE zero bytes when there is none (see _flags)
+        self._flags = bytearray()  # 1: has near key, 2: no calls, 4: has id
+        self._ids = bytearray()
+        self._id_end = array("q")
+        self._turns = bytearray()  # per turn: 4-byte message index + digest
+        self._turn_end = array("q")
+        self._file: array[int] | None = None  # index into _files, -1 for None; absent while all None
+        self._files: list[str] = []
+        for s in summaries:
+            self.append(s)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def append(self, s: RecordSummary) -> None:
+        self._index.append(s.index)
+        self._line.append(s.line)
+        self._digest += s.digest
+        flags = 0
+        if s.near is not None:
+            self._near += s.near
+            flags |= 1
+        else:
+            self._near += _ZERO
+        if s.no_calls:
+            flags |= 2
+        if s.id is not None:
+            self._ids += s.id.encode("utf-8", "surrogatepass")
+            flags |= 4
+        self._id_end.append(len(self._ids))
+        self._flags.append(flags)
+        for mi, d in s.turns:
+            self._turns += mi.to_bytes(4, "little", signed=True) + d
+        self._turn_end.append(len(self._turns))
+        if s.file is not None or self._file is not None:
+            if self._file is None:
+                self._file = array("q", [-1]) * (len(self._index) - 1)
+            if s.file is None:
+                self._file.append(-1)
+            else:
+                if s.file not in self._files:
+                    self._files.append(s.file)
+                self._file.append(self._files.index(s.file))
+
+    def extend(self, other: Iterable[RecordSummary]) -> None:
+        if not isinstance(other, SummaryTable) or other._file is not None or self._file is not None:
+            for s in other:
+                self.append(s)
+            return
+        n_ids, n_turns = len(self._ids), len(self._turns)
+        self._index.extend(other._index)
+        self._line.extend(other._line)
+        self._digest += other._digest
+        self._near += other._near
+        self._flags += other._flags
+        self._ids += other._ids
+        self._id_end.extend(e + n_ids for e in other._id_end)
+        self._turns += other._turns
+        self._turn_end.extend(e + n_turns for e in other._turn_end)
+
+    # ------------------------------------------------------------------ columns
+    def index_of(self, pos: int) -> int:
+        return self._index[pos]
+
+    def line_of(self, pos: int) -> int:
+        return self._line[pos]
+
+    def file_of(self, pos: int) -> str | None:
+        if self._file is None:
+            return None
+        f = self._file[pos]
+        return None if f < 0 else self._files[f]
+
+    def id_of(self, pos: int) -> str | None:
+        if not self._flags[pos] & 4:
+            return None
+        start = self._id_end[pos - 1] if pos else 0
+        return self._ids[start : self._id_end[pos]].decode("utf-8", "surrogatepass")
+
+    def digests(self) -> list[bytes]:
+        d = bytes(self._digest)
+        return [d[i : i + DIGEST_SIZE] for i in range(0, len(d), DIGEST_SIZE)]
+
+    def iter_digests(self) -> Iterator[bytes]:
+        d = bytes(self._digest)
+        for i in range(0, len(d), DIGEST_SIZE):
+            yield d[i : i + DIGEST_SIZE]
+
+    def digest_of(self, pos: int) -> bytes:
+        return bytes(self._digest[pos * DIGEST_SIZE : (pos + 1) * DIGEST_SIZE])
+
+    def near_of(self, pos: int) -> bytes | None:
+        if not self._flags[pos] & 1:
+            return None
+        return bytes(self._near[pos * DIGEST_SIZE : (pos + 1) * DIGEST_SIZE])
+
+    def no_calls_of(self, pos: int) -> bool:
+        return bool(self._flags[pos] & 2)
+
+    def turns_of(self, pos: int) -> tuple[tuple[int, bytes], ...]:
+        start = self._turn_end[pos - 1] if pos else 0
+        end = self._turn_end[pos]
+        out = []
+        step = 4 + DIGEST_SIZE
+        for k in range(start, end, step):
+            out.append((int.from_bytes(self._turns[k : k + 4], "little", signed=True), bytes(self._turns[k + 4 : k + step])))
+        return tuple(out)
+
+    def has_turns(self) -> bool:
+        return bool(self._turns)
+
+    def where(self, pos: int) -> str:
+        """``record N (line L)`` (``file:L`` when the record's file is known)."""
+        file = self.file_of(pos)
+        line = self._line[pos]
+        loc = f"line {line}" if file is None else f"{file}:{line}"
+        return f"record {self._index[pos]} ({loc})"
+
+    def first_data(self, pos: int) -> dict[str, int]:
+        return {"first": self._index[pos], "first_line": self._line[pos]}
+
+    # ------------------------------------------------------------------ sequence
+    @overload
+    def __getitem__(self, pos: int) -> RecordSummary: ...
+    @overload
+    def __getitem__(self, pos: slice) -> list[RecordSummary]: ...
+
+    def __getitem__(self, pos: int | slice) -> RecordSummary | list[RecordSummary]:
+        if isinstance(pos, slice):
+            return [self[i] for i in range(*pos.indices(len(self)))]
+        if pos < 0:
+            pos += len(self)
+        if not 0 <= pos < len(self):
+            raise IndexError(pos)
+        return RecordSummary(
+            index=self._index[pos],
+            line=self._line[pos],
+            id=self.id_of(pos),
+            digest=self.digest_of(pos),
+            near=self.near_of(pos),
+            no_calls=self.no_calls_of(pos),
+            file=self.file_of(pos),
+            turns=self.turns_of(pos),
+        )
+
+    def __iter__(self) -> Iterator[RecordSummary]:
+        for pos in range(len(self)):
+            yield self[pos]
+
+
+_ZERO = bytes(DIGEST_SIZE)
+
+
+def as_table(summaries: Iterable[RecordSummary]) -> SummaryTable:
+    """``summaries`` as a :class:`SummaryTable` (packed once when given a plain list)."""
+    return summaries if isinstance(summaries, SummaryTable) else SummaryTable(summaries)
+
+
+# The engine collects this function's results in this container (packed in the workers).
+summarize.table = SummaryTable  # type: ignore[attr-defined]
+summarize.supports_turns = True  # type: ignore[attr-defined]
 
 
 def _where(s: RecordSummary) -> str:
@@ -131,14 +369,14 @@ def duplicate_record(summaries: list[RecordSummary], ctx: Context) -> Iterator[t
     ## Fix safety
     Safe: later copies are dropped; the first is kept unchanged.
     """
-    first: dict[tuple[str | None, str], RecordSummary] = {}
-    for s in summaries:
-        key = (s.file, s.digest) if ctx.options.get("duplicates_per_file") else (None, s.digest)
-        f = first.get(key)
-        if f is None:
-            first[key] = s
-        else:
-            yield s.index, Hit("$", f"duplicate of {_where(f)}", data={"first": f.index, "first_line": f.line})
+    t = as_table(summaries)
+    per_file = ctx.options.get("duplicates_per_file")
+    first: dict[Any, int] = {}
+    for pos, d in enumerate(t.iter_digests()):
+        key = (t.file_of(pos), d) if per_file else d
+        f = first.setdefault(key, pos)
+        if f != pos:
+            yield t.index_of(pos), Hit("$", f"duplicate of {t.where(f)}", data=t.first_data(f))
 
 
 @rule("TP502", "duplicate-id", severity=Severity.WARNING, fix=FixSafety.SAFE, family=FAMILY, scope="dataset")
@@ -165,16 +403,30 @@ def duplicate_id(summaries: list[RecordSummary], ctx: Context) -> Iterator[tuple
     ## Fix safety
     Safe: later ids get a suffix (`q1-2`); record contents are unchanged.
     """
-    first: dict[tuple[str | None, str], RecordSummary] = {}
-    for s in summaries:
-        if s.id is None:
+    t = as_table(summaries)
+    per_file = ctx.options.get("duplicates_per_file")
+    first: dict[Any, int] = {}
+    for pos in range(len(t)):
+        rid = t.id_of(pos)
+        if rid is None:
             continue
-        key = (s.file, s.id) if ctx.options.get("duplicates_per_file") else (None, s.id)
-        f = first.get(key)
-        if f is None:
-            first[key] = s
-        elif f.digest != s.digest:
-            yield s.index, Hit("$.id", f"id '{s.id}' already used by {_where(f)}", data={"first": f.index, "first_line": f.line})
+        key = (t.file_of(pos), rid) if per_file else rid
+        f = first.setdefault(key, pos)
+        if f != pos and t.digest_of(f) != t.digest_of(pos):
+            yield t.index_of(pos), Hit("$.id", f"id '{rid}' already used by {t.where(f)}", data=t.first_data(f))
 
 
-__all__ = ["RecordSummary", "canonical_json", "duplicate_id", "duplicate_record", "normalize_text", "summarize"]
+__all__ = [
+    "RecordSummary",
+    "SummaryTable",
+    "as_table",
+    "canonical_json",
+    "digest",
+    "duplicate_id",
+    "duplicate_record",
+    "near_digest",
+    "near_key",
+    "normalize_text",
+    "summarize",
+    "text_digest",
+]

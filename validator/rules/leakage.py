@@ -4,23 +4,15 @@ that also appear in a test set (``--against``)."""
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from validator.findings import FixSafety, Hit, Severity, json_path
 from validator.rules.base import Context, rule
-from validator.rules.dataset import RecordSummary, _where, normalize_text
+from validator.rules.dataset import RecordSummary, as_table, near_key, normalize_text, text_digest
 
 FAMILY = "dataset"
-
-_PUNCT = re.compile(r"[^\w\s]+")
-
-
-def near_key(prompt: str) -> str:
-    """The prompt with punctuation dropped and whitespace collapsed (it is already lower-cased)."""
-    return " ".join(_PUNCT.sub(" ", prompt).split())
 
 
 @rule("TP503", "near-duplicate-record", severity=Severity.WARNING, fix=FixSafety.NONE, family=FAMILY, scope="dataset")
@@ -49,22 +41,21 @@ def near_duplicate_record(summaries: list[RecordSummary], ctx: Context) -> Itera
     ## Fix safety
     No fix: which copy to keep is a judgement call.
     """
-    first: dict[tuple[str | None, str, str], RecordSummary] = {}
-    for s in summaries:
-        key_prompt = near_key(s.prompt)
-        if not key_prompt:
+    t = as_table(summaries)
+    per_file = ctx.options.get("duplicates_per_file")
+    first: dict[Any, int] = {}
+    for pos in range(len(t)):
+        near = t.near_of(pos)  # digest of (prompt without punctuation, calls); None: no words
+        if near is None:
             continue
-        scope = s.file if ctx.options.get("duplicates_per_file") else None
-        key = (scope, key_prompt, s.calls)
-        f = first.get(key)
-        if f is None:
-            first[key] = s
-        elif f.digest != s.digest:
-            what = "no calls" if s.calls == "[]" else "the same calls"
-            yield s.index, Hit(
+        key = (t.file_of(pos), near) if per_file else near
+        f = first.setdefault(key, pos)
+        if f != pos and t.digest_of(f) != t.digest_of(pos):
+            what = "no calls" if t.no_calls_of(pos) else "the same calls"
+            yield t.index_of(pos), Hit(
                 "$.messages",
-                f"same prompt and {what} as {_where(f)}",
-                data={"first": f.index, "first_line": f.line},
+                f"same prompt and {what} as {t.where(f)}",
+                data=t.first_data(f),
             )
 
 
@@ -148,13 +139,15 @@ def test_set_leakage(summaries: list[RecordSummary], ctx: Context) -> Iterator[t
     prompts = load_test_prompts(against)
     if not prompts:
         return
-    for s in summaries:
-        for mi, text in s.turns:
-            hit = prompts.get(text)
+    by_digest = {text_digest(k): v for k, v in prompts.items()}
+    t = as_table(summaries)
+    for pos in range(len(t)):
+        for mi, d in t.turns_of(pos):
+            hit = by_digest.get(d)
             if hit is None:
                 continue
             where = f"{hit.file}:{hit.line}" + (f" (id {hit.id})" if hit.id else "")
-            yield s.index, Hit(
+            yield t.index_of(pos), Hit(
                 json_path("messages", mi, "content"),
                 f"user prompt also in the test set at {where}",
                 data={"test_file": hit.file, "test_line": hit.line, "test_id": hit.id},
