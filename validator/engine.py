@@ -186,26 +186,44 @@ def check_record(
     A rule that raises is skipped for this record; the exception is described in
     ``errors`` when given (the engine reports those as internal errors).
     """
+    return _check_record(obj, index, options, rules, errors, None)
+
+
+def _not_quick(rules: Sequence[Rule]) -> list[Rule]:
+    """The record rules ``quick_clean`` does not cover (all of them when it is absent)."""
+    quick = _quick()
+    covered = quick[1] if quick is not None else frozenset()
+    return [r for r in rules if r.scope == "record" and r.code not in covered]
+
+
+def _check_record(
+    obj: Any,
+    index: int,
+    options: dict[str, Any] | None,
+    rules: Sequence[Rule],
+    errors: list[str] | None,
+    rest: Sequence[Rule] | None,
+) -> list[tuple[Rule, Hit]]:
+    """:func:`check_record`; ``rest`` is ``_not_quick(rules)`` when the caller has it already."""
     opts = options if options is not None else {}
     out: list[tuple[Rule, Hit]] = []
-    if not isinstance(obj, dict):
-        rules = [r for r in rules if r.code == "TP002"]
+    if type(obj) is not dict and not isinstance(obj, dict):
+        rules = rest = [r for r in rules if r.code == "TP002"]
     if not rules:
         return out
     try:
         ctx = _build_context(obj, index, opts)
     except Exception:
         ctx = _fallback_context(obj, index, opts)
-    skip: frozenset[str] = frozenset()
     quick = _quick()
     if quick is not None:
         try:
-            if quick[0](obj, ctx):
-                skip = quick[1]  # proven clean for these rules: no need to run them
+            if quick[0](obj, ctx):  # proven clean for the QUICK_CODES rules: run the others only
+                rules = rest if rest is not None else _not_quick(rules)
         except Exception:  # a broken fast path only costs speed
-            skip = frozenset()
+            pass
     for r in rules:
-        if r.scope != "record" or r.code in skip:
+        if r.scope != "record":
             continue
         try:
             for hit in r.func(obj, ctx):
@@ -335,6 +353,7 @@ def _run_batch(job: _Job, units: list[Unit]) -> _BatchResult:
     if summarize is not None and getattr(summarize, "supports_turns", False):
         skw["turns"] = bool(job.options.get("against"))  # only TP504 reads the user turns
     errors: list[str] = []
+    rest = _not_quick(rules)
     for unit in units:
         rec = parse_unit(unit, job.file, job.record_format)
         rid = _record_id(rec.obj)
@@ -347,7 +366,7 @@ def _run_batch(job: _Job, units: list[Unit]) -> _BatchResult:
                 found.append(_finding(None, code, rec, rid, hit, job.severity))
         if rec.error is None:
             errs: list[str] = []
-            for r, hit in check_record(rec.obj, rec.index, job.options, rules, errs):
+            for r, hit in _check_record(rec.obj, rec.index, job.options, rules, errs, rest):
                 found.append(_finding(r, r.code, rec, rid, hit, job.severity))
             errors.extend(f"{rec.file}:{rec.line}: {e}" for e in errs)
             if summarize is not None:

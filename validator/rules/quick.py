@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from validator.rules.base import Context
 from validator.schema_cache import get_schema_info
 
@@ -48,6 +50,54 @@ def _args_ok(tools: dict[str, dict[str, Any]], schemas: dict[int, Any], name: An
     return info.quick_valid(args)  # type: ignore[no-any-return]
 
 
+_MISS = object()
+_TOOLS_CACHE: dict[bytes, Any] = {}
+_TOOLS_CACHE_SIZE = 4096
+
+
+def _check_tools(tools_val: list[Any]) -> tuple[Any, ...] | None:
+    """Per tool, the SchemaInfo of its parameters (None when it has none); None when a tool is not clean."""
+    infos: list[Any] = []
+    names: set[str] = set()
+    for t in tools_val:
+        if type(t) is not dict or t.get("type") != "function":
+            return None
+        fn = t.get("function")
+        if type(fn) is not dict:
+            return None
+        name = fn.get("name")
+        if type(name) is not str or not name.strip() or name in names:
+            return None
+        names.add(name)
+        desc = fn.get("description")
+        if type(desc) is not str or not desc.strip():
+            return None
+        info = None
+        if "parameters" in fn:
+            params = fn["parameters"]
+            if params is not None:
+                info = get_schema_info(params)
+                if info.schema_problems or info.type_problems:
+                    return None
+        infos.append(info)
+    return tuple(infos)
+
+
+def _tools_infos(tools_val: list[Any]) -> tuple[Any, ...] | None:
+    """:func:`_check_tools`, cached by the tools' JSON (records of a dataset share their tool lists)."""
+    try:
+        key = orjson.dumps(tools_val)
+    except (TypeError, orjson.JSONEncodeError):  # not plain JSON (library use): no cache
+        return _check_tools(tools_val)
+    hit = _TOOLS_CACHE.get(key, _MISS)
+    if hit is _MISS:
+        hit = _check_tools(tools_val)
+        if len(_TOOLS_CACHE) >= _TOOLS_CACHE_SIZE:
+            _TOOLS_CACHE.clear()
+        _TOOLS_CACHE[key] = hit
+    return hit  # type: ignore[no-any-return]
+
+
 def quick_clean(record: Any, ctx: Context) -> bool:
     """True only when no rule in :data:`QUICK_CODES` would report anything for ``record``."""
     if type(record) is not dict:
@@ -58,28 +108,12 @@ def quick_clean(record: Any, ctx: Context) -> bool:
     if tools_val is not None:
         if type(tools_val) is not list:
             return False
-        names: set[str] = set()
-        for t in tools_val:
-            if type(t) is not dict or t.get("type") != "function":
-                return False
-            fn = t.get("function")
-            if type(fn) is not dict:
-                return False
-            name = fn.get("name")
-            if type(name) is not str or not name.strip() or name in names:
-                return False
-            names.add(name)
-            desc = fn.get("description")
-            if type(desc) is not str or not desc.strip():
-                return False
-            if "parameters" in fn:
-                params = fn["parameters"]
-                if params is None:
-                    continue
-                info = get_schema_info(params)
-                if info.schema_problems or info.type_problems:
-                    return False
-                schemas[id(params)] = info
+        infos = _tools_infos(tools_val)
+        if infos is None:
+            return False
+        for t, info in zip(tools_val, infos):
+            if info is not None:
+                schemas[id(t["function"]["parameters"])] = info
     tools = ctx.tools
     # --- messages (TP002-TP009, TP101-TP106, TP201-TP207, TP301-TP305)
     msgs = record.get("messages")
