@@ -1073,8 +1073,8 @@ def write_summary_md(
     lines += ["", "## Arms", ""]
     for name, a in arms_desc:
         over = ", ".join(f"{k}={v}" for k, v in a.train.items()) or "shared settings"
-        desc = f" {a.description.strip()}" if a.description else ""
-        lines.append(f"- `{name}`: {a.data} data; {over}.{desc}")
+        desc = f"{a.description.strip()} " if a.description else ""
+        lines.append(f"- `{name}`: {desc}({a.data} data; {over})")
     shared = ", ".join(f"{k}={v}" for k, v in cfg.train.items())
     if shared:
         lines.append(f"- shared training settings: {shared}")
@@ -1146,7 +1146,7 @@ def plot_accuracy(
             ys.append(r.accuracy)
             lo_err.append(r.accuracy - lo)
             hi_err.append(hi - r.accuracy)
-        color = "0.6" if o.name == BASE else cmap(i % 10)
+        color = _color(o.name, i, cmap)
         bars = ax.bar(xs, ys, width * 0.92, label=o.name, color=color, yerr=[lo_err, hi_err], capsize=3,
                       error_kw={"elinewidth": 1, "ecolor": "0.2"})
         for b, y in zip(bars, ys, strict=True):
@@ -1169,6 +1169,15 @@ def plot_accuracy(
     fig.savefig(path)
     plt.close(fig)
     return path
+
+
+def _color(name: str, i: int, cmap: Any) -> Any:
+    """Grey for the base model, green for `clean`, red for `dirty`, tab10 for the others."""
+    fixed = {BASE: "0.6", "clean": "tab:green", "dirty": "tab:red"}
+    if name in fixed:
+        return fixed[name]
+    palette = [c for k, c in enumerate(cmap.colors) if k not in (2, 3, 7)]  # not green/red/grey
+    return palette[i % len(palette)]
 
 
 def machine_info() -> dict[str, Any]:
