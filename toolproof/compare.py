@@ -446,7 +446,7 @@ def prepare_data(cfg: CompareConfig, out_dir: Path, *, resume: bool = True) -> P
     if not Path(src).is_file():
         raise FileNotFoundError(f"training data not found: {src}")
     step_hash = _hash(
-        {"step": "data", "train": file_sha256(src), "clean": cfg.data.clean, "v": _versions_key()}
+        {"step": "data", "train": file_sha256(src), "clean": cfg.data.clean, "code": _code_key("validator")}
     )
     if resume:
         got = read_marker(step_dir, step_hash)
@@ -565,6 +565,7 @@ def _train_hash(cfg: CompareConfig, arm: ArmConfig, train_path: str) -> str:
             "data_sha": file_sha256(train_path),
             "train": _train_settings(cfg, arm),
             "v": _versions_key(),
+            "code": _code_key("trainer"),
         }
     )
 
@@ -672,6 +673,7 @@ def evaluate_model(
                 "batch_size": cfg.eval.batch_size,
                 "options": cfg.eval.options,
                 "v": _versions_key(),
+                "code": _code_key("evaluator", "trainer"),
             }
         )
         if resume:
@@ -1221,6 +1223,28 @@ def _versions_key() -> str:
         v = versions()
         _VERSIONS_KEY = _hash({k: v[k] for k in ("torch", "transformers", "trl", "peft")})
     return _VERSIONS_KEY
+
+
+_CODE_KEYS: dict[tuple[str, ...], str] = {}
+
+
+def _code_key(*packages: str) -> str:
+    """A hash of the source of toolproof's own packages a step runs: changed code re-runs the step."""
+    if packages not in _CODE_KEYS:
+        import importlib.util  # noqa: PLC0415
+
+        h = hashlib.sha256()
+        for pkg in packages:
+            spec = importlib.util.find_spec(pkg)
+            locs = list(spec.submodule_search_locations or []) if spec else []
+            for loc in locs:
+                root = Path(loc)
+                for f in sorted(root.rglob("*")):
+                    if f.suffix in (".py", ".jinja", ".json", ".yaml") and "__pycache__" not in f.parts:
+                        h.update(str(f.relative_to(root)).encode())
+                        h.update(f.read_bytes())
+        _CODE_KEYS[packages] = h.hexdigest()[:16]
+    return _CODE_KEYS[packages]
 
 
 def write_reports(
