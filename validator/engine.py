@@ -203,8 +203,10 @@ def _check_record(
     rules: Sequence[Rule],
     errors: list[str] | None,
     rest: Sequence[Rule] | None,
+    use_quick: bool = True,
 ) -> list[tuple[Rule, Hit]]:
-    """:func:`check_record`; ``rest`` is ``_not_quick(rules)`` when the caller has it already."""
+    """:func:`check_record`; ``rest`` is ``_not_quick(rules)`` when the caller has it already
+    (``use_quick=False`` when none of ``rules`` is covered by the fast path)."""
     opts = options if options is not None else {}
     out: list[tuple[Rule, Hit]] = []
     if type(obj) is not dict and not isinstance(obj, dict):
@@ -215,7 +217,7 @@ def _check_record(
         ctx = _build_context(obj, index, opts)
     except Exception:
         ctx = _fallback_context(obj, index, opts)
-    quick = _quick()
+    quick = _quick() if use_quick else None
     if quick is not None:
         try:
             if quick[0](obj, ctx):  # proven clean for the QUICK_CODES rules: run the others only
@@ -354,6 +356,7 @@ def _run_batch(job: _Job, units: list[Unit]) -> _BatchResult:
         skw["turns"] = bool(job.options.get("against"))  # only TP504 reads the user turns
     errors: list[str] = []
     rest = _not_quick(rules)
+    use_quick = len(rest) < sum(1 for r in rules if r.scope == "record")
     for unit in units:
         rec = parse_unit(unit, job.file, job.record_format)
         rid = _record_id(rec.obj)
@@ -366,7 +369,7 @@ def _run_batch(job: _Job, units: list[Unit]) -> _BatchResult:
                 found.append(_finding(None, code, rec, rid, hit, job.severity))
         if rec.error is None:
             errs: list[str] = []
-            for r, hit in _check_record(rec.obj, rec.index, job.options, rules, errs, rest):
+            for r, hit in _check_record(rec.obj, rec.index, job.options, rules, errs, rest, use_quick):
                 found.append(_finding(r, r.code, rec, rid, hit, job.severity))
             errors.extend(f"{rec.file}:{rec.line}: {e}" for e in errs)
             if summarize is not None:

@@ -79,3 +79,16 @@ def test_summary_table_round_trips() -> None:
     assert list(t) == sums
     assert t[-1] == sums[-1] and t[1:3] == sums[1:3]
     assert t.where(3) == "record 3 (line 13)"
+
+
+def test_near_key_ascii_fast_path_matches_the_pattern() -> None:
+    import random
+
+    from validator.rules.dataset import _PUNCT, near_key
+
+    rnd = random.Random(5)
+    chars = [chr(c) for c in range(128)]
+    texts = chars + ["".join(rnd.choice(chars) for _ in range(rnd.randint(0, 12))) for _ in range(5000)]
+    texts += ["caf\u00e9, na\u00efve!", "\u0130stanbul?", "a\u00a0b"]  # non-ASCII: the pattern itself
+    for t in texts:
+        assert near_key(t) == " ".join(_PUNCT.sub(" ", t).split()), repr(t)

@@ -59,8 +59,14 @@ def normalize_text(text: str) -> str:
 _PUNCT = re.compile(r"[^\w\s]+")
 
 
+# ASCII characters the punctuation pattern matches -> " " (built from the pattern itself)
+_ASCII_PUNCT = {c: " " for c in range(128) if _PUNCT.match(chr(c))}
+
+
 def near_key(prompt: str) -> str:
     """The prompt with punctuation dropped and whitespace collapsed (it is already lower-cased)."""
+    if prompt.isascii():  # same result as the regex, without it
+        return " ".join(prompt.translate(_ASCII_PUNCT).split())
     return " ".join(_PUNCT.sub(" ", prompt).split())
 
 
