@@ -166,9 +166,9 @@ def _quick() -> tuple[Any, frozenset[str]] | None:
     global _QUICK
     if _QUICK is None:
         try:
-            from validator.rules.quick import QUICK_CODES, quick_clean
+            from validator.rules.quick import QUICK_CODES, quick_clean_record
 
-            _QUICK = (quick_clean, frozenset(QUICK_CODES))
+            _QUICK = (quick_clean_record, frozenset(QUICK_CODES))
         except ImportError:
             _QUICK = False
     return _QUICK or None
@@ -213,17 +213,19 @@ def _check_record(
         rules = rest = [r for r in rules if r.code == "TP002"]
     if not rules:
         return out
+    quick = _quick() if use_quick else None
+    if quick is not None:
+        try:
+            if quick[0](obj):  # proven clean for the QUICK_CODES rules: run the others only
+                rules = rest if rest is not None else _not_quick(rules)
+                if not rules:
+                    return out
+        except Exception:  # a broken fast path only costs speed
+            pass
     try:
         ctx = _build_context(obj, index, opts)
     except Exception:
         ctx = _fallback_context(obj, index, opts)
-    quick = _quick() if use_quick else None
-    if quick is not None:
-        try:
-            if quick[0](obj, ctx):  # proven clean for the QUICK_CODES rules: run the others only
-                rules = rest if rest is not None else _not_quick(rules)
-        except Exception:  # a broken fast path only costs speed
-            pass
     for r in rules:
         if r.scope != "record":
             continue
@@ -336,11 +338,16 @@ class _BatchResult:
 _rule_cache: dict[tuple[str, ...], list[Rule]] = {}
 
 
+def _never_yields(r: Rule) -> bool:
+    """The reader rules (TP001, TP010) are emitted by ``validator.io``; their functions never yield."""
+    return r.family == "reader" and getattr(r.func, "__module__", None) == "validator.rules.reader"
+
+
 def _rules_for(codes: tuple[str, ...]) -> list[Rule]:
     rules = _rule_cache.get(codes)
     if rules is None:
         _ensure_rules()
-        rules = [REGISTRY[c] for c in codes if REGISTRY[c].scope == "record"]
+        rules = [REGISTRY[c] for c in codes if REGISTRY[c].scope == "record" and not _never_yields(REGISTRY[c])]
         _rule_cache[codes] = rules
     return rules
 

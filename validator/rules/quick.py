@@ -35,19 +35,22 @@ QUICK_CODES = frozenset(
 _ROLES = frozenset(("system", "user", "assistant", "tool"))
 
 
-def _args_ok(tools: dict[str, dict[str, Any]], schemas: dict[int, Any], name: Any, args: Any) -> bool:
+# What a clean tool list maps each tool name to: its parameters' SchemaInfo, or one of these.
+_NO_PARAMS = object()  # the tool has no "parameters": any arguments object is fine
+_NULL_PARAMS = object()  # "parameters": null: look closer
+
+
+def _args_ok(tools: dict[str, Any], name: Any, args: Any) -> bool:
     if not isinstance(name, str) or not name.strip():
         return False
-    fn = tools.get(name)
-    if fn is None or not isinstance(args, dict):
+    entry = tools.get(name)
+    if entry is None or not isinstance(args, dict):
         return False
-    if "parameters" not in fn:
+    if entry is _NO_PARAMS:
         return True
-    params = fn["parameters"]
-    info = schemas.get(id(params))
-    if info is None:
-        return False  # parameters not seen among the tools (cannot happen for a clean record)
-    return info.quick_valid(args)  # type: ignore[no-any-return]
+    if entry is _NULL_PARAMS:
+        return False
+    return entry.quick_valid(args)  # type: ignore[no-any-return]
 
 
 _MISS = object()
@@ -55,10 +58,11 @@ _TOOLS_CACHE: dict[bytes, Any] = {}
 _TOOLS_CACHE_SIZE = 4096
 
 
-def _check_tools(tools_val: list[Any]) -> tuple[Any, ...] | None:
-    """Per tool, the SchemaInfo of its parameters (None when it has none); None when a tool is not clean."""
-    infos: list[Any] = []
-    names: set[str] = set()
+def _check_tools(tools_val: list[Any]) -> dict[str, Any] | None:
+    """Tool name -> the SchemaInfo of its parameters (or _NO_PARAMS / _NULL_PARAMS); None when a tool
+    is not clean. For a clean list this is the record's tool table (``Context.tools``) compiled."""
+    infos: dict[str, Any] = {}
+    names = infos
     for t in tools_val:
         if type(t) is not dict or t.get("type") != "function":
             return None
@@ -68,22 +72,23 @@ def _check_tools(tools_val: list[Any]) -> tuple[Any, ...] | None:
         name = fn.get("name")
         if type(name) is not str or not name.strip() or name in names:
             return None
-        names.add(name)
         desc = fn.get("description")
         if type(desc) is not str or not desc.strip():
             return None
-        info = None
+        info: Any = _NO_PARAMS
         if "parameters" in fn:
             params = fn["parameters"]
-            if params is not None:
+            if params is None:
+                info = _NULL_PARAMS
+            else:
                 info = get_schema_info(params)
                 if info.schema_problems or info.type_problems:
                     return None
-        infos.append(info)
-    return tuple(infos)
+        infos[name] = info
+    return infos
 
 
-def _tools_infos(tools_val: list[Any]) -> tuple[Any, ...] | None:
+def _tools_infos(tools_val: list[Any]) -> dict[str, Any] | None:
     """:func:`_check_tools`, cached by the tools' JSON (records of a dataset share their tool lists)."""
     try:
         key = orjson.dumps(tools_val)
@@ -99,22 +104,27 @@ def _tools_infos(tools_val: list[Any]) -> tuple[Any, ...] | None:
 
 
 def quick_clean(record: Any, ctx: Context) -> bool:
-    """True only when no rule in :data:`QUICK_CODES` would report anything for ``record``."""
+    """True only when no rule in :data:`QUICK_CODES` would report anything for ``record``.
+
+    (``ctx`` is the record's context from ``build_context``; the check does not need it.)
+    """
+    return quick_clean_record(record)
+
+
+def quick_clean_record(record: Any) -> bool:
+    """:func:`quick_clean` without a context: for a clean tool list the context's tool table is
+    the cached compiled one, so the engine need not build a context for a clean record."""
     if type(record) is not dict:
         return False
     # --- tools (TP401-TP406) and their compiled schemas
     tools_val = record.get("tools")
-    schemas: dict[int, Any] = {}
+    tools: dict[str, Any] = _EMPTY
     if tools_val is not None:
         if type(tools_val) is not list:
             return False
-        infos = _tools_infos(tools_val)
-        if infos is None:
+        tools = _tools_infos(tools_val)  # type: ignore[assignment]
+        if tools is None:
             return False
-        for t, info in zip(tools_val, infos):
-            if info is not None:
-                schemas[id(t["function"]["parameters"])] = info
-    tools = ctx.tools
     # --- messages (TP002-TP009, TP101-TP106, TP201-TP207, TP301-TP305)
     msgs = record.get("messages")
     if type(msgs) is not list or not msgs:
@@ -146,7 +156,7 @@ def quick_clean(record: Any, ctx: Context) -> bool:
                 fn = call.get("function")
                 if type(fn) is not dict or "arguments" not in fn:
                     return False
-                if not _args_ok(tools, schemas, fn.get("name"), fn["arguments"]):
+                if not _args_ok(tools, fn.get("name"), fn["arguments"]):
                     return False
                 any_call = True
                 cid = call.get("id")
@@ -175,9 +185,11 @@ def quick_clean(record: Any, ctx: Context) -> bool:
             if type(ec) is not dict or "name" not in ec:
                 return False
             args = ec.get("arguments", {})
-            if not _args_ok(tools, schemas, ec["name"], args):
+            if not _args_ok(tools, ec["name"], args):
                 return False
     return True
 
 
-__all__ = ["QUICK_CODES", "quick_clean"]
+_EMPTY: dict[str, Any] = {}
+
+__all__ = ["QUICK_CODES", "quick_clean", "quick_clean_record"]
