@@ -258,3 +258,20 @@ def test_parallel_reads_ahead_only_a_bounded_window() -> None:
     rest = list(it)
     assert len(rest) == 99 and consumed == 100
     assert [m[0] for r in [first, *rest] for m in r.meta] == list(range(100))
+
+
+def test_packed_record_meta_extends_and_widens() -> None:
+    """The per-record line/id table the dataset findings read (packed in the workers)."""
+    import pickle
+
+    from validator.engine import _Meta
+
+    a = _Meta()
+    a.append(1, "x")
+    a.append(2, None)
+    b = _Meta()
+    b.append(5, "\ud800y")
+    b.append(2**40, "")  # past 2**32 lines: the table widens
+    a.extend(pickle.loads(pickle.dumps(b)))
+    assert list(a.lines) == [1, 2, 5, 2**40]
+    assert [a.id(i) for i in range(len(a))] == ["x", None, "\ud800y", ""]

@@ -279,6 +279,17 @@ class _Meta:
             self._has.append(1)
         self._ends.append(len(self._ids))
 
+    def extend(self, other: _Meta) -> None:
+        base = len(self._ids)
+        try:
+            self.lines.extend(other.lines)
+        except (OverflowError, TypeError):  # other holds wide line numbers: widen
+            self.lines = array("q", self.lines)
+            self.lines.extend(array("q", other.lines))
+        self._ids += other._ids
+        self._ends.extend([e + base for e in other._ends] if base else other._ends)
+        self._has += other._has
+
     def id(self, index: int) -> str | None:
         if not self._has[index]:
             return None
@@ -330,7 +341,7 @@ class _Job:
 class _BatchResult:
     count: int
     findings: list[Finding]
-    meta: list[tuple[int, int, str | None]]  # (index, line, id) of each record
+    meta: _Meta | None  # line and id of each record, in order (only when dataset rules run)
     summaries: Any  # the summarizer's container (a SummaryTable) or a list
     errors: list[str]
 
@@ -356,7 +367,7 @@ def _run_batch(job: _Job, units: list[Unit]) -> _BatchResult:
     rules = _rules_for(job.codes)
     summarize = _summarize() if job.want_summaries else None
     findings: list[Finding] = []
-    meta: list[tuple[int, int, str | None]] = []
+    meta = _Meta() if job.want_summaries else None
     summaries: Any = _summary_container(summarize)
     skw: dict[str, Any] = {}
     if summarize is not None and getattr(summarize, "supports_turns", False):
@@ -367,7 +378,8 @@ def _run_batch(job: _Job, units: list[Unit]) -> _BatchResult:
     for unit in units:
         rec = parse_unit(unit, job.file, job.record_format)
         rid = _record_id(rec.obj)
-        meta.append((rec.index, rec.line, rid))
+        if meta is not None:
+            meta.append(rec.line, rid)
         found: list[Finding] = []
         if rec.error is not None and "TP001" in job.enabled:
             found.append(_finding(None, rec.code or "TP001", rec, rid, rec.error, job.severity))
@@ -515,8 +527,8 @@ def _lint_units(
                 summaries = br.summaries
             else:
                 summaries.extend(br.summaries)
-            for _index, line, rid in br.meta:
-                meta.append(line, rid)
+            if br.meta is not None:
+                meta.extend(br.meta)
         result.internal_errors.extend(br.errors)
     if dataset_rules:
         if summaries is None:
