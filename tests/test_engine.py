@@ -251,13 +251,13 @@ def test_parallel_reads_ahead_only_a_bounded_window() -> None:
         def apply_async(self, fn: Any, args: tuple[Any, ...]) -> Done:
             return Done(fn(*args))
 
-    job = engine._Job("f.jsonl", "auto", (), frozenset(), {}, {}, False)
+    job = engine._Job("f.jsonl", "auto", (), frozenset(), {}, {}, True)
     it = engine._ordered_parallel(InlinePool(), job, batches(), 4)
     first = next(it)
     assert first.count == 1 and consumed == 4
     rest = list(it)
     assert len(rest) == 99 and consumed == 100
-    assert [m[0] for r in [first, *rest] for m in r.meta] == list(range(100))
+    assert [line for r in [first, *rest] for line in r.meta.lines] == list(range(1, 101))
 
 
 def test_packed_record_meta_extends_and_widens() -> None:
