@@ -189,11 +189,26 @@ def check_record(
     return _check_record(obj, index, options, rules, errors, None)
 
 
+_NOT_QUICK: dict[tuple[int, ...], tuple[tuple[Rule, ...], list[Rule]]] = {}
+
+
 def _not_quick(rules: Sequence[Rule]) -> list[Rule]:
-    """The record rules ``quick_clean`` does not cover (all of them when it is absent)."""
+    """The record rules ``quick_clean`` does not cover (all of them when it is absent).
+
+    Memoised by the identities of the rules (the cleaner passes the same rules for every record);
+    the memo holds the rules, so an identity is never reused while its entry lives.
+    """
+    key = tuple(map(id, rules))
+    hit = _NOT_QUICK.get(key)
+    if hit is not None:
+        return hit[1]
     quick = _quick()
     covered = quick[1] if quick is not None else frozenset()
-    return [r for r in rules if r.scope == "record" and r.code not in covered]
+    rest = [r for r in rules if r.scope == "record" and r.code not in covered]
+    if len(_NOT_QUICK) > 64:
+        _NOT_QUICK.clear()
+    _NOT_QUICK[key] = (tuple(rules), rest)
+    return rest
 
 
 def _check_record(
