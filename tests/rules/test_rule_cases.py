@@ -8,7 +8,7 @@ Case file shape::
       - name: ...
         record: {...}          # record rules ("records: [...]" for dataset rules;
                                # "raw: <file text>" (+ "bom: true", "ext: .json") for reader rules)
-        options: {...}         # optional Context.options
+        options: {...}         # optional Context.options ("model: '@tiny-model'" = the tiny test model)
     fail:                      # records that must produce it
       - name: ...
         record: {...}
@@ -75,7 +75,11 @@ def _run_reader(code: str, case: dict[str, Any], tmp: Path) -> list[tuple[int, H
 
 def run_rule(rule: Rule, case: dict[str, Any], tmp: Path | None = None) -> list[tuple[int, Hit]]:
     """Run one rule on a case the way the engine does."""
-    options = case.get("options") or {}
+    options = dict(case.get("options") or {})
+    if options.get("model") == "@tiny-model":  # template rules (TP6xx): the cached tiny test model
+        from tiny_model import tiny_model_dir
+
+        options["model"] = str(tiny_model_dir())
     if "raw" in case:
         assert tmp is not None
         return _run_reader(rule.code, case, tmp)
