@@ -17,20 +17,10 @@ from typing import Any
 
 import pytest
 
+from evaluator.bfcl import CATEGORIES as BFCL_CATEGORIES
 from toolproof.cli import main
 
-CATEGORIES = [
-    "simple_python",
-    "multiple",
-    "parallel",
-    "parallel_multiple",
-    "live_simple",
-    "live_multiple",
-    "live_parallel",
-    "live_parallel_multiple",
-    "irrelevance",
-    "live_irrelevance",
-]
+CATEGORIES = list(BFCL_CATEGORIES)
 
 # record id -> (variants that cannot pass, reason)
 ALL = ("first", "minimal", "last")
