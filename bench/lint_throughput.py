@@ -243,14 +243,6 @@ def timed(cmd: list[str]) -> tuple[float, float, float, int, str]:
     return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024, p.returncode, err.decode(errors="replace")[-500:]
 
 
-def clean_available() -> bool:
-    try:
-        src = (HERE.parents[1] / "toolproof" / "commands" / "clean.py").read_text()
-    except OSError:
-        return False
-    return "not built yet" not in src
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=200_000, help="records to generate (default 200,000)")
@@ -289,9 +281,8 @@ def main(argv: list[str] | None = None) -> int:
             ("naive", naive_label, [sys.executable, str(HERE), "--child", "naive", str(data), str(n_naive)], n_naive),
             ("lint1", "toolproof lint --jobs 1", [tp, "lint", str(data), "--format", "json", "--output", str(tmp / "l1.json")], n),
             ("lint2", "toolproof lint --jobs 2", [tp, "lint", str(data), "--jobs", "2", "--format", "json", "--output", str(tmp / "l2.json")], n),
+            ("clean", "toolproof clean", [tp, "clean", str(data), "-o", str(tmp / "clean.jsonl"), "--quiet"], n),
         ]
-        if clean_available():
-            contenders.append(("clean", "toolproof clean", [tp, "clean", str(data), "-o", str(tmp / "clean.jsonl"), "--quiet"], n))
         skip = set(filter(None, args.skip.split(",")))
         rows: list[dict[str, Any]] = []
         print(f"{'contender':<68} {'seconds':>8} {'CPU s':>7} {'records/s':>10} {'MB/s':>7} {'peak RSS MiB':>13}")

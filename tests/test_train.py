@@ -199,7 +199,6 @@ def test_no_trainable_record_is_a_clear_error(data: Path, tmp_path: Path) -> Non
 
 
 def test_eval_after_training_uses_the_evaluator(data: Path, tmp_path: Path) -> None:
-    pytest.importorskip("evaluator.run")
     out = tmp_path / "run"
     r = train(_cfg(data, out, max_steps=1, eval=str(data), eval_limit=2))
     s = r.eval_summary
