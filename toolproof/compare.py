@@ -529,23 +529,16 @@ def prepare_test_sets(cfg: CompareConfig, out_dir: Path) -> list[PreparedTestSet
 
 
 def _load_test_records(ts: TestSetConfig) -> list[dict[str, Any]]:
+    """The records of one test set: a BFCL category, or a JSONL file read by the scorer's loader
+    (the same checks and file:line errors as `toolproof score` / `toolproof eval`)."""
     if ts.bfcl is not None:
         from evaluator.bfcl import load_bfcl  # noqa: PLC0415
 
         return [dict(r) for r in load_bfcl([ts.bfcl], ts.limit)]
-    records: list[dict[str, Any]] = []
-    with open(str(ts.path), encoding="utf-8") as f:
-        for i, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except ValueError as e:
-                raise ValueError(f"{ts.path}:{i}: test record is not JSON: {e}") from e
-            records.append(obj)
-            if ts.limit is not None and len(records) >= ts.limit:
-                break
-    return records
+    from evaluator.score import load_records  # noqa: PLC0415
+
+    records = load_records(str(ts.path), need_messages=True)
+    return records if ts.limit is None else records[: ts.limit]
 
 
 def _train_settings(cfg: CompareConfig, arm: ArmConfig) -> dict[str, Any]:
