@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,6 +94,16 @@ def _messages(record: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
 
 def _assistant_messages(record: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
     return [(i, m) for i, m in _messages(record) if m.get("role") == "assistant"]
+
+
+def _assistant_calls(record: dict[str, Any]) -> Iterator[tuple[int, int, Any, Any]]:
+    """``(message index, call index, call, its "function" value or None)`` for every structured call."""
+    for i, m in _assistant_messages(record):
+        calls = m.get("tool_calls")
+        if not isinstance(calls, list):
+            continue
+        for j, c in enumerate(calls):
+            yield i, j, c, (c.get("function") if isinstance(c, dict) else None)
 
 
 def _json_safe(value: Any) -> bool:
@@ -280,53 +290,43 @@ def standard_schema_types(record: dict[str, Any], state: FixState) -> list[Chang
 @_repair("TP205", "parameters-to-arguments", FixSafety.SAFE, "Rename `parameters` to `arguments` in calls")
 def parameters_to_arguments(record: dict[str, Any], state: FixState) -> list[Change]:
     changes: list[Change] = []
-    for i, m in _assistant_messages(record):
-        calls = m.get("tool_calls")
-        if not isinstance(calls, list):
-            continue
-        for j, c in enumerate(calls):
-            fn = c.get("function") if isinstance(c, dict) else None
-            if isinstance(fn, dict) and "parameters" in fn and "arguments" not in fn:
-                c["function"] = {("arguments" if k == "parameters" else k): v for k, v in fn.items()}
-                if "type" not in c:
-                    c["type"] = "function"
-                changes.append(
-                    Change(
-                        "TP205",
-                        "parameters-to-arguments",
-                        json_path("messages", i, "tool_calls", j, "function", "arguments"),
-                        "renamed 'parameters' to 'arguments'",
-                    )
+    for i, j, c, fn in _assistant_calls(record):
+        if isinstance(fn, dict) and "parameters" in fn and "arguments" not in fn:
+            c["function"] = {("arguments" if k == "parameters" else k): v for k, v in fn.items()}
+            if "type" not in c:
+                c["type"] = "function"
+            changes.append(
+                Change(
+                    "TP205",
+                    "parameters-to-arguments",
+                    json_path("messages", i, "tool_calls", j, "function", "arguments"),
+                    "renamed 'parameters' to 'arguments'",
                 )
+            )
     return changes
 
 
 @_repair("TP203", "decode-arguments", FixSafety.SAFE, "Decode `arguments` given as a JSON string")
 def decode_arguments(record: dict[str, Any], state: FixState) -> list[Change]:
     changes: list[Change] = []
-    for i, m in _assistant_messages(record):
-        calls = m.get("tool_calls")
-        if not isinstance(calls, list):
+    for i, j, c, fn in _assistant_calls(record):
+        if not isinstance(fn, dict) or not isinstance(fn.get("arguments"), str):
             continue
-        for j, c in enumerate(calls):
-            fn = c.get("function") if isinstance(c, dict) else None
-            if not isinstance(fn, dict) or not isinstance(fn.get("arguments"), str):
-                continue
-            decoded = _decode_arguments(fn["arguments"])
-            if decoded is None:
-                continue  # TP204 / TP203 with no fix: left for the quarantine
-            before = fn["arguments"]
-            fn["arguments"] = decoded
-            if "type" not in c:
-                c["type"] = "function"
-            changes.append(
-                Change(
-                    "TP203",
-                    "decode-arguments",
-                    json_path("messages", i, "tool_calls", j, "function", "arguments"),
-                    f"decoded JSON string {_short(before)}",
-                )
+        decoded = _decode_arguments(fn["arguments"])
+        if decoded is None:
+            continue  # TP204 / TP203 with no fix: left for the quarantine
+        before = fn["arguments"]
+        fn["arguments"] = decoded
+        if "type" not in c:
+            c["type"] = "function"
+        changes.append(
+            Change(
+                "TP203",
+                "decode-arguments",
+                json_path("messages", i, "tool_calls", j, "function", "arguments"),
+                f"decoded JSON string {_short(before)}",
             )
+        )
     return changes
 
 
@@ -508,14 +508,9 @@ def coerce_value(value: str, schema_type: str) -> tuple[bool, Any]:
 
 def _iter_structured_calls(record: dict[str, Any]) -> list[tuple[int, int, dict[str, Any]]]:
     out: list[tuple[int, int, dict[str, Any]]] = []
-    for i, m in _assistant_messages(record):
-        calls = m.get("tool_calls")
-        if not isinstance(calls, list):
-            continue
-        for j, c in enumerate(calls):
-            fn = c.get("function") if isinstance(c, dict) else None
-            if isinstance(fn, dict) and isinstance(fn.get("name"), str) and isinstance(fn.get("arguments"), dict):
-                out.append((i, j, fn))
+    for i, j, c, fn in _assistant_calls(record):
+        if isinstance(fn, dict) and isinstance(fn.get("name"), str) and isinstance(fn.get("arguments"), dict):
+            out.append((i, j, fn))
     return out
 
 
