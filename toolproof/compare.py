@@ -71,6 +71,12 @@ class CompareConfigError(ValueError):
 # --------------------------------------------------------------------------- config
 
 
+def _refuse_duplicates(what: str, names: list[str]) -> None:
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ValueError(f"duplicate {what} names: {', '.join(dup)}")
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -104,10 +110,7 @@ class EvalSettings(_Strict):
     @field_validator("test_sets")
     @classmethod
     def _unique(cls, v: list[TestSetConfig]) -> list[TestSetConfig]:
-        names = [t.name for t in v]
-        dup = sorted({n for n in names if names.count(n) > 1})
-        if dup:
-            raise ValueError(f"duplicate test set names: {', '.join(dup)}")
+        _refuse_duplicates("test set", [t.name for t in v])
         return v
 
 
@@ -170,10 +173,7 @@ class CompareConfig(_Strict):
     @field_validator("arms")
     @classmethod
     def _unique_arms(cls, v: list[ArmConfig]) -> list[ArmConfig]:
-        names = [a.name for a in v]
-        dup = sorted({n for n in names if names.count(n) > 1})
-        if dup:
-            raise ValueError(f"duplicate arm names: {', '.join(dup)}")
+        _refuse_duplicates("arm", [a.name for a in v])
         return v
 
 

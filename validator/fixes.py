@@ -164,15 +164,19 @@ def _tool_schemas(record: dict[str, Any]) -> dict[str, dict[str, Any]]:
 # --------------------------------------------------------------------------- tools
 
 
+def _tool_entries(record: dict[str, Any]) -> Iterator[tuple[int, dict[str, Any], list[Any]]]:
+    """``(index, tool entry, the tools list)`` for every object in the record's ``tools``."""
+    tools = record.get("tools")
+    if isinstance(tools, list):
+        for i, t in enumerate(tools):
+            if isinstance(t, dict):
+                yield i, t, tools
+
+
 @_repair("TP406", "wrap-flat-tool", FixSafety.SAFE, "Wrap flat tool definitions as {type, function}")
 def wrap_flat_tools(record: dict[str, Any], state: FixState) -> list[Change]:
-    tools = record.get("tools")
     changes: list[Change] = []
-    if not isinstance(tools, list):
-        return changes
-    for i, t in enumerate(tools):
-        if not isinstance(t, dict):
-            continue
+    for i, t, tools in _tool_entries(record):
         if "function" not in t and isinstance(t.get("name"), str):
             fn = {k: v for k, v in t.items() if k != "type"}
             tools[i] = {"type": "function", "function": fn}
@@ -266,13 +270,8 @@ def _fix_schema_node(node: Any, path: list[str | int], changes: list[Change], de
 
 @_repair("TP402", "standard-schema-type", FixSafety.SAFE, "Map non-standard schema types to JSON Schema types")
 def standard_schema_types(record: dict[str, Any], state: FixState) -> list[Change]:
-    tools = record.get("tools")
     changes: list[Change] = []
-    if not isinstance(tools, list):
-        return changes
-    for i, t in enumerate(tools):
-        if not isinstance(t, dict):
-            continue
+    for i, t, _ in _tool_entries(record):
         if isinstance(t.get("function"), dict):
             params = t["function"].get("parameters")
             base: list[str | int] = ["tools", i, "function", "parameters"]

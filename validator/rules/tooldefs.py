@@ -259,26 +259,17 @@ def non_canonical_tool_shape(record: Any, ctx: Context) -> Iterator[Hit]:
     Safe: the same definition is wrapped (or given `"type": "function"`); nothing is lost. No fix
     when `type` names something other than a function.
     """
-    if not isinstance(record, dict):
-        return
-    tools = record.get("tools")
-    if not isinstance(tools, list):
-        return
-    for k, t in enumerate(tools):
-        if not isinstance(t, dict):
-            continue
-        if "function" in t:
-            if not isinstance(t["function"], dict):
-                continue
-            typ = t.get("type")
+    for k, _, fn, flat in iter_tool_defs(record):
+        if not flat:
+            typ = record["tools"][k].get("type")
             if typ == "function":
                 continue
             if typ is None:
                 yield Hit(json_path("tools", k), "wrapped tool has no \"type\": \"function\"")
             else:
                 yield Hit(json_path("tools", k, "type"), f"tool type {short(typ)} is not 'function'", fix=FixSafety.NONE)
-        elif "name" in t:
-            name = t.get("name")
+        else:
+            name = fn.get("name")
             label = f"tool '{name}'" if isinstance(name, str) else "tool"
             yield Hit(
                 json_path("tools", k),
