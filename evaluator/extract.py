@@ -644,6 +644,37 @@ def extract_calls(text: str | None, parser: str = "auto", tool_names: Any = None
     return Extraction(calls=[], parser=None, content=body.strip(), errors=errors, reasoning=reasoning)
 
 
+# ---------------------------------------------------------------------------------------------
+# Strict extraction: what a serving stack hands to a client.
+# ---------------------------------------------------------------------------------------------
+
+_SERVING_RE = re.compile(r"<tool_call>(.*?)</tool_call>|<tool_call>(.*)", re.DOTALL)
+
+
+def extract_strict(text: str | None) -> list[dict[str, Any]]:
+    """The calls a serving stack's Hermes tool parser returns for ``text``, nothing repaired.
+
+    Mirrors vLLM's ``hermes`` tool parser (the one used for Qwen2.5 and other Hermes-style models):
+    every ``<tool_call>`` body (a final unclosed one too) must be a JSON object with a string
+    ``name`` and an ``arguments`` object; if any body is not, the output carries no calls at all
+    (the client gets it back as plain text). Python-literal dicts, arguments stored as a JSON
+    string, ``parameters`` instead of ``arguments`` and bare or fenced JSON therefore all count
+    as no call, where :func:`extract_calls` would read them.
+    """
+    if not text or OPEN_TAG not in text:
+        return []
+    calls: list[dict[str, Any]] = []
+    for closed, unclosed in _SERVING_RE.findall(_strip_end_tokens(text)):
+        try:
+            obj = json.loads(closed or unclosed)
+        except (ValueError, RecursionError):
+            return []
+        if not isinstance(obj, dict) or not isinstance(obj.get("name"), str) or not isinstance(obj.get("arguments"), dict):
+            return []
+        calls.append({"name": obj["name"], "arguments": obj["arguments"]})
+    return calls
+
+
 __all__ = [
     "AUTO_ORDER",
     "CLOSE_TAG",
@@ -655,6 +686,7 @@ __all__ = [
     "TagProblem",
     "TagScan",
     "extract_calls",
+    "extract_strict",
     "normalize_call",
     "parse_call_payload",
     "parse_pythonic",

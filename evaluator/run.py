@@ -63,6 +63,7 @@ class EvalSummary:
     errors: dict[str, int]
     parsers: dict[str, dict[str, Any]]
     hermes_only_accuracy: float | None
+    strict_accuracy: float | None
     examples_per_s: float
     generated_tokens: int
     generated_tokens_per_s: float
@@ -295,6 +296,7 @@ def evaluate(config: EvalConfig, *, model_and_tokenizer: tuple[Any, Any] | None 
         errors=score.errors,
         parsers=score.parsers,
         hermes_only_accuracy=score.hermes_only_accuracy,
+        strict_accuracy=score.strict_accuracy,
         examples_per_s=len(records) / gen_s if gen_s > 0 else 0.0,
         generated_tokens=total_tokens,
         generated_tokens_per_s=total_tokens / gen_s if gen_s > 0 else 0.0,

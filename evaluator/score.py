@@ -3,7 +3,8 @@
 A prediction is ``{"id", "output": raw text}`` (calls are extracted) or ``{"id", "calls": [...]}``
 (calls given). :func:`score_predictions` extracts, matches each record and aggregates accuracy
 overall, per ``category``, the error breakdown, which extraction format recovered each output and
-what a tags-only (``hermes``) extractor would have reported.
+what a tags-only (``hermes``) extractor would have reported, and the strict accuracy: the verdict
+on the calls a serving stack's Hermes parser returns, with no repair (:func:`evaluator.extract.extract_strict`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evaluator.extract import PARSERS, extract_calls
+from evaluator.extract import PARSERS, extract_calls, extract_strict
 from evaluator.match import Verdict, match, tool_functions
 
 
@@ -35,6 +36,7 @@ class ScoredExample:
     schema_violations: list[str] = field(default_factory=list)
     missing: bool = False
     hermes_correct: bool | None = None  # the verdict a tags-only extractor would have given
+    strict_correct: bool | None = None  # the verdict on what a serving parser returns (extract_strict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -59,6 +61,7 @@ class ScoreSummary:
     errors: dict[str, int] = field(default_factory=dict)
     parsers: dict[str, dict[str, Any]] = field(default_factory=dict)
     hermes_only_accuracy: float | None = None
+    strict_accuracy: float | None = None  # calls as a serving stack's Hermes parser returns them, unrepaired
     missing: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
@@ -82,6 +85,11 @@ def _tool_names(record: Any) -> list[str]:
         return []
     tools = record.get("tools") if record.get("tools") is not None else record.get("function")
     return list(tool_functions(tools))
+
+
+def score_strict(record: Any, output: str | None) -> bool:
+    """The verdict on the calls a serving stack's Hermes parser would return (no repairs)."""
+    return match(extract_strict(output or ""), record).correct
 
 
 def score_one(record: Any, output: str | None = None, calls: list[Any] | None = None, parser: str = "auto") -> tuple[Verdict, list[dict[str, Any]], str | None, bool | None]:
@@ -124,6 +132,8 @@ def score_predictions(predictions: Iterable[Any], records: Iterable[Any], parser
     parser_ok: Counter[str] = Counter()
     hermes_scored = 0
     hermes_right = 0
+    strict_scored = 0
+    strict_right = 0
     for i, rec in enumerate(recs):
         rid = record_id(rec, i)
         known.add(rid)
@@ -138,8 +148,12 @@ def score_predictions(predictions: Iterable[Any], records: Iterable[Any], parser
             if calls is not None and not isinstance(calls, list):
                 calls = [calls]
             verdict, got, used, hermes_ok = score_one(rec, pred.get("output"), calls, parser)
+            strict_ok = score_strict(rec, pred.get("output")) if calls is None else None
             ex = ScoredExample(rid, cat, verdict.correct, verdict.error_type, got, used, verdict.detail,
-                               verdict.schema_violations, hermes_correct=hermes_ok)
+                               verdict.schema_violations, hermes_correct=hermes_ok, strict_correct=strict_ok)
+            if strict_ok is not None:
+                strict_scored += 1
+                strict_right += int(strict_ok)
             key = used or "none"
             parser_n[key] += 1
             parser_ok[key] += int(verdict.correct)
@@ -169,6 +183,8 @@ def score_predictions(predictions: Iterable[Any], records: Iterable[Any], parser
     if hermes_scored:
         # over ALL records (missing predictions are wrong for both extractors)
         summary.hermes_only_accuracy = hermes_right / summary.n if summary.n else 0.0
+    if strict_scored:
+        summary.strict_accuracy = strict_right / summary.n if summary.n else 0.0
     return summary
 
 

@@ -365,7 +365,7 @@ def _train_record(i: int, *, markup: bool) -> dict[str, Any]:
 def test_compare_end_to_end_tiny_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import yaml
 
-    from tests.tiny_model import tiny_model_dir
+    from tiny_model import tiny_model_dir
 
     model = tiny_model_dir()
     train = _write_jsonl(tmp_path / "train.dirty.jsonl", [_train_record(i, markup=i % 2 == 0) for i in range(8)])

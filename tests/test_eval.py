@@ -35,7 +35,7 @@ def _records() -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def tiny() -> Path:
-    from tests.tiny_model import tiny_model_dir
+    from tiny_model import tiny_model_dir
 
     return tiny_model_dir()
 
@@ -137,6 +137,7 @@ def test_evaluate_scores_extracted_formats(tiny: Path, data: Path, tmp_path: Pat
     assert s.parsers["fenced"] == {"outputs": 3, "correct": 3}
     assert s.parsers["hermes"] == {"outputs": 1, "correct": 1}
     assert s.hermes_only_accuracy == pytest.approx(2 / 7)
+    assert s.strict_accuracy == pytest.approx(2 / 7)
     assert s.per_category["irrelevance"]["accuracy"] == 1.0
     assert s.truncated == 0
 

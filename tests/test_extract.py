@@ -143,3 +143,37 @@ def test_core_helpers_unchanged() -> None:
     res = parse_call_payload('{"name": "f", "parameters": "{\\"a\\": 1}"}')
     assert res.calls == [{"name": "f", "arguments": {"a": 1}}]
     assert "parameters" in res.notes and "arguments_string" in res.notes
+
+
+# ------------------------------------------------------------------ strict (serving parser) extraction
+from evaluator.extract import extract_strict  # noqa: E402
+
+_W = {"name": "get_weather", "arguments": {"city": "Paris"}}
+
+
+@pytest.mark.parametrize(
+    ("text", "calls"),
+    [
+        ('<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>', [_W]),
+        ('<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call><|im_end|>', [_W]),
+        # a final unclosed block is read, as vLLM's hermes parser does
+        ('<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}', [_W]),
+        ('<tool_call>{"name": "a", "arguments": {}}</tool_call>\n<tool_call>{"name": "b", "arguments": {"x": 1}}</tool_call>',
+         [{"name": "a", "arguments": {}}, {"name": "b", "arguments": {"x": 1}}]),
+        # what the lenient extractor repairs, a serving parser does not
+        ("<tool_call>{'name': 'get_weather', 'arguments': {'city': 'Paris'}}</tool_call>", []),
+        ('<tool_call>{"name": "get_weather", "arguments": "{\\"city\\": \\"Paris\\"}"}</tool_call>', []),
+        ('<tool_call>{"name": "get_weather", "parameters": {"city": "Paris"}}</tool_call>', []),
+        ('```json\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n```', []),
+        ('{"name": "get_weather", "arguments": {"city": "Paris"}}', []),
+        ("<tool_call>\n</tool_call>", []),
+        # one bad block loses every call of the output
+        ('<tool_call>{"name": "a", "arguments": {}}</tool_call><tool_call>{"name": "b", "arguments": {</tool_call>', []),
+        ("no call here", []),
+        (None, []),
+    ],
+)
+def test_extract_strict(text: str | None, calls: list[dict[str, Any]]) -> None:
+    assert extract_strict(text) == calls
+    if calls:  # whatever the strict parser reads, the lenient one reads the same
+        assert extract_calls(text).calls == calls

@@ -58,6 +58,9 @@ def test_score_predictions_library() -> None:
     assert s.parsers["given"]["outputs"] == 1
     # tags-only would miss the fenced answer; calls-given examples are not re-extracted
     assert s.hermes_only_accuracy == pytest.approx(1 / 5)
+    # strict (serving parser): only the plain-text irrelevance answer is right; "given" calls are not re-read
+    assert s.strict_accuracy == pytest.approx(1 / 5)
+    assert [e.strict_correct for e in s.examples] == [False, False, None, True, None]
 
 
 def test_score_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

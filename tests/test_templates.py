@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from evaluator.extract import extract_calls
+from evaluator.extract import extract_calls, extract_strict
 from tiny_model import tiny_model_dir
 from trainer.models import load_tokenizer
 from trainer.templates import (
@@ -166,3 +166,37 @@ def test_template_choice(tmp_path: Path) -> None:
     native = "{% for m in messages %}{{ m.role }}{% if m.tool_calls %}{{ m.tool_calls | tojson }}{% endif %}{% endfor %}{{ tools | tojson }}"
     (own / "chat_template.jinja").write_text(native)
     assert chat_template_for(str(own)) == native
+
+
+# The trainer renders records as given: a dirty arm must train the defects, not silently repaired copies.
+QWEN_STYLE_CALLS = (
+    "{% for m in messages %}{% for c in m.tool_calls or [] %}"
+    '<tool_call>{"name": "{{ c.function.name }}", "arguments": {{ c.function.arguments | tojson }}}</tool_call>'
+    "{% endfor %}{% endfor %}"
+)
+
+
+def test_string_arguments_are_rendered_as_given(tok: Any) -> None:
+    encoded = json.dumps({"city": "Paris", "unit": "c"})
+    rec = _record(arguments=encoded)
+    # our template emits a JSON string verbatim; a `tojson` template (Qwen's) encodes it a second time
+    ours = render(tok, rec, loss="full").text
+    assert '"arguments": {"city": "Paris", "unit": "c"}}' in ours
+    tojson = render(tok, rec, loss="full", chat_template=QWEN_STYLE_CALLS).text
+    assert '"arguments": ' + json.dumps(encoded) in tojson
+    # the lenient extractor decodes it; a serving parser (strict) does not hand such a call over
+    assert extract_calls(tojson, parser="hermes").calls[0]["arguments"] == EXPECTED[0]["arguments"]
+    assert extract_strict(tojson) == []
+    # the same record with object arguments renders the object once in both
+    assert '"arguments": {"city": "Paris", "unit": "c"}}' in render(tok, _record(), loss="full", chat_template=QWEN_STYLE_CALLS).text
+    assert rec["messages"][1]["tool_calls"][0]["function"]["arguments"] == encoded  # the record is not changed
+
+
+def test_markup_in_content_keeps_defects(tok: Any) -> None:
+    encoded = json.dumps({"city": "Paris", "unit": "c"})
+    trained = render(tok, _record(arguments=encoded), loss="full", fmt="markup_in_content").text
+    assert '<tool_call>{"name": "get_weather", "arguments": ' + json.dumps(encoded) + "}</tool_call>" in trained
+    rec = _record()
+    rec["messages"][1]["tool_calls"][0]["function"] = {"name": "get_weather", "parameters": {"city": "Paris"}}
+    trained = render(tok, rec, loss="full", fmt="markup_in_content").text
+    assert '<tool_call>{"name": "get_weather", "parameters": {"city": "Paris"}}</tool_call>' in trained

@@ -10,7 +10,8 @@ arms (each = which data, dirty or cleaned, plus trainer overrides) and the test 
 4. writes ``summary.csv``, ``summary.md``, ``accuracy.png`` and ``compare.json``.
 
 Each step (data, base evaluation, an arm's training, an arm's evaluation) writes a
-completion marker (``.done.json``) holding a hash of everything that step depends on;
+completion marker (``.done.json``) holding a hash of everything that step depends on (config,
+input files, library versions and the ``RESULTS_VERSION`` of the toolproof packages it runs);
 a later run reuses a step whose marker matches and redoes one whose inputs changed.
 A failing arm is recorded with its error and does not stop the others.
 
@@ -258,6 +259,12 @@ class SetResult:
     @property
     def accuracy(self) -> float:
         return self.correct / self.n if self.n else float("nan")
+
+    @property
+    def strict_correct(self) -> int | None:
+        """Right answers counting only the calls a serving Hermes parser returns (no repairs)."""
+        v = self.extra.get("strict_correct")
+        return None if v is None else int(v)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -742,6 +749,7 @@ def _evaluate(
     summary = evaluate(EvalConfig(**kwargs), model_and_tokenizer=lazy.get())
     extra = {
         "hermes_only_accuracy": summary.hermes_only_accuracy,
+        "strict_correct": None if summary.strict_accuracy is None else round(summary.strict_accuracy * summary.n),
         "truncated": summary.truncated,
         "generated_tokens": summary.generated_tokens,
         "generated_tokens_per_s": round(summary.generated_tokens_per_s, 2),
@@ -961,6 +969,11 @@ def summary_rows(outcomes: Sequence[ModelOutcome], test_sets: Sequence[str]) -> 
             if r and r.n:
                 lo, hi = wilson_interval(r.correct, r.n)
                 row.update(accuracy=round(r.accuracy, 4), ci_low=round(lo, 4), ci_high=round(hi, 4))
+            row.update(strict_correct=None, strict_accuracy=None, strict_ci_low=None, strict_ci_high=None)
+            if r and r.n and r.strict_correct is not None:
+                lo, hi = wilson_interval(r.strict_correct, r.n)
+                row.update(strict_correct=r.strict_correct, strict_accuracy=round(r.strict_correct / r.n, 4),
+                           strict_ci_low=round(lo, 4), strict_ci_high=round(hi, 4))  # fmt: skip
             for et in error_types:
                 row[f"errors_{et}"] = r.errors.get(et, 0) if r else None
             row["error"] = o.error or ""
@@ -1047,6 +1060,31 @@ def write_summary_md(
             o.status + (f" ({o.failed_step})" if o.failed_step else ""),
         ]
         lines.append("| " + " | ".join(cells) + " |")
+    if any(r.strict_correct is not None for o in result.outcomes for r in o.results.values()):
+        lines += [
+            "",
+            "## Strict accuracy: the calls a serving stack returns (95% Wilson interval)",
+            "",
+            "Only calls that vLLM's `hermes` tool parser would hand to a client count: every `<tool_call>` body "
+            "a JSON object with a `name` and an `arguments` object, nothing repaired (no Python literals, no "
+            "arguments as strings, no bare or fenced JSON). The table above scores leniently "
+            "(`evaluator.extract.extract_calls`, every common format).",
+            "",
+        ]
+        head = ["model", "data", *ts_names]
+        lines.append("| " + " | ".join(head) + " |")
+        lines.append("|" + "---|" * len(head))
+        for o in result.outcomes:
+            cells = [f"`{o.name}`", o.data or "–"]
+            for ts in ts_names:
+                r = o.results.get(ts)
+                k = r.strict_correct if r is not None else None
+                if r is None or not r.n or k is None:
+                    cells.append("–")
+                else:
+                    lo, hi = wilson_interval(k, r.n)
+                    cells.append(f"{_pct(k / r.n)} [{_pct(lo)}, {_pct(hi)}] ({k}/{r.n})")
+            lines.append("| " + " | ".join(cells) + " |")
     # Error breakdown.
     error_types = sorted({k for o in result.outcomes for r in o.results.values() for k in r.errors})
     if error_types:
@@ -1218,26 +1256,12 @@ def _versions_key() -> str:
     return _VERSIONS_KEY
 
 
-_CODE_KEYS: dict[tuple[str, ...], str] = {}
-
-
 def _code_key(*packages: str) -> str:
-    """A hash of the source of toolproof's own packages a step runs: changed code re-runs the step."""
-    if packages not in _CODE_KEYS:
-        import importlib.util  # noqa: PLC0415
+    """The ``RESULTS_VERSION`` of each of toolproof's packages a step runs (bumped by hand when a
+    change alters results), so code edits that change nothing keep finished steps reusable."""
+    import importlib  # noqa: PLC0415
 
-        h = hashlib.sha256()
-        for pkg in packages:
-            spec = importlib.util.find_spec(pkg)
-            locs = list(spec.submodule_search_locations or []) if spec else []
-            for loc in locs:
-                root = Path(loc)
-                for f in sorted(root.rglob("*")):
-                    if f.suffix in (".py", ".jinja", ".json", ".yaml") and "__pycache__" not in f.parts:
-                        h.update(str(f.relative_to(root)).encode())
-                        h.update(f.read_bytes())
-        _CODE_KEYS[packages] = h.hexdigest()[:16]
-    return _CODE_KEYS[packages]
+    return ",".join(f"{pkg}={getattr(importlib.import_module(pkg), 'RESULTS_VERSION', 0)}" for pkg in packages)
 
 
 def write_reports(

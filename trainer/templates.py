@@ -119,8 +119,19 @@ def _maybe_json_object(value: Any) -> Any:
     return value
 
 
+def as_given(messages: list[Any]) -> list[Any]:
+    """A deep copy of the messages, nothing repaired: what the trainer renders.
+
+    The trainer only sees data that passed validation (already canonical) or data it was told to
+    take as it is (``allow_dirty``, the dirty arm of a comparison): arguments stored as strings stay
+    strings (a template's ``tojson`` then encodes them twice), ``parameters`` stays ``parameters``,
+    flat calls stay flat. A record the template cannot render is skipped by the trainer.
+    """
+    return copy.deepcopy(list(messages))
+
+
 def normalize_messages(messages: list[Any]) -> list[dict[str, Any]]:
-    """A copy of the messages in the shape every template expects.
+    """A copy of the messages in the shape every template expects (prompts, lint rules; not training).
 
     Arguments that arrive as JSON text (or double-encoded JSON) become objects, so they render once;
     a call given flat (``{"name", "arguments"}``) gets the ``{"type", "function"}`` wrapper;
@@ -153,21 +164,28 @@ def normalize_messages(messages: list[Any]) -> list[dict[str, Any]]:
     return out
 
 
-def calls_as_markup(calls: list[dict[str, Any]]) -> str:
-    """Calls typed by hand as markup text (the documented failure mode: no structure, compact JSON)."""
+def calls_as_markup(calls: list[Any]) -> str:
+    """Calls typed by hand as markup text (the documented failure mode: no structure, compact JSON).
+
+    Each call is written as it is given: arguments stored as a string stay a (JSON-encoded) string.
+    """
     parts = []
     for c in calls:
         fn = c.get("function", c) if isinstance(c, dict) else {}
-        args = _maybe_json_object(fn.get("arguments", {}))
-        parts.append("<tool_call>" + json.dumps({"name": fn.get("name"), "arguments": args}) + "</tool_call>")
+        fn = fn if isinstance(fn, dict) else {}
+        body = {"name": fn.get("name")}
+        for key in ("arguments", "parameters"):
+            if key in fn:
+                body[key] = fn[key]
+        parts.append("<tool_call>" + json.dumps(body) + "</tool_call>")
     return "\n".join(parts)
 
 
-def to_markup_in_content(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def to_markup_in_content(messages: list[Any]) -> list[Any]:
     """Move structured calls into the assistant text as ``<tool_call>`` markup (``--format markup_in_content``)."""
     out = []
     for m in messages:
-        if m.get("role") == "assistant" and m.get("tool_calls"):
+        if isinstance(m, dict) and m.get("role") == "assistant" and isinstance(m.get("tool_calls"), list) and m["tool_calls"]:
             text = m.get("content") if isinstance(m.get("content"), str) else ""
             markup = calls_as_markup(m["tool_calls"])
             m = {k: v for k, v in m.items() if k != "tool_calls"}
@@ -179,7 +197,7 @@ def to_markup_in_content(messages: list[dict[str, Any]]) -> list[dict[str, Any]]
 def split_prompt_completion(messages: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Prompt = everything before the first assistant turn; completion = the rest (all calls trained)."""
     for i, m in enumerate(messages):
-        if m.get("role") == "assistant":
+        if isinstance(m, dict) and m.get("role") == "assistant":
             return messages[:i], messages[i:]
     return messages, []
 
@@ -233,6 +251,8 @@ def render(
 ) -> Rendered:
     """Render a record and compute its loss mask the way ``SFTTrainer`` will.
 
+    The messages are rendered as given (:func:`as_given`), exactly as the trainer passes them on.
+
     ``assistant_only``: the assistant-token mask of the (training) template. ``completion_only``:
     prompt/completion split at the first assistant turn, the mask starting where the tokenised
     prompt stops being a prefix. ``full``: every token. Raises jinja/Type/Value errors for records
@@ -241,7 +261,7 @@ def render(
     if loss not in LOSSES:
         raise ValueError(f"unknown loss {loss!r} (use {', '.join(LOSSES)})")
     template = chat_template or tokenizer.chat_template
-    messages = normalize_messages(record.get("messages") or [])
+    messages = as_given(record.get("messages") or [])
     if fmt == "markup_in_content":
         messages = to_markup_in_content(messages)
     tools = record_tools(record)
@@ -304,6 +324,7 @@ __all__ = [
     "TEMPLATE_FILE",
     "Rendered",
     "adapter_template",
+    "as_given",
     "calls_as_markup",
     "chat_template_for",
     "normalize_messages",

@@ -46,6 +46,8 @@ def format_summary(s: Any, *, title: str = "") -> str:
             lines.append(f"  {name:<10} {v['outputs']:>5} outputs, {v['correct']} correct")
     if s.hermes_only_accuracy is not None:
         lines.append(f"a tags-only (<tool_call>) extractor would report: {s.hermes_only_accuracy:.1%}")
+    if s.strict_accuracy is not None:
+        lines.append(f"strict (what a serving Hermes parser returns, nothing repaired): {s.strict_accuracy:.1%}")
     if s.schema_violation_examples:
         lines.append(f"examples whose calls break the tool schema: {s.schema_violation_examples}")
     if s.missing:
