@@ -151,6 +151,13 @@ def test_shipped_configs_are_valid() -> None:
     assert any(a.data == "clean" for a in seed.arms)
     for cfg in (demo, seed):
         assert Path(cfg.data.train).is_file(), cfg.data.train
+    # the CPU-sized seed is the same recipe, smaller: only steps and test-set sizes differ
+    cpu = load_config(root / "seed-cpu.yaml")
+    assert (cpu.model, cpu.data, cpu.arms, cpu.dtype, cpu.seed) == (seed.model, seed.data, seed.arms, seed.dtype, seed.seed)
+    assert {**cpu.train, "max_steps": 0} == {**seed.train, "max_steps": 0}
+    assert cpu.train["max_steps"] < seed.train["max_steps"]
+    assert [t.name for t in cpu.eval.test_sets] == [t.name for t in seed.eval.test_sets]
+    assert all(c.limit <= s.limit for c, s in zip(cpu.eval.test_sets, seed.eval.test_sets))
 
 
 # --------------------------------------------------------------------------- reports as data
@@ -242,7 +249,8 @@ class FakeBackends:
         self.evaluated.append((name, ts.name))
         (step_dir / "results.csv").write_text("id,correct\n")
         k = self.acc.get(name, 1)
-        return SetResult(ts.n, k, 0.5, {"wrong_arguments": ts.n - k}, str(step_dir / "results.csv"))
+        return SetResult(ts.n, k, 0.5, {"wrong_arguments": ts.n - k}, str(step_dir / "results.csv"),
+                         extra={"strict_correct": max(k - 1, 0)})
 
 
 def test_run_compare_resume_and_failure_isolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -262,6 +270,11 @@ def test_run_compare_resume_and_failure_isolation(tmp_path: Path, monkeypatch: p
     assert len((out / "test_sets/synthetic.jsonl").read_text().splitlines()) == 5  # limit
     md = (out / "summary.md").read_text()
     assert "80.0% [37.6%, 96.4%] (4/5)" in md and "cannot train broken" in md
+    strict = md[md.index("## Strict accuracy"):]
+    assert "| `clean` | clean | 60.0% [23.1%, 88.2%] (3/5) |" in strict and "| `base` | – | 0.0%" in strict
+    with open(out / "summary.csv", newline="") as f:
+        by_arm = {r["arm"]: r for r in csv.DictReader(f)}
+    assert by_arm["clean"]["strict_correct"] == "3" and by_arm["clean"]["strict_accuracy"] == "0.6"
     doc = json.loads((out / "compare.json").read_text())
     assert doc["exit_code"] == 1 and doc["versions"]["toolproof"] and doc["machine"]["cpu_count"]
     assert {m["name"]: m["status"] for m in doc["models"]} == {"base": "ok", "dirty": "ok", "clean": "ok",
@@ -285,6 +298,16 @@ def test_run_compare_resume_and_failure_isolation(tmp_path: Path, monkeypatch: p
     fake3.install(monkeypatch)
     run_compare(raw, output_root=tmp_path / "out")
     assert fake3.trained == ["clean"] and fake3.evaluated == [("clean", "synthetic")]
+
+    # A bumped RESULTS_VERSION of the trainer re-trains and re-evaluates every arm; the data step stays.
+    import trainer
+
+    monkeypatch.setattr(trainer, "RESULTS_VERSION", trainer.RESULTS_VERSION + 1)
+    fake_v = FakeBackends()
+    fake_v.install(monkeypatch)
+    run_compare(raw, output_root=tmp_path / "out")
+    assert fake_v.cleaned == 0 and fake_v.trained == ["dirty", "clean", "broken"]
+    assert ("base", "synthetic") in fake_v.evaluated  # the base evaluation renders prompts with the trainer
 
     # --no-resume redoes everything.
     fake4 = FakeBackends()

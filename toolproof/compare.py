@@ -1156,7 +1156,8 @@ def plot_accuracy(
     *,
     title: str = "",
 ) -> Path:
-    """Grouped bars: one group per test set, one bar per model, 95% Wilson whiskers."""
+    """Grouped bars: one group per test set, one bar per model, 95% Wilson whiskers; a black
+    diamond marks the strict accuracy (the calls a serving parser returns) where it is known."""
     import matplotlib  # noqa: PLC0415
 
     matplotlib.use("Agg", force=True)
@@ -1168,6 +1169,8 @@ def plot_accuracy(
     fig_w = max(6.0, 1.2 + len(test_sets) * (0.5 + 0.45 * n_models))
     fig, ax = plt.subplots(figsize=(fig_w, 4.2), dpi=120)
     cmap = plt.get_cmap("tab10")
+    strict_x: list[float] = []
+    strict_y: list[float] = []
     for i, o in enumerate(shown):
         xs, ys, lo_err, hi_err = [], [], [], []
         for j, ts in enumerate(test_sets):
@@ -1179,12 +1182,17 @@ def plot_accuracy(
             ys.append(r.accuracy)
             lo_err.append(r.accuracy - lo)
             hi_err.append(hi - r.accuracy)
+            if r.strict_correct is not None:
+                strict_x.append(xs[-1])
+                strict_y.append(r.strict_correct / r.n)
         color = _color(o.name, i, cmap)
         bars = ax.bar(xs, ys, width * 0.92, label=o.name, color=color, yerr=[lo_err, hi_err], capsize=3,
                       error_kw={"elinewidth": 1, "ecolor": "0.2"})
         for b, y in zip(bars, ys, strict=True):
             ax.annotate(f"{100 * y:.0f}", (b.get_x() + b.get_width() / 2, 0.01), ha="center", va="bottom",
                         fontsize=7, color="white" if y > 0.08 else "0.2")
+    if strict_x:
+        ax.scatter(strict_x, strict_y, marker="D", s=14, color="black", zorder=3, label="strict (serving parser)")
     not_shown = [o.name + (" (failed)" if o.status == "failed" else " (not run)") for o in outcomes if not o.results]
     ax.set_xticks(range(len(test_sets)))
     ax.set_xticklabels(list(test_sets))
