@@ -654,12 +654,14 @@ _SERVING_RE = re.compile(r"<tool_call>(.*?)</tool_call>|<tool_call>(.*)", re.DOT
 def extract_strict(text: str | None) -> list[dict[str, Any]]:
     """The calls a serving stack's Hermes tool parser returns for ``text``, nothing repaired.
 
-    Mirrors vLLM's ``hermes`` tool parser (the one used for Qwen2.5 and other Hermes-style models):
-    every ``<tool_call>`` body (a final unclosed one too) must be a JSON object with a string
-    ``name`` and an ``arguments`` object; if any body is not, the output carries no calls at all
-    (the client gets it back as plain text). Python-literal dicts, arguments stored as a JSON
-    string, ``parameters`` instead of ``arguments`` and bare or fenced JSON therefore all count
-    as no call, where :func:`extract_calls` would read them.
+    Mirrors vLLM's ``hermes`` tool parser (``Hermes2ProToolParser.extract_tool_calls``, used for
+    Qwen2.5 and other Hermes-style models): the same ``<tool_call>(.*?)</tool_call>|<tool_call>(.*)``
+    match, so a final unclosed block is read too; every body must be JSON with a ``name`` and an
+    ``arguments`` key, and if any is not, the output carries no calls at all (the client gets it
+    back as plain text). One step stricter than vLLM: ``arguments`` that are not an object (vLLM
+    would pass a string on JSON-encoded a second time, which no client can use) also void the
+    output. Python-literal dicts, ``parameters`` instead of ``arguments`` and bare or fenced JSON
+    therefore all count as no call, where :func:`extract_calls` would read them.
     """
     if not text or OPEN_TAG not in text:
         return []

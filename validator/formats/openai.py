@@ -31,12 +31,14 @@ from validator.formats.common import (
 def is_legacy_or_string_args(obj: Record) -> bool:
     if "functions" in obj:
         return True
-    for m in obj.get("messages") or []:
+    msgs = obj.get("messages")
+    for m in msgs if isinstance(msgs, list) else []:
         if not isinstance(m, dict):
             continue
         if "function_call" in m or m.get("role") == "function":
             return True
-        for tc in m.get("tool_calls") or []:
+        calls = m.get("tool_calls")
+        for tc in calls if isinstance(calls, list) else []:
             if isinstance(tc, dict) and isinstance(tc.get("function"), dict) and isinstance(tc["function"].get("arguments"), str):
                 return True
     return False
@@ -59,7 +61,10 @@ def convert(obj: Record) -> Record:
             fc = m.pop("function_call")
             if not isinstance(fc.get("name"), str):
                 raise ConversionError("function_call needs a string 'name'", f"{where}.function_call")
-            m["tool_calls"] = [*(m.get("tool_calls") or []), make_call(fc["name"], fc.get("arguments", {}), ids)]
+            earlier = m.get("tool_calls") or []
+            if not isinstance(earlier, list):
+                raise ConversionError("tool_calls must be a list", f"{where}.tool_calls")
+            m["tool_calls"] = [*earlier, make_call(fc["name"], fc.get("arguments", {}), ids)]
             m.setdefault("content", None)
         elif role == "assistant" and isinstance(m.get("tool_calls"), list):
             calls = []
