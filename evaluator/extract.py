@@ -152,9 +152,24 @@ class PayloadResult:
         return self.error is None and bool(self.calls)
 
 
+def _jsonable(v: Any) -> Any:
+    """A Python literal as JSON data: tuples and sets become lists (sets sorted by repr), dict keys
+    strings, and bytes, complex numbers and Ellipsis their ``repr`` text, so every extracted call
+    can be written as JSON and compared like one."""
+    if isinstance(v, dict):
+        return {k if isinstance(k, str) else repr(k): _jsonable(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, set | frozenset):
+        return [_jsonable(x) for x in sorted(v, key=repr)]
+    if v is None or isinstance(v, bool | int | float | str):
+        return v
+    return repr(v)
+
+
 def _literal(s: str) -> Any:
-    """Parse a Python literal (dicts with single quotes, True/False/None). Never evaluates code."""
-    return ast.literal_eval(s)
+    """Parse a Python literal (dicts with single quotes, True/False/None) as JSON data. Never evaluates code."""
+    return _jsonable(ast.literal_eval(s))
 
 
 def normalize_call(obj: Any, notes: list[str] | None = None) -> dict[str, Any] | None:
@@ -384,8 +399,8 @@ def _remove_spans(text: str, spans: list[tuple[int, int]]) -> str:
 
 
 def _literal_node(node: ast.AST) -> Any:
-    """A literal value from an AST node: constants, containers, negative numbers; never evaluates."""
-    return ast.literal_eval(node)
+    """A literal value from an AST node (constants, containers, negative numbers) as JSON data; never evaluates."""
+    return _jsonable(ast.literal_eval(node))
 
 
 def _call_from_ast(node: ast.AST) -> dict[str, Any] | None:

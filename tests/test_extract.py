@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -177,3 +178,18 @@ def test_extract_strict(text: str | None, calls: list[dict[str, Any]]) -> None:
     assert extract_strict(text) == calls
     if calls:  # whatever the strict parser reads, the lenient one reads the same
         assert extract_calls(text).calls == calls
+
+
+@pytest.mark.parametrize(
+    ("text", "arguments"),
+    [
+        # a model writing Python literals: sets, tuples, non-string keys, bytes must still give JSON data
+        ("<tool_call>{'name': 'f', 'arguments': {'tags': {'b', 'a'}, 'xy': (1, 2), 3: b'z'}}</tool_call>",
+         {"tags": ["a", "b"], "xy": [1, 2], "3": "b'z'"}),
+        ("[f(tags={'b', 'a'}, xy=(1, 2))]", {"tags": ["a", "b"], "xy": [1, 2]}),
+    ],
+)
+def test_python_literals_become_json_data(text: str, arguments: dict[str, Any]) -> None:
+    ex = extract_calls(text)
+    assert ex.calls == [{"name": "f", "arguments": arguments}]
+    json.dumps(ex.calls)  # what the evaluator writes to results.csv
