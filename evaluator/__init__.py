@@ -6,12 +6,12 @@
 
 from __future__ import annotations
 
-#: Bump when a change alters how outputs are generated, extracted and scored: ``toolproof compare`` keys its finished steps on it (with
-#: the inputs and the library versions), so a bump re-runs the steps that depend on this package,
-#: while edits that leave results alone keep finished runs resumable.
-RESULTS_VERSION = 3
-
 from evaluator.extract import Extraction, extract_calls
 from evaluator.match import Verdict, match
+
+#: Bump when a change alters how outputs are generated, extracted and scored. ``toolproof compare`` keys its
+#: finished steps on it (with the inputs and the library versions): a bump re-runs the steps that
+#: depend on this package, while edits that leave results alone keep finished runs resumable.
+RESULTS_VERSION = 3
 
 __all__ = ["Extraction", "Verdict", "extract_calls", "match"]
