@@ -154,8 +154,10 @@ class PayloadResult:
 
 def _jsonable(v: Any) -> Any:
     """A Python literal as JSON data: tuples and sets become lists (sets sorted by repr), dict keys
-    strings, and bytes, complex numbers and Ellipsis their ``repr`` text, so every extracted call
-    can be written as JSON and compared like one."""
+    strings, and bytes, complex numbers and Ellipsis their ``repr`` text, so every call read from
+    model output can be written as JSON and compared like one. Only :func:`extract_calls` applies
+    it: the cleaner reads literals with :func:`parse_call_payload` as they are and refuses to
+    "repair" one that is not JSON data."""
     if isinstance(v, dict):
         return {k if isinstance(k, str) else repr(k): _jsonable(x) for k, x in v.items()}
     if isinstance(v, list | tuple):
@@ -168,8 +170,8 @@ def _jsonable(v: Any) -> Any:
 
 
 def _literal(s: str) -> Any:
-    """Parse a Python literal (dicts with single quotes, True/False/None) as JSON data. Never evaluates code."""
-    return _jsonable(ast.literal_eval(s))
+    """Parse a Python literal (dicts with single quotes, True/False/None). Never evaluates code."""
+    return ast.literal_eval(s)
 
 
 def normalize_call(obj: Any, notes: list[str] | None = None) -> dict[str, Any] | None:
@@ -399,8 +401,8 @@ def _remove_spans(text: str, spans: list[tuple[int, int]]) -> str:
 
 
 def _literal_node(node: ast.AST) -> Any:
-    """A literal value from an AST node (constants, containers, negative numbers) as JSON data; never evaluates."""
-    return _jsonable(ast.literal_eval(node))
+    """A literal value from an AST node: constants, containers, negative numbers; never evaluates."""
+    return ast.literal_eval(node)
 
 
 def _call_from_ast(node: ast.AST) -> dict[str, Any] | None:
@@ -652,6 +654,7 @@ def extract_calls(text: str | None, parser: str = "auto", tool_names: Any = None
     for name in order:
         ex = _run_parser(name, body, names)
         if ex.calls:
+            ex.calls = _jsonable(ex.calls)  # Python literals (sets, tuples) as JSON data
             ex.reasoning = reasoning
             ex.errors = errors + ex.errors
             return ex

@@ -183,3 +183,18 @@ def test_other_formats_are_converted_counted_and_cleaned(tmp_path: Path) -> None
         for m in r["messages"]:
             for c in m.get("tool_calls") or []:
                 assert c["type"] == "function" and isinstance(c["function"]["arguments"], dict)
+
+
+def test_python_literal_that_is_not_json_data_is_quarantined_not_repaired(tmp_path: Path) -> None:
+    """TP104's safe repair reads `<tool_call>` Python literals; a set or tuple inside is not JSON data,
+    so the record goes to the quarantine (the evaluator, reading model output, turns them into lists)."""
+    tools = [{"type": "function", "function": {"name": "f", "description": "d", "parameters": {
+        "type": "object", "properties": {"a": {"type": "array"}}}}}]  # fmt: skip
+    record = {"messages": [{"role": "user", "content": "q"},
+                           {"role": "assistant", "content": "<tool_call>{'name': 'f', 'arguments': {'a': {1, 2}}}</tool_call>"}],
+              "tools": tools}  # fmt: skip
+    src = tmp_path / "t.jsonl"
+    src.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    res = clean(str(src), str(tmp_path / "o.jsonl"))
+    assert (res.repaired, res.quarantined) == (0, 1)
+    assert (tmp_path / "o.jsonl").read_text() == ""
