@@ -61,7 +61,8 @@ class ScoreSummary:
     errors: dict[str, int] = field(default_factory=dict)
     parsers: dict[str, dict[str, Any]] = field(default_factory=dict)
     hermes_only_accuracy: float | None = None
-    strict_accuracy: float | None = None  # calls as a serving stack's Hermes parser returns them, unrepaired
+    strict_correct: int | None = None  # right answers on the calls a serving Hermes parser returns, unrepaired
+    strict_accuracy: float | None = None
     missing: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
@@ -132,8 +133,6 @@ def score_predictions(predictions: Iterable[Any], records: Iterable[Any], parser
     parser_ok: Counter[str] = Counter()
     hermes_scored = 0
     hermes_right = 0
-    strict_scored = 0
-    strict_right = 0
     for i, rec in enumerate(recs):
         rid = record_id(rec, i)
         known.add(rid)
@@ -152,8 +151,7 @@ def score_predictions(predictions: Iterable[Any], records: Iterable[Any], parser
             ex = ScoredExample(rid, cat, verdict.correct, verdict.error_type, got, used, verdict.detail,
                                verdict.schema_violations, hermes_correct=hermes_ok, strict_correct=strict_ok)
             if strict_ok is not None:
-                strict_scored += 1
-                strict_right += int(strict_ok)
+                summary.strict_correct = (summary.strict_correct or 0) + int(strict_ok)
             key = used or "none"
             parser_n[key] += 1
             parser_ok[key] += int(verdict.correct)
@@ -183,8 +181,8 @@ def score_predictions(predictions: Iterable[Any], records: Iterable[Any], parser
     if hermes_scored:
         # over ALL records (missing predictions are wrong for both extractors)
         summary.hermes_only_accuracy = hermes_right / summary.n if summary.n else 0.0
-    if strict_scored:
-        summary.strict_accuracy = strict_right / summary.n if summary.n else 0.0
+    if summary.strict_correct is not None:
+        summary.strict_accuracy = summary.strict_correct / summary.n if summary.n else 0.0
     return summary
 
 

@@ -59,7 +59,7 @@ def test_score_predictions_library() -> None:
     # tags-only would miss the fenced answer; calls-given examples are not re-extracted
     assert s.hermes_only_accuracy == pytest.approx(1 / 5)
     # strict (serving parser): only the plain-text irrelevance answer is right; "given" calls are not re-read
-    assert s.strict_accuracy == pytest.approx(1 / 5)
+    assert s.strict_accuracy == pytest.approx(1 / 5) and s.strict_correct == 1
     assert [e.strict_correct for e in s.examples] == [False, False, None, True, None]
 
 

@@ -749,7 +749,7 @@ def _evaluate(
     summary = evaluate(EvalConfig(**kwargs), model_and_tokenizer=lazy.get())
     extra = {
         "hermes_only_accuracy": summary.hermes_only_accuracy,
-        "strict_correct": None if summary.strict_accuracy is None else round(summary.strict_accuracy * summary.n),
+        "strict_correct": summary.score.strict_correct if summary.score is not None else None,
         "truncated": summary.truncated,
         "generated_tokens": summary.generated_tokens,
         "generated_tokens_per_s": round(summary.generated_tokens_per_s, 2),
@@ -1057,8 +1057,7 @@ def write_summary_md(
             if r is None or not r.n:
                 cells.append("–")
             else:
-                lo, hi = wilson_interval(r.correct, r.n)
-                cells.append(f"{_pct(r.accuracy)} [{_pct(lo)}, {_pct(hi)}] ({r.correct}/{r.n})")
+                cells.append(_accuracy_cell(r.correct, r.n))
         cells += [
             _secs(o.train_seconds),
             _secs(o.eval_seconds) if o.results else "–",
@@ -1084,11 +1083,7 @@ def write_summary_md(
             for ts in ts_names:
                 r = o.results.get(ts)
                 k = r.strict_correct if r is not None else None
-                if r is None or not r.n or k is None:
-                    cells.append("–")
-                else:
-                    lo, hi = wilson_interval(k, r.n)
-                    cells.append(f"{_pct(k / r.n)} [{_pct(lo)}, {_pct(hi)}] ({k}/{r.n})")
+                cells.append("–" if r is None or not r.n or k is None else _accuracy_cell(k, r.n))
             lines.append("| " + " | ".join(cells) + " |")
     # Error breakdown.
     error_types = sorted({k for o in result.outcomes for r in o.results.values() for k in r.errors})
@@ -1134,6 +1129,12 @@ def write_summary_md(
                 lines.append(f"- `{o.name}` on {ts}: `{_rel(r.results_csv, result.output_dir)}`")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def _accuracy_cell(correct: int, n: int) -> str:
+    """``"75.0% [53.1%, 88.8%] (15/20)"``: accuracy, 95% Wilson interval, counts."""
+    lo, hi = wilson_interval(correct, n)
+    return f"{_pct(correct / n)} [{_pct(lo)}, {_pct(hi)}] ({correct}/{n})"
 
 
 def _train_cell(o: ModelOutcome) -> str:
