@@ -286,22 +286,20 @@ def standard_schema_types(record: dict[str, Any], state: FixState) -> list[Chang
 # --------------------------------------------------------------------------- structured calls
 
 
+def _arguments_change(call: dict[str, Any], i: int, j: int, code: str, name: str, message: str) -> Change:
+    """The change record of a repair to call ``j`` of message ``i``'s arguments; the repaired call
+    also gets the ``"type": "function"`` it may lack."""
+    call.setdefault("type", "function")
+    return Change(code, name, json_path("messages", i, "tool_calls", j, "function", "arguments"), message)
+
+
 @_repair("TP205", "parameters-to-arguments", FixSafety.SAFE, "Rename `parameters` to `arguments` in calls")
 def parameters_to_arguments(record: dict[str, Any], state: FixState) -> list[Change]:
     changes: list[Change] = []
     for i, j, c, fn in _assistant_calls(record):
         if isinstance(fn, dict) and "parameters" in fn and "arguments" not in fn:
             c["function"] = {("arguments" if k == "parameters" else k): v for k, v in fn.items()}
-            if "type" not in c:
-                c["type"] = "function"
-            changes.append(
-                Change(
-                    "TP205",
-                    "parameters-to-arguments",
-                    json_path("messages", i, "tool_calls", j, "function", "arguments"),
-                    "renamed 'parameters' to 'arguments'",
-                )
-            )
+            changes.append(_arguments_change(c, i, j, "TP205", "parameters-to-arguments", "renamed 'parameters' to 'arguments'"))
     return changes
 
 
@@ -316,16 +314,7 @@ def decode_arguments(record: dict[str, Any], state: FixState) -> list[Change]:
             continue  # TP204 / TP203 with no fix: left for the quarantine
         before = fn["arguments"]
         fn["arguments"] = decoded
-        if "type" not in c:
-            c["type"] = "function"
-        changes.append(
-            Change(
-                "TP203",
-                "decode-arguments",
-                json_path("messages", i, "tool_calls", j, "function", "arguments"),
-                f"decoded JSON string {_short(before)}",
-            )
-        )
+        changes.append(_arguments_change(c, i, j, "TP203", "decode-arguments", f"decoded JSON string {_short(before)}"))
     return changes
 
 
