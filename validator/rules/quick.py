@@ -38,6 +38,7 @@ _ROLES = frozenset(("system", "user", "assistant", "tool"))
 # What a clean tool list maps each tool name to: its parameters' SchemaInfo, or one of these.
 _NO_PARAMS = object()  # the tool has no "parameters": any arguments object is fine
 _NULL_PARAMS = object()  # "parameters": null: look closer
+_EMPTY: dict[str, Any] = {}  # the tool table of a record without tools
 
 
 def _args_ok(tools: dict[str, Any], name: Any, args: Any) -> bool:
@@ -62,7 +63,6 @@ def _check_tools(tools_val: list[Any]) -> dict[str, Any] | None:
     """Tool name -> the SchemaInfo of its parameters (or _NO_PARAMS / _NULL_PARAMS); None when a tool
     is not clean. For a clean list this is the record's tool table (``Context.tools``) compiled."""
     infos: dict[str, Any] = {}
-    names = infos
     for t in tools_val:
         if type(t) is not dict or t.get("type") != "function":
             return None
@@ -70,7 +70,7 @@ def _check_tools(tools_val: list[Any]) -> dict[str, Any] | None:
         if type(fn) is not dict:
             return None
         name = fn.get("name")
-        if type(name) is not str or not name.strip() or name in names:
+        if type(name) is not str or not name.strip() or name in infos:
             return None
         desc = fn.get("description")
         if type(desc) is not str or not desc.strip():
@@ -189,7 +189,5 @@ def quick_clean_record(record: Any) -> bool:
                 return False
     return True
 
-
-_EMPTY: dict[str, Any] = {}
 
 __all__ = ["QUICK_CODES", "quick_clean", "quick_clean_record"]
