@@ -159,6 +159,9 @@ def test_glaive_payload_forms() -> None:
     assert parse_call('{"name": "f", "arguments": \'{"q": "rock \'n\' roll"}\'}', "$") == ("f", {"q": "rock 'n' roll"})
     assert parse_call('{"name": "f", "arguments": {"a": 1}}', "$") == ("f", {"a": 1})
     assert parse_call("{'name': 'f', 'arguments': {'a': True}}", "$") == ("f", {"a": True})
+    # a Python literal holding a set is no JSON data: a clear conversion error, not a record no writer can write
+    with pytest.raises(ConversionError, match="not JSON data"):
+        parse_call("{'name': 'f', 'arguments': {'a': {1, 2}}}", "$.chat")
 
 
 # ------------------------------------------------------------------------------ OpenAI
