@@ -226,6 +226,7 @@ class Rendered:
     trained: list[int]  # 1 = contributes to the loss
     prompt_text: str = ""
     assistant_spans: list[tuple[int, int]] = field(default_factory=list)  # char spans of assistant output
+    messages: list[Any] = field(default_factory=list)  # the messages rendered (as given, in the chosen format)
 
     @property
     def n_tokens(self) -> int:
@@ -290,7 +291,7 @@ def render(
         trained = [1] * len(ids)
         text = tokenizer.apply_chat_template(messages, tokenize=False, chat_template=template, **kw)
         prompt_text = ""
-    return Rendered(text=str(text), input_ids=ids, trained=trained, prompt_text=str(prompt_text))
+    return Rendered(text=str(text), input_ids=ids, trained=trained, prompt_text=str(prompt_text), messages=messages)
 
 
 def render_prompt(tokenizer: Any, record: dict[str, Any], *, chat_template: str | None = None) -> str:

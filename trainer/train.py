@@ -144,7 +144,7 @@ def prepare_rows(config: TrainConfig, tokenizer: Any) -> PreparedData:
     Each record is rendered once with the template first; records it cannot render, or that would
     train zero tokens, are skipped and counted by reason.
     """
-    from trainer.templates import as_given, record_tools, render, split_prompt_completion, to_markup_in_content
+    from trainer.templates import record_tools, render, split_prompt_completion
     from validator.io import iter_records
 
     rows: list[dict[str, Any]] = []
@@ -173,9 +173,7 @@ def prepare_rows(config: TrainConfig, tokenizer: Any) -> PreparedData:
             truncated += 1
         tokens += min(r.n_tokens, config.max_length)
         trained_tokens += kept
-        messages = as_given(rec["messages"])  # nothing repaired: the data is trained as it is
-        if config.format == "markup_in_content":
-            messages = to_markup_in_content(messages)
+        messages = r.messages  # as given (nothing repaired), in the chosen format: what was just rendered
         tools = json.dumps(record_tools(rec))
         if config.loss == "completion_only":
             prompt, completion = split_prompt_completion(messages)
