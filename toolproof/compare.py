@@ -453,7 +453,7 @@ def prepare_data(cfg: CompareConfig, out_dir: Path, *, resume: bool = True) -> P
     if not Path(src).is_file():
         raise FileNotFoundError(f"training data not found: {src}")
     step_hash = _hash(
-        {"step": "data", "train": file_sha256(src), "clean": cfg.data.clean, "code": _code_key("validator")}
+        {"step": "data", "train": file_sha256(src), "clean": cfg.data.clean, "code": _results_versions("validator")}
     )
     if resume:
         got = read_marker(step_dir, step_hash)
@@ -565,7 +565,7 @@ def _train_hash(cfg: CompareConfig, arm: ArmConfig, train_path: str) -> str:
             "data_sha": file_sha256(train_path),
             "train": _train_settings(cfg, arm),
             "v": _versions_key(),
-            "code": _code_key("trainer"),
+            "code": _results_versions("trainer"),
         }
     )
 
@@ -673,7 +673,7 @@ def evaluate_model(
                 "batch_size": cfg.eval.batch_size,
                 "options": cfg.eval.options,
                 "v": _versions_key(),
-                "code": _code_key("evaluator", "trainer"),
+                "code": _results_versions("evaluator", "trainer"),
             }
         )
         if resume:
@@ -1270,7 +1270,7 @@ def _versions_key() -> str:
     return _VERSIONS_KEY
 
 
-def _code_key(*packages: str) -> str:
+def _results_versions(*packages: str) -> str:
     """The ``RESULTS_VERSION`` of each of toolproof's packages a step runs (bumped by hand when a
     change alters results), so code edits that change nothing keep finished steps reusable."""
     import importlib  # noqa: PLC0415
