@@ -82,4 +82,32 @@ def tiny_model_dir(root: str | Path | None = None) -> Path:
     return final
 
 
-__all__ = ["TINY_NAME", "tiny_model_dir"]
+def tiny_model_with_call_tokens(dst: str | Path, *, tied: bool) -> Path:
+    """The tiny model with ``<tool_call>`` / ``</tool_call>`` added as single (non-special) tokens, as
+    Qwen2.5 has them, and both rows left *untrained* the way the embedded Qwen GGUF has them: a copy of
+    one vector in the input embedding and in the output layer. ``tied=False`` stores a separate output
+    layer (as that GGUF does)."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    src = tiny_model_dir()
+    tok = AutoTokenizer.from_pretrained(str(src))
+    model = AutoModelForCausalLM.from_pretrained(str(src), dtype=torch.float32)
+    tok.add_tokens(["<tool_call>", "</tool_call>"], special_tokens=False)
+    model.resize_token_embeddings(len(tok))
+    ids = tok.convert_tokens_to_ids(["<tool_call>", "</tool_call>"])
+    with torch.no_grad():
+        if not tied:
+            model.config.tie_word_embeddings = False
+            model.lm_head.weight = torch.nn.Parameter(model.get_input_embeddings().weight.detach().clone())
+        like = tok.convert_tokens_to_ids("<|im_start|>")
+        for layer in {id(m): m for m in (model.get_input_embeddings(), model.get_output_embeddings())}.values():
+            for i in ids:
+                layer.weight[i] = 0.9 * layer.weight[like]
+    dst = Path(dst)
+    model.save_pretrained(str(dst))
+    tok.save_pretrained(str(dst))
+    return dst
+
+
+__all__ = ["TINY_NAME", "tiny_model_dir", "tiny_model_with_call_tokens"]

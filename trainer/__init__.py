@@ -10,4 +10,4 @@ from __future__ import annotations
 #: Bump when a change alters how records are rendered and trained. ``toolproof compare`` keys its
 #: finished steps on it (with the inputs and the library versions): a bump re-runs the steps that
 #: depend on this package, while edits that leave results alone keep finished runs resumable.
-RESULTS_VERSION = 2
+RESULTS_VERSION = 3  # 3: call-tag token rows trained (train_tokens: auto)

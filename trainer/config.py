@@ -46,6 +46,21 @@ class TrainConfig:
     target_modules: list[str] | str = field(
         default="all-linear", metadata={"help": "Modules to adapt: 'all-linear' (every linear projection) or names."}
     )
+    train_tokens: list[str] | str = field(
+        default="auto",
+        metadata={
+            "help": "Token rows to train besides LoRA: 'auto' (the <tool_call>/</tool_call> tags where they are "
+            "single tokens), 'none', or a list of single tokens."
+        },
+    )
+    train_tokens_lr: float = field(
+        default=5e-3,
+        metadata={
+            "help": "Learning rate of the trained token rows of the output layer (the input-embedding rows use "
+            "learning_rate). An untrained row starts ~20 nats below the tokens it must beat; at 2e-4 it is "
+            "still 7 below after 20 steps (docs/RESULTS.md)."
+        },
+    )
     learning_rate: float = field(default=2e-4, metadata={"help": "Peak learning rate."})
     num_train_epochs: float = field(default=1.0, metadata={"help": "Epochs (ignored when max_steps > 0)."})
     max_steps: int = field(default=-1, metadata={"help": "Stop after this many optimizer steps (-1: use epochs)."})
@@ -77,6 +92,13 @@ class TrainConfig:
                 raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")
         if not 0 <= self.lora_dropout < 1:
             raise ConfigError(f"lora_dropout must be in [0, 1), got {self.lora_dropout}")
+        if isinstance(self.train_tokens, str):
+            if not self.train_tokens.strip():
+                raise ConfigError("train_tokens is empty: use auto, none or a list of tokens")
+        elif not isinstance(self.train_tokens, list) or not all(isinstance(t, str) and t for t in self.train_tokens):
+            raise ConfigError(f"train_tokens must be auto, none or a list of tokens, got {self.train_tokens!r}")
+        if self.train_tokens_lr <= 0:
+            raise ConfigError(f"train_tokens_lr must be positive, got {self.train_tokens_lr}")
         if self.learning_rate <= 0:
             raise ConfigError(f"learning_rate must be positive, got {self.learning_rate}")
         if self.max_steps <= 0 and self.num_train_epochs <= 0:

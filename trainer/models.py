@@ -451,6 +451,9 @@ def load(
     if adapter:
         from peft import PeftModel
 
+        from trainer.tokens import apply_token_rows
+
+        apply_token_rows(model, adapter)  # rows trained next to the adapter (train_tokens), if any
         model = PeftModel.from_pretrained(model, adapter, is_trainable=trainable)
     if not trainable:
         model.eval()

@@ -253,6 +253,29 @@ def train(
         raise TrainError(f"{config.data}: no record can be trained on ({dict(prepared.skipped)})")
     dataset = Dataset.from_list(prepared.rows, on_mixed_types="use_json")
 
+    from trainer.tokens import (
+        attach_trainable_rows,
+        call_marker_ids,
+        check_rows,
+        give_rows_their_lr,
+        resolve_train_tokens,
+        save_trainable_rows,
+    )
+
+    try:
+        train_tokens = resolve_train_tokens(config.train_tokens, tokenizer)
+    except ConfigError as e:
+        raise TrainError(str(e)) from None
+    # Rows of the call tags (and any token asked for), as the base model has them: an indistinct row is
+    # one LoRA alone cannot make the model tell apart from its neighbour.
+    marker_rows = check_rows(model, tokenizer, {**call_marker_ids(tokenizer), **train_tokens})
+    for row in marker_rows:
+        if row.indistinct and row.token not in train_tokens:
+            warnings.append(
+                f"untrained token row: {row.describe()}. LoRA cannot move it; the fine-tune may write "
+                f"{row.nearest} where {row.token} belongs. Train it with train_tokens: auto."
+            )
+
     dtype = torch_dtype(config.dtype)
     out = Path(config.output)
     args = SFTConfig(
@@ -285,10 +308,20 @@ def train(
         target_modules=config.target_modules,
         task_type="CAUSAL_LM",
     )
-    say(f"training on {len(prepared.rows)} records ({config.loss} loss, {config.format}, {dtype})")
+    say(
+        f"training on {len(prepared.rows)} records ({config.loss} loss, {config.format}, {dtype})"
+        + (f", token rows {', '.join(train_tokens)}" if train_tokens else "")
+    )
+    row_params = attach_trainable_rows(model, list(train_tokens.values()))
     trainer = SFTTrainer(
         model=model, args=args, train_dataset=dataset, processing_class=tokenizer, peft_config=peft_config
     )
+    for p in row_params:  # PEFT froze every non-LoRA parameter
+        p.requires_grad_(True)
+    if row_params:
+        # The output rows start ~20 nats below the tokens they must beat: they get their own, larger
+        # learning rate (the input rows, which every later layer reads, keep the LoRA one).
+        give_rows_their_lr(trainer.create_optimizer(), row_params[-1], config.train_tokens_lr)
     t_train = time.perf_counter()
     output = trainer.train()
     train_time = time.perf_counter() - t_train
@@ -301,6 +334,7 @@ def train(
     meta_path = out / TOOLPROOF_JSON
     if trainer.accelerator.is_main_process:
         trainer.save_model(str(out))
+        save_trainable_rows(trainer.model, out)
         tokenizer.padding_side = "left"
         tokenizer.save_pretrained(str(out))
         (out / TEMPLATE_FILE).write_text(template, encoding="utf-8")
@@ -323,6 +357,8 @@ def train(
             "trained_tokens": prepared.trained_tokens,
             "parameters": n_params,
             "trainable_parameters": n_trainable,
+            "trained_token_rows": train_tokens,
+            "token_rows_before": [r.to_dict() for r in marker_rows],
             "steps": int(trainer.state.global_step),
             "train_loss": float(output.training_loss) if output.training_loss is not None else None,
             "loss_curve": curve,

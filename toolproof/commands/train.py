@@ -18,6 +18,7 @@ _KNOBS: list[tuple[str, str, type]] = [
     ("--lora-alpha", "lora_alpha", int),
     ("--lora-dropout", "lora_dropout", float),
     ("--learning-rate", "learning_rate", float),
+    ("--train-tokens-lr", "train_tokens_lr", float),
     ("--epochs", "num_train_epochs", float),
     ("--max-steps", "max_steps", int),
     ("--batch-size", "per_device_train_batch_size", int),
@@ -53,6 +54,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--dtype", choices=DTYPES, help=fields["dtype"].metadata["help"])
     p.add_argument("--target-modules", help="comma-separated module names, or all-linear (default)")
     p.add_argument(
+        "--train-tokens", metavar="auto|none|TOK,TOK",
+        help=fields["train_tokens"].metadata["help"] + " (default auto)",
+    )  # fmt: skip
+    p.add_argument(
         "--no-activation-checkpointing", dest="activation_checkpointing", action="store_false", default=None,
         help="keep activations (faster on GPU, more memory)",
     )  # fmt: skip
@@ -81,6 +86,9 @@ def build_config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     if args.target_modules:
         mods = [m.strip() for m in args.target_modules.split(",") if m.strip()]
         over["target_modules"] = mods[0] if mods == ["all-linear"] else mods
+    if args.train_tokens:
+        toks = [t.strip() for t in args.train_tokens.split(",") if t.strip()]
+        over["train_tokens"] = toks[0] if toks in (["auto"], ["none"]) else toks
     try:
         if args.config:
             cfg = TrainConfig.from_yaml(args.config, **over)
