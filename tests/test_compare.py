@@ -458,3 +458,20 @@ def test_compare_end_to_end_tiny_model(tmp_path: Path, capsys: pytest.CaptureFix
     assert {m["name"]: m["results"]["synthetic"]["correct"] for m in doc2["models"] if m["results"]} == {
         k: v["results"]["synthetic"]["correct"] for k, v in by_name.items() if v["results"]
     }
+
+
+def test_arms_section_names_the_token_rows_an_arm_trained_or_left(tmp_path: Path) -> None:
+    from toolproof.compare import _token_rows_note
+
+    trained, left, plain = (tmp_path / n for n in ("trained", "left", "plain"))
+    for d, meta in (
+        (trained, {"trained_token_rows": {"<tool_call>": 5, "</tool_call>": 6}, "token_rows_before": []}),
+        (left, {"trained_token_rows": {}, "token_rows_before": [{"token": "<tool_call>", "indistinct": True}, {"token": "</tool_call>", "indistinct": False}]}),
+        (plain, {"trained_token_rows": {}, "token_rows_before": []}),
+    ):
+        d.mkdir()
+        (d / "toolproof.json").write_text(json.dumps(meta))
+    assert _token_rows_note(str(trained)) == "; token rows trained: <tool_call>, </tool_call>"
+    assert _token_rows_note(str(left)) == "; untrained token rows left as they were: <tool_call>"
+    assert _token_rows_note(str(plain)) == ""
+    assert _token_rows_note(str(tmp_path / "missing")) == "" and _token_rows_note(None) == ""

@@ -1103,11 +1103,12 @@ def write_summary_md(
                     + " |"
                 )
     arms_desc = [(a.name, a) for a in cfg.arms]
+    adapters = {o.name: o.adapter_dir for o in result.outcomes}
     lines += ["", "## Arms", ""]
     for name, a in arms_desc:
         over = ", ".join(f"{k}={v}" for k, v in a.train.items()) or "shared settings"
         desc = f"{a.description.strip()} " if a.description else ""
-        lines.append(f"- `{name}`: {desc}({a.data} data; {over})")
+        lines.append(f"- `{name}`: {desc}({a.data} data; {over}){_token_rows_note(adapters.get(name))}")
     shared = ", ".join(f"{k}={v}" for k, v in cfg.train.items())
     if shared:
         lines.append(f"- shared training settings: {shared}")
@@ -1129,6 +1130,22 @@ def write_summary_md(
                 lines.append(f"- `{o.name}` on {ts}: `{_rel(r.results_csv, result.output_dir)}`")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def _token_rows_note(adapter_dir: str | None) -> str:
+    """``"; token rows trained: <tool_call>, </tool_call>"`` from the adapter's toolproof.json, or
+    the trainer's warning that the call tags' rows were left untrained."""
+    if not adapter_dir:
+        return ""
+    try:
+        meta = json.loads((Path(adapter_dir) / "toolproof.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    trained = meta.get("trained_token_rows") or {}
+    if trained:
+        return "; token rows trained: " + ", ".join(trained)
+    untrained = [r["token"] for r in meta.get("token_rows_before") or [] if r.get("indistinct")]
+    return f"; untrained token rows left as they were: {', '.join(untrained)}" if untrained else ""
 
 
 def _accuracy_cell(correct: int, n: int) -> str:
