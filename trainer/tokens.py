@@ -170,12 +170,16 @@ def _rows_class() -> Any:
     global _ROWS_CLASS
     if _ROWS_CLASS is not None:
         return _ROWS_CLASS
+    import torch
     import torch.nn.functional as F
     from torch import nn
 
     class TrainableRows(nn.Module):
-        def __init__(self, base_weight: Any, ids: Any, rows: Any, kind: str, padding_idx: int | None = None) -> None:
+        def __init__(
+            self, base_weight: Any, ids: Any, rows: Any, kind: str, padding_idx: int | None = None, embed_scale: Any = None
+        ) -> None:
             super().__init__()
+            self.embed_scale = embed_scale
             self.base_weight = base_weight  # the frozen original (shared when input and output are tied)
             self.rows = rows  # trainable, shared when tied
             self.register_buffer("ids", ids, persistent=False)
@@ -199,9 +203,18 @@ def _rows_class() -> Any:
             return int(self.base_weight.shape[1])
 
         def forward(self, x: Any) -> Any:
-            if self.kind == "embedding":
-                return F.embedding(x, self.weight, padding_idx=self.padding_idx)
-            return F.linear(x, self.weight)
+            if self.kind == "linear":
+                return F.linear(x, self.weight)
+            # Look up the frozen table, then put the trained rows where their tokens are: no patched
+            # copy of the whole table, and no dense gradient the size of the vocabulary.
+            out = F.embedding(x, self.base_weight, padding_idx=self.padding_idx)
+            match = x.unsqueeze(-1) == self.ids.to(x.device)  # (..., n_rows)
+            rows = self.rows.to(out.dtype)[match.to(torch.int64).argmax(-1)]
+            out = torch.where(match.any(-1).unsqueeze(-1), rows, out)
+            scale = self.embed_scale  # scaled embeddings (Gemma) scale inside their own forward
+            if scale is not None:
+                out = out * (scale.to(out.device, out.dtype) if torch.is_tensor(scale) else scale)
+            return out
 
     _ROWS_CLASS = TrainableRows
     return _ROWS_CLASS
@@ -228,7 +241,7 @@ def attach_trainable_rows(model: Any, ids: list[int]) -> list[Any]:
     in_w = inp.weight
     in_w.requires_grad_(False)
     in_rows = nn.Parameter(in_w.detach()[idx].float().clone())
-    model.set_input_embeddings(rows_layer(in_w, idx, in_rows, "embedding", getattr(inp, "padding_idx", None)))
+    model.set_input_embeddings(rows_layer(in_w, idx, in_rows, "embedding", getattr(inp, "padding_idx", None), getattr(inp, "embed_scale", None)))
     params = [in_rows]
     if out is not None:
         if tied:
