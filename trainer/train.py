@@ -273,7 +273,7 @@ def train(
         if row.indistinct and row.token not in train_tokens:
             warnings.append(
                 f"untrained token row: {row.describe()}. LoRA cannot move it; the fine-tune may write "
-                f"{row.nearest} where {row.token} belongs. Train it with train_tokens: auto."
+                f"another token where {row.token} belongs. Train it with train_tokens: auto."
             )
 
     dtype = torch_dtype(config.dtype)
@@ -320,7 +320,8 @@ def train(
         p.requires_grad_(True)
     if row_params:
         # The output rows start ~20 nats below the tokens they must beat: they get their own, larger
-        # learning rate (the input rows, which every later layer reads, keep the LoRA one).
+        # learning rate (the input rows, which every later layer reads, keep the LoRA one; a tied model
+        # has one set of rows for both, at the larger rate).
         give_rows_their_lr(trainer.create_optimizer(), row_params[-1], config.train_tokens_lr)
     t_train = time.perf_counter()
     output = trainer.train()
