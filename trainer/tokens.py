@@ -1,5 +1,8 @@
 """Token rows that LoRA cannot move: finding them, and choosing which ones to train.
 
+Imports torch: only training, model loading and ``toolproof models check`` import this module (inside
+their functions), so ``import trainer`` stays light.
+
 A model whose vocabulary has ``<tool_call>`` / ``</tool_call>`` as single added tokens emits each
 tag as one token, chosen by that token's row of the output layer. When those rows were never
 trained (Qwen2.5-Coder-0.5B-Instruct in the embedded GGUF: the two tag rows are identical to each
@@ -22,9 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from evaluator.extract import CLOSE_TAG, OPEN_TAG
 from trainer.config import ConfigError
 
-CALL_MARKERS = ("<tool_call>", "</tool_call>")
+CALL_MARKERS = (OPEN_TAG, CLOSE_TAG)
 # Two rows this close give the same logit (to within a few percent of its size) for any hidden state.
 INDISTINCT_COSINE = 0.99
 
@@ -110,8 +118,6 @@ def _output_weight(model: Any) -> Any:
 
 def check_rows(model: Any, tokenizer: Any, tokens: dict[str, int], *, chunk: int = 16384) -> list[TokenRow]:
     """For each token, the closest other row of the output layer (cosine) and its own row's norm."""
-    import torch
-
     if not tokens:
         return []
     w = _output_weight(model).detach()
@@ -151,13 +157,8 @@ def check_rows(model: Any, tokenizer: Any, tokens: dict[str, int], *, chunk: int
 TOKEN_ROWS_FILE = "token_rows.safetensors"
 
 
-_ROWS_CLASS: Any = None
-
-
-def _rows_class() -> Any:
-    """``TrainableRows`` (built on first use, so that importing this module needs no torch).
-
-    A stand-in for an embedding or output layer: every row comes from the frozen base weight except
+class TrainableRows(nn.Module):
+    """A stand-in for an embedding or output layer: every row comes from the frozen base weight except
     the rows of ``ids``, which come from the trainable ``rows`` parameter (float32).
 
     Why not PEFT's ``trainable_token_indices``: TRL's SFTTrainer computes the loss from
@@ -167,57 +168,47 @@ def _rows_class() -> Any:
     weight is held as a parameter, not as an inner ``nn.Linear``: "all-linear" LoRA must not adapt
     the output layer.
     """
-    global _ROWS_CLASS
-    if _ROWS_CLASS is not None:
-        return _ROWS_CLASS
-    import torch
-    import torch.nn.functional as F
-    from torch import nn
 
-    class TrainableRows(nn.Module):
-        def __init__(
-            self, base_weight: Any, ids: Any, rows: Any, kind: str, padding_idx: int | None = None, embed_scale: Any = None
-        ) -> None:
-            super().__init__()
-            self.embed_scale = embed_scale
-            self.base_weight = base_weight  # the frozen original (shared when input and output are tied)
-            self.rows = rows  # trainable, shared when tied
-            self.register_buffer("ids", ids, persistent=False)
-            self.kind = kind
-            self.padding_idx = padding_idx
+    def __init__(
+        self, base_weight: Any, ids: Any, rows: Any, kind: str, padding_idx: int | None = None, embed_scale: Any = None
+    ) -> None:
+        super().__init__()
+        self.embed_scale = embed_scale
+        self.base_weight = base_weight  # the frozen original (shared when input and output are tied)
+        self.rows = rows  # trainable, shared when tied
+        self.register_buffer("ids", ids, persistent=False)
+        self.kind = kind
+        self.padding_idx = padding_idx
 
-        @property
-        def weight(self) -> Any:
-            return self.base_weight.index_copy(0, self.ids.to(self.base_weight.device), self.rows.to(self.base_weight.dtype))
+    @property
+    def weight(self) -> Any:
+        return self.base_weight.index_copy(0, self.ids.to(self.base_weight.device), self.rows.to(self.base_weight.dtype))
 
-        @property
-        def bias(self) -> None:
-            return None
+    @property
+    def bias(self) -> None:
+        return None
 
-        @property
-        def num_embeddings(self) -> int:
-            return int(self.base_weight.shape[0])
+    @property
+    def num_embeddings(self) -> int:
+        return int(self.base_weight.shape[0])
 
-        @property
-        def embedding_dim(self) -> int:
-            return int(self.base_weight.shape[1])
+    @property
+    def embedding_dim(self) -> int:
+        return int(self.base_weight.shape[1])
 
-        def forward(self, x: Any) -> Any:
-            if self.kind == "linear":
-                return F.linear(x, self.weight)
-            # Look up the frozen table, then put the trained rows where their tokens are: no patched
-            # copy of the whole table, and no dense gradient the size of the vocabulary.
-            out = F.embedding(x, self.base_weight, padding_idx=self.padding_idx)
-            match = x.unsqueeze(-1) == self.ids.to(x.device)  # (..., n_rows)
-            rows = self.rows.to(out.dtype)[match.to(torch.int64).argmax(-1)]
-            out = torch.where(match.any(-1).unsqueeze(-1), rows, out)
-            scale = self.embed_scale  # scaled embeddings (Gemma) scale inside their own forward
-            if scale is not None:
-                out = out * (scale.to(out.device, out.dtype) if torch.is_tensor(scale) else scale)
-            return out
-
-    _ROWS_CLASS = TrainableRows
-    return _ROWS_CLASS
+    def forward(self, x: Any) -> Any:
+        if self.kind == "linear":
+            return F.linear(x, self.weight)
+        # Look up the frozen table, then put the trained rows where their tokens are: no patched
+        # copy of the whole table, and no dense gradient the size of the vocabulary.
+        out = F.embedding(x, self.base_weight, padding_idx=self.padding_idx)
+        match = x.unsqueeze(-1) == self.ids.to(x.device)  # (..., n_rows)
+        rows = self.rows.to(out.dtype)[match.to(torch.int64).argmax(-1)]
+        out = torch.where(match.any(-1).unsqueeze(-1), rows, out)
+        scale = self.embed_scale  # scaled embeddings (Gemma) scale inside their own forward
+        if scale is not None:
+            out = out * (scale.to(out.device, out.dtype) if torch.is_tensor(scale) else scale)
+        return out
 
 
 def _is_tied(model: Any) -> bool:
@@ -228,20 +219,16 @@ def _is_tied(model: Any) -> bool:
 def attach_trainable_rows(model: Any, ids: list[int]) -> list[Any]:
     """Swap the model's input embedding and output layer for ``TrainableRows`` over ``ids``; returns the
     trainable row parameters: ``[input rows, output rows]``, or ``[rows]`` when the two layers are tied."""
-    import torch
-    from torch import nn
-
     ids = sorted(set(ids))
     if not ids:
         return []
-    rows_layer = _rows_class()
     idx = torch.tensor(ids, dtype=torch.long)
     inp, out = model.get_input_embeddings(), model.get_output_embeddings()
     tied = _is_tied(model)
     in_w = inp.weight
     in_w.requires_grad_(False)
     in_rows = nn.Parameter(in_w.detach()[idx].float().clone())
-    model.set_input_embeddings(rows_layer(in_w, idx, in_rows, "embedding", getattr(inp, "padding_idx", None), getattr(inp, "embed_scale", None)))
+    model.set_input_embeddings(TrainableRows(in_w, idx, in_rows, "embedding", getattr(inp, "padding_idx", None), getattr(inp, "embed_scale", None)))
     params = [in_rows]
     if out is not None:
         if tied:
@@ -251,7 +238,7 @@ def attach_trainable_rows(model: Any, ids: list[int]) -> list[Any]:
             out_w.requires_grad_(False)
             out_rows = nn.Parameter(out_w.detach()[idx].float().clone())
             params.append(out_rows)
-        model.set_output_embeddings(rows_layer(out_w, idx, out_rows, "linear"))
+        model.set_output_embeddings(TrainableRows(out_w, idx, out_rows, "linear"))
     return params
 
 
@@ -268,10 +255,10 @@ def save_trainable_rows(model: Any, directory: str | Path) -> Path | None:
     from safetensors.torch import save_file
 
     inp, out = _unwrap(model).get_input_embeddings(), _unwrap(model).get_output_embeddings()
-    if type(inp) is not _rows_class():
+    if not isinstance(inp, TrainableRows):
         return None
     tensors = {"ids": inp.ids.detach().cpu().clone(), "embed": inp.rows.detach().float().cpu().clone()}
-    if out is not None and type(out) is _rows_class():
+    if out is not None and isinstance(out, TrainableRows):
         tensors["output"] = out.rows.detach().float().cpu().clone()
     path = Path(directory) / TOKEN_ROWS_FILE
     save_file(tensors, str(path))
@@ -281,7 +268,6 @@ def save_trainable_rows(model: Any, directory: str | Path) -> Path | None:
 def apply_token_rows(model: Any, directory: str | Path) -> list[int]:
     """Write the rows saved in ``DIR/token_rows.safetensors`` (if any) into the model's own input embedding
     and output layer, in place (the base model's other rows are untouched). Returns the ids written."""
-    import torch
     from safetensors.torch import load_file
 
     path = Path(directory) / TOKEN_ROWS_FILE
@@ -292,7 +278,7 @@ def apply_token_rows(model: Any, directory: str | Path) -> list[int]:
     inp, out = model.get_input_embeddings(), model.get_output_embeddings()
     with torch.no_grad():
         inp.weight[ids] = t["embed"].to(inp.weight.dtype)
-        if out is not None and "output" in t and out.weight is not inp.weight:
+        if "output" in t and not _is_tied(model):
             out.weight[ids] = t["output"].to(out.weight.dtype)
     return [int(i) for i in ids]
 
@@ -306,6 +292,7 @@ __all__ = [
     "CALL_MARKERS",
     "INDISTINCT_COSINE",
     "TokenRow",
+    "TrainableRows",
     "call_marker_ids",
     "check_rows",
     "TOKEN_ROWS_FILE",
