@@ -159,9 +159,8 @@ def test_the_output_rows_train_at_their_own_learning_rate(untied: Path) -> None:
     give_rows_their_lr(opt, out_rows, 5e-3)
     groups = [(g["lr"], g["weight_decay"], [id(p) for p in g["params"]]) for g in opt.param_groups]
     assert groups == [(2e-4, 0.01, [id(other), id(in_rows)]), (5e-3, 0.0, [id(out_rows)])]
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 0.5)  # the schedule scales both groups
+    torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 0.5)  # the schedule scales both groups
     assert [g["lr"] for g in opt.param_groups] == [1e-4, 2.5e-3]
-    del sched
 
 
 def test_cli_train_tokens_flags_reach_the_config(tmp_path: Path, data: Path) -> None:
