@@ -210,6 +210,10 @@ def test_summary_rows_and_writers(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- orchestration with fakes
 
 
+class KeyboardInterrupt_(RuntimeError):
+    """A stopped run (a real stop kills the process; the checkpoint it left is what matters)."""
+
+
 class FakeBackends:
     """Stand-ins for the validator, trainer and evaluator that count their calls."""
 
@@ -217,6 +221,8 @@ class FakeBackends:
         self.fail_arms = fail_arms or set()
         self.acc = acc or {}
         self.trained: list[str] = []
+        self.continued: list[str] = []  # arms whose training was told to resume its checkpoint
+        self.stop_arms: set[str] = set()  # arms that stop after writing a checkpoint (as a killed run would)
         self.evaluated: list[tuple[str | None, str]] = []
         self.cleaned = 0
 
@@ -235,10 +241,16 @@ class FakeBackends:
                                 {"TP105": 2, "TP404": 1}, str(step_dir / "lint.json"), str(step_dir / "clean.html"))
 
     def train(self, cfg: cmp.CompareConfig, arm: cmp.ArmConfig, path: str, step_dir: Path,
-              say: Any = None) -> dict[str, Any]:
+              say: Any = None, *, continuing: bool = False) -> dict[str, Any]:
         self.trained.append(arm.name)
+        if continuing:
+            self.continued.append(arm.name)
         if arm.name in self.fail_arms:
             raise RuntimeError(f"cannot train {arm.name}")
+        if arm.name in self.stop_arms:
+            (step_dir / "checkpoint-10").mkdir()
+            (step_dir / "checkpoint-10" / "toolproof_progress.json").write_text("{}")
+            raise KeyboardInterrupt_(f"{arm.name} stopped after step 10")
         (step_dir / "adapter").mkdir()
         return {"adapter_dir": str(step_dir / "adapter"), "train_records": cmp._count_lines(path),
                 "train_seconds": 1.5}
@@ -314,6 +326,71 @@ def test_run_compare_resume_and_failure_isolation(tmp_path: Path, monkeypatch: p
     fake4.install(monkeypatch)
     run_compare(raw, output_root=tmp_path / "out", resume=False)
     assert fake4.cleaned == 1 and fake4.trained == ["dirty", "clean", "broken"]
+
+
+def test_a_stopped_arm_continues_from_its_checkpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = _config(tmp_path)
+    fake = FakeBackends()
+    fake.stop_arms = {"clean"}
+    fake.install(monkeypatch)
+    res = run_compare(raw, output_root=tmp_path / "out")
+    step_dir = tmp_path / "out" / "unit" / "arms" / "clean" / "train"
+    assert res.failed == ["clean"] and fake.continued == []
+    assert (step_dir / "checkpoint-10").is_dir() and (step_dir / cmp.PARTIAL).is_file()
+
+    # The next run hands the checkpoint to the trainer instead of wiping it; the finished arm is reused.
+    fake2 = FakeBackends()
+    fake2.install(monkeypatch)
+    res2 = run_compare(raw, output_root=tmp_path / "out")
+    assert res2.exit_code == 0 and fake2.trained == ["clean"] and fake2.continued == ["clean"]
+    assert (step_dir / cmp.MARKER).is_file() and not (step_dir / cmp.PARTIAL).exists()
+
+    # A checkpoint of other settings is not continued: the step starts over in an empty folder.
+    fake3 = FakeBackends()
+    fake3.stop_arms = {"clean"}
+    fake3.install(monkeypatch)
+    raw["arms"][1]["train"] = {"max_steps": 30}
+    run_compare(raw, output_root=tmp_path / "out")
+    raw["arms"][1]["train"] = {"max_steps": 40}
+    fake4 = FakeBackends()
+    fake4.install(monkeypatch)
+    run_compare(raw, output_root=tmp_path / "out")
+    assert fake4.trained == ["clean"] and fake4.continued == []
+    assert not (step_dir / "checkpoint-10").exists()
+
+    # --no-resume never continues a checkpoint either.
+    fake5 = FakeBackends()
+    fake5.stop_arms = {"clean"}
+    fake5.install(monkeypatch)
+    run_compare(raw, output_root=tmp_path / "out", resume=False)
+    fake6 = FakeBackends()
+    fake6.install(monkeypatch)
+    run_compare(raw, output_root=tmp_path / "out", resume=False)
+    assert fake6.continued == []
+
+
+def test_train_step_checkpoints_every_10_steps_and_save_steps_is_not_part_of_the_hash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import trainer.train as tt
+
+    got: list[Any] = []
+
+    def fake_train(config: Any, on_event: Any = None) -> Any:
+        got.append(config)
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(tt, "train", fake_train)
+    cfg = load_config(_config(tmp_path))
+    arm = cfg.arms[0]
+    with pytest.raises(RuntimeError, match="stop here"):
+        cmp._train(cfg, arm, cfg.data.train, tmp_path / "s", continuing=True)
+    assert got[-1].save_steps == cmp.CHECKPOINT_STEPS == 10 and got[-1].resume is True
+    other = arm.model_copy(update={"train": {**arm.train, "save_steps": 3}})
+    with pytest.raises(RuntimeError):
+        cmp._train(cfg, other, cfg.data.train, tmp_path / "s")
+    assert got[-1].save_steps == 3 and got[-1].resume is False
+    assert cmp._train_hash(cfg, other, cfg.data.train) == cmp._train_hash(cfg, arm, cfg.data.train)
 
 
 def test_run_compare_only_keeps_finished_arms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

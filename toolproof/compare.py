@@ -59,6 +59,9 @@ __all__ = [
 
 Z95 = 1.959963984540054  # two-sided 95% normal quantile
 MARKER = ".done.json"
+PARTIAL = ".started.json"  # a training step under way: its hash, so a re-run can resume its checkpoints
+CHECKPOINT_STEPS = 10  # compare's training steps save a resumable checkpoint this often (train: save_steps)
+_NOT_HASHED = frozenset({"save_steps"})  # trainer settings that do not change what is trained
 BASE = "base"
 _NAME_RE = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
@@ -563,7 +566,7 @@ def _train_hash(cfg: CompareConfig, arm: ArmConfig, train_path: str) -> str:
             "seed": cfg.seed,
             "data": arm.data,
             "data_sha": file_sha256(train_path),
-            "train": _train_settings(cfg, arm),
+            "train": {k: v for k, v in _train_settings(cfg, arm).items() if k not in _NOT_HASHED},
             "v": _versions_key(),
             "code": _results_versions("trainer"),
         }
@@ -579,7 +582,10 @@ def train_arm(
     resume: bool = True,
     say: Progress | None = None,
 ) -> tuple[dict[str, Any], bool, str]:
-    """Train one arm (resumable). Returns (outcome dict, resumed?, step hash)."""
+    """Train one arm (resumable: a finished arm is reused, a stopped one continues from its newest
+    checkpoint). Returns (outcome dict, resumed?, step hash)."""
+    from trainer.train import latest_checkpoint  # noqa: PLC0415  (no torch at import)
+
     step_dir = out_dir / "arms" / arm.name / "train"
     train_path = data.dirty_path if arm.data == "dirty" else data.clean_path
     step_hash = _train_hash(cfg, arm, train_path)
@@ -587,22 +593,38 @@ def train_arm(
         got = read_marker(step_dir, step_hash)
         if got is not None and Path(got.get("adapter_dir", "")).exists():
             return got, True, step_hash
-    _fresh_dir(step_dir)
+    partial = step_dir / PARTIAL
+    try:
+        started = json.loads(partial.read_text(encoding="utf-8")).get("hash")
+    except (OSError, ValueError, AttributeError):
+        started = None
+    continuing = resume and started == step_hash and latest_checkpoint(step_dir) is not None
+    if not continuing:
+        _fresh_dir(step_dir)
+        partial.write_text(json.dumps({"hash": step_hash, "started_at": _now()}) + "\n", encoding="utf-8")
     t0 = time.perf_counter()
-    got = _train(cfg, arm, train_path, step_dir, say)
+    got = _train(cfg, arm, train_path, step_dir, say, continuing=continuing)
     seconds = time.perf_counter() - t0
     got.setdefault("train_seconds", seconds)
     write_marker(step_dir, step_hash, got, seconds)
+    partial.unlink(missing_ok=True)
     return got, False, step_hash
 
 
 def _train(
-    cfg: CompareConfig, arm: ArmConfig, train_path: str, step_dir: Path, say: Progress | None = None
+    cfg: CompareConfig,
+    arm: ArmConfig,
+    train_path: str,
+    step_dir: Path,
+    say: Progress | None = None,
+    *,
+    continuing: bool = False,
 ) -> dict[str, Any]:
     from trainer.train import TrainConfig, train  # noqa: PLC0415
 
-    settings = _train_settings(cfg, arm)
+    settings = {"save_steps": CHECKPOINT_STEPS, **_train_settings(cfg, arm)}
     fixed = {
+        "resume": continuing,
         "model": cfg.model,
         "data": train_path,
         "output": str(step_dir),

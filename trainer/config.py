@@ -74,6 +74,17 @@ class TrainConfig:
     activation_checkpointing: bool = field(default=True, metadata={"help": "Recompute activations to save memory."})
     logging_steps: int = field(default=1, metadata={"help": "Log the loss every N steps."})
     max_records: int | None = field(default=None, metadata={"help": "Use only the first N records of DATA."})
+    save_steps: int = field(
+        default=0,
+        metadata={
+            "help": "Save a resumable checkpoint (adapter, token rows, optimizer, schedule, RNG state) every N "
+            "steps in OUTPUT/checkpoint-N, keeping the last two; 0: none. Removed once training finishes."
+        },
+    )
+    resume: bool = field(
+        default=False,
+        metadata={"help": "Continue from the newest complete checkpoint in OUTPUT (see save_steps) when there is one."},
+    )
     disable_tqdm: bool = field(default=False, metadata={"help": "Hide the progress bar."})
 
     def validate(self) -> TrainConfig:
@@ -99,6 +110,8 @@ class TrainConfig:
             raise ConfigError(f"train_tokens must be auto, none or a list of tokens, got {self.train_tokens!r}")
         if self.train_tokens_lr <= 0:
             raise ConfigError(f"train_tokens_lr must be positive, got {self.train_tokens_lr}")
+        if int(self.save_steps) < 0:
+            raise ConfigError(f"save_steps must be 0 (no checkpoints) or positive, got {self.save_steps}")
         if self.learning_rate <= 0:
             raise ConfigError(f"learning_rate must be positive, got {self.learning_rate}")
         if self.max_steps <= 0 and self.num_train_epochs <= 0:

@@ -265,6 +265,27 @@ def save_trainable_rows(model: Any, directory: str | Path) -> Path | None:
     return path
 
 
+def load_trainable_rows(model: Any, directory: str | Path) -> bool:
+    """Put the rows saved in ``DIR/token_rows.safetensors`` back into the model's ``TrainableRows``
+    (resuming a checkpoint). False when the file is missing or holds other token ids."""
+    from safetensors.torch import load_file
+
+    path = Path(directory) / TOKEN_ROWS_FILE
+    inp, out = _unwrap(model).get_input_embeddings(), _unwrap(model).get_output_embeddings()
+    if not path.is_file() or not isinstance(inp, TrainableRows):
+        return False
+    t = load_file(str(path))
+    if not torch.equal(t["ids"].long().cpu(), inp.ids.long().cpu()):
+        return False
+    with torch.no_grad():
+        inp.rows.copy_(t["embed"].to(inp.rows.dtype))
+        if isinstance(out, TrainableRows) and out.rows is not inp.rows:
+            if "output" not in t:
+                return False
+            out.rows.copy_(t["output"].to(out.rows.dtype))
+    return True
+
+
 def apply_token_rows(model: Any, directory: str | Path) -> list[int]:
     """Write the rows saved in ``DIR/token_rows.safetensors`` (if any) into the model's own input embedding
     and output layer, in place (the base model's other rows are untouched). Returns the ids written."""
@@ -295,6 +316,7 @@ __all__ = [
     "TrainableRows",
     "call_marker_ids",
     "check_rows",
+    "load_trainable_rows",
     "TOKEN_ROWS_FILE",
     "apply_token_rows",
     "attach_trainable_rows",

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import platform
+import re
+import shutil
 import sys
 import time
 from collections import Counter
@@ -24,6 +26,10 @@ from typing import Any, Callable
 from trainer.config import ConfigError, TrainConfig
 
 TOOLPROOF_JSON = "toolproof.json"
+CHECKPOINT_PROGRESS = "toolproof_progress.json"  # written last into a checkpoint: it is complete
+_CHECKPOINT = re.compile(r"checkpoint-(\d+)")
+# Settings that may change between a checkpoint and its resumption (they do not change what is trained).
+_RESUMABLE_CHANGES = frozenset({"output", "resume", "save_steps", "disable_tqdm", "eval", "eval_limit", "logging_steps"})
 
 
 class TrainError(Exception):
@@ -195,6 +201,78 @@ def _versions() -> dict[str, str]:
     return out
 
 
+# --------------------------------------------------------------------------- checkpoints
+
+
+def latest_checkpoint(output: str | Path) -> Path | None:
+    """The newest complete ``checkpoint-N`` folder in ``output`` (one holding its progress file)."""
+    d = Path(output)
+    if not d.is_dir():
+        return None
+    found = [
+        (int(m.group(1)), c)
+        for c in d.iterdir()
+        if (m := _CHECKPOINT.fullmatch(c.name)) and (c / CHECKPOINT_PROGRESS).is_file()
+    ]
+    return max(found, key=lambda nc: nc[0])[1] if found else None
+
+
+def _checkpoint_key(config: TrainConfig, data_sha: str) -> dict[str, Any]:
+    return {
+        "config": {k: v for k, v in config.to_dict().items() if k not in _RESUMABLE_CHANGES},
+        "data_sha256": data_sha,
+    }
+
+
+def _read_progress(checkpoint: Path, config: TrainConfig, data_sha: str) -> float:
+    """Train time spent before ``checkpoint``; TrainError when it was made with other settings or data."""
+    try:
+        progress = json.loads((checkpoint / CHECKPOINT_PROGRESS).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise TrainError(f"{checkpoint}: cannot read {CHECKPOINT_PROGRESS}: {e}") from None
+    want = _checkpoint_key(config, data_sha)
+    if progress.get("data_sha256") != want["data_sha256"]:
+        raise TrainError(
+            f"{checkpoint} was trained on other data than {config.data}: remove it, or train without --resume"
+        )
+    had = progress.get("config") or {}
+    changed = sorted(k for k in set(had) | set(want["config"]) if had.get(k) != want["config"].get(k))
+    if changed:
+        diffs = ", ".join(f"{k}: {had.get(k)!r} -> {want['config'].get(k)!r}" for k in changed)
+        raise TrainError(f"{checkpoint} was made with other settings ({diffs}): remove it, or train without --resume")
+    return float(progress.get("train_time_s") or 0.0)
+
+
+def _remove_checkpoints(output: Path) -> None:
+    for c in output.iterdir() if output.is_dir() else ():
+        if _CHECKPOINT.fullmatch(c.name) and c.is_dir() and (
+            (c / CHECKPOINT_PROGRESS).exists() or (c / "trainer_state.json").exists()
+        ):
+            shutil.rmtree(c, ignore_errors=True)
+
+
+def _checkpoint_callback(
+    config: TrainConfig, data_sha: str, train_time: Callable[[], float], is_main: Callable[[], bool]
+) -> Any:
+    """A callback that completes each checkpoint the Trainer saves: the trained token rows (PEFT saves
+    only the adapter), then the progress file (settings, data hash, train time so far) last."""
+    from transformers import TrainerCallback
+    from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
+
+    from trainer.tokens import save_trainable_rows
+
+    class _CompleteCheckpoint(TrainerCallback):  # type: ignore[misc]
+        def on_save(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+            d = Path(args.output_dir) / f"{PREFIX_CHECKPOINT_DIR}-{state.global_step}"
+            if not is_main() or not d.is_dir():
+                return
+            save_trainable_rows(kw["model"], d)
+            progress = {**_checkpoint_key(config, data_sha), "step": state.global_step, "train_time_s": train_time()}
+            (d / CHECKPOINT_PROGRESS).write_text(json.dumps(progress, indent=2, default=str) + "\n", encoding="utf-8")
+
+    return _CompleteCheckpoint()
+
+
 # --------------------------------------------------------------------------- training
 
 
@@ -219,6 +297,11 @@ def train(
             f"TRAINING ON DIRTY DATA: {validation.errors} error(s) in {validation.records_with_errors} records "
             f"({validation.describe_errors()})"
         )
+
+    # A checkpoint to resume is checked against these settings and data before the model loads.
+    data_sha = sha256_file(config.data)
+    resume_from = latest_checkpoint(config.output) if config.resume else None
+    time_before = _read_progress(resume_from, config, data_sha) if resume_from is not None else 0.0
 
     import torch
     from datasets import Dataset
@@ -296,7 +379,9 @@ def train(
         use_cpu=not torch.cuda.is_available(),
         activation_checkpointing=config.activation_checkpointing,
         logging_steps=config.logging_steps,
-        save_strategy="no",
+        save_strategy="steps" if config.save_steps else "no",
+        save_steps=config.save_steps or 500,
+        save_total_limit=2,  # the newest may be incomplete when the run was stopped while saving it
         report_to="none",
         disable_tqdm=config.disable_tqdm,
         dataloader_num_workers=0,
@@ -318,14 +403,30 @@ def train(
     )
     for p in row_params:  # PEFT froze every non-LoRA parameter
         p.requires_grad_(True)
+    if resume_from is not None:
+        from trainer.tokens import load_trainable_rows
+
+        if row_params and not load_trainable_rows(trainer.model, resume_from):
+            raise TrainError(f"{resume_from}: the checkpoint does not hold the trained token rows {sorted(train_tokens)}")
+        step = resume_from.name.rsplit("-", 1)[1]
+        say(f"resuming from {resume_from} (step {step}" + (f" of {config.max_steps})" if config.max_steps > 0 else ")"))
+    t_train = time.perf_counter()
+    if config.save_steps:
+        trainer.add_callback(
+            _checkpoint_callback(
+                config,
+                data_sha,
+                lambda: round(time_before + time.perf_counter() - t_train, 2),
+                lambda: bool(trainer.accelerator.is_main_process),
+            )
+        )
     if row_params:
         # The output rows start ~20 nats below the tokens they must beat: they get their own, larger
         # learning rate (the input rows, which every later layer reads, keep the LoRA one; a tied model
         # has one set of rows for both, at the larger rate).
         give_rows_their_lr(trainer.create_optimizer(), row_params[-1], config.train_tokens_lr)
-    t_train = time.perf_counter()
-    output = trainer.train()
-    train_time = time.perf_counter() - t_train
+    output = trainer.train(resume_from_checkpoint=str(resume_from) if resume_from is not None else None)
+    train_time = time_before + time.perf_counter() - t_train
 
     curve = [
         {"step": float(h["step"]), "loss": float(h["loss"])}
@@ -346,7 +447,7 @@ def train(
             "model": config.model,
             "model_ref": {"name": ref.name, "kind": ref.kind, "path": ref.path},
             "base_model_dir": model_dir(ref),
-            "data": {"path": str(Path(config.data).resolve()), "sha256": sha256_file(config.data)},
+            "data": {"path": str(Path(config.data).resolve()), "sha256": data_sha},
             "validation": validation.to_dict(),
             "config": config.to_dict(),
             "dtype": str(dtype).replace("torch.", ""),
@@ -363,12 +464,14 @@ def train(
             "steps": int(trainer.state.global_step),
             "train_loss": float(output.training_loss) if output.training_loss is not None else None,
             "loss_curve": curve,
+            "resumed_from_step": int(resume_from.name.rsplit("-", 1)[1]) if resume_from is not None else None,
             "train_time_s": round(train_time, 2),
-            "wall_time_s": round(time.perf_counter() - t0, 2),
+            "wall_time_s": round(time_before + time.perf_counter() - t0, 2),
             "warnings": warnings,
             "argv": sys.argv,
         }
         meta_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        _remove_checkpoints(out)  # the finished adapter supersedes them
 
     result = TrainResult(
         output_dir=str(out),
@@ -378,7 +481,7 @@ def train(
         steps=int(trainer.state.global_step),
         train_loss=float(output.training_loss) if output.training_loss is not None else None,
         loss_curve=curve,
-        wall_time_s=time.perf_counter() - t0,
+        wall_time_s=time_before + time.perf_counter() - t0,
         validation=validation,
         metadata_path=str(meta_path),
         warnings=warnings,
@@ -417,6 +520,7 @@ __all__ = [
     "TrainError",
     "TrainResult",
     "ValidationSummary",
+    "latest_checkpoint",
     "prepare_rows",
     "train",
     "validate_data",

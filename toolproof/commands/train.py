@@ -30,6 +30,7 @@ _KNOBS: list[tuple[str, str, type]] = [
     ("--logging-steps", "logging_steps", int),
     ("--max-records", "max_records", int),
     ("--eval-limit", "eval_limit", int),
+    ("--save-steps", "save_steps", int),
 ]
 
 
@@ -61,6 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--no-activation-checkpointing", dest="activation_checkpointing", action="store_false", default=None,
         help="keep activations (faster on GPU, more memory)",
     )  # fmt: skip
+    p.add_argument("--resume", action="store_true", default=None, help=fields["resume"].metadata["help"])
     p.add_argument("--no-progress", dest="disable_tqdm", action="store_true", default=None, help="hide the progress bar")
     for flag, name, typ in _KNOBS:
         p.add_argument(flag, dest=name, type=typ, metavar="N" if typ is not str else "S", help=f"{fields[name].metadata['help']} (default {fields[name].default})")
@@ -81,6 +83,7 @@ def build_config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         "dtype": args.dtype,
         "activation_checkpointing": args.activation_checkpointing,
         "disable_tqdm": args.disable_tqdm,
+        "resume": args.resume,
         **{name: getattr(args, name) for _, name, _ in _KNOBS},
     }
     if args.target_modules:
