@@ -102,6 +102,7 @@ def test_a_stopped_run_resumes_from_its_checkpoint_and_ends_where_an_unbroken_ru
     assert meta["resumed_from_step"] == 2 and meta["steps"] == 4 and resumed.steps == 4
     assert [p["step"] for p in meta["loss_curve"]] == [1.0, 2.0, 3.0, 4.0]  # the curve before the stop is kept
     assert meta["train_time_s"] >= progress["train_time_s"]
+    assert resumed.train_loss == pytest.approx(whole.train_loss, abs=1e-3)  # over all 4 steps, not the last 2
     assert not list(out.glob("checkpoint-*"))
 
     # Same data order, dropout and optimizer state: the resumed run ends with the unbroken run's weights.

@@ -433,6 +433,9 @@ def train(
         for h in trainer.state.log_history
         if "loss" in h and "step" in h
     ]
+    train_loss = float(output.training_loss) if output.training_loss is not None else None
+    if resume_from is not None and curve:  # the Trainer's figure covers only the steps since the checkpoint
+        train_loss = sum(p["loss"] for p in curve) / len(curve)
     meta_path = out / TOOLPROOF_JSON
     if trainer.accelerator.is_main_process:
         trainer.save_model(str(out))
@@ -462,7 +465,7 @@ def train(
             "trained_token_rows": train_tokens,
             "token_rows_before": [r.to_dict() for r in marker_rows],
             "steps": int(trainer.state.global_step),
-            "train_loss": float(output.training_loss) if output.training_loss is not None else None,
+            "train_loss": train_loss,
             "loss_curve": curve,
             "resumed_from_step": int(resume_from.name.rsplit("-", 1)[1]) if resume_from is not None else None,
             "train_time_s": round(train_time, 2),
@@ -479,7 +482,7 @@ def train(
         records_skipped=sum(prepared.skipped.values()),
         skipped_reasons=dict(prepared.skipped),
         steps=int(trainer.state.global_step),
-        train_loss=float(output.training_loss) if output.training_loss is not None else None,
+        train_loss=train_loss,
         loss_curve=curve,
         wall_time_s=time_before + time.perf_counter() - t0,
         validation=validation,
