@@ -131,7 +131,17 @@ def test_resume_refuses_a_checkpoint_made_with_other_settings(
     other.write_text(data.read_text().replace("City", "Town"))
     with pytest.raises(TrainError, match="trained on other data"):
         train(_cfg(base, other, out, resume=True))
-    # without --resume the checkpoint is ignored and the run starts over
+    # the same data under another path is the same data: it resumes
+    moved = tmp_path / "moved.jsonl"
+    moved.write_bytes(data.read_bytes())
+    assert train(_cfg(base, moved, out, resume=True)).steps == 4
+    assert json.loads((out / "toolproof.json").read_text())["resumed_from_step"] == 2
+    # without --resume a checkpoint is ignored and the run starts over
+    with monkeypatch.context() as m:
+        _stop_at(m, 2)
+        with pytest.raises(Stop):
+            train(_cfg(base, data, out))
+    assert (out / "checkpoint-2").is_dir()
     fresh = train(_cfg(base, data, out, save_steps=0))
     assert fresh.steps == 4
     assert json.loads((out / "toolproof.json").read_text())["resumed_from_step"] is None

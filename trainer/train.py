@@ -28,8 +28,11 @@ from trainer.config import ConfigError, TrainConfig
 TOOLPROOF_JSON = "toolproof.json"
 CHECKPOINT_PROGRESS = "toolproof_progress.json"  # written last into a checkpoint: it is complete
 _CHECKPOINT = re.compile(r"checkpoint-(\d+)")
-# Settings that may change between a checkpoint and its resumption (they do not change what is trained).
-_RESUMABLE_CHANGES = frozenset({"output", "resume", "save_steps", "disable_tqdm", "eval", "eval_limit", "logging_steps"})
+# Settings that may change between a checkpoint and its resumption (they do not change what is trained;
+# the data is compared by its sha256, so a moved or copied file still resumes).
+_RESUMABLE_CHANGES = frozenset(
+    {"data", "output", "resume", "save_steps", "disable_tqdm", "eval", "eval_limit", "logging_steps"}
+)
 
 
 class TrainError(Exception):
@@ -236,7 +239,7 @@ def _read_progress(checkpoint: Path, config: TrainConfig, data_sha: str) -> floa
             f"{checkpoint} was trained on other data than {config.data}: remove it, or train without --resume"
         )
     had = progress.get("config") or {}
-    changed = sorted(k for k in set(had) | set(want["config"]) if had.get(k) != want["config"].get(k))
+    changed = sorted(k for k in want["config"] if had.get(k) != want["config"][k])
     if changed:
         diffs = ", ".join(f"{k}: {had.get(k)!r} -> {want['config'].get(k)!r}" for k in changed)
         raise TrainError(f"{checkpoint} was made with other settings ({diffs}): remove it, or train without --resume")
