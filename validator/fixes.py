@@ -29,6 +29,7 @@ from evaluator.extract import (
     scan_tool_call_tags,
 )
 from validator.findings import FixSafety, json_path
+from validator.formats.common import is_json_data  # a repair never writes what the reader rejects
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,17 +107,6 @@ def _assistant_calls(record: dict[str, Any]) -> Iterator[tuple[int, int, Any, An
             yield i, j, c, (c.get("function") if isinstance(c, dict) else None)
 
 
-def _json_safe(value: Any) -> bool:
-    """True when ``value`` writes as strict JSON that reads back the same (no NaN, no ints past
-    64 bits, no sets or bytes), so a repair never produces output the reader rejects."""
-    try:
-        json.dumps(value, allow_nan=False)
-        orjson.dumps(value)
-    except (TypeError, ValueError, RecursionError, orjson.JSONEncodeError):
-        return False
-    return True
-
-
 def _decode_arguments(value: Any) -> dict[str, Any] | None:
     """A JSON string (possibly double-encoded) holding an object -> that object; else None."""
     depth = 0
@@ -126,7 +116,7 @@ def _decode_arguments(value: Any) -> dict[str, Any] | None:
         except (ValueError, RecursionError):
             return None
         depth += 1
-    return value if isinstance(value, dict) and depth > 0 and _json_safe(value) else None
+    return value if isinstance(value, dict) and depth > 0 and is_json_data(value) else None
 
 
 def _canonical_call(call: dict[str, Any], call_id: str) -> dict[str, Any]:
@@ -391,7 +381,7 @@ def parse_markup(text: str) -> MarkupParse | None:
     calls_out: list[dict[str, Any]] = []
     for _, _, calls in spans:
         for c in calls:
-            if not isinstance(c.get("arguments"), dict) or not _json_safe(c["arguments"]):
+            if not isinstance(c.get("arguments"), dict) or not is_json_data(c["arguments"]):
                 return None
             calls_out.append({"name": c["name"], "arguments": c["arguments"]})
     pieces: list[str] = []

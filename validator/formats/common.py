@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
+
 Record = dict[str, Any]
 
 
@@ -18,6 +20,17 @@ class ConversionError(ValueError):
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path != "$" else self.message
+
+
+def is_json_data(value: Any) -> bool:
+    """True when ``value`` writes as strict JSON that reads back the same (no NaN, no ints past 64 bits,
+    no sets, tuples as keys or bytes): what a record may hold, as the reader and writers see it."""
+    try:
+        json.dumps(value, allow_nan=False)
+        orjson.dumps(value)
+    except (TypeError, ValueError, RecursionError, orjson.JSONEncodeError):
+        return False
+    return True
 
 
 def loads_field(value: Any, field: str) -> Any:

@@ -24,6 +24,7 @@ from validator.formats.common import (
     Record,
     assemble,
     canonical_tool,
+    is_json_data,
     make_call,
     tool_message,
 )
@@ -83,9 +84,7 @@ def parse_call(payload: str, where: str) -> tuple[str, Any]:
             obj = ast.literal_eval(text)
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
             raise ConversionError(f"<functioncall> payload is neither JSON nor Glaive's quoted form: {text[:80]!r}", where) from None
-        try:
-            json.dumps(obj, allow_nan=False)
-        except (TypeError, ValueError):  # a set, tuple key, bytes...: no JSON record can hold it as written
+        if not is_json_data(obj):  # a set, tuple key, bytes...: no JSON record can hold it as written
             raise ConversionError(f"<functioncall> payload is a Python literal that is not JSON data: {text[:80]!r}", where) from None
     if not isinstance(obj, dict) or not isinstance(obj.get("name"), str):
         raise ConversionError("<functioncall> payload needs a string 'name'", where)
