@@ -8,24 +8,21 @@ from typing import Any
 
 import pytest
 
-from test_train import _rec
-from tiny_model import tiny_model_with_call_tokens
+from test_train import write_records
 from trainer.config import ConfigError, TrainConfig
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def base(call_tags_untied: Path) -> Path:
     # untied, with the call tags as untrained single tokens: the trained rows must survive a resume too
-    return tiny_model_with_call_tokens(tmp_path_factory.mktemp("base"), tied=False)
+    return call_tags_untied
 
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    p = tmp_path_factory.mktemp("data") / "train.jsonl"
-    p.write_text("".join(json.dumps(_rec(i)) + "\n" for i in range(12)))
-    return p
+    return write_records(tmp_path_factory.mktemp("data") / "train.jsonl", 12)
 
 
 def _cfg(base: Path, data: Path, out: Path, **kw: Any) -> TrainConfig:

@@ -18,6 +18,7 @@ import pytest
 
 from toolproof import compare as cmp
 from toolproof.cli import main
+from trainer.train import CHECKPOINT_PROGRESS
 from toolproof.compare import (
     CompareConfigError,
     ModelOutcome,
@@ -210,7 +211,7 @@ def test_summary_rows_and_writers(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- orchestration with fakes
 
 
-class KeyboardInterrupt_(RuntimeError):
+class Stopped(RuntimeError):
     """A stopped run (a real stop kills the process; the checkpoint it left is what matters)."""
 
 
@@ -249,8 +250,8 @@ class FakeBackends:
             raise RuntimeError(f"cannot train {arm.name}")
         if arm.name in self.stop_arms:
             (step_dir / "checkpoint-10").mkdir()
-            (step_dir / "checkpoint-10" / "toolproof_progress.json").write_text("{}")
-            raise KeyboardInterrupt_(f"{arm.name} stopped after step 10")
+            (step_dir / "checkpoint-10" / CHECKPOINT_PROGRESS).write_text("{}")
+            raise Stopped(f"{arm.name} stopped after step 10")
         (step_dir / "adapter").mkdir()
         return {"adapter_dir": str(step_dir / "adapter"), "train_records": cmp._count_lines(path),
                 "train_seconds": 1.5}

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from test_train import _rec
-from tiny_model import tiny_model_dir, tiny_model_with_call_tokens
+from test_train import write_records
+from tiny_model import tiny_model_dir
 from trainer.config import ConfigError, TrainConfig
 from trainer.tokens import TOKEN_ROWS_FILE, attach_trainable_rows, check_rows, resolve_train_tokens
 
@@ -17,20 +17,18 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def untied(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tiny_model_with_call_tokens(tmp_path_factory.mktemp("untied"), tied=False)
+def untied(call_tags_untied: Path) -> Path:
+    return call_tags_untied
 
 
 @pytest.fixture(scope="module")
-def tied(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tiny_model_with_call_tokens(tmp_path_factory.mktemp("tied"), tied=True)
+def tied(call_tags_tied: Path) -> Path:
+    return call_tags_tied
 
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    p = tmp_path_factory.mktemp("data") / "train.jsonl"
-    p.write_text("".join(json.dumps(_rec(i)) + "\n" for i in range(8)))
-    return p
+    return write_records(tmp_path_factory.mktemp("data") / "train.jsonl", 8)
 
 
 def _load(path: Path) -> tuple[Any, Any]:

@@ -38,11 +38,15 @@ def _rec(i: int) -> dict[str, Any]:
     }
 
 
+def write_records(path: Path, n: int) -> Path:
+    """``n`` clean training records (``_rec(0)`` ...) as JSONL at ``path``."""
+    path.write_text("".join(json.dumps(_rec(i)) + "\n" for i in range(n)))
+    return path
+
+
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    p = tmp_path_factory.mktemp("data") / "train.jsonl"
-    p.write_text("".join(json.dumps(_rec(i)) + "\n" for i in range(8)))
-    return p
+    return write_records(tmp_path_factory.mktemp("data") / "train.jsonl", 8)
 
 
 @pytest.fixture(scope="module")

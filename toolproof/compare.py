@@ -1157,10 +1157,12 @@ def write_summary_md(
 def _token_rows_note(adapter_dir: str | None) -> str:
     """``"; token rows trained: <tool_call>, </tool_call>"`` from the adapter's toolproof.json, or
     the trainer's warning that the call tags' rows were left untrained."""
+    from trainer.train import TOOLPROOF_JSON  # noqa: PLC0415  (no torch at import)
+
     if not adapter_dir:
         return ""
     try:
-        meta = json.loads((Path(adapter_dir) / "toolproof.json").read_text(encoding="utf-8"))
+        meta = json.loads((Path(adapter_dir) / TOOLPROOF_JSON).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return ""
     trained = meta.get("trained_token_rows") or {}

@@ -254,9 +254,7 @@ def _remove_checkpoints(output: Path) -> None:
             shutil.rmtree(c, ignore_errors=True)
 
 
-def _checkpoint_callback(
-    config: TrainConfig, data_sha: str, train_time: Callable[[], float], is_main: Callable[[], bool]
-) -> Any:
+def _checkpoint_callback(config: TrainConfig, data_sha: str, train_time: Callable[[], float]) -> Any:
     """A callback that completes each checkpoint the Trainer saves: the trained token rows (PEFT saves
     only the adapter), then the progress file (settings, data hash, train time so far) last."""
     from transformers import TrainerCallback
@@ -267,7 +265,7 @@ def _checkpoint_callback(
     class _CompleteCheckpoint(TrainerCallback):  # type: ignore[misc]
         def on_save(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
             d = Path(args.output_dir) / f"{PREFIX_CHECKPOINT_DIR}-{state.global_step}"
-            if not is_main() or not d.is_dir():
+            if not state.is_world_process_zero or not d.is_dir():
                 return
             save_trainable_rows(kw["model"], d)
             progress = {**_checkpoint_key(config, data_sha), "step": state.global_step, "train_time_s": train_time()}
@@ -406,22 +404,18 @@ def train(
     )
     for p in row_params:  # PEFT froze every non-LoRA parameter
         p.requires_grad_(True)
+    resumed_step = int(resume_from.name.rsplit("-", 1)[1]) if resume_from is not None else None
     if resume_from is not None:
         from trainer.tokens import load_trainable_rows
 
         if row_params and not load_trainable_rows(trainer.model, resume_from):
             raise TrainError(f"{resume_from}: the checkpoint does not hold the trained token rows {sorted(train_tokens)}")
-        step = resume_from.name.rsplit("-", 1)[1]
-        say(f"resuming from {resume_from} (step {step}" + (f" of {config.max_steps})" if config.max_steps > 0 else ")"))
+        of = f" of {config.max_steps}" if config.max_steps > 0 else ""
+        say(f"resuming from {resume_from} (step {resumed_step}{of})")
     t_train = time.perf_counter()
     if config.save_steps:
         trainer.add_callback(
-            _checkpoint_callback(
-                config,
-                data_sha,
-                lambda: round(time_before + time.perf_counter() - t_train, 2),
-                lambda: bool(trainer.accelerator.is_main_process),
-            )
+            _checkpoint_callback(config, data_sha, lambda: round(time_before + time.perf_counter() - t_train, 2))
         )
     if row_params:
         # The output rows start ~20 nats below the tokens they must beat: they get their own, larger
@@ -470,7 +464,7 @@ def train(
             "steps": int(trainer.state.global_step),
             "train_loss": train_loss,
             "loss_curve": curve,
-            "resumed_from_step": int(resume_from.name.rsplit("-", 1)[1]) if resume_from is not None else None,
+            "resumed_from_step": resumed_step,
             "train_time_s": round(train_time, 2),
             "wall_time_s": round(time_before + time.perf_counter() - t0, 2),
             "warnings": warnings,

@@ -86,12 +86,10 @@ def build_config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         "resume": args.resume,
         **{name: getattr(args, name) for _, name, _ in _KNOBS},
     }
-    if args.target_modules:
-        mods = [m.strip() for m in args.target_modules.split(",") if m.strip()]
-        over["target_modules"] = mods[0] if mods == ["all-linear"] else mods
-    if args.train_tokens:
-        toks = [t.strip() for t in args.train_tokens.split(",") if t.strip()]
-        over["train_tokens"] = toks[0] if toks in (["auto"], ["none"]) else toks
+    for name, keywords in (("target_modules", ("all-linear",)), ("train_tokens", ("auto", "none"))):
+        if getattr(args, name):
+            items = [t.strip() for t in getattr(args, name).split(",") if t.strip()]
+            over[name] = items[0] if len(items) == 1 and items[0] in keywords else items
     try:
         if args.config:
             cfg = TrainConfig.from_yaml(args.config, **over)
