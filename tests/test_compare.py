@@ -208,6 +208,77 @@ def test_summary_rows_and_writers(tmp_path: Path) -> None:
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def _write_results_csv(path: Path, correct: list[bool], ids: list[str] | None = None) -> Path:
+    """An evaluator results CSV (the columns paired comparisons read: id, correct)."""
+    ids = ids or [f"r{i}" for i in range(len(correct))]
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "prompt", "correct", "error_type"])
+        for i, ok in zip(ids, correct, strict=True):
+            w.writerow([i, "a prompt, with\na newline", str(ok).lower(), "" if ok else "value_error"])
+    return path
+
+
+@pytest.mark.parametrize(
+    ("b", "c", "p"),
+    [
+        (0, 0, 1.0),
+        (5, 5, 1.0),
+        (0, 5, 0.0625),  # 2 * (1/2)^5
+        (1, 3, 0.625),  # 2 * (1 + 4) / 16
+        (15, 2, 2 * (1 + 17 + 136) / 2**17),
+        (1, 39, 2 * 41 / 2**40),
+    ],
+)
+def test_mcnemar_p_known_values(b: int, c: int, p: float) -> None:
+    assert cmp.mcnemar_p(b, c) == pytest.approx(p, rel=1e-12)
+    assert cmp.mcnemar_p(c, b) == pytest.approx(p, rel=1e-12)  # two-sided: symmetric
+
+
+def test_mcnemar_p_rejects_negative_counts() -> None:
+    with pytest.raises(ValueError, match="counts"):
+        cmp.mcnemar_p(-1, 3)
+
+
+def test_paired_change_counts_records_right_for_one_model_only(tmp_path: Path) -> None:
+    mine = _write_results_csv(tmp_path / "a.csv", [True, True, False, True, False])
+    theirs = _write_results_csv(tmp_path / "b.csv", [False, True, True, False, False])
+    c = cmp.paired_change("clean", "base", "syn", str(mine), str(theirs))
+    assert (c.n, c.gained, c.lost) == (5, 2, 1)
+    assert c.delta == pytest.approx(0.2) and c.p == pytest.approx(1.0)
+    assert c.to_dict()["delta"] == 0.2
+    other = _write_results_csv(tmp_path / "c.csv", [True] * 5, ids=["r0", "r1", "r2", "r4", "r3"])
+    with pytest.raises(ValueError, match="same records in the same order"):
+        cmp.paired_change("clean", "base", "syn", str(mine), str(other))
+
+
+def test_paired_changes_pairs_arms_with_the_base_and_clean_with_dirty(tmp_path: Path) -> None:
+    def result(name: str, correct: list[bool]) -> SetResult:
+        return SetResult(len(correct), sum(correct), results_csv=str(_write_results_csv(tmp_path / f"{name}.csv",
+                                                                                        correct)))
+
+    outcomes = [
+        ModelOutcome("base", results={"syn": result("base", [False] * 6 + [True] * 2)}),
+        ModelOutcome("dirty", data="dirty", results={"syn": result("dirty", [False] * 7 + [True])}),
+        ModelOutcome("clean", data="clean", results={"syn": result("clean", [True] * 7 + [False])}),
+        ModelOutcome("missing", data="dirty", results={"syn": SetResult(8, 3, results_csv=str(tmp_path / "no.csv"))}),
+        ModelOutcome("broken", data="clean", status="failed"),
+    ]
+    got = {(c.model, c.reference): c for c in cmp.paired_changes(outcomes, ["syn"])}
+    assert sorted(got) == [("clean", "base"), ("clean", "dirty"), ("dirty", "base")]
+    assert (got["dirty", "base"].gained, got["dirty", "base"].lost) == (0, 1)
+    assert (got["clean", "base"].gained, got["clean", "base"].lost) == (6, 1)
+    assert (got["clean", "dirty"].gained, got["clean", "dirty"].lost) == (7, 1)
+    assert got["clean", "dirty"].p == pytest.approx(2 * (1 + 8) / 2**8)
+
+    res = cmp.CompareResult("unit", tmp_path, cmp.load_config(_config(tmp_path)), None, outcomes, ["syn"], {}, 1.0)
+    md = cmp.write_summary_md(res, tmp_path / "summary.md").read_text()
+    section = md[md.index("## Paired changes"):md.index("## Errors") if "## Errors" in md else None]
+    assert "| `clean` vs `dirty` | +75.0 (+7 / -1, p 0.07) |" in section
+    assert "| `clean` vs `base` | +62.5 (+6 / -1, p 0.12) |" in section
+    assert "| `dirty` vs `base` | -12.5 (+0 / -1, p 1.00) |" in section
+
+
 # --------------------------------------------------------------------------- orchestration with fakes
 
 
@@ -260,8 +331,8 @@ class FakeBackends:
                  adapter: str | None, model: Any = None) -> SetResult:
         name = "base" if adapter is None else Path(adapter).parent.parent.name
         self.evaluated.append((name, ts.name))
-        (step_dir / "results.csv").write_text("id,correct\n")
         k = self.acc.get(name, 1)
+        _write_results_csv(step_dir / "results.csv", [i < k for i in range(ts.n)])
         return SetResult(ts.n, k, 0.5, {"wrong_arguments": ts.n - k}, str(step_dir / "results.csv"),
                          extra={"strict_correct": max(k - 1, 0)})
 
@@ -290,6 +361,12 @@ def test_run_compare_resume_and_failure_isolation(tmp_path: Path, monkeypatch: p
     assert by_arm["clean"]["strict_correct"] == "3" and by_arm["clean"]["strict_accuracy"] == "0.6"
     doc = json.loads((out / "compare.json").read_text())
     assert doc["exit_code"] == 1 and doc["versions"]["toolproof"] and doc["machine"]["cpu_count"]
+    # Record by record: clean got 4 of 5 right where the base got none (the fakes' first k records).
+    assert {(c["model"], c["reference"]): (c["gained"], c["lost"]) for c in doc["paired"]} == {
+        ("dirty", "base"): (1, 0), ("clean", "base"): (4, 0), ("clean", "dirty"): (3, 0)}
+    assert "| `clean` vs `dirty` | +60.0 (+3 / -0, p 0.25) |" in md
+    with open(out / "paired.csv", newline="") as f:
+        assert len(list(csv.DictReader(f))) == 3
     assert {m["name"]: m["status"] for m in doc["models"]} == {"base": "ok", "dirty": "ok", "clean": "ok",
                                                               "broken": "failed"}
     marker = out / "arms" / "clean" / "train" / cmp.MARKER

@@ -7,7 +7,8 @@ arms (each = which data, dirty or cleaned, plus trainer overrides) and the test 
 1. lints the training data and cleans it (lint report JSON, clean report HTML kept);
 2. writes every test set once to ``test_sets/`` so that every model sees the same records;
 3. evaluates the base model and trains + evaluates every arm;
-4. writes ``summary.csv``, ``summary.md``, ``accuracy.png`` and ``compare.json``.
+4. writes ``summary.csv``, ``summary.md``, ``accuracy.png``, ``compare.json`` and ``paired.csv``
+   (each arm against the base, each clean-data arm against each dirty-data arm, record by record).
 
 Each step (data, base evaluation, an arm's training, an arm's evaluation) writes a
 completion marker (``.done.json``) holding a hash of everything that step depends on (config,
@@ -49,6 +50,8 @@ __all__ = [
     "ModelOutcome",
     "SetResult",
     "load_config",
+    "mcnemar_p",
+    "paired_changes",
     "run_compare",
     "summary_rows",
     "wilson_interval",
@@ -377,6 +380,105 @@ def wilson_interval(correct: int, n: int, z: float = Z95) -> tuple[float, float]
     if correct == n:
         hi = 1.0
     return (lo, hi)
+
+
+def mcnemar_p(b: int, c: int) -> float:
+    """Two-sided exact McNemar p: of the ``b + c`` records on which two models disagree, one got
+    ``b`` right and the other ``c``; the chance of a split at least this uneven if neither model
+    were the better one (each disagreement a fair coin)."""
+    if b < 0 or c < 0:
+        raise ValueError(f"counts must be >= 0, got {b}, {c}")
+    n = b + c
+    if n == 0:
+        return 1.0
+    tail = sum(math.comb(n, i) for i in range(min(b, c) + 1))
+    return min(1.0, 2 * tail / 2**n)
+
+
+@dataclass
+class PairedChange:
+    """``model`` against ``reference`` on the same records of one test set."""
+
+    model: str
+    reference: str
+    test_set: str
+    n: int
+    gained: int  # right for `model`, wrong for `reference`
+    lost: int  # wrong for `model`, right for `reference`
+
+    @property
+    def delta(self) -> float:
+        """Accuracy of `model` minus that of `reference` (a fraction)."""
+        return (self.gained - self.lost) / self.n if self.n else float("nan")
+
+    @property
+    def p(self) -> float:
+        return mcnemar_p(self.gained, self.lost)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self), "delta": round(self.delta, 4), "p": float(f"{self.p:.4g}")}
+
+
+def read_correct(csv_path: str | os.PathLike[str]) -> list[tuple[str, bool]]:
+    """``(id, correct)`` per record of an evaluator results CSV, in file order."""
+    csv.field_size_limit(1 << 30)  # prompts hold whole tool lists
+    with open(csv_path, newline="", encoding="utf-8") as f:
+        return [(row["id"], row["correct"].strip().lower() == "true") for row in csv.DictReader(f)]
+
+
+def paired_change(model: str, reference: str, test_set: str, mine: str, theirs: str) -> PairedChange:
+    """Compare two results CSVs of the same test set record by record.
+
+    Raises ValueError when they do not hold the same records in the same order."""
+    a, b = read_correct(mine), read_correct(theirs)
+    if [i for i, _ in a] != [i for i, _ in b]:
+        raise ValueError(f"{mine} and {theirs} do not hold the same records in the same order")
+    gained = sum(1 for (_, x), (_, y) in zip(a, b, strict=True) if x and not y)
+    lost = sum(1 for (_, x), (_, y) in zip(a, b, strict=True) if y and not x)
+    return PairedChange(model, reference, test_set, len(a), gained, lost)
+
+
+def paired_changes(outcomes: Sequence[ModelOutcome], test_sets: Sequence[str]) -> list[PairedChange]:
+    """Every arm against the base model, then every clean-data arm against every dirty-data arm, on
+    each test set both were evaluated on (from their results CSVs; a pair whose files are missing or
+    do not match is left out)."""
+    by_name = {o.name: o for o in outcomes}
+    pairs = [(o.name, BASE) for o in outcomes if o.name != BASE and BASE in by_name]
+    clean = [o.name for o in outcomes if o.data == "clean"]
+    dirty = [o.name for o in outcomes if o.data == "dirty"]
+    pairs += [(c, d) for c in clean for d in dirty]
+    out = []
+    for model, ref in pairs:
+        for ts in test_sets:
+            r1, r2 = by_name[model].results.get(ts), by_name[ref].results.get(ts)
+            if r1 is None or r2 is None or not r1.results_csv or not r2.results_csv:
+                continue
+            try:
+                change = paired_change(model, ref, ts, r1.results_csv, r2.results_csv)
+            except (OSError, ValueError, KeyError):
+                continue
+            if change.n:
+                out.append(change)
+    return out
+
+
+def _p_text(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p {p:.3f}" if p < 0.01 else f"p {p:.2f}"
+
+
+def _paired_cell(c: PairedChange) -> str:
+    """``"-13.0 (+5 / -18, p 0.011)"``: points, records gained / lost, exact McNemar p."""
+    return f"{100 * c.delta:+.1f} (+{c.gained} / -{c.lost}, {_p_text(c.p)})"
+
+
+def write_paired_csv(changes: Sequence[PairedChange], path: Path) -> Path:
+    cols = ["model", "reference", "test_set", "n", "gained", "lost", "delta", "p"]
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=cols)
+        w.writeheader()
+        for c in changes:
+            w.writerow(c.to_dict())
+    return path
 
 
 # --------------------------------------------------------------------------- hashing / markers
@@ -1039,9 +1141,12 @@ def write_summary_md(
     path: Path,
     *,
     machine: dict[str, Any] | None = None,
+    paired: Sequence[PairedChange] | None = None,
 ) -> Path:
     cfg = result.config
     ts_names = result.test_sets
+    if paired is None:
+        paired = paired_changes(result.outcomes, ts_names)
     lines: list[str] = [f"# Comparison `{cfg.name}`", ""]
     if cfg.description:
         lines += [cfg.description.strip(), ""]
@@ -1107,6 +1212,27 @@ def write_summary_md(
                 k = r.strict_correct if r is not None else None
                 cells.append("–" if r is None or not r.n or k is None else _accuracy_cell(k, r.n))
             lines.append("| " + " | ".join(cells) + " |")
+    if paired:
+        lines += [
+            "",
+            "## Paired changes: the same test records",
+            "",
+            "Each cell: the first model's accuracy minus the second's, in points; the records only the first "
+            "got right (+) and only the second (-); the two-sided exact McNemar p, the chance of a split at "
+            "least this uneven if neither model were the better one. Both models answer the same records, so "
+            "this test sees differences that the overlap of the intervals above hides (lenient scores).",
+            "",
+        ]
+        head = ["model vs reference", *ts_names]
+        lines.append("| " + " | ".join(head) + " |")
+        lines.append("|" + "---|" * len(head))
+        cells_by_pair: dict[tuple[str, str], dict[str, str]] = {}
+        for c in paired:
+            cells_by_pair.setdefault((c.model, c.reference), {})[c.test_set] = _paired_cell(c)
+        for (model, ref), cells in cells_by_pair.items():
+            lines.append(
+                "| " + " | ".join([f"`{model}` vs `{ref}`"] + [cells.get(ts, "–") for ts in ts_names]) + " |"
+            )
     # Error breakdown.
     error_types = sorted({k for o in result.outcomes for r in o.results.values() for k in r.errors})
     if error_types:
@@ -1145,7 +1271,11 @@ def write_summary_md(
             where = "base" if o.name == BASE else f"arms/{o.name}"
             lines.append(f"- `{o.name}` failed in {o.failed_step}: `{o.error}` (traceback: `{where}/error.txt`)")
     lines += ["", "## Files", ""]
-    lines.append("- `summary.csv`, `accuracy.png`, `compare.json`; test sets as evaluated in `test_sets/`")
+    lines.append(
+        "- `summary.csv`, `accuracy.png`, `compare.json`"
+        + (", `paired.csv`" if paired else "")
+        + "; test sets as evaluated in `test_sets/`"
+    )
     for o in result.outcomes:
         for ts, r in o.results.items():
             if r.results_csv:
@@ -1326,13 +1456,16 @@ def write_reports(
     timings: dict[str, float] | None = None,
     test_sets: Sequence[PreparedTestSet] = (),
 ) -> dict[str, str]:
-    """Write summary.csv, summary.md, accuracy.png and compare.json into the output folder."""
+    """Write summary.csv, summary.md, accuracy.png, compare.json and paired.csv into the output folder."""
     out = result.output_dir
     machine = machine_info()
     files: dict[str, str] = {}
     rows = summary_rows(result.outcomes, result.test_sets)
     files["summary_csv"] = str(write_summary_csv(rows, out / "summary.csv"))
-    files["summary_md"] = str(write_summary_md(result, out / "summary.md", machine=machine))
+    paired = paired_changes(result.outcomes, result.test_sets)
+    if paired:
+        files["paired_csv"] = str(write_paired_csv(paired, out / "paired.csv"))
+    files["summary_md"] = str(write_summary_md(result, out / "summary.md", machine=machine, paired=paired))
     if result.test_sets and any(o.results for o in result.outcomes):
         files["accuracy_png"] = str(
             plot_accuracy(
@@ -1361,6 +1494,7 @@ def write_reports(
         "data": dataclasses.asdict(result.data) if result.data else None,
         "test_sets": [dataclasses.asdict(t) for t in test_sets],
         "models": [o.to_dict() for o in result.outcomes],
+        "paired": [c.to_dict() for c in paired],
         "files": files,
     }
     compare_json.write_text(json.dumps(doc, indent=2, default=str), encoding="utf-8")
