@@ -27,6 +27,13 @@ from evaluator.score import InputError, ScoreSummary, load_records, record_id, s
 CSV_COLUMNS = ["id", "category", "prompt", "expected_calls", "raw_output", "calls", "parser", "correct", "error_type"]
 
 
+def read_verdicts(csv_path: str | Path) -> list[tuple[str, bool]]:
+    """``(id, correct)`` per record of a results CSV written by ``evaluate``, in file order."""
+    csv.field_size_limit(1 << 30)  # a prompt holds the whole tool list
+    with open(csv_path, newline="", encoding="utf-8") as f:
+        return [(row["id"], row["correct"] == "true") for row in csv.DictReader(f)]
+
+
 @dataclass
 class EvalConfig:
     model: str = field(metadata={"help": "embedded model name, local directory / .gguf, or hub id"})

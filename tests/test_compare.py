@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from evaluator.run import read_verdicts
 from toolproof import compare as cmp
 from toolproof.cli import main
 from trainer.train import CHECKPOINT_PROGRESS
@@ -209,7 +210,7 @@ def test_summary_rows_and_writers(tmp_path: Path) -> None:
 
 
 def _write_results_csv(path: Path, correct: list[bool], ids: list[str] | None = None) -> Path:
-    """An evaluator results CSV (the columns paired comparisons read: id, correct)."""
+    """An evaluator results CSV (the columns paired comparisons read: id, correct; as evaluate writes them)."""
     ids = ids or [f"r{i}" for i in range(len(correct))]
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
@@ -243,13 +244,13 @@ def test_mcnemar_p_rejects_negative_counts() -> None:
 def test_paired_change_counts_records_right_for_one_model_only(tmp_path: Path) -> None:
     mine = _write_results_csv(tmp_path / "a.csv", [True, True, False, True, False])
     theirs = _write_results_csv(tmp_path / "b.csv", [False, True, True, False, False])
-    c = cmp.paired_change("clean", "base", "syn", str(mine), str(theirs))
+    c = cmp.paired_change("clean", "base", "syn", read_verdicts(mine), read_verdicts(theirs))
     assert (c.n, c.gained, c.lost) == (5, 2, 1)
     assert c.delta == pytest.approx(0.2) and c.p == pytest.approx(1.0)
     assert c.to_dict()["delta"] == 0.2
     other = _write_results_csv(tmp_path / "c.csv", [True] * 5, ids=["r0", "r1", "r2", "r4", "r3"])
     with pytest.raises(ValueError, match="same records in the same order"):
-        cmp.paired_change("clean", "base", "syn", str(mine), str(other))
+        cmp.paired_change("clean", "base", "syn", read_verdicts(mine), read_verdicts(other))
 
 
 def test_paired_changes_pairs_arms_with_the_base_and_clean_with_dirty(tmp_path: Path) -> None:

@@ -419,46 +419,53 @@ class PairedChange:
         return {**dataclasses.asdict(self), "delta": round(self.delta, 4), "p": float(f"{self.p:.4g}")}
 
 
-def read_correct(csv_path: str | os.PathLike[str]) -> list[tuple[str, bool]]:
-    """``(id, correct)`` per record of an evaluator results CSV, in file order."""
-    csv.field_size_limit(1 << 30)  # prompts hold whole tool lists
-    with open(csv_path, newline="", encoding="utf-8") as f:
-        return [(row["id"], row["correct"].strip().lower() == "true") for row in csv.DictReader(f)]
-
-
-def paired_change(model: str, reference: str, test_set: str, mine: str, theirs: str) -> PairedChange:
-    """Compare two results CSVs of the same test set record by record.
+def paired_change(
+    model: str, reference: str, test_set: str, mine: list[tuple[str, bool]], theirs: list[tuple[str, bool]]
+) -> PairedChange:
+    """Compare two models' ``(id, correct)`` verdicts on the same test set record by record.
 
     Raises ValueError when they do not hold the same records in the same order."""
-    a, b = read_correct(mine), read_correct(theirs)
-    if [i for i, _ in a] != [i for i, _ in b]:
-        raise ValueError(f"{mine} and {theirs} do not hold the same records in the same order")
-    gained = sum(1 for (_, x), (_, y) in zip(a, b, strict=True) if x and not y)
-    lost = sum(1 for (_, x), (_, y) in zip(a, b, strict=True) if y and not x)
-    return PairedChange(model, reference, test_set, len(a), gained, lost)
+    if [i for i, _ in mine] != [i for i, _ in theirs]:
+        raise ValueError(f"{model} and {reference} were not scored on the same records in the same order ({test_set})")
+    gained = lost = 0
+    for (_, x), (_, y) in zip(mine, theirs, strict=True):
+        gained += x and not y
+        lost += y and not x
+    return PairedChange(model, reference, test_set, len(mine), gained, lost)
 
 
 def paired_changes(outcomes: Sequence[ModelOutcome], test_sets: Sequence[str]) -> list[PairedChange]:
     """Every arm against the base model, then every clean-data arm against every dirty-data arm, on
-    each test set both were evaluated on (from their results CSVs; a pair whose files are missing or
-    do not match is left out)."""
+    each test set both were evaluated on (from their results CSVs, each read once; a pair whose files
+    are missing or do not match is left out)."""
+    from evaluator.run import read_verdicts  # noqa: PLC0415  (the CSV's reader lives beside its writer)
+
     by_name = {o.name: o for o in outcomes}
     pairs = [(o.name, BASE) for o in outcomes if o.name != BASE and BASE in by_name]
     clean = [o.name for o in outcomes if o.data == "clean"]
     dirty = [o.name for o in outcomes if o.data == "dirty"]
     pairs += [(c, d) for c in clean for d in dirty]
+    verdicts: dict[tuple[str, str], list[tuple[str, bool]] | None] = {}
+
+    def read(name: str, ts: str) -> list[tuple[str, bool]] | None:
+        if (name, ts) not in verdicts:
+            r = by_name[name].results.get(ts)
+            try:
+                verdicts[name, ts] = read_verdicts(r.results_csv) if r and r.results_csv else None
+            except (OSError, KeyError):
+                verdicts[name, ts] = None
+        return verdicts[name, ts]
+
     out = []
     for model, ref in pairs:
         for ts in test_sets:
-            r1, r2 = by_name[model].results.get(ts), by_name[ref].results.get(ts)
-            if r1 is None or r2 is None or not r1.results_csv or not r2.results_csv:
+            mine, theirs = read(model, ts), read(ref, ts)
+            if not mine or theirs is None:
                 continue
             try:
-                change = paired_change(model, ref, ts, r1.results_csv, r2.results_csv)
-            except (OSError, ValueError, KeyError):
+                out.append(paired_change(model, ref, ts, mine, theirs))
+            except ValueError:
                 continue
-            if change.n:
-                out.append(change)
     return out
 
 
@@ -469,16 +476,6 @@ def _p_text(p: float) -> str:
 def _paired_cell(c: PairedChange) -> str:
     """``"-13.0 (+5 / -18, p 0.011)"``: points, records gained / lost, exact McNemar p."""
     return f"{100 * c.delta:+.1f} (+{c.gained} / -{c.lost}, {_p_text(c.p)})"
-
-
-def write_paired_csv(changes: Sequence[PairedChange], path: Path) -> Path:
-    cols = ["model", "reference", "test_set", "n", "gained", "lost", "delta", "p"]
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=cols)
-        w.writeheader()
-        for c in changes:
-            w.writerow(c.to_dict())
-    return path
 
 
 # --------------------------------------------------------------------------- hashing / markers
@@ -1464,7 +1461,7 @@ def write_reports(
     files["summary_csv"] = str(write_summary_csv(rows, out / "summary.csv"))
     paired = paired_changes(result.outcomes, result.test_sets)
     if paired:
-        files["paired_csv"] = str(write_paired_csv(paired, out / "paired.csv"))
+        files["paired_csv"] = str(write_summary_csv([c.to_dict() for c in paired], out / "paired.csv"))
     files["summary_md"] = str(write_summary_md(result, out / "summary.md", machine=machine, paired=paired))
     if result.test_sets and any(o.results for o in result.outcomes):
         files["accuracy_png"] = str(
