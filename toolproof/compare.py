@@ -445,22 +445,20 @@ def paired_changes(outcomes: Sequence[ModelOutcome], test_sets: Sequence[str]) -
     clean = [o.name for o in outcomes if o.data == "clean"]
     dirty = [o.name for o in outcomes if o.data == "dirty"]
     pairs += [(c, d) for c in clean for d in dirty]
-    verdicts: dict[tuple[str, str], list[tuple[str, bool]] | None] = {}
 
     def read(name: str, ts: str) -> list[tuple[str, bool]] | None:
-        if (name, ts) not in verdicts:
-            r = by_name[name].results.get(ts)
-            try:
-                verdicts[name, ts] = read_verdicts(r.results_csv) if r and r.results_csv else None
-            except (OSError, KeyError):
-                verdicts[name, ts] = None
-        return verdicts[name, ts]
+        r = by_name[name].results.get(ts)
+        try:
+            return read_verdicts(r.results_csv) if r and r.results_csv else None
+        except (OSError, KeyError):
+            return None
 
+    verdicts = {(name, ts): read(name, ts) for name in {n for pair in pairs for n in pair} for ts in test_sets}
     out = []
     for model, ref in pairs:
         for ts in test_sets:
-            mine, theirs = read(model, ts), read(ref, ts)
-            if not mine or theirs is None:
+            mine, theirs = verdicts[model, ts], verdicts[ref, ts]
+            if not mine or not theirs:
                 continue
             try:
                 out.append(paired_change(model, ref, ts, mine, theirs))
