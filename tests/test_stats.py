@@ -65,6 +65,44 @@ def test_warnings_for_lopsided_data() -> None:
     assert dataset_balance([])["warnings"] == ["the dataset has no records"]
 
 
+def _args_call(args: Any) -> dict[str, Any]:
+    return {"id": "call_1", "type": "function", "function": {"name": "f", "arguments": args}}
+
+
+def test_calls_holding_values_the_user_did_not_write() -> None:
+    said = "Convert 7 km to mi for Boston"
+    recs = [
+        {"messages": [{"role": "user", "content": said}, {"role": "assistant", "tool_calls": [_args_call(a)]}]}
+        for a in [
+            {"value": 7.0, "from": "km", "to": "mi"},  # every value written ("7" for 7.0)
+            {"city": "boston"},  # case does not matter
+            {"units": ["km", "mi"]},  # every list item written
+            {"city": "Boston, MA"},  # more than was written
+            {"value": 7, "formatted": True},  # a boolean is never written
+            json.dumps({"value": 8}),  # string-encoded arguments are read; 8 is not written
+            {},  # no arguments: not counted
+        ]
+    ]
+    s = dataset_balance(recs)
+    assert (s["calls"], s["calls_with_arguments"], s["calls_with_unstated_values"]) == (7, 6, 3)
+    assert "calls with arguments: 6, holding a value the user did not write: 3" in format_balance(s)
+    # a markup call counts too, against the user turns of its own record only
+    markup = {"messages": [{"role": "user", "content": "weather in Oslo"},
+                           {"role": "assistant", "content": '<tool_call>{"name": "f", "arguments": {"city": "Paris"}}</tool_call>'}]}
+    assert dataset_balance([markup])["calls_with_unstated_values"] == 1
+
+
+def test_warning_when_calls_only_repeat_what_the_user_wrote() -> None:
+    def rec(i: int, value: Any) -> dict[str, Any]:
+        return {"messages": [{"role": "user", "content": f"look up {i}"}, {"role": "assistant", "tool_calls": [_args_call({"q": value})]}]}
+
+    stated = [rec(i, i) for i in range(20)]
+    assert any("only 0 of 20 calls" in w for w in dataset_balance(stated)["warnings"])
+    assert not any("did not write" in w for w in dataset_balance(stated[:19])["warnings"])  # too few calls to judge
+    mixed = stated[:19] + [rec(99, "a default")]  # 1 of 20 is 5%: enough
+    assert not any("did not write" in w for w in dataset_balance(mixed)["warnings"])
+
+
 def test_sample_clean_vs_dirty_and_text() -> None:
     clean = dataset_balance(json.loads(x) for x in (SAMPLE / "train.clean.jsonl").read_text(encoding="utf-8").splitlines())
     dirty = dataset_balance(json.loads(x) for x in (SAMPLE / "train.dirty.jsonl").read_text(encoding="utf-8").splitlines())

@@ -1,8 +1,9 @@
 """Dataset balance: what a tool-calling dataset teaches, in counts (pure Python).
 
 ``dataset_balance(records) -> dict`` with calls per tool, how often each tool is offered, the share
-of records without a call, single vs parallel call turns, turns per record, and plain-language
-warnings about imbalance. Test records (``expected_calls``) count their expected calls.
+of records without a call, single vs parallel call turns, turns per record, how many calls hold an
+argument value the user never wrote (a default, an inferred value), and plain-language warnings
+about imbalance. Test records (``expected_calls``) count their expected calls.
 """
 
 from __future__ import annotations
@@ -26,32 +27,51 @@ def _tool_names(record: dict[str, Any]) -> list[str]:
     return names
 
 
-def _call_turns(record: dict[str, Any]) -> list[list[str]]:
-    """Names of the calls in each assistant turn that calls (structured or ``<tool_call>`` markup)."""
-    turns: list[list[str]] = []
+def _call_turns(record: dict[str, Any]) -> list[list[dict[str, Any] | None]]:
+    """The calls (``{"name", "arguments"}``, None when malformed) of each assistant turn that calls
+    (structured or ``<tool_call>`` markup); a test record's ``expected_calls`` when it has no such turn."""
+    turns: list[list[dict[str, Any] | None]] = []
     msgs = record.get("messages")
     for m in msgs if isinstance(msgs, list) else []:
         if not isinstance(m, dict) or m.get("role") != "assistant":
             continue
-        names: list[str] = []
+        calls: list[dict[str, Any] | None] = []
         tcs = m.get("tool_calls")
         if isinstance(tcs, list) and tcs:
-            for tc in tcs:
-                c = normalize_call(tc)
-                names.append(c["name"] if c else "<malformed>")
+            calls.extend(normalize_call(tc) for tc in tcs)
         elif isinstance(m.get("content"), str) and "<tool_call>" in m["content"]:
             for b in scan_tool_call_tags(m["content"]).blocks:
                 res = parse_call_payload(b.inner)
-                names.extend(c["name"] for c in res.calls) if res.calls else names.append("<malformed>")
-        if names:
-            turns.append(names)
+                calls.extend(res.calls) if res.calls else calls.append(None)
+        if calls:
+            turns.append(calls)
     if not turns and isinstance(record.get("expected_calls"), list) and record["expected_calls"]:
-        names = []
-        for ec in record["expected_calls"]:
-            c = normalize_call(ec)
-            names.append(c["name"] if c else "<malformed>")
-        turns.append(names)
+        turns.append([normalize_call(ec) for ec in record["expected_calls"]])
     return turns
+
+
+def _user_text(record: dict[str, Any]) -> str:
+    """Everything the user wrote in the record, lower-cased."""
+    msgs = record.get("messages")
+    return "\n".join(
+        m["content"].lower()
+        for m in (msgs if isinstance(msgs, list) else [])
+        if isinstance(m, dict) and m.get("role") == "user" and isinstance(m.get("content"), str)
+    )
+
+
+def _written(value: Any, text: str) -> bool:
+    """Whether every scalar in an argument value appears in ``text`` (a whole number also as an int:
+    ``7.0`` is written as "7"). Booleans and nulls are never written by a user."""
+    if isinstance(value, dict):
+        return all(_written(v, text) for v in value.values())
+    if isinstance(value, list):
+        return all(_written(v, text) for v in value)
+    if value is None or isinstance(value, bool):
+        return False
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value)) in text
+    return str(value).lower() in text
 
 
 def _dist(values: list[int]) -> dict[str, Any]:
@@ -75,6 +95,7 @@ def dataset_balance(records: Iterable[Any]) -> dict[str, Any]:
     offered: Counter[str] = Counter()
     categories: Counter[str] = Counter()
     no_call = with_calls = single_turns = parallel_turns = parallel_records = multi_turn = 0
+    with_args = unstated = 0  # calls with arguments; those holding a value the user never wrote
     messages_per: list[int] = []
     user_turns_per: list[int] = []
     tools_per: list[int] = []
@@ -96,6 +117,11 @@ def dataset_balance(records: Iterable[Any]) -> dict[str, Any]:
         if isinstance(rec.get("category"), str):
             categories[rec["category"]] += 1
         turns = _call_turns(rec)
+        said = _user_text(rec)
+        for c in (c for t in turns for c in t):
+            if c and isinstance(c.get("arguments"), dict) and c["arguments"]:
+                with_args += 1
+                unstated += not _written(c["arguments"], said)
         total = sum(len(t) for t in turns)
         calls_per_record.append(total)
         if total == 0:
@@ -103,7 +129,7 @@ def dataset_balance(records: Iterable[Any]) -> dict[str, Any]:
         else:
             with_calls += 1
         for t in turns:
-            calls_per_tool.update(t)
+            calls_per_tool.update(c["name"] if c else "<malformed>" for c in t)
             if len(t) >= 2:
                 parallel_turns += 1
             else:
@@ -123,6 +149,8 @@ def dataset_balance(records: Iterable[Any]) -> dict[str, Any]:
         "no_call_records": no_call,
         "no_call_share": round(no_call / n, 4) if n else 0.0,
         "call_turns": {"single": single_turns, "parallel": parallel_turns},
+        "calls_with_arguments": with_args,
+        "calls_with_unstated_values": unstated,
         "parallel_records": parallel_records,
         "multi_turn_records": multi_turn,
         "calls_per_record": _dist(calls_per_record),
@@ -148,6 +176,12 @@ def balance_warnings(stats: dict[str, Any]) -> list[str]:
         warn.append(f"{share:.0%} of records make no call: tool use is the minority of what is trained")
     if stats["calls"] and stats["call_turns"]["parallel"] == 0:
         warn.append("no parallel calls: the model never sees two calls in one turn")
+    with_args, unstated = stats.get("calls_with_arguments", 0), stats.get("calls_with_unstated_values", 0)
+    if with_args >= 20 and unstated < 0.05 * with_args:
+        warn.append(
+            f"only {unstated} of {with_args} calls with arguments hold a value the user did not write: the "
+            "model is rarely shown filling in a default or a value it must infer"
+        )
     per_tool = stats["calls_per_tool"]
     real = {k: v for k, v in per_tool.items() if k != "<malformed>"}
     if len(real) >= 3:
@@ -175,6 +209,8 @@ def format_balance(stats: dict[str, Any], top: int = 10) -> str:
         f"multi-turn records: {stats['multi_turn_records']}",
         f"messages per record: mean {stats['messages_per_record']['mean']}, max {stats['messages_per_record']['max']}  "
         f"tools per record: mean {stats['tools_per_record']['mean']}",
+        f"calls with arguments: {stats['calls_with_arguments']}, holding a value the user did not write: "
+        f"{stats['calls_with_unstated_values']}",
     ]
     if stats["calls_per_tool"]:
         items = list(stats["calls_per_tool"].items())
