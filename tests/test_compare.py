@@ -595,8 +595,10 @@ def test_compare_end_to_end_tiny_model(tmp_path: Path, capsys: pytest.CaptureFix
     assert (out / "data/clean.html").read_text().lower().count("<html")
     assert (out / "accuracy.png").read_bytes()[:4] == b"\x89PNG"
     assert (out / "arms/dirty/train/adapter_config.json").is_file()
-    assert "| `clean` | clean | 8 (0) |" in (out / "summary.md").read_text()
-    assert "| `dirty` | dirty | 8 (4) |" in (out / "summary.md").read_text()
+    # The 4 markup records render, so the dirty arm trains on them: 4 of its 8 records carry an error.
+    assert "| `clean` | clean | 8 (0 with errors) |" in (out / "summary.md").read_text()
+    assert "| `dirty` | dirty | 8 (4 with errors) |" in (out / "summary.md").read_text()
+    assert rows["dirty"]["train_records_with_errors"] == "4" and rows["clean"]["train_records_with_errors"] == "0"
 
     # Resume: a second run trains nothing and evaluates nothing that finished.
     markers = {p: p.stat().st_mtime_ns for p in out.rglob(cmp.MARKER)}

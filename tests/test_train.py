@@ -55,6 +55,9 @@ def dirty(tmp_path_factory: pytest.TempPathFactory) -> Path:
     lines = [json.dumps(_rec(i)) for i in range(4)]
     lines.append('{"messages": [')  # TP001
     lines.append(json.dumps({"messages": "not a list", "tools": TOOLS}))  # TP003: cannot render
+    unknown = _rec(4)
+    unknown["messages"][1]["tool_calls"][0]["function"]["arguments"]["country"] = "NO"  # TP302: renders, is trained
+    lines.append(json.dumps(unknown))
     p.write_text("\n".join(lines) + "\n")
     return p
 
@@ -162,10 +165,15 @@ def test_allow_dirty_trains_and_skips_what_cannot_render(dirty: Path, tmp_path: 
     rc = main(["train", str(dirty), "-m", str(tiny_model_dir()), "-o", str(tmp_path / "run"), "--allow-dirty",
                "--max-steps", "1", "--batch-size", "2", "--max-length", "320", "--dtype", "fp32", "--no-progress"])  # fmt: skip
     assert rc == 0
-    err = capsys.readouterr().err
+    cap = capsys.readouterr()
+    err = cap.err
     assert "WARNING: --allow-dirty" in err and "skipped 2 record(s)" in err
+    assert "Trained 5 records (1 with errors, 2 skipped)" in cap.out
     meta = json.loads((tmp_path / "run" / "toolproof.json").read_text())
-    assert meta["records_trained"] == 4 and sum(meta["records_skipped"].values()) == 2
+    assert meta["records_trained"] == 5 and sum(meta["records_skipped"].values()) == 2
+    # The records that could not render are not in the dose; the one with an unknown argument is.
+    assert meta["records_trained_with_errors"] == 1 and meta["trained_error_codes"] == {"TP302": 1}
+    assert "training on 1 of 5 records with errors: TP302 x1" in err
     assert meta["validation"]["allowed_dirty"] is True and meta["validation"]["errors"] >= 1
 
 
@@ -208,3 +216,26 @@ def test_eval_after_training_uses_the_evaluator(data: Path, tmp_path: Path) -> N
     s = r.eval_summary
     assert s is not None and s.n == 2 and 0.0 <= s.accuracy <= 1.0
     assert Path(s.csv_path).is_file() and str(out) in s.csv_path
+
+
+def test_dry_run_reports_what_train_would_train_and_writes_nothing(
+    dirty: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["train", str(dirty), "-m", str(tiny_model_dir()), "--max-length", "320", "--dry-run"]
+    assert main(argv) == 1  # the validation gate holds in a dry run too
+    assert "refusing to train" in capsys.readouterr().err
+    rc = main([*argv, "--allow-dirty", "-o", str(tmp_path / "run")])
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    assert not (tmp_path / "run").exists()
+    assert f"Would train 5 records of {dirty}" in out
+    assert "with errors: 1 of 5 (TP302 x1)" in out
+    assert "skipped: 2 (unreadable record x2)" in out  # invalid JSON, messages not a list
+    # The same numbers a real run records, computed by the same code.
+    from trainer.models import load_tokenizer
+    from trainer.train import prepare_rows, validate_data
+
+    cfg = _cfg(dirty, tmp_path / "x", allow_dirty=True)
+    prepared = prepare_rows(cfg, load_tokenizer(str(tiny_model_dir())), validate_data(cfg))
+    assert f"tokens: {prepared.tokens}, of which trained (loss assistant_only): {prepared.trained_tokens}" in out
+    assert prepared.trained_with_errors == 1 and len(prepared.rows) == 5

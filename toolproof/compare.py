@@ -300,6 +300,7 @@ class ModelOutcome:
     train_records: int | None = None
     train_skipped: int | None = None  # records the trainer could not render (dirty data)
     train_data_errors: int | None = None  # lint errors in the data the arm was trained on
+    train_with_errors: int | None = None  # trained records the validator reported errors in (None: not recorded)
     train_steps: int | None = None
     train_loss: float | None = None
     train_seconds: float | None = None
@@ -737,6 +738,8 @@ def _train(
         "records_skipped": int(res.records_skipped),
         "skipped_reasons": dict(res.skipped_reasons),
         "data_errors": int(res.validation.errors),
+        "records_trained_with_errors": int(res.records_trained_with_errors),
+        "trained_error_codes": dict(res.trained_error_codes),
         "steps": int(res.steps),
         "train_loss": res.train_loss,
         "train_seconds": float(res.wall_time_s),
@@ -1005,6 +1008,7 @@ def _run_model(
             o.train_seconds = float(got.get("train_seconds") or 0.0)
             o.train_skipped = _opt_int(got.get("records_skipped"))
             o.train_data_errors = _opt_int(got.get("data_errors"))
+            o.train_with_errors = _opt_int(got.get("records_trained_with_errors"))
             o.train_steps = _opt_int(got.get("steps"))
             o.train_loss = None if got.get("train_loss") is None else float(got["train_loss"])
             if run_it:
@@ -1080,6 +1084,7 @@ def summary_rows(outcomes: Sequence[ModelOutcome], test_sets: Sequence[str]) -> 
                 "train_records": o.train_records,
                 "train_skipped": o.train_skipped,
                 "train_data_errors": o.train_data_errors,
+                "train_records_with_errors": o.train_with_errors,
                 "train_steps": o.train_steps,
                 "train_loss": None if o.train_loss is None else round(o.train_loss, 4),
                 "train_seconds": _round(o.train_seconds),
@@ -1169,7 +1174,7 @@ def write_summary_md(
     if result.error:
         lines += ["", f"**The run failed before training:** `{result.error}`"]
     lines += ["", "## Accuracy (95% Wilson interval)", ""]
-    head = ["model", "data", "train records (errors)"] + ts_names + ["train time", "eval time", "status"]
+    head = ["model", "data", "train records"] + ts_names + ["train time", "eval time", "status"]
     lines.append("| " + " | ".join(head) + " |")
     lines.append("|" + "---|" * len(head))
     for o in result.outcomes:
@@ -1307,8 +1312,10 @@ def _train_cell(o: ModelOutcome) -> str:
     if o.train_records is None:
         return "–"
     cell = str(o.train_records)
-    if o.train_data_errors is not None:
-        cell += f" ({o.train_data_errors})"
+    if o.train_with_errors is not None:  # how many of the trained records the validator reported errors in
+        cell += f" ({o.train_with_errors} with errors)"
+    elif o.train_data_errors is not None:  # a run from before that was recorded: errors in the whole data
+        cell += f" ({o.train_data_errors} errors in the data)"
     if o.train_skipped:
         cell += f", {o.train_skipped} skipped"
     return cell

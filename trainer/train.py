@@ -56,6 +56,8 @@ class ValidationSummary:
     by_code: dict[str, int]  # error + warning counts per rule
     error_codes: dict[str, int]  # error counts per rule
     allowed_dirty: bool = False
+    # record index -> the rules it breaks (errors only); not in to_dict: prepare_rows counts the trained ones
+    record_errors: dict[int, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     @property
     def clean(self) -> bool:
@@ -96,6 +98,8 @@ class TrainResult:
     metadata_path: str
     warnings: list[str] = field(default_factory=list)
     eval_summary: Any = None
+    records_trained_with_errors: int = 0  # trained records the validator reported errors in
+    trained_error_codes: dict[str, int] = field(default_factory=dict)  # those records, per rule
 
 
 def sha256_file(path: str | Path) -> str:
@@ -115,6 +119,10 @@ def validate_data(config: TrainConfig) -> ValidationSummary:
     if result.errors:
         raise TrainError("cannot read the training data: " + "; ".join(result.errors))
     errors = Counter(f.code for f in result.findings if f.is_error)
+    per_record: dict[int, set[str]] = {}
+    for f in result.findings:
+        if f.is_error:
+            per_record.setdefault(f.record, set()).add(f.code)
     summary = ValidationSummary(
         records=result.records,
         errors=result.error_count,
@@ -123,6 +131,7 @@ def validate_data(config: TrainConfig) -> ValidationSummary:
         by_code=result.by_code,
         error_codes=dict(sorted(errors.items())),
         allowed_dirty=bool(config.allow_dirty and errors),
+        record_errors={i: tuple(sorted(c)) for i, c in sorted(per_record.items())},
     )
     if summary.errors and not config.allow_dirty:
         raise DirtyDataError(
@@ -145,20 +154,26 @@ class PreparedData:
     truncated: int
     tokens: int
     trained_tokens: int
+    trained_with_errors: int = 0  # rows made from records the validator reported errors in
+    trained_error_codes: Counter[str] = field(default_factory=Counter)  # those records, per rule
 
 
-def prepare_rows(config: TrainConfig, tokenizer: Any) -> PreparedData:
+def prepare_rows(config: TrainConfig, tokenizer: Any, validation: ValidationSummary | None = None) -> PreparedData:
     """Records -> TRL rows (``messages`` or ``prompt``/``completion``, plus ``tools`` as JSON text).
 
     Each record is rendered once with the template first; records it cannot render, or that would
-    train zero tokens, are skipped and counted by reason.
+    train zero tokens, are skipped and counted by reason. With ``validation`` (``--allow-dirty``), the
+    records that are trained although the validator reported errors in them are counted, in all and
+    per rule: the dose of defects the model actually sees, which the skipped records do not add to.
     """
     from trainer.templates import record_tools, render, split_prompt_completion
     from validator.io import iter_records
 
     rows: list[dict[str, Any]] = []
     skipped: Counter[str] = Counter()
-    truncated = tokens = trained_tokens = 0
+    truncated = tokens = trained_tokens = trained_with_errors = 0
+    trained_error_codes: Counter[str] = Counter()
+    record_errors = validation.record_errors if validation is not None else {}
     for raw in iter_records(config.data):
         if config.max_records is not None and len(rows) >= config.max_records:
             break
@@ -182,6 +197,10 @@ def prepare_rows(config: TrainConfig, tokenizer: Any) -> PreparedData:
             truncated += 1
         tokens += min(r.n_tokens, config.max_length)
         trained_tokens += kept
+        codes = record_errors.get(raw.index)
+        if codes:
+            trained_with_errors += 1
+            trained_error_codes.update(codes)
         messages = r.messages  # as given (nothing repaired), in the chosen format: what was just rendered
         tools = json.dumps(record_tools(rec))
         if config.loss == "completion_only":
@@ -189,7 +208,27 @@ def prepare_rows(config: TrainConfig, tokenizer: Any) -> PreparedData:
             rows.append({"prompt": prompt, "completion": completion, "tools": tools})
         else:
             rows.append({"messages": messages, "tools": tools})
-    return PreparedData(rows, skipped, truncated, tokens, trained_tokens)
+    return PreparedData(
+        rows, skipped, truncated, tokens, trained_tokens, trained_with_errors, Counter(dict(sorted(trained_error_codes.items())))
+    )
+
+
+def dry_run(config: TrainConfig, validation: ValidationSummary | None = None) -> PreparedData:
+    """What ``train`` would train on, without loading the model or writing anything: the tokenizer
+    renders every record with the template, loss and format of ``config`` (``toolproof train --dry-run``)."""
+    from trainer.models import ModelError, load_tokenizer, resolve_model
+
+    if validation is None:
+        validation = validate_data(config)
+    try:
+        ref = resolve_model(config.model)
+        tokenizer = load_tokenizer(ref)
+    except ModelError as e:
+        raise TrainError(str(e)) from None
+    if ref.adapter:
+        raise TrainError(f"{config.model} is an adapter directory: train from its base model instead")
+    tokenizer.padding_side = "right"
+    return prepare_rows(config, tokenizer, validation)
 
 
 def _versions() -> dict[str, str]:
@@ -325,11 +364,16 @@ def train(
     tokenizer.padding_side = "right"
     template = str(tokenizer.chat_template)
 
-    prepared = prepare_rows(config, tokenizer)
+    prepared = prepare_rows(config, tokenizer, validation)
     if prepared.skipped:
         warnings.append(
             f"skipped {sum(prepared.skipped.values())} record(s): "
             + ", ".join(f"{k} x{v}" for k, v in prepared.skipped.most_common())
+        )
+    if prepared.trained_with_errors:
+        warnings.append(
+            f"training on {prepared.trained_with_errors} of {len(prepared.rows)} records with errors: "
+            + ", ".join(f"{k} x{v}" for k, v in prepared.trained_error_codes.most_common())
         )
     if prepared.truncated:
         warnings.append(f"{prepared.truncated} record(s) longer than max_length={config.max_length} are truncated")
@@ -454,6 +498,8 @@ def train(
             "versions": _versions(),
             "records_trained": len(prepared.rows),
             "records_skipped": dict(prepared.skipped),
+            "records_trained_with_errors": prepared.trained_with_errors,
+            "trained_error_codes": dict(prepared.trained_error_codes),
             "records_truncated": prepared.truncated,
             "tokens": prepared.tokens,
             "trained_tokens": prepared.trained_tokens,
@@ -478,6 +524,8 @@ def train(
         records_trained=len(prepared.rows),
         records_skipped=sum(prepared.skipped.values()),
         skipped_reasons=dict(prepared.skipped),
+        records_trained_with_errors=prepared.trained_with_errors,
+        trained_error_codes=dict(prepared.trained_error_codes),
         steps=int(trainer.state.global_step),
         train_loss=train_loss,
         loss_curve=curve,
@@ -522,6 +570,7 @@ __all__ = [
     "ValidationSummary",
     "latest_checkpoint",
     "prepare_rows",
+    "dry_run",
     "train",
     "validate_data",
 ]

@@ -63,6 +63,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="keep activations (faster on GPU, more memory)",
     )  # fmt: skip
     p.add_argument("--resume", action="store_true", default=None, help=fields["resume"].metadata["help"])
+    p.add_argument(
+        "--dry-run", action="store_true",
+        help="validate and render every record with the model's tokenizer and template, then report what would "
+        "be trained (records, skipped, records with errors per rule, tokens) without loading the model or writing",
+    )  # fmt: skip
     p.add_argument("--no-progress", dest="disable_tqdm", action="store_true", default=None, help="hide the progress bar")
     for flag, name, typ in _KNOBS:
         p.add_argument(flag, dest=name, type=typ, metavar="N" if typ is not str else "S", help=f"{fields[name].metadata['help']} (default {fields[name].default})")
@@ -74,7 +79,7 @@ def build_config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
     over = {
         "data": args.data,
-        "output": args.output,
+        "output": args.output or ("(dry run)" if getattr(args, "dry_run", False) else None),
         "model": args.model,
         "loss": args.loss,
         "format": args.format,
@@ -101,7 +106,7 @@ def build_config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def run(args: argparse.Namespace) -> int:
-    from trainer.train import DirtyDataError, TrainError, train, validate_data
+    from trainer.train import DirtyDataError, TrainError, dry_run, train, validate_data
 
     cfg = build_config(args)
     print(f"Validating {cfg.data} ...", file=sys.stderr)
@@ -122,6 +127,14 @@ def run(args: argparse.Namespace) -> int:
         )
     else:
         print(f"  {validation.records} records, no errors ({validation.warnings} warnings)", file=sys.stderr)
+    if args.dry_run:
+        try:
+            prepared = dry_run(cfg, validation)
+        except TrainError as e:
+            print(f"toolproof train: {e}", file=sys.stderr)
+            return 1
+        print(describe_prepared(prepared, cfg))
+        return 0
     try:
         result = train(cfg, validation=validation, on_event=lambda m: print(m, file=sys.stderr))
     except TrainError as e:
@@ -133,7 +146,9 @@ def run(args: argparse.Namespace) -> int:
     first = f"{curve[0]['loss']:.3f}" if curve else "-"
     last = f"{curve[-1]['loss']:.3f}" if curve else "-"
     print(
-        f"Trained {result.records_trained} records ({result.records_skipped} skipped), {result.steps} steps, "
+        f"Trained {result.records_trained} records ("
+        + (f"{result.records_trained_with_errors} with errors, " if result.records_trained_with_errors else "")
+        + f"{result.records_skipped} skipped), {result.steps} steps, "
         f"loss {first} -> {last}, {result.wall_time_s:.1f} s"
     )
     print(f"Adapter, chat_template.jinja and toolproof.json in {result.output_dir}")
@@ -142,3 +157,20 @@ def run(args: argparse.Namespace) -> int:
         acc = getattr(s, "accuracy", None)
         print(f"Eval on {cfg.eval}: accuracy {acc:.3f}" if isinstance(acc, float) else f"Eval: {s}")
     return 0
+
+
+def describe_prepared(prepared, cfg) -> str:  # type: ignore[no-untyped-def]
+    """The dry run's report: what ``train`` would train on with ``cfg``'s model, loss and format."""
+    n = len(prepared.rows)
+    lines = [f"Would train {n} records of {cfg.data} ({cfg.model}, loss {cfg.loss}, format {cfg.format}):"]
+    if prepared.trained_with_errors:
+        codes = ", ".join(f"{k} x{v}" for k, v in prepared.trained_error_codes.most_common())
+        lines.append(f"  with errors: {prepared.trained_with_errors} of {n} ({codes})")
+    else:
+        lines.append("  with errors: 0")
+    skipped = sum(prepared.skipped.values())
+    reasons = ", ".join(f"{k} x{v}" for k, v in prepared.skipped.most_common())
+    lines.append(f"  skipped: {skipped}" + (f" ({reasons})" if reasons else ""))
+    lines.append(f"  truncated to max_length={cfg.max_length}: {prepared.truncated}")
+    lines.append(f"  tokens: {prepared.tokens}, of which trained (loss {cfg.loss}): {prepared.trained_tokens}")
+    return "\n".join(lines)
