@@ -261,3 +261,19 @@ def test_json_array_reader_round_trips(tmp_path: Path, elems: list[Any], indent:
     lines = text.split("\n")
     for r in rs:  # the start line holds the start of the element's text
         assert r.line <= len(lines)
+
+
+def test_json_array_number_split_at_a_chunk_boundary_after_a_parsable_prefix(tmp_path: Path) -> None:
+    """``1.35e+16`` cut after the ``e``: "1.35" parses alone, but the number goes on in the next chunk."""
+    elems = [1.3510798882109884e16, [], 7]
+    text = json.dumps(elems, indent=1)
+    cut = text.index("e+16") + 1
+    p = tmp_path / "n.json"
+    p.write_text(text, encoding="utf-8")
+    old = vio._CHUNK
+    vio._CHUNK = cut
+    try:
+        rs = list(iter_records(p, "json:canonical"))
+    finally:
+        vio._CHUNK = old
+    assert [r.obj for r in rs] == elems

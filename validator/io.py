@@ -376,8 +376,8 @@ def _iter_json_stream(f: BinaryIO, file: str, record_format: str) -> Iterator[Ra
                     continue
                 end = found if found is not None else _scan_value(buf, pos, True) or len(buf)
                 break
-            if end >= len(buf) and not eof and buf[pos] not in "{[\"" and fill():
-                continue  # a number or literal that may go on in the next chunk
+            if not eof and buf[pos] not in "{[\"" and _SCALAR.match(buf, pos).end() >= len(buf) and fill():  # type: ignore[union-attr]
+                continue  # a number or literal that may go on in the next chunk ("1.5e" + "+16"), even if a prefix parses
             parsed = _SURROGATE.search(buf, pos, end) is None
             break
         text = buf[pos:end]
