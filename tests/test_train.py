@@ -231,11 +231,8 @@ def test_dry_run_reports_what_train_would_train_and_writes_nothing(
     assert f"Would train 5 records of {dirty}" in out
     assert "with errors: 1 of 5 (TP302 x1)" in out
     assert "skipped: 2 (unreadable record x2)" in out  # invalid JSON, messages not a list
-    # The same numbers a real run records, computed by the same code.
-    from trainer.models import load_tokenizer
-    from trainer.train import prepare_rows, validate_data
-
-    cfg = _cfg(dirty, tmp_path / "x", allow_dirty=True)
-    prepared = prepare_rows(cfg, load_tokenizer(str(tiny_model_dir())), validate_data(cfg))
-    assert f"tokens: {prepared.tokens}, of which trained (loss assistant_only): {prepared.trained_tokens}" in out
-    assert prepared.trained_with_errors == 1 and len(prepared.rows) == 5
+    # The same numbers a real run (the full model, one step) records in toolproof.json.
+    r = train(_cfg(dirty, tmp_path / "real", allow_dirty=True, max_steps=1))
+    meta = json.loads(Path(r.metadata_path).read_text())
+    assert f"tokens: {meta['tokens']}, of which trained (loss assistant_only): {meta['trained_tokens']}" in out
+    assert r.records_trained_with_errors == 1 and r.records_trained == 5

@@ -739,7 +739,6 @@ def _train(
         "skipped_reasons": dict(res.skipped_reasons),
         "data_errors": int(res.validation.errors),
         "records_trained_with_errors": int(res.records_trained_with_errors),
-        "trained_error_codes": dict(res.trained_error_codes),
         "steps": int(res.steps),
         "train_loss": res.train_loss,
         "train_seconds": float(res.wall_time_s),

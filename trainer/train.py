@@ -118,11 +118,11 @@ def validate_data(config: TrainConfig) -> ValidationSummary:
     result = lint(config.data)
     if result.errors:
         raise TrainError("cannot read the training data: " + "; ".join(result.errors))
-    errors = Counter(f.code for f in result.findings if f.is_error)
+    errors: Counter[str] = Counter()
     per_record: dict[int, set[str]] = {}
-    for f in result.findings:
-        if f.is_error:
-            per_record.setdefault(f.record, set()).add(f.code)
+    for f in (f for f in result.findings if f.is_error):
+        errors[f.code] += 1
+        per_record.setdefault(f.record, set()).add(f.code)
     summary = ValidationSummary(
         records=result.records,
         errors=result.error_count,
@@ -208,26 +208,39 @@ def prepare_rows(config: TrainConfig, tokenizer: Any, validation: ValidationSumm
             rows.append({"prompt": prompt, "completion": completion, "tools": tools})
         else:
             rows.append({"messages": messages, "tools": tools})
-    return PreparedData(
-        rows, skipped, truncated, tokens, trained_tokens, trained_with_errors, Counter(dict(sorted(trained_error_codes.items())))
-    )
+    return PreparedData(rows, skipped, truncated, tokens, trained_tokens, trained_with_errors, trained_error_codes)
+
+
+def describe_counts(counts: Counter[str]) -> str:
+    """``"TP105 x55, TP203 x26"``: a tally, most common first, ties by name."""
+    return ", ".join(f"{k} x{v}" for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _base_model(config: TrainConfig) -> Any:
+    """The ModelRef to train from; TrainError for an unknown model or an adapter directory (before loading)."""
+    from trainer.models import ModelError, resolve_model
+
+    try:
+        ref = resolve_model(config.model)
+    except ModelError as e:
+        raise TrainError(str(e)) from None
+    if ref.adapter:
+        raise TrainError(f"{config.model} is an adapter directory: train from its base model instead")
+    return ref
 
 
 def dry_run(config: TrainConfig, validation: ValidationSummary | None = None) -> PreparedData:
     """What ``train`` would train on, without loading the model or writing anything: the tokenizer
     renders every record with the template, loss and format of ``config`` (``toolproof train --dry-run``)."""
-    from trainer.models import ModelError, load_tokenizer, resolve_model
+    from trainer.models import ModelError, load_tokenizer
 
     if validation is None:
         validation = validate_data(config)
+    ref = _base_model(config)
     try:
-        ref = resolve_model(config.model)
         tokenizer = load_tokenizer(ref)
     except ModelError as e:
         raise TrainError(str(e)) from None
-    if ref.adapter:
-        raise TrainError(f"{config.model} is an adapter directory: train from its base model instead")
-    tokenizer.padding_side = "right"
     return prepare_rows(config, tokenizer, validation)
 
 
@@ -349,31 +362,28 @@ def train(
     from transformers import set_seed
     from trl import SFTConfig, SFTTrainer
 
-    from trainer.models import ModelError, load, model_dir, resolve_model, torch_dtype
+    from trainer.models import ModelError, load, model_dir, torch_dtype
     from trainer.templates import TEMPLATE_FILE
 
     set_seed(config.seed)
+    ref = _base_model(config)
+    say(f"loading {ref.display}")
     try:
-        ref = resolve_model(config.model)
-        say(f"loading {ref.display}")
         model, tokenizer = load(ref, dtype=config.dtype, trainable=True)
     except ModelError as e:
         raise TrainError(str(e)) from None
-    if ref.adapter:
-        raise TrainError(f"{config.model} is an adapter directory: train from its base model instead")
     tokenizer.padding_side = "right"
     template = str(tokenizer.chat_template)
 
     prepared = prepare_rows(config, tokenizer, validation)
     if prepared.skipped:
         warnings.append(
-            f"skipped {sum(prepared.skipped.values())} record(s): "
-            + ", ".join(f"{k} x{v}" for k, v in prepared.skipped.most_common())
+            f"skipped {sum(prepared.skipped.values())} record(s): {describe_counts(prepared.skipped)}"
         )
     if prepared.trained_with_errors:
         warnings.append(
             f"training on {prepared.trained_with_errors} of {len(prepared.rows)} records with errors: "
-            + ", ".join(f"{k} x{v}" for k, v in prepared.trained_error_codes.most_common())
+            f"{describe_counts(prepared.trained_error_codes)}"
         )
     if prepared.truncated:
         warnings.append(f"{prepared.truncated} record(s) longer than max_length={config.max_length} are truncated")
@@ -499,7 +509,7 @@ def train(
             "records_trained": len(prepared.rows),
             "records_skipped": dict(prepared.skipped),
             "records_trained_with_errors": prepared.trained_with_errors,
-            "trained_error_codes": dict(prepared.trained_error_codes),
+            "trained_error_codes": dict(sorted(prepared.trained_error_codes.items())),
             "records_truncated": prepared.truncated,
             "tokens": prepared.tokens,
             "trained_tokens": prepared.trained_tokens,
@@ -525,7 +535,7 @@ def train(
         records_skipped=sum(prepared.skipped.values()),
         skipped_reasons=dict(prepared.skipped),
         records_trained_with_errors=prepared.trained_with_errors,
-        trained_error_codes=dict(prepared.trained_error_codes),
+        trained_error_codes=dict(sorted(prepared.trained_error_codes.items())),
         steps=int(trainer.state.global_step),
         train_loss=train_loss,
         loss_curve=curve,
@@ -570,6 +580,7 @@ __all__ = [
     "ValidationSummary",
     "latest_checkpoint",
     "prepare_rows",
+    "describe_counts",
     "dry_run",
     "train",
     "validate_data",

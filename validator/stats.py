@@ -14,6 +14,7 @@ from statistics import mean, median
 from typing import Any
 
 from evaluator.extract import normalize_call, parse_call_payload, scan_tool_call_tags
+from validator.records import user_turns
 
 
 def _tool_names(record: dict[str, Any]) -> list[str]:
@@ -48,16 +49,6 @@ def _call_turns(record: dict[str, Any]) -> list[list[dict[str, Any] | None]]:
     if not turns and isinstance(record.get("expected_calls"), list) and record["expected_calls"]:
         turns.append([normalize_call(ec) for ec in record["expected_calls"]])
     return turns
-
-
-def _user_text(record: dict[str, Any]) -> str:
-    """Everything the user wrote in the record, lower-cased."""
-    msgs = record.get("messages")
-    return "\n".join(
-        m["content"].lower()
-        for m in (msgs if isinstance(msgs, list) else [])
-        if isinstance(m, dict) and m.get("role") == "user" and isinstance(m.get("content"), str)
-    )
 
 
 def _written(value: Any, text: str) -> bool:
@@ -117,7 +108,7 @@ def dataset_balance(records: Iterable[Any]) -> dict[str, Any]:
         if isinstance(rec.get("category"), str):
             categories[rec["category"]] += 1
         turns = _call_turns(rec)
-        said = _user_text(rec)
+        said = "\n".join(user_turns(rec)).lower()
         for c in (c for t in turns for c in t):
             if c and isinstance(c.get("arguments"), dict) and c["arguments"]:
                 with_args += 1

@@ -79,7 +79,7 @@ def build_config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
     over = {
         "data": args.data,
-        "output": args.output or ("(dry run)" if getattr(args, "dry_run", False) else None),
+        "output": args.output or ("(dry run)" if args.dry_run else None),
         "model": args.model,
         "loss": args.loss,
         "format": args.format,
@@ -161,16 +161,13 @@ def run(args: argparse.Namespace) -> int:
 
 def describe_prepared(prepared, cfg) -> str:  # type: ignore[no-untyped-def]
     """The dry run's report: what ``train`` would train on with ``cfg``'s model, loss and format."""
+    from trainer.train import describe_counts
+
     n = len(prepared.rows)
     lines = [f"Would train {n} records of {cfg.data} ({cfg.model}, loss {cfg.loss}, format {cfg.format}):"]
-    if prepared.trained_with_errors:
-        codes = ", ".join(f"{k} x{v}" for k, v in prepared.trained_error_codes.most_common())
-        lines.append(f"  with errors: {prepared.trained_with_errors} of {n} ({codes})")
-    else:
-        lines.append("  with errors: 0")
-    skipped = sum(prepared.skipped.values())
-    reasons = ", ".join(f"{k} x{v}" for k, v in prepared.skipped.most_common())
-    lines.append(f"  skipped: {skipped}" + (f" ({reasons})" if reasons else ""))
+    codes, reasons = describe_counts(prepared.trained_error_codes), describe_counts(prepared.skipped)
+    lines.append(f"  with errors: {prepared.trained_with_errors}" + (f" of {n} ({codes})" if codes else ""))
+    lines.append(f"  skipped: {sum(prepared.skipped.values())}" + (f" ({reasons})" if reasons else ""))
     lines.append(f"  truncated to max_length={cfg.max_length}: {prepared.truncated}")
     lines.append(f"  tokens: {prepared.tokens}, of which trained (loss {cfg.loss}): {prepared.trained_tokens}")
     return "\n".join(lines)

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from validator.records import user_turns
 from validator.findings import FixSafety, Hit, Severity, json_path
 from validator.rules.base import Context, rule
 from validator.rules.dataset import RecordSummary, as_table, near_key, normalize_text, text_digest
@@ -79,16 +80,6 @@ def _test_sources(against: Any) -> list[Any]:
     return []
 
 
-def _user_turns(record: Any) -> Iterable[str]:
-    if not isinstance(record, dict) or not isinstance(record.get("messages"), list):
-        return []
-    return [
-        m["content"]
-        for m in record["messages"]
-        if isinstance(m, dict) and m.get("role") == "user" and isinstance(m.get("content"), str)
-    ]
-
-
 def load_test_prompts(against: Any) -> dict[str, LeakSource]:
     """Normalised user turn -> where it first appears in the test set(s)."""
     out: dict[str, LeakSource] = {}
@@ -102,7 +93,7 @@ def load_test_prompts(against: Any) -> dict[str, LeakSource]:
         for file, line, rec in rows:
             rid = rec.get("id") if isinstance(rec, dict) else None
             rid = str(rid) if isinstance(rid, (str, int)) and not isinstance(rid, bool) else None
-            for text in _user_turns(rec):
+            for text in user_turns(rec):
                 key = normalize_text(text)
                 if key and key not in out:
                     out[key] = LeakSource(os.fspath(file), line, rid)
