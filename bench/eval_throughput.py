@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 def naive(model_name: str, records: list[dict], max_new_tokens: int) -> dict:
     import torch
 
-    from evaluator.run import load_model, render_prompts, stop_token_ids
-    from evaluator.score import record_id, score_predictions
+    from toolproof.evaluator.run import load_model, render_prompts, stop_token_ids
+    from toolproof.evaluator.score import record_id, score_predictions
 
     model, tok, dtype = load_model(model_name, dtype="fp32")
     prompts = render_prompts(tok, records)
@@ -54,7 +54,7 @@ def naive(model_name: str, records: list[dict], max_new_tokens: int) -> dict:
 
 
 def defaults(model_name: str, data: str, n: int, max_new_tokens: int, batch_size: int | None = None) -> dict:
-    from evaluator.run import EvalConfig, evaluate, load_model
+    from toolproof.evaluator.run import EvalConfig, evaluate, load_model
 
     cfg = EvalConfig(model=model_name, data=data, limit=n, max_new_tokens=max_new_tokens, progress=True,
                      output=str(Path(tempfile.mkdtemp()) / "results.csv"))
@@ -82,7 +82,7 @@ def main() -> int:
     ap.add_argument("--json-out")
     args = ap.parse_args()
 
-    from evaluator.score import load_records
+    from toolproof.evaluator.score import load_records
 
     records = load_records(args.data)[: args.n]
     import torch

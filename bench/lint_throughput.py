@@ -333,7 +333,7 @@ def profile(data: Path) -> None:
     import cProfile
     import pstats
 
-    from validator.engine import lint_paths
+    from toolproof.validator.engine import lint_paths
 
     prof = cProfile.Profile()
     prof.enable()

@@ -33,10 +33,10 @@ def main() -> None:
 
     import torch
 
-    from trainer.models import load
-    from trainer.templates import render
-    from trainer.tokens import call_marker_ids
-    from validator.io import iter_records
+    from toolproof.trainer.models import load
+    from toolproof.trainer.templates import render
+    from toolproof.trainer.tokens import call_marker_ids
+    from toolproof.validator.io import iter_records
 
     model, tok = load(a.model, dtype="bf16")
     ids = list(call_marker_ids(tok).values())

@@ -6,8 +6,8 @@
 
 from __future__ import annotations
 
-from evaluator.extract import Extraction, extract_calls
-from evaluator.match import Verdict, match
+from toolproof.evaluator.extract import Extraction, extract_calls
+from toolproof.evaluator.match import Verdict, match
 
 #: Bump when a change alters how outputs are generated, extracted and scored. ``toolproof compare`` keys its
 #: finished steps on it (with the inputs and the library versions): a bump re-runs the steps that

@@ -21,8 +21,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evaluator.extract import PARSERS
-from evaluator.score import InputError, ScoreSummary, load_records, record_id, score_predictions
+from toolproof.evaluator.extract import PARSERS
+from toolproof.evaluator.score import InputError, ScoreSummary, load_records, record_id, score_predictions
 
 CSV_COLUMNS = ["id", "category", "prompt", "expected_calls", "raw_output", "calls", "parser", "correct", "error_type"]
 
@@ -116,7 +116,7 @@ def prompt_messages(record: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def render_prompts(tokenizer: Any, records: list[dict[str, Any]]) -> list[str]:
-    from trainer.templates import normalize_messages, record_tools
+    from toolproof.trainer.templates import normalize_messages, record_tools
 
     out: list[str] = []
     for rec in records:
@@ -226,7 +226,7 @@ def _json(v: Any) -> str:
 
 def load_model(model: str, *, adapter: str | None = None, dtype: str = "auto", device: str = "auto") -> tuple[Any, Any, str]:
     """(model, tokenizer, dtype name) through ``trainer.models`` (cached GGUF dequantisation)."""
-    from trainer.models import load, resolve_model, torch_dtype
+    from toolproof.trainer.models import load, resolve_model, torch_dtype
 
     ref = resolve_model(model)
     t = torch_dtype(dtype)

@@ -16,8 +16,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evaluator.extract import PARSERS, extract_calls, extract_strict
-from evaluator.match import Verdict, match, tool_functions
+from toolproof.evaluator.extract import PARSERS, extract_calls, extract_strict
+from toolproof.evaluator.match import Verdict, match, tool_functions
 
 
 class InputError(ValueError):

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from evaluator.bfcl import CATEGORIES, BfclError, data_dir, load_bfcl, map_schema, resolve_categories
+from toolproof.evaluator.bfcl import CATEGORIES, BfclError, data_dir, load_bfcl, map_schema, resolve_categories
 from toolproof.cli import main
 
 BFCL_TYPES = {"dict", "float", "tuple", "any", "int", "str", "bool", "list", "double"}

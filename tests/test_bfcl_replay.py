@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from evaluator.bfcl import CATEGORIES as BFCL_CATEGORIES
+from toolproof.evaluator.bfcl import CATEGORIES as BFCL_CATEGORIES
 from toolproof.cli import main
 
 CATEGORIES = list(BFCL_CATEGORIES)
@@ -63,7 +63,7 @@ def _read_direct(category: str) -> list[dict[str, Any]]:
 
 def load_records() -> list[dict[str, Any]]:
     try:
-        from evaluator.bfcl import load_bfcl  # the data engineer's importer
+        from toolproof.evaluator.bfcl import load_bfcl  # the data engineer's importer
     except ImportError:
         return [r for c in CATEGORIES for r in _read_direct(c)]
     return list(load_bfcl(CATEGORIES, None))

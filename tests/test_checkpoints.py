@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from test_train import write_records
-from trainer.config import ConfigError, TrainConfig
+from toolproof.trainer.config import ConfigError, TrainConfig
 
 pytestmark = pytest.mark.slow
 
@@ -62,7 +62,7 @@ def test_a_stopped_run_resumes_from_its_checkpoint_and_ends_where_an_unbroken_ru
 ) -> None:
     import torch
 
-    from trainer.train import CHECKPOINT_PROGRESS, latest_checkpoint, train
+    from toolproof.trainer.train import CHECKPOINT_PROGRESS, latest_checkpoint, train
 
     whole = train(_cfg(base, data, tmp_path / "whole"))
     assert whole.steps == 4
@@ -115,7 +115,7 @@ def test_a_stopped_run_resumes_from_its_checkpoint_and_ends_where_an_unbroken_ru
 def test_resume_refuses_a_checkpoint_made_with_other_settings(
     base: Path, data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from trainer.train import TrainError, train
+    from toolproof.trainer.train import TrainError, train
 
     out = tmp_path / "a"
     with monkeypatch.context() as m:
@@ -145,7 +145,7 @@ def test_resume_refuses_a_checkpoint_made_with_other_settings(
 
 
 def test_resume_without_a_checkpoint_starts_from_step_zero(base: Path, data: Path, tmp_path: Path) -> None:
-    from trainer.train import train
+    from toolproof.trainer.train import train
 
     res = train(_cfg(base, data, tmp_path / "new", resume=True, max_steps=2))
     assert res.steps == 2

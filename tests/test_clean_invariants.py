@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from validator.cleaner import clean
-from validator.engine import lint_paths
+from toolproof.validator.cleaner import clean
+from toolproof.validator.engine import lint_paths
 
 WEATHER = {
     "type": "function",

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from test_clean_invariants import GOOD, WEATHER, asst, call, read_jsonl, rec, tagged, user, write_dirty
-from validator.cleaner import CleanError, clean, fix_file, resolve_report_path
+from toolproof.validator.cleaner import CleanError, clean, fix_file, resolve_report_path
 
 
 def write_lines(path: Path, rows: list[Any]) -> Path:
@@ -108,7 +108,7 @@ def test_failed_run_leaves_no_partial_output(tmp_path: Path, monkeypatch: pytest
     src = write_lines(tmp_path / "in.jsonl", [GOOD, GOOD | {"id": "x", "messages": [user("b"), asst("c")]}])
     out = tmp_path / "o.jsonl"
     out.write_text("previous\n")
-    import validator.cleaner as cl
+    import toolproof.validator.cleaner as cl
 
     calls = {"n": 0}
     real = cl.dumps_line

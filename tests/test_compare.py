@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from evaluator.run import read_verdicts
+from toolproof.evaluator.run import read_verdicts
 from toolproof import compare as cmp
 from toolproof.cli import main
-from trainer.train import CHECKPOINT_PROGRESS
+from toolproof.trainer.train import CHECKPOINT_PROGRESS
 from toolproof.compare import (
     CompareConfigError,
     ModelOutcome,
@@ -391,7 +391,7 @@ def test_run_compare_resume_and_failure_isolation(tmp_path: Path, monkeypatch: p
     assert fake3.trained == ["clean"] and fake3.evaluated == [("clean", "synthetic")]
 
     # A bumped RESULTS_VERSION of the trainer re-trains and re-evaluates every arm; the data step stays.
-    import trainer
+    from toolproof import trainer
 
     monkeypatch.setattr(trainer, "RESULTS_VERSION", trainer.RESULTS_VERSION + 1)
     fake_v = FakeBackends()
@@ -451,7 +451,7 @@ def test_a_stopped_arm_continues_from_its_checkpoint(tmp_path: Path, monkeypatch
 def test_train_step_checkpoints_every_10_steps_and_save_steps_is_not_part_of_the_hash(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import trainer.train as tt
+    import toolproof.trainer.train as tt
 
     got: list[Any] = []
 

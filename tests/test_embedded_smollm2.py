@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from trainer.models import EMBEDDED, is_cached, load, model_dir
-from trainer.templates import render_prompt, shipped_template
-from trainer.train import TrainConfig, train
+from toolproof.trainer.models import EMBEDDED, is_cached, load, model_dir
+from toolproof.trainer.templates import render_prompt, shipped_template
+from toolproof.trainer.train import TrainConfig, train
 
 pytestmark = pytest.mark.slow
 

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from validator import engine
-from validator.config import Config, parse_config
-from validator.engine import check_record, lint_objects, lint_paths, select_rules
-from validator.findings import FixSafety, Hit, Severity
-from validator.rules import base
-from validator.rules.base import Context, rule
+from toolproof.validator import engine
+from toolproof.validator.config import Config, parse_config
+from toolproof.validator.engine import check_record, lint_objects, lint_paths, select_rules
+from toolproof.validator.findings import FixSafety, Hit, Severity
+from toolproof.validator.rules import base
+from toolproof.validator.rules.base import Context, rule
 
 # Test-only rules live in a code range no real rule uses; the fixture removes them again.
 TEST_CODES = ("TP901", "TP902", "TP903", "TP904", "TP905")
@@ -206,8 +206,8 @@ def test_exit_code_and_counts(test_rules: None) -> None:
 
 
 def test_api_lint_options_and_lint_records(tmp_path: Path, test_rules: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    from validator.api import lint
-    from validator.io import iter_records
+    from toolproof.validator.api import lint
+    from toolproof.validator.io import iter_records
 
     monkeypatch.setitem(engine.OPTION_RULES, "against", ("TP504", "TP904"))
     p = write_jsonl(tmp_path / "d.jsonl", recs(3))
@@ -220,7 +220,7 @@ def test_api_lint_options_and_lint_records(tmp_path: Path, test_rules: None, mon
 
 
 def test_rich_text_report(tmp_path: Path, test_rules: None) -> None:
-    from validator.reporters import render
+    from toolproof.validator.reporters import render
 
     res = lint_objects(recs(6), select=["TP901", "TP902"])
     out = render(res, "text", color=True)
@@ -264,7 +264,7 @@ def test_packed_record_meta_extends_and_widens() -> None:
     """The per-record line/id table the dataset findings read (packed in the workers)."""
     import pickle
 
-    from validator.engine import _Meta
+    from toolproof.validator.engine import _Meta
 
     a = _Meta()
     a.append(1, "x")

@@ -13,7 +13,7 @@ N = 100_000
 
 CHILD = r"""
 import json, resource, sys
-from validator.engine import lint_paths
+from toolproof.validator.engine import lint_paths
 small, big = sys.argv[1], sys.argv[2]
 lint_paths([small])  # warm up: rules, schema cache, imports
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from evaluator.run import CSV_COLUMNS, EvalConfig, evaluate, generate, prompt_messages, summary_path_for
+from toolproof.evaluator.run import CSV_COLUMNS, EvalConfig, evaluate, generate, prompt_messages, summary_path_for
 from toolproof.cli import main
 
 pytestmark = pytest.mark.slow
@@ -83,10 +83,10 @@ def test_eval_cli_tiny_model(tiny: Path, data: Path, tmp_path: Path, capsys: pyt
 
 def test_batched_generation_matches_batch_one(tiny: Path) -> None:
     """Left padding must not change greedy outputs."""
-    from trainer.models import load
+    from toolproof.trainer.models import load
 
     model, tok = load(str(tiny), dtype="fp32")
-    from evaluator.run import render_prompts
+    from toolproof.evaluator.run import render_prompts
 
     prompts = render_prompts(tok, _records())
     one, n1, _ = generate(model, tok, prompts, batch_size=1, max_new_tokens=8)
@@ -125,7 +125,7 @@ class _Scripted:
 
 
 def test_evaluate_scores_extracted_formats(tiny: Path, data: Path, tmp_path: Path) -> None:
-    from trainer.models import load
+    from toolproof.trainer.models import load
 
     model, tok = load(str(tiny), dtype="fp32")
     cfg = EvalConfig(model="scripted", data=str(data), output=str(tmp_path / "r.csv"), batch_size=3,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from evaluator.extract import AUTO_ORDER, extract_calls, parse_call_payload, scan_tool_call_tags
+from toolproof.evaluator.extract import AUTO_ORDER, extract_calls, parse_call_payload, scan_tool_call_tags
 
 W = {"name": "get_weather", "arguments": {"city": "Paris"}}
 G = {"name": "g", "arguments": {"b": "x"}}
@@ -147,7 +147,7 @@ def test_core_helpers_unchanged() -> None:
 
 
 # ------------------------------------------------------------------ strict (serving parser) extraction
-from evaluator.extract import extract_strict  # noqa: E402
+from toolproof.evaluator.extract import extract_strict  # noqa: E402
 
 _W = {"name": "get_weather", "arguments": {"city": "Paris"}}
 

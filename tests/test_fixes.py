@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from validator.findings import FixSafety
-from validator.fixes import FIXES, apply_fixes, coerce_value, map_schema_type, parse_markup
-from validator.rules.base import all_rules
+from toolproof.validator.findings import FixSafety
+from toolproof.validator.fixes import FIXES, apply_fixes, coerce_value, map_schema_type, parse_markup
+from toolproof.validator.rules.base import all_rules
 
 W = {"name": "get_weather", "arguments": {"city": "Paris"}}
 TOOLS = [

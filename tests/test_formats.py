@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from toolproof.cli import main
-from validator.formats import ConversionError, convert_record, detect_format, to_hf_dataset
-from validator.formats.glaive import parse_call
-from validator.formats.hf import from_hf_row
-from validator.formats.xlam import type_schema
+from toolproof.validator.formats import ConversionError, convert_record, detect_format, to_hf_dataset
+from toolproof.validator.formats.glaive import parse_call
+from toolproof.validator.formats.hf import from_hf_row
+from toolproof.validator.formats.xlam import type_schema
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "fixtures"
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-import validator.io as vio
-from validator.io import InputError, iter_records, split_format
+import toolproof.validator.io as vio
+from toolproof.validator.io import InputError, iter_records, split_format
 
 
 def rec(i: int) -> dict[str, Any]:

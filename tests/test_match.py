@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from evaluator.match import match, standard_schema, standardize_string
+from toolproof.evaluator.match import match, standard_schema, standardize_string
 
 
 def _tool(name: str, props: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:

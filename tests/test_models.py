@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 from pydantic import ValidationError
 
-from validator.models import Record
+from toolproof.validator.models import Record
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "record.schema.json"
 

@@ -13,8 +13,8 @@ import pytest
 
 from tiny_model import tiny_model_dir
 from toolproof.cli import main
-from trainer import models
-from trainer.models import EMBEDDED, EmbeddedModel, ModelError, WheelPart, resolve_model
+from toolproof.trainer import models
+from toolproof.trainer.models import EMBEDDED, EmbeddedModel, ModelError, WheelPart, resolve_model
 
 
 def test_embedded_table_pins_both_models() -> None:
@@ -121,7 +121,7 @@ def test_concurrent_builders_share_one_atomic_build(tmp_path: Path) -> None:
 def test_load_tiny_model_sets_template_padding_and_dtype() -> None:
     import torch
 
-    from trainer.templates import shipped_template
+    from toolproof.trainer.templates import shipped_template
 
     model, tok = models.load(str(tiny_model_dir()), dtype="fp32")
     assert tok.chat_template == shipped_template()

@@ -8,8 +8,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from test_clean_invariants import asst, call, rec, tagged, user, write_dirty
-from validator.cleaner import clean
-from validator.reporters.clean_report import render, to_dict
+from toolproof.validator.cleaner import clean
+from toolproof.validator.reporters.clean_report import render, to_dict
 
 EVIL_TOOL = 'evil"><img src=x onerror=alert(1)>'
 
@@ -103,9 +103,9 @@ def test_stats_section_when_validator_stats_exists(tmp_path: Path, monkeypatch) 
     import sys
     import types
 
-    fake = types.ModuleType("validator.stats")
+    fake = types.ModuleType("toolproof.validator.stats")
     fake.dataset_balance = lambda records: {"records": sum(1 for _ in records), "no_call_share": 0.25}  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "validator.stats", fake)
+    monkeypatch.setitem(sys.modules, "toolproof.validator.stats", fake)
     src = write_dirty(tmp_path / "d.jsonl")
     res = clean([src], tmp_path / "o.jsonl", report=tmp_path / "r.html")
     assert res.stats == {"records": res.written, "no_call_share": 0.25}
@@ -114,7 +114,7 @@ def test_stats_section_when_validator_stats_exists(tmp_path: Path, monkeypatch) 
 
 
 def test_real_dataset_balance_is_in_the_report(tmp_path: Path) -> None:
-    from validator.stats import dataset_balance
+    from toolproof.validator.stats import dataset_balance
 
     src = write_dirty(tmp_path / "d.jsonl")
     res = clean([src], tmp_path / "o.jsonl", report=tmp_path / "r.json")

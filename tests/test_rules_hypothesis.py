@@ -8,11 +8,11 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from validator.context import build_context
-from validator.findings import Hit
-from validator.rules.base import Context, all_rules
-from validator.rules.dataset import summarize
-from validator.rules.quick import QUICK_CODES, quick_clean
+from toolproof.validator.context import build_context
+from toolproof.validator.findings import Hit
+from toolproof.validator.rules.base import Context, all_rules
+from toolproof.validator.rules.dataset import summarize
+from toolproof.validator.rules.quick import QUICK_CODES, quick_clean
 
 RECORD_RULES = [r for r in all_rules() if r.scope == "record" and r.default_enabled]
 DATASET_RULES = [r for r in all_rules() if r.scope == "dataset" and r.default_enabled]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from evaluator.score import score_predictions
+from toolproof.evaluator.score import score_predictions
 from toolproof.cli import main
 
 TOOLS = [{"type": "function", "function": {"name": "get_weather", "description": "w", "parameters": {

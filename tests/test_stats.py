@@ -1,4 +1,4 @@
-"""validator.stats.dataset_balance on hand-built records and on the shipped sample; leakage end to end."""
+"""toolproof.validator.stats.dataset_balance on hand-built records and on the shipped sample; leakage end to end."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from toolproof.cli import main
-from validator.stats import dataset_balance, format_balance
+from toolproof.validator.stats import dataset_balance, format_balance
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 

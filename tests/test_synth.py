@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from toolproof.cli import main
-from validator.synth import DEFECT_CODES, generate
-from validator.synth.catalog import TOOLS, UNSEEN_TOOLS
-from validator.synth.generator import estimate_tokens
+from toolproof.validator.synth import DEFECT_CODES, generate
+from toolproof.validator.synth.catalog import TOOLS, UNSEEN_TOOLS
+from toolproof.validator.synth.generator import estimate_tokens
 
 
 def _read(path: Path) -> list[dict[str, Any]]:

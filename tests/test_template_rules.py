@@ -11,8 +11,8 @@ import pytest
 
 from tiny_model import tiny_model_dir
 from toolproof.cli import main
-from validator.api import lint
-from validator.rules.base import Context, get_rule
+from toolproof.validator.api import lint
+from toolproof.validator.rules.base import Context, get_rule
 
 TOOLS = [{"type": "function", "function": {"name": "get_weather", "description": "w", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from evaluator.extract import extract_calls, extract_strict
+from toolproof.evaluator.extract import extract_calls, extract_strict
 from tiny_model import tiny_model_dir
-from trainer.models import load_tokenizer
-from trainer.templates import (
+from toolproof.trainer.models import load_tokenizer
+from toolproof.trainer.templates import (
     chat_template_for,
     normalize_messages,
     render,

@@ -10,8 +10,8 @@ import pytest
 
 from test_train import write_records
 from tiny_model import tiny_model_dir
-from trainer.config import ConfigError, TrainConfig
-from trainer.tokens import TOKEN_ROWS_FILE, attach_trainable_rows, check_rows, resolve_train_tokens
+from toolproof.trainer.config import ConfigError, TrainConfig
+from toolproof.trainer.tokens import TOKEN_ROWS_FILE, attach_trainable_rows, check_rows, resolve_train_tokens
 
 pytestmark = pytest.mark.slow
 
@@ -102,8 +102,8 @@ def test_training_moves_the_tag_rows_and_the_adapter_carries_them(
 ) -> None:
     import torch
 
-    from trainer.models import load
-    from trainer.train import train
+    from toolproof.trainer.models import load
+    from toolproof.trainer.train import train
 
     base = untied if which == "untied" else tied
     out = tmp_path / "adapter"
@@ -133,7 +133,7 @@ def test_training_moves_the_tag_rows_and_the_adapter_carries_them(
 
 
 def test_without_train_tokens_the_untrained_rows_are_a_warning(untied: Path, data: Path, tmp_path: Path) -> None:
-    from trainer.train import train
+    from toolproof.trainer.train import train
 
     cfg = TrainConfig(data=str(data), output=str(tmp_path / "a"), model=str(untied), max_steps=1,
                       per_device_train_batch_size=2, max_length=320, disable_tqdm=True, dtype="fp32",
@@ -148,7 +148,7 @@ def test_without_train_tokens_the_untrained_rows_are_a_warning(untied: Path, dat
 def test_the_output_rows_train_at_their_own_learning_rate(untied: Path) -> None:
     import torch
 
-    from trainer.tokens import give_rows_their_lr
+    from toolproof.trainer.tokens import give_rows_their_lr
 
     model, tok = _load(untied)
     in_rows, out_rows = attach_trainable_rows(model, list(resolve_train_tokens("auto", tok).values()))

@@ -11,8 +11,8 @@ import pytest
 
 from tiny_model import tiny_model_dir
 from toolproof.cli import main
-from trainer.config import TrainConfig
-from trainer.train import DirtyDataError, TrainError, train
+from toolproof.trainer.config import TrainConfig
+from toolproof.trainer.train import DirtyDataError, TrainError, train
 
 pytestmark = pytest.mark.slow
 
@@ -70,8 +70,8 @@ def _cfg(data: Path, out: Path, **kw: Any) -> TrainConfig:
 
 
 def test_end_to_end_writes_adapter_template_and_metadata(data: Path, tmp_path: Path) -> None:
-    from trainer.models import load
-    from trainer.templates import shipped_template
+    from toolproof.trainer.models import load
+    from toolproof.trainer.templates import shipped_template
 
     out = tmp_path / "run"
     r = train(_cfg(data, out))
@@ -114,13 +114,13 @@ def test_render_masks_match_what_trl_trains(data: Path, tmp_path: Path) -> None:
     from datasets import Dataset
     from trl import SFTConfig, SFTTrainer
 
-    from trainer.models import load
-    from trainer.templates import render
+    from toolproof.trainer.models import load
+    from toolproof.trainer.templates import render
 
     model, tok = load(str(tiny_model_dir()), dtype="fp32", trainable=True)
     tok.padding_side = "right"
     cfg = _cfg(data, tmp_path / "x")
-    from trainer.train import prepare_rows
+    from toolproof.trainer.train import prepare_rows
 
     for loss in ("assistant_only", "completion_only"):
         cfg.loss = loss
@@ -139,7 +139,8 @@ def test_render_masks_match_what_trl_trains(data: Path, tmp_path: Path) -> None:
 
 
 def test_dirty_data_is_refused_before_the_model_loads(dirty: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import trainer.models
+    import toolproof.trainer.models
+    from toolproof import trainer
 
     def boom(*a: Any, **k: Any) -> Any:
         raise AssertionError("the model must not load for dirty data")

@@ -23,7 +23,7 @@ TINY_NAME = "tiny-llama"
 def _tokenizer():  # type: ignore[no-untyped-def]
     from transformers import AutoTokenizer
 
-    from trainer.models import EMBEDDED, gguf_path, is_cached, model_cache_dir
+    from toolproof.trainer.models import EMBEDDED, gguf_path, is_cached, model_cache_dir
 
     m = EMBEDDED["smollm2-135m"]
     if is_cached(m.name):
@@ -36,7 +36,7 @@ def _tokenizer():  # type: ignore[no-untyped-def]
 
 def tiny_model_dir(root: str | Path | None = None) -> Path:
     """The directory of the tiny model (config.json, weights, tokenizer), built on first use."""
-    from trainer.models import cache_root, file_lock
+    from toolproof.trainer.models import cache_root, file_lock
 
     base = Path(root) if root is not None else cache_root()
     final = base / TINY_NAME
@@ -49,7 +49,7 @@ def tiny_model_dir(root: str | Path | None = None) -> Path:
         import torch
         from transformers import LlamaConfig, LlamaForCausalLM
 
-        from trainer.templates import shipped_template
+        from toolproof.trainer.templates import shipped_template
 
         tok = _tokenizer()
         tok.chat_template = shipped_template()

@@ -233,7 +233,7 @@ def load_config(source: str | os.PathLike[str] | dict[str, Any]) -> CompareConfi
 def _check_known_train_keys(cfg: CompareConfig) -> None:
     """Every `train` key must be a TrainConfig field (checked up front: a typo is a usage error)."""
     try:
-        from trainer.config import TrainConfig  # noqa: PLC0415 - pure Python, no torch
+        from toolproof.trainer.config import TrainConfig  # noqa: PLC0415 - pure Python, no torch
     except ImportError:  # pragma: no cover - the trainer is part of the package
         return
     known = set(TrainConfig.fields())
@@ -439,7 +439,7 @@ def paired_changes(outcomes: Sequence[ModelOutcome], test_sets: Sequence[str]) -
     """Every arm against the base model, then every clean-data arm against every dirty-data arm, on
     each test set both were evaluated on (from their results CSVs, each read once; a pair whose files
     are missing or do not match is left out)."""
-    from evaluator.run import read_verdicts  # noqa: PLC0415  (the CSV's reader lives beside its writer)
+    from toolproof.evaluator.run import read_verdicts  # noqa: PLC0415  (the CSV's reader lives beside its writer)
 
     by_name = {o.name: o for o in outcomes}
     pairs = [(o.name, BASE) for o in outcomes if o.name != BASE and BASE in by_name]
@@ -573,9 +573,9 @@ def prepare_data(cfg: CompareConfig, out_dir: Path, *, resume: bool = True) -> P
 
 
 def _lint_and_clean(src: str, step_dir: Path, clean_options: dict[str, Any]) -> PreparedData:
-    from validator.api import lint  # noqa: PLC0415
-    from validator.cleaner import clean  # noqa: PLC0415
-    from validator.reporters import render  # noqa: PLC0415
+    from toolproof.validator.api import lint  # noqa: PLC0415
+    from toolproof.validator.cleaner import clean  # noqa: PLC0415
+    from toolproof.validator.reporters import render  # noqa: PLC0415
 
     result = lint(src)
     if result.errors:
@@ -640,10 +640,10 @@ def _load_test_records(ts: TestSetConfig) -> list[dict[str, Any]]:
     """The records of one test set: a BFCL category, or a JSONL file read by the scorer's loader
     (the same checks and file:line errors as `toolproof score` / `toolproof eval`)."""
     if ts.bfcl is not None:
-        from evaluator.bfcl import load_bfcl  # noqa: PLC0415
+        from toolproof.evaluator.bfcl import load_bfcl  # noqa: PLC0415
 
         return [dict(r) for r in load_bfcl([ts.bfcl], ts.limit)]
-    from evaluator.score import load_records  # noqa: PLC0415
+    from toolproof.evaluator.score import load_records  # noqa: PLC0415
 
     records = load_records(str(ts.path), need_messages=True)
     return records if ts.limit is None else records[: ts.limit]
@@ -682,7 +682,7 @@ def train_arm(
 ) -> tuple[dict[str, Any], bool, str]:
     """Train one arm (resumable: a finished arm is reused, a stopped one continues from its newest
     checkpoint). Returns (outcome dict, resumed?, step hash)."""
-    from trainer.train import latest_checkpoint  # noqa: PLC0415  (no torch at import)
+    from toolproof.trainer.train import latest_checkpoint  # noqa: PLC0415  (no torch at import)
 
     step_dir = out_dir / "arms" / arm.name / "train"
     train_path = data.dirty_path if arm.data == "dirty" else data.clean_path
@@ -718,7 +718,7 @@ def _train(
     *,
     continuing: bool = False,
 ) -> dict[str, Any]:
-    from trainer.train import TrainConfig, train  # noqa: PLC0415
+    from toolproof.trainer.train import TrainConfig, train  # noqa: PLC0415
 
     settings = {"save_steps": CHECKPOINT_STEPS, **_train_settings(cfg, arm)}
     fixed = {
@@ -833,7 +833,7 @@ class _LazyModel:
 
     def get(self) -> tuple[Any, Any]:
         if self._mt is None:
-            from evaluator.run import load_model  # noqa: PLC0415
+            from toolproof.evaluator.run import load_model  # noqa: PLC0415
 
             model, tok, _ = load_model(
                 self.cfg.model, adapter=self.adapter_dir, dtype=self.cfg.dtype, device=self.cfg.device
@@ -853,7 +853,7 @@ def _evaluate(
     adapter_dir: str | None,
     model: _LazyModel | None = None,
 ) -> SetResult:
-    from evaluator.run import EvalConfig, evaluate  # noqa: PLC0415
+    from toolproof.evaluator.run import EvalConfig, evaluate  # noqa: PLC0415
 
     fixed = {
         "model": cfg.model,
@@ -1286,7 +1286,7 @@ def write_summary_md(
 def _token_rows_note(adapter_dir: str | None) -> str:
     """``"; token rows trained: <tool_call>, </tool_call>"`` from the adapter's toolproof.json, or
     the trainer's warning that the call tags' rows were left untrained."""
-    from trainer.train import TOOLPROOF_JSON  # noqa: PLC0415  (no torch at import)
+    from toolproof.trainer.train import TOOLPROOF_JSON  # noqa: PLC0415  (no torch at import)
 
     if not adapter_dir:
         return ""
@@ -1447,7 +1447,7 @@ def _results_versions(*packages: str) -> str:
     change alters results), so code edits that change nothing keep finished steps reusable."""
     import importlib  # noqa: PLC0415
 
-    return ",".join(f"{pkg}={getattr(importlib.import_module(pkg), 'RESULTS_VERSION', 0)}" for pkg in packages)
+    return ",".join(f"{pkg}={getattr(importlib.import_module('toolproof.' + pkg), 'RESULTS_VERSION', 0)}" for pkg in packages)
 
 
 def write_reports(

@@ -410,7 +410,7 @@ def load_tokenizer(ref: ModelRef | str, *, adapter: str | None = None) -> Any:
     """The tokenizer with toolproof's chat template, a pad token and left padding (for generation)."""
     from transformers import AutoTokenizer
 
-    from trainer.templates import chat_template_for
+    from toolproof.trainer.templates import chat_template_for
 
     ref = resolve_model(ref)
     adapter = adapter or ref.adapter
@@ -451,7 +451,7 @@ def load(
     if adapter:
         from peft import PeftModel
 
-        from trainer.tokens import apply_token_rows
+        from toolproof.trainer.tokens import apply_token_rows
 
         apply_token_rows(model, adapter)  # rows trained next to the adapter (train_tokens), if any
         model = PeftModel.from_pretrained(model, adapter, is_trainable=trainable)

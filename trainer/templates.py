@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from trainer.models import ModelRef
+    from toolproof.trainer.models import ModelRef
 
 Loss = Literal["assistant_only", "completion_only", "full"]
 LOSSES: tuple[str, ...] = ("assistant_only", "completion_only", "full")
@@ -31,7 +31,7 @@ TEMPLATE_FILE = "chat_template.jinja"
 
 def shipped_template(name: str = "chatml_tools") -> str:
     """The text of a template shipped in ``trainer/templates/<name>.jinja``."""
-    return (resources.files("trainer") / "templates" / f"{name}.jinja").read_text(encoding="utf-8")
+    return (resources.files("toolproof.trainer") / "templates" / f"{name}.jinja").read_text(encoding="utf-8")
 
 
 def supports_tools(template: str | None) -> bool:
@@ -51,7 +51,7 @@ def chat_template_for(ref_or_adapter_dir: ModelRef | str | Path, *, tokenizer: A
     template ignores tools, or a model without a template): the shipped ``chatml_tools``.
     A model with a native tools template (Qwen2.5): its own.
     """
-    from trainer.models import ModelError, resolve_model
+    from toolproof.trainer.models import ModelError, resolve_model
 
     if isinstance(ref_or_adapter_dir, (str, Path)):
         p = Path(ref_or_adapter_dir)
@@ -67,7 +67,7 @@ def chat_template_for(ref_or_adapter_dir: ModelRef | str | Path, *, tokenizer: A
     if tokenizer is None:
         from transformers import AutoTokenizer
 
-        from trainer.models import model_dir
+        from toolproof.trainer.models import model_dir
 
         try:
             tokenizer = AutoTokenizer.from_pretrained(model_dir(ref))

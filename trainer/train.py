@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from trainer.config import ConfigError, TrainConfig
+from toolproof.trainer.config import ConfigError, TrainConfig
 
 TOOLPROOF_JSON = "toolproof.json"
 CHECKPOINT_PROGRESS = "toolproof_progress.json"  # written last into a checkpoint: it is complete
@@ -75,7 +75,7 @@ class ValidationSummary:
         }
 
     def describe_errors(self) -> str:
-        from validator.rules.base import get_rule
+        from toolproof.validator.rules.base import get_rule
 
         parts = []
         for code, n in sorted(self.error_codes.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -103,7 +103,7 @@ class TrainResult:
 
 
 def sha256_file(path: str | Path) -> str:
-    from trainer.models import sha256_file as _sha
+    from toolproof.trainer.models import sha256_file as _sha
 
     return _sha(path)
 
@@ -113,7 +113,7 @@ def sha256_file(path: str | Path) -> str:
 
 def validate_data(config: TrainConfig) -> ValidationSummary:
     """Lint the training data; raise ``DirtyDataError`` on errors unless ``allow_dirty``."""
-    from validator.api import lint
+    from toolproof.validator.api import lint
 
     result = lint(config.data)
     if result.errors:
@@ -166,8 +166,8 @@ def prepare_rows(config: TrainConfig, tokenizer: Any, validation: ValidationSumm
     records that are trained although the validator reported errors in them are counted, in all and
     per rule: the dose of defects the model actually sees, which the skipped records do not add to.
     """
-    from trainer.templates import record_tools, render, split_prompt_completion
-    from validator.io import iter_records
+    from toolproof.trainer.templates import record_tools, render, split_prompt_completion
+    from toolproof.validator.io import iter_records
 
     rows: list[dict[str, Any]] = []
     skipped: Counter[str] = Counter()
@@ -218,7 +218,7 @@ def describe_counts(counts: Counter[str]) -> str:
 
 def _base_model(config: TrainConfig) -> Any:
     """The ModelRef to train from; TrainError for an unknown model or an adapter directory (before loading)."""
-    from trainer.models import ModelError, resolve_model
+    from toolproof.trainer.models import ModelError, resolve_model
 
     try:
         ref = resolve_model(config.model)
@@ -232,7 +232,7 @@ def _base_model(config: TrainConfig) -> Any:
 def dry_run(config: TrainConfig, validation: ValidationSummary | None = None) -> PreparedData:
     """What ``train`` would train on, without loading the model or writing anything: the tokenizer
     renders every record with the template, loss and format of ``config`` (``toolproof train --dry-run``)."""
-    from trainer.models import ModelError, load_tokenizer
+    from toolproof.trainer.models import ModelError, load_tokenizer
 
     if validation is None:
         validation = validate_data(config)
@@ -312,7 +312,7 @@ def _checkpoint_callback(config: TrainConfig, data_sha: str, train_time: Callabl
     from transformers import TrainerCallback
     from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 
-    from trainer.tokens import save_trainable_rows
+    from toolproof.trainer.tokens import save_trainable_rows
 
     class _CompleteCheckpoint(TrainerCallback):  # type: ignore[misc]
         def on_save(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
@@ -362,8 +362,8 @@ def train(
     from transformers import set_seed
     from trl import SFTConfig, SFTTrainer
 
-    from trainer.models import ModelError, load, model_dir, torch_dtype
-    from trainer.templates import TEMPLATE_FILE
+    from toolproof.trainer.models import ModelError, load, model_dir, torch_dtype
+    from toolproof.trainer.templates import TEMPLATE_FILE
 
     set_seed(config.seed)
     ref = _base_model(config)
@@ -391,7 +391,7 @@ def train(
         raise TrainError(f"{config.data}: no record can be trained on ({dict(prepared.skipped)})")
     dataset = Dataset.from_list(prepared.rows, on_mixed_types="use_json")
 
-    from trainer.tokens import (
+    from toolproof.trainer.tokens import (
         attach_trainable_rows,
         call_marker_ids,
         check_rows,
@@ -460,7 +460,7 @@ def train(
         p.requires_grad_(True)
     resumed_step = int(resume_from.name.rsplit("-", 1)[1]) if resume_from is not None else None
     if resume_from is not None:
-        from trainer.tokens import load_trainable_rows
+        from toolproof.trainer.tokens import load_trainable_rows
 
         if row_params and not load_trainable_rows(trainer.model, resume_from):
             raise TrainError(f"{resume_from}: the checkpoint does not hold the trained token rows {sorted(train_tokens)}")
@@ -555,7 +555,7 @@ def run_eval(config: TrainConfig, adapter_dir: str, say: Callable[[str], None]) 
     import dataclasses
 
     try:
-        from evaluator.run import EvalConfig, evaluate
+        from toolproof.evaluator.run import EvalConfig, evaluate
     except ImportError as e:
         raise TrainError(f"--eval needs evaluator.run, which is not available: {e}") from None
     say(f"evaluating {adapter_dir} on {config.eval}")

@@ -28,8 +28,8 @@ from typing import IO, Any
 
 import orjson
 
-from validator.findings import Finding, FixSafety, Hit, Severity
-from validator.fixes import FIXES, Change, apply_fixes
+from toolproof.validator.findings import Finding, FixSafety, Hit, Severity
+from toolproof.validator.fixes import FIXES, Change, apply_fixes
 
 MAX_ROUNDS = 6  # fix -> re-check rounds per record (one repair pass per round)
 EXAMPLES_PER_RULE = 3
@@ -261,7 +261,7 @@ class RecordCleaner:
         config: Any = None,
         options: dict[str, Any] | None = None,
     ) -> None:
-        from validator.engine import select_rules, severity_overrides
+        from toolproof.validator.engine import select_rules, severity_overrides
 
         sel = list(select) if select else (config.select if config is not None and config.select else None)
         ign = list(config.ignore if config is not None else []) + list(ignore or [])
@@ -273,7 +273,7 @@ class RecordCleaner:
         self.internal_errors: list[str] = []
 
     def findings(self, obj: Any, file: str, line: int, index: int) -> list[Finding]:
-        from validator.engine import check_record
+        from toolproof.validator.engine import check_record
 
         rid = _finding_id(obj)
         errs: list[str] = []
@@ -310,7 +310,7 @@ class RecordCleaner:
         )
 
     def reader_finding(self, code: str, hit: Hit, file: str, line: int, index: int, obj: Any = None) -> Finding:
-        from validator.rules.base import REGISTRY
+        from toolproof.validator.rules.base import REGISTRY
 
         r = REGISTRY.get(code)
         return self._finding(
@@ -396,7 +396,7 @@ def clean(
     Raises :class:`CleanError` for paths that cannot be used (missing input, output over an input)
     and :class:`validator.io.InputError` for an unreadable input; nothing is written then.
     """
-    from validator.io import InputError, check_readable, iter_records, iter_units
+    from toolproof.validator.io import InputError, check_readable, iter_records, iter_units
 
     in_paths = [Path(p) for p in ([inputs] if isinstance(inputs, (str, os.PathLike)) else inputs)]
     if not in_paths:
@@ -509,9 +509,9 @@ def clean(
         try:
             result.stats = stats(_iter_jsonl(out_path))
         except Exception as e:  # a stats bug must not lose the clean run
-            result.internal_errors.append(f"validator.stats.dataset_balance raised {type(e).__name__}: {e}")
+            result.internal_errors.append(f"toolproof.validator.stats.dataset_balance raised {type(e).__name__}: {e}")
     if report_path is not None:
-        from validator.reporters.clean_report import write_report
+        from toolproof.validator.reporters.clean_report import write_report
 
         write_report(result, report_path)
     return result
@@ -526,14 +526,14 @@ def _iter_jsonl(path: Path) -> Iterator[Any]:
 
 def _stats_func() -> Any:
     try:
-        from validator.stats import dataset_balance
+        from toolproof.validator.stats import dataset_balance
     except Exception:
         return None
     return dataset_balance
 
 
 def _rule_severity(code: str) -> str:
-    from validator.rules.base import REGISTRY
+    from toolproof.validator.rules.base import REGISTRY
 
     r = REGISTRY.get(code)
     return r.severity.value if r else "error"
@@ -635,7 +635,7 @@ def fix_file(path: str | os.PathLike[str], cleaner: RecordCleaner | None = None)
     keeps its bytes. A leading BOM is removed. A ``.json`` file that is not one object per line
     (a top-level array, pretty-printed JSON) is left alone.
     """
-    from validator.io import BOM, InputError, check_readable, sniff_binary
+    from toolproof.validator.io import BOM, InputError, check_readable, sniff_binary
 
     p = Path(path)
     file = os.fspath(p)

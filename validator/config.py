@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
 
-from validator.findings import Severity
+from toolproof.validator.findings import Severity
 
 LINT_KEYS = ("select", "ignore", "per-file-ignores", "severity")
 
@@ -161,9 +161,9 @@ def resolve_selector(sel: str, codes: list[str], names: dict[str, str]) -> set[s
 
 
 def _registry() -> tuple[list[str], dict[str, str]]:
-    from validator.rules.base import all_rules
+    from toolproof.validator.rules.base import all_rules
 
-    import validator.rules.reader  # noqa: F401  (TP001/TP010)
+    import toolproof.validator.rules.reader  # noqa: F401  (TP001/TP010)
 
     rules = all_rules()
     return [r.code for r in rules], {r.name: r.code for r in rules}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from validator.rules.base import Context
+from toolproof.validator.rules.base import Context
 
 
 def tool_function(tool: Any) -> dict[str, Any] | None:

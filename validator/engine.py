@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-from validator.config import Config, resolve_selector
-from validator.findings import Finding, FixSafety, Hit, Severity
-from validator.io import InputError, RawRecord, Unit, iter_units, parse_unit
-from validator.rules.base import REGISTRY, Context, Rule, all_rules
+from toolproof.validator.config import Config, resolve_selector
+from toolproof.validator.findings import Finding, FixSafety, Hit, Severity
+from toolproof.validator.io import InputError, RawRecord, Unit, iter_units, parse_unit
+from toolproof.validator.rules.base import REGISTRY, Context, Rule, all_rules
 
 # Rules that are off by default and come on when their option is given.
 OPTION_RULES: dict[str, tuple[str, ...]] = {
@@ -75,7 +75,7 @@ class LintResult:
 
 
 def _ensure_rules() -> list[Rule]:
-    import validator.rules.reader  # noqa: F401  (registers TP001 / TP010)
+    import toolproof.validator.rules.reader  # noqa: F401  (registers TP001 / TP010)
 
     return all_rules()
 
@@ -141,7 +141,7 @@ def severity_overrides(config: Config | None) -> dict[str, Severity]:
 
 def _build_context(obj: Any, index: int, options: dict[str, Any]) -> Context:
     try:
-        from validator.context import build_context
+        from toolproof.validator.context import build_context
     except ImportError:
         return _fallback_context(obj, index, options)
     return build_context(obj, index, options)
@@ -166,7 +166,7 @@ def _quick() -> tuple[Any, frozenset[str]] | None:
     global _QUICK
     if _QUICK is None:
         try:
-            from validator.rules.quick import QUICK_CODES, quick_clean_record
+            from toolproof.validator.rules.quick import QUICK_CODES, quick_clean_record
 
             _QUICK = (quick_clean_record, frozenset(QUICK_CODES))
         except ImportError:
@@ -255,7 +255,7 @@ def _check_record(
 
 def _summarize() -> Any:
     try:
-        from validator.rules.dataset import summarize
+        from toolproof.validator.rules.dataset import summarize
     except ImportError:
         return None
     return summarize
@@ -366,7 +366,7 @@ _rule_cache: dict[tuple[str, ...], list[Rule]] = {}
 
 def _never_yields(r: Rule) -> bool:
     """The reader rules (TP001, TP010) are emitted by ``validator.io``; their functions never yield."""
-    return r.family == "reader" and getattr(r.func, "__module__", None) == "validator.rules.reader"
+    return r.family == "reader" and getattr(r.func, "__module__", None) == "toolproof.validator.rules.reader"
 
 
 def _rules_for(codes: tuple[str, ...]) -> list[Rule]:

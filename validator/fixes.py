@@ -22,14 +22,14 @@ from typing import Any
 
 import orjson
 
-from evaluator.extract import (
+from toolproof.evaluator.extract import (
     CLOSE_TAG,
     normalize_call,
     parse_call_payload,
     scan_tool_call_tags,
 )
-from validator.findings import FixSafety, json_path
-from validator.formats.common import is_json_data  # a repair never writes what the reader rejects
+from toolproof.validator.findings import FixSafety, json_path
+from toolproof.validator.formats.common import is_json_data  # a repair never writes what the reader rejects
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from validator.findings import FixSafety, Hit
+from toolproof.validator.findings import FixSafety, Hit
 
 CONTAINER_FORMATS = ("jsonl", "json", "csv", "parquet")
 # Record shapes the converter (validator.formats) knows; "auto" sniffs each record.
@@ -166,10 +166,10 @@ def _get_converter() -> Any:
     global _converter
     if _converter is None:
         try:
-            if importlib.util.find_spec("validator.formats") is None:
+            if importlib.util.find_spec("toolproof.validator.formats") is None:
                 _converter = False
             else:
-                import validator.formats as formats
+                import toolproof.validator.formats as formats
 
                 _converter = formats if hasattr(formats, "convert_record") else False
         except Exception:  # a broken converter must not stop linting

@@ -32,7 +32,7 @@ import jsonschema
 import orjson
 from jsonschema.validators import validator_for
 
-from validator.findings import FixSafety
+from toolproof.validator.findings import FixSafety
 
 STANDARD_TYPES = frozenset({"string", "number", "integer", "boolean", "object", "array", "null"})
 

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from statistics import mean, median
 from typing import Any
 
-from evaluator.extract import normalize_call, parse_call_payload, scan_tool_call_tags
-from validator.records import user_turns
+from toolproof.evaluator.extract import normalize_call, parse_call_payload, scan_tool_call_tags
+from toolproof.validator.records import user_turns
 
 
 def _tool_names(record: dict[str, Any]) -> list[str]:

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from validator.context import build_context
-from validator.rules.base import all_rules
+from toolproof.validator.context import build_context
+from toolproof.validator.rules.base import all_rules
 
 WEATHER = {
     "type": "function",
@@ -130,7 +130,7 @@ def test_clean_record_has_no_findings(name: str) -> None:
 @pytest.mark.parametrize("name", list(CLEAN))
 def test_quick_path_accepts_clean_records(name: str) -> None:
     """The fused fast path recognises ordinary clean records (else it would save nothing)."""
-    from validator.rules.quick import quick_clean
+    from toolproof.validator.rules.quick import quick_clean
 
     record = json.loads(json.dumps(CLEAN[name]))
     if "<tool_call>" in json.dumps([m.get("content") for m in record["messages"] if m["role"] == "assistant"]):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from validator.context import build_context
-from validator.rules import quick
+from toolproof.validator.context import build_context
+from toolproof.validator.rules import quick
 
 
 def _record(tools: list[Any]) -> dict[str, Any]:

@@ -28,10 +28,10 @@ from typing import Any
 import pytest
 import yaml
 
-from validator.context import build_context
-from validator.findings import Hit
-from validator.rules.base import Context, Rule, all_rules, get_rule
-from validator.rules.dataset import summarize
+from toolproof.validator.context import build_context
+from toolproof.validator.findings import Hit
+from toolproof.validator.rules.base import Context, Rule, all_rules, get_rule
+from toolproof.validator.rules.dataset import summarize
 
 CASES_DIR = Path(__file__).parent / "cases"
 
@@ -60,7 +60,7 @@ def _params() -> list[Any]:
 
 def _run_reader(code: str, case: dict[str, Any], tmp: Path) -> list[tuple[int, Hit]]:
     """Reader rules (TP001, TP010) are emitted by ``validator.io`` while reading a file."""
-    from validator.io import read_records
+    from toolproof.validator.io import read_records
 
     path = tmp / ("case" + case.get("ext", ".jsonl"))
     data = case["raw"].encode("utf-8")
@@ -172,7 +172,7 @@ def _all_case_records() -> list[Any]:
 def test_quick_clean_agrees_with_rules_on_every_case_record() -> None:
     """``quick_clean`` never calls a record clean that a covered rule flags; and it does accept
     some records (it is not trivially False)."""
-    from validator.rules.quick import QUICK_CODES, quick_clean
+    from toolproof.validator.rules.quick import QUICK_CODES, quick_clean
 
     rules = [r for r in all_rules() if r.code in QUICK_CODES]
     accepted = 0

@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from validator.schema_cache import clear_cache, get_schema_info
+from toolproof.validator.schema_cache import clear_cache, get_schema_info
 
 WEATHER = {
     "type": "object",

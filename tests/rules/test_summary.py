@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from validator.rules.dataset import SummaryTable, canonical_json, near_digest, summarize, text_digest
+from toolproof.validator.rules.dataset import SummaryTable, canonical_json, near_digest, summarize, text_digest
 
 CALL = {"name": "get_weather", "arguments": {"city": "Paris", "unit": "celsius"}}
 
@@ -84,7 +84,7 @@ def test_summary_table_round_trips() -> None:
 def test_near_key_ascii_fast_path_matches_the_pattern() -> None:
     import random
 
-    from validator.rules.dataset import _PUNCT, near_key
+    from toolproof.validator.rules.dataset import _PUNCT, near_key
 
     rnd = random.Random(5)
     chars = [chr(c) for c in range(128)]

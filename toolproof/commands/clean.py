@@ -57,7 +57,7 @@ def format_summary(result: Any, quiet: bool = False) -> str:
             lines.append(f"  {key:<{width}}  {n}")
     if result.quarantined_by_rule:
         lines.append("quarantined (records, by rule):")
-        from validator.rules.base import REGISTRY
+        from toolproof.validator.rules.base import REGISTRY
 
         for code, n in sorted(result.quarantined_by_rule.items()):
             name = REGISTRY[code].name if code in REGISTRY else ""
@@ -76,9 +76,9 @@ def format_summary(result: Any, quiet: bool = False) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from validator.cleaner import CleanError, clean
-    from validator.config import ConfigError, load_config
-    from validator.io import InputError, split_format
+    from toolproof.validator.cleaner import CleanError, clean
+    from toolproof.validator.config import ConfigError, load_config
+    from toolproof.validator.io import InputError, split_format
 
     try:
         split_format(args.input_format)

@@ -60,9 +60,9 @@ Item = tuple[str, int, int, Any, tuple[str, str] | None, Any]
 
 def _items(path: str, split: str | None) -> Iterator[Item]:
     from toolproof.cli import UsageError
-    from validator.formats.common import ConversionError
-    from validator.formats.hf import from_hf_row, is_hf_folder, iter_hf_folder
-    from validator.io import InputError, iter_records
+    from toolproof.validator.formats.common import ConversionError
+    from toolproof.validator.formats.hf import from_hf_row, is_hf_folder, iter_hf_folder
+    from toolproof.validator.io import InputError, iter_records
 
     if os.path.isdir(path):
         if not is_hf_folder(path):
@@ -88,7 +88,7 @@ def _items(path: str, split: str | None) -> Iterator[Item]:
 
 def run(args: argparse.Namespace) -> int:
     from toolproof.cli import UsageError
-    from validator.formats import FORMATS, ConversionError, convert_record
+    from toolproof.validator.formats import FORMATS, ConversionError, convert_record
 
     if args.source not in FORMATS:
         raise UsageError(f"--from: unknown format {args.source!r} (choose from {', '.join(FORMATS)})")

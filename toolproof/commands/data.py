@@ -49,7 +49,7 @@ def _no_sub(p: argparse.ArgumentParser) -> int:
 
 def run_synth(args: argparse.Namespace) -> int:
     from toolproof.cli import UsageError
-    from validator.synth import generate, write
+    from toolproof.validator.synth import generate, write
 
     if args.n < 0 or args.n_test < 0:
         raise UsageError("--n and --n-test must be >= 0")
@@ -75,7 +75,7 @@ def run_synth(args: argparse.Namespace) -> int:
 
 def run_bfcl(args: argparse.Namespace) -> int:
     from toolproof.cli import UsageError
-    from evaluator.bfcl import BfclError, load_bfcl
+    from toolproof.evaluator.bfcl import BfclError, load_bfcl
 
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit must be >= 1")
@@ -98,8 +98,8 @@ def run_bfcl(args: argparse.Namespace) -> int:
 
 def run_stats(args: argparse.Namespace) -> int:
     from toolproof.cli import UsageError
-    from validator.io import InputError, iter_records
-    from validator.stats import dataset_balance, format_balance
+    from toolproof.validator.io import InputError, iter_records
+    from toolproof.validator.stats import dataset_balance, format_balance
 
     try:
         records = [r.obj for r in iter_records(args.path, args.input_format) if r.obj is not None]

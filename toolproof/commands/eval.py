@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from evaluator.extract import PARSERS
+from toolproof.evaluator.extract import PARSERS
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -31,8 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    from evaluator.run import EvalConfig, evaluate
-    from evaluator.score import InputError
+    from toolproof.evaluator.run import EvalConfig, evaluate
+    from toolproof.evaluator.score import InputError
     from toolproof.cli import UsageError
     from toolproof.commands.score import format_summary
 
@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         progress=not args.no_progress,
     )
     try:
-        from trainer.models import ModelError
+        from toolproof.trainer.models import ModelError
     except ImportError:  # pragma: no cover - the training extra is missing
         raise UsageError("toolproof eval needs the training extra: pip install 'toolproof[train]'") from None
     try:

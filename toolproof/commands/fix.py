@@ -26,9 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    from validator.cleaner import RecordCleaner
-    from validator.config import ConfigError, load_config
-    from validator.cleaner import FixFileError, fix_file
+    from toolproof.validator.cleaner import RecordCleaner
+    from toolproof.validator.config import ConfigError, load_config
+    from toolproof.validator.cleaner import FixFileError, fix_file
 
     try:
         config = load_config(args.config)

@@ -13,7 +13,7 @@ from toolproof.cli import UsageError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from trainer.config import FORMATS, LOSSES
+    from toolproof.trainer.config import FORMATS, LOSSES
 
     p = sub.add_parser(
         "inspect",
@@ -31,9 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    from trainer.models import DEFAULT_MODEL, ModelError, load_tokenizer, resolve_model
-    from trainer.templates import render, trained_segments
-    from validator.io import InputError, iter_records
+    from toolproof.trainer.models import DEFAULT_MODEL, ModelError, load_tokenizer, resolve_model
+    from toolproof.trainer.templates import render, trained_segments
+    from toolproof.validator.io import InputError, iter_records
 
     wanted = sorted(set(args.record or [0]))
     if any(n < 0 for n in wanted):

@@ -40,10 +40,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    from validator.config import ConfigError, load_config
-    from validator.engine import lint_paths
-    from validator.io import check_readable, InputError, split_format
-    from validator.reporters import render
+    from toolproof.validator.config import ConfigError, load_config
+    from toolproof.validator.engine import lint_paths
+    from toolproof.validator.io import check_readable, InputError, split_format
+    from toolproof.validator.reporters import render
 
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")

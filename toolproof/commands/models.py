@@ -33,7 +33,7 @@ def _mb(n: int) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from trainer import models
+    from toolproof.trainer import models
 
     if args.action == "list":
         rows = models.describe()
@@ -77,8 +77,8 @@ def run(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     """Print the rows of the call tags in the output layer: a row that is (nearly) a copy of another
     token's row is one the model cannot tell apart, and LoRA alone will not separate it."""
-    from trainer import models
-    from trainer.tokens import CALL_MARKERS, INDISTINCT_COSINE, call_marker_ids, check_rows
+    from toolproof.trainer import models
+    from toolproof.trainer.tokens import CALL_MARKERS, INDISTINCT_COSINE, call_marker_ids, check_rows
 
     if not args.name:
         raise UsageError("`toolproof models check` needs a model (embedded name, directory or hub id)")

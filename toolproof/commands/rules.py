@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _rules() -> list:  # type: ignore[type-arg]
-    from validator.engine import _ensure_rules
+    from toolproof.validator.engine import _ensure_rules
 
     return _ensure_rules()
 
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_rule(args: argparse.Namespace) -> int:
-    from validator.rules.base import get_rule
+    from toolproof.validator.rules.base import get_rule
 
     rules = _rules()
     r = get_rule(args.rule)

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from evaluator.extract import PARSERS
+from toolproof.evaluator.extract import PARSERS
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -62,7 +62,7 @@ def format_summary(s: Any, *, title: str = "") -> str:
 
 def run(args: argparse.Namespace) -> int:
     from toolproof.cli import UsageError
-    from evaluator.score import InputError, load_predictions, load_records, score_predictions
+    from toolproof.evaluator.score import InputError, load_predictions, load_records, score_predictions
 
     try:
         preds = load_predictions(args.predictions)

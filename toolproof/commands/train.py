@@ -35,7 +35,7 @@ _KNOBS: list[tuple[str, str, type]] = [
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from trainer.config import DTYPES, FORMATS, LOSSES, TrainConfig
+    from toolproof.trainer.config import DTYPES, FORMATS, LOSSES, TrainConfig
 
     fields = TrainConfig.fields()
     p = sub.add_parser(
@@ -75,7 +75,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def build_config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from trainer.config import ConfigError, TrainConfig
+    from toolproof.trainer.config import ConfigError, TrainConfig
 
     over = {
         "data": args.data,
@@ -106,7 +106,7 @@ def build_config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def run(args: argparse.Namespace) -> int:
-    from trainer.train import DirtyDataError, TrainError, dry_run, train, validate_data
+    from toolproof.trainer.train import DirtyDataError, TrainError, dry_run, train, validate_data
 
     cfg = build_config(args)
     print(f"Validating {cfg.data} ...", file=sys.stderr)
@@ -161,7 +161,7 @@ def run(args: argparse.Namespace) -> int:
 
 def describe_prepared(prepared, cfg) -> str:  # type: ignore[no-untyped-def]
     """The dry run's report: what ``train`` would train on with ``cfg``'s model, loss and format."""
-    from trainer.train import describe_counts
+    from toolproof.trainer.train import describe_counts
 
     n = len(prepared.rows)
     lines = [f"Would train {n} records of {cfg.data} ({cfg.model}, loss {cfg.loss}, format {cfg.format}):"]

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from validator.formats import glaive, openai, sharegpt, xlam
-from validator.formats.common import ConversionError
+from toolproof.validator.formats import glaive, openai, sharegpt, xlam
+from toolproof.validator.formats.common import ConversionError
 
 FORMATS: tuple[str, ...] = ("auto", "canonical", "sharegpt", "xlam", "glaive", "openai")
 _CONVERTERS = {"sharegpt": sharegpt.convert, "xlam": xlam.convert, "glaive": glaive.convert, "openai": openai.convert}
@@ -65,7 +65,7 @@ def convert_record(obj: Any, fmt: str = "auto") -> tuple[Any, str]:
 
 def to_hf_dataset(records: list[dict[str, Any]]) -> Any:
     """See ``validator.formats.hf.to_hf_dataset`` (lazy import of ``datasets``)."""
-    from validator.formats.hf import to_hf_dataset as _to
+    from toolproof.validator.formats.hf import to_hf_dataset as _to
 
     return _to(records)
 

@@ -18,7 +18,7 @@ import json
 import re
 from typing import Any
 
-from validator.formats.common import (
+from toolproof.validator.formats.common import (
     CallIds,
     ConversionError,
     Record,

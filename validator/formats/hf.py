@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from validator.formats.common import ConversionError
+from toolproof.validator.formats.common import ConversionError
 
 # Record fields stored whole as JSON text (their inner shapes differ from record to record).
 JSON_TEXT_FIELDS = ("tools", "expected_calls", "possible_answer", "functions", "answers")

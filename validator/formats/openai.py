@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from validator.formats.common import (
+from toolproof.validator.formats.common import (
     CallIds,
     ConversionError,
     Record,

@@ -22,8 +22,8 @@ import json
 import re
 from typing import Any
 
-from evaluator.extract import parse_call_payload, scan_tool_call_tags
-from validator.formats.common import (
+from toolproof.evaluator.extract import parse_call_payload, scan_tool_call_tags
+from toolproof.validator.formats.common import (
     CallIds,
     assemble,
     ConversionError,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from validator.formats.common import CallIds, ConversionError, Record, assemble, call_from_obj, loads_field
+from toolproof.validator.formats.common import CallIds, ConversionError, Record, assemble, call_from_obj, loads_field
 
 CONSUMED = ("query", "tools", "answers")
 

@@ -12,7 +12,7 @@ def render(result: Any, fmt: str = "text", **kw: Any) -> str:
     """Render ``result`` in ``fmt`` (text, json, sarif, github)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
-    mod = importlib.import_module(f"validator.reporters.{FORMATS[fmt]}")
+    mod = importlib.import_module(f"toolproof.validator.reporters.{FORMATS[fmt]}")
     return str(mod.render(result, **kw))
 
 

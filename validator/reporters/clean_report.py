@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 if TYPE_CHECKING:
-    from validator.cleaner import CleanResult
+    from toolproof.validator.cleaner import CleanResult
 
 VERSION = 1
 
 
 def _rule_meta(code: str) -> dict[str, str]:
     try:
-        from validator.rules.base import REGISTRY, all_rules
+        from toolproof.validator.rules.base import REGISTRY, all_rules
 
         if code not in REGISTRY:
             all_rules()
@@ -98,11 +98,11 @@ def render(result: CleanResult | dict[str, Any], fmt: str) -> str:
     if fmt == "json":
         return orjson.dumps(model, option=orjson.OPT_INDENT_2, default=str).decode() + "\n"
     if fmt == "markdown":
-        from validator.reporters.markdown import render_clean_markdown
+        from toolproof.validator.reporters.markdown import render_clean_markdown
 
         return render_clean_markdown(model)
     if fmt == "html":
-        from validator.reporters.html import render_clean_html
+        from toolproof.validator.reporters.html import render_clean_html
 
         return render_clean_html(model)
     raise ValueError(f"unknown report format {fmt!r} (html, markdown, json)")
@@ -110,7 +110,7 @@ def render(result: CleanResult | dict[str, Any], fmt: str) -> str:
 
 def write_report(result: CleanResult, path: str | os.PathLike[str]) -> Path:
     """Render by extension and write atomically; returns the path written."""
-    from validator.cleaner import atomic_writer
+    from toolproof.validator.cleaner import atomic_writer
 
     p = Path(path)
     text = render(result, format_for(p))

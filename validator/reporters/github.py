@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from validator.engine import LintResult
-from validator.findings import Finding, Severity
+from toolproof.validator.engine import LintResult
+from toolproof.validator.findings import Finding, Severity
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from validator.engine import LintResult
+from toolproof.validator.engine import LintResult
 
 VERSION = 1
 

@@ -14,9 +14,9 @@ from urllib.parse import quote
 
 import orjson
 
-from validator.engine import LintResult, _ensure_rules
-from validator.findings import Severity
-from validator.rules.base import Rule
+from toolproof.validator.engine import LintResult, _ensure_rules
+from toolproof.validator.findings import Severity
+from toolproof.validator.rules.base import Rule
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}

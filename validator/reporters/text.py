@@ -10,8 +10,8 @@ import io
 from collections import Counter
 from typing import Any
 
-from validator.engine import LintResult, _ensure_rules
-from validator.findings import Finding, FixSafety, Severity
+from toolproof.validator.engine import LintResult, _ensure_rules
+from toolproof.validator.findings import Finding, FixSafety, Severity
 
 _STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import contextlib
 
-from validator.rules import arguments, calls, dataset, markup, structure, tooldefs
+from toolproof.validator.rules import arguments, calls, dataset, markup, structure, tooldefs
 
 # Families owned elsewhere register themselves when present (reader: TP001/TP010 docs).
 with contextlib.suppress(ImportError):
-    from validator.rules import reader  # noqa: F401
+    from toolproof.validator.rules import reader  # noqa: F401
 with contextlib.suppress(ImportError):
-    from validator.rules import leakage  # noqa: F401
+    from toolproof.validator.rules import leakage  # noqa: F401
 with contextlib.suppress(ImportError):
-    from validator.rules import template  # noqa: F401
+    from toolproof.validator.rules import template  # noqa: F401
 
 __all__ = ["arguments", "calls", "dataset", "markup", "structure", "tooldefs"]

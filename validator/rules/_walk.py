@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from validator.rules.base import Context
-from validator.schema_cache import SchemaInfo, get_schema_info
+from toolproof.validator.rules.base import Context
+from toolproof.validator.schema_cache import SchemaInfo, get_schema_info
 
 T = TypeVar("T")
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from validator.findings import FixSafety, Hit, json_path
-from validator.rules._walk import memo, schema_info, view
-from validator.rules.base import Context, rule
-from validator.schema_cache import ArgProblem
+from toolproof.validator.findings import FixSafety, Hit, json_path
+from toolproof.validator.rules._walk import memo, schema_info, view
+from toolproof.validator.rules.base import Context, rule
+from toolproof.validator.schema_cache import ArgProblem
 
 FAMILY = "arguments"
 

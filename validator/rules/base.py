@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from validator.findings import FixSafety, Hit, Severity
+from toolproof.validator.findings import FixSafety, Hit, Severity
 
 
 @dataclass
@@ -94,7 +94,7 @@ def rule(
 
 def all_rules() -> list[Rule]:
     """Every registered rule, importing the rule modules on first use."""
-    import validator.rules  # noqa: F401  (imports the families, which register)
+    import toolproof.validator.rules  # noqa: F401  (imports the families, which register)
 
     return [REGISTRY[c] for c in sorted(REGISTRY)]
 

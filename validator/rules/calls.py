@@ -7,10 +7,10 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from validator.findings import FixSafety, Hit, json_path
-from validator.rules._walk import view
-from validator.rules.base import Context, rule
-from validator.schema_cache import json_type, short
+from toolproof.validator.findings import FixSafety, Hit, json_path
+from toolproof.validator.rules._walk import view
+from toolproof.validator.rules.base import Context, rule
+from toolproof.validator.schema_cache import json_type, short
 
 FAMILY = "calls"
 

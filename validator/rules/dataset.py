@@ -16,9 +16,9 @@ from typing import Any, overload
 
 import orjson
 
-from evaluator.extract import normalize_call, parse_call_payload, scan_tool_call_tags
-from validator.findings import FixSafety, Hit, Severity
-from validator.rules.base import Context, rule
+from toolproof.evaluator.extract import normalize_call, parse_call_payload, scan_tool_call_tags
+from toolproof.validator.findings import FixSafety, Hit, Severity
+from toolproof.validator.rules.base import Context, rule
 
 FAMILY = "dataset"
 

@@ -8,10 +8,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from validator.records import user_turns
-from validator.findings import FixSafety, Hit, Severity, json_path
-from validator.rules.base import Context, rule
-from validator.rules.dataset import RecordSummary, as_table, near_key, normalize_text, text_digest
+from toolproof.validator.records import user_turns
+from toolproof.validator.findings import FixSafety, Hit, Severity, json_path
+from toolproof.validator.rules.base import Context, rule
+from toolproof.validator.rules.dataset import RecordSummary, as_table, near_key, normalize_text, text_digest
 
 FAMILY = "dataset"
 
@@ -87,7 +87,7 @@ def load_test_prompts(against: Any) -> dict[str, LeakSource]:
         if isinstance(src, list):
             rows: Iterable[tuple[str, int, Any]] = (("<against>", i + 1, r) for i, r in enumerate(src))
         else:
-            from validator.io import iter_records  # lazy: only when --against is given
+            from toolproof.validator.io import iter_records  # lazy: only when --against is given
 
             rows = ((r.file, r.line, r.obj) for r in iter_records(src) if r.obj is not None)
         for file, line, rec in rows:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from evaluator.extract import (
+from toolproof.evaluator.extract import (
     CLOSE_TAG,
     OPEN_TAG,
     PayloadResult,
@@ -20,9 +20,9 @@ from evaluator.extract import (
     parse_call_payload,
     scan_tool_call_tags,
 )
-from validator.findings import FixSafety, Hit, json_path
-from validator.rules._walk import has_structured_calls, memo, view
-from validator.rules.base import Context, rule
+from toolproof.validator.findings import FixSafety, Hit, json_path
+from toolproof.validator.rules._walk import has_structured_calls, memo, view
+from toolproof.validator.rules.base import Context, rule
 
 FAMILY = "markup"
 

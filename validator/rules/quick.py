@@ -17,8 +17,8 @@ from typing import Any
 
 import orjson
 
-from validator.rules.base import Context
-from validator.schema_cache import get_schema_info
+from toolproof.validator.rules.base import Context
+from toolproof.validator.schema_cache import get_schema_info
 
 # The record rules this check covers (all default record rules of the structure, markup, calls,
 # arguments and tooldefs families). Rules added later are not covered: the engine runs them.

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from validator.findings import FixSafety, Hit, Severity
-from validator.rules.base import REGISTRY, Context, rule
+from toolproof.validator.findings import FixSafety, Hit, Severity
+from toolproof.validator.rules.base import REGISTRY, Context, rule
 
 if "TP001" not in REGISTRY:
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from validator.findings import Hit, json_path
-from validator.rules.base import Context, rule
+from toolproof.validator.findings import Hit, json_path
+from toolproof.validator.rules.base import Context, rule
 
 FAMILY = "template"
 
@@ -33,8 +33,8 @@ class _Model:
 @lru_cache(maxsize=8)
 def _model(name: str) -> _Model:
     try:
-        from trainer.models import load_tokenizer
-        from trainer.templates import training_template
+        from toolproof.trainer.models import load_tokenizer
+        from toolproof.trainer.templates import training_template
 
         tok = load_tokenizer(name)
         template = str(tok.chat_template)
@@ -87,7 +87,7 @@ def _same(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> bool:
 
 def _string_arguments(text: str) -> str | None:
     """The name of the first call whose rendered ``arguments`` is a string (double-encoded), if any."""
-    from evaluator.extract import scan_tool_call_tags
+    from toolproof.evaluator.extract import scan_tool_call_tags
 
     for block in scan_tool_call_tags(text).blocks:
         try:
@@ -102,7 +102,7 @@ def _string_arguments(text: str) -> str | None:
 def _prompt_end(m: _Model, record: dict[str, Any], text: str) -> int:
     from transformers.utils.chat_template_utils import render_jinja_template
 
-    from trainer.templates import normalize_messages, record_tools, split_prompt_completion
+    from toolproof.trainer.templates import normalize_messages, record_tools, split_prompt_completion
 
     prompt, _ = split_prompt_completion(normalize_messages(record["messages"]))
     try:
@@ -128,7 +128,7 @@ def _render_spans(m: _Model, record: dict[str, Any]) -> tuple[str, list[tuple[in
     """The record rendered with the (training) template, and the char spans of the assistant outputs."""
     from transformers.utils.chat_template_utils import render_jinja_template
 
-    from trainer.templates import normalize_messages, record_tools
+    from toolproof.trainer.templates import normalize_messages, record_tools
 
     rendered, spans = render_jinja_template(
         conversations=[normalize_messages(record["messages"])],
@@ -145,7 +145,7 @@ _RENDER_CACHE: dict[str, Any] = {}
 
 def _rendered(m: _Model, record: dict[str, Any], loss: str, max_length: int | None = None) -> Any:
     """``trainer.templates.render`` for (record, model, loss), remembered for the last record."""
-    from trainer.templates import render
+    from toolproof.trainer.templates import render
 
     key = (m.name, loss)
     if _RENDER_CACHE.get("obj") is record and _RENDER_CACHE.get("key") == key:
@@ -196,7 +196,7 @@ def template_round_trip_mismatch(record: Any, ctx: Context) -> Iterator[Hit]:
     except Exception as e:
         yield Hit("$.messages", f"the {m.name} chat template cannot render this record: {type(e).__name__}: {e}")
         return
-    from evaluator.extract import extract_calls
+    from toolproof.evaluator.extract import extract_calls
 
     assistants = [i for i, msg in enumerate(record["messages"]) if msg.get("role") == "assistant"]
     if not spans and assistants:  # no {% generation %} markers: everything after the rendered prompt
@@ -278,9 +278,9 @@ def calls_not_trained(record: Any, ctx: Context) -> Iterator[Hit]:
     if r.n_trained == 0:
         yield Hit("$.messages", f"with {loss} loss no token of this record is trained ({r.n_tokens} tokens, all masked)")
         return
-    from evaluator.extract import extract_calls
+    from toolproof.evaluator.extract import extract_calls
 
-    from trainer.templates import trained_segments
+    from toolproof.trainer.templates import trained_segments
 
     trained_calls = []
     for seg, trained in trained_segments(m.tokenizer, r):
@@ -307,7 +307,7 @@ def calls_not_trained(record: Any, ctx: Context) -> Iterator[Hit]:
             f"with {loss} loss {len(missing)} of {len(expected)} call(s) are not in the trained tokens: {_summary(missing)}",
         )
     if loss != "full":
-        from trainer.templates import normalize_messages, record_tools, split_prompt_completion
+        from toolproof.trainer.templates import normalize_messages, record_tools, split_prompt_completion
 
         prompt, _ = split_prompt_completion(normalize_messages(record["messages"]))
         if not prompt:

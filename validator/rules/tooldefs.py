@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from validator.findings import FixSafety, Hit, Severity, json_path
-from validator.rules._walk import schema_info
-from validator.rules.base import Context, rule
-from validator.schema_cache import json_type, short
+from toolproof.validator.findings import FixSafety, Hit, Severity, json_path
+from toolproof.validator.rules._walk import schema_info
+from toolproof.validator.rules.base import Context, rule
+from toolproof.validator.schema_cache import json_type, short
 
 FAMILY = "tooldefs"
 

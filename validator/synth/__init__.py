@@ -5,6 +5,6 @@
 
 from __future__ import annotations
 
-from validator.synth.generator import DEFECT_CODES, SYSTEM_PROMPT, SynthResult, generate, write
+from toolproof.validator.synth.generator import DEFECT_CODES, SYSTEM_PROMPT, SynthResult, generate, write
 
 __all__ = ["DEFECT_CODES", "SYSTEM_PROMPT", "SynthResult", "generate", "write"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from validator.synth.catalog import BY_NAME, CAPITALS, NO_CALL, NO_FIT, TOOLS, UNSEEN_TOOLS, Tool
+from toolproof.validator.synth.catalog import BY_NAME, CAPITALS, NO_CALL, NO_FIT, TOOLS, UNSEEN_TOOLS, Tool
 
 Record = dict[str, Any]
 
