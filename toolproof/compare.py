@@ -22,7 +22,6 @@ results given as data. The library never prints: pass ``progress`` to hear about
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as _dt
 import gc
@@ -1116,11 +1115,9 @@ def write_summary_csv(rows: Sequence[dict[str, Any]], path: Path) -> Path:
                 cols.append(k)
     if not cols:
         cols = ["arm", "test_set", "n", "accuracy", "ci_low", "ci_high"]
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=cols)
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in cols})
+    from toolproof.validator.safeio import write_csv_dicts
+
+    write_csv_dicts(path, cols, ({k: ("" if r.get(k) is None else r.get(k)) for k in cols} for r in rows))
     return path
 
 

@@ -56,6 +56,10 @@ class RawRecord:
     code: str | None = None  # "TP001" when it did not parse
     extra: tuple[tuple[str, Hit], ...] = ()  # other reader findings on this record (TP010)
     source_format: str | None = None  # what the converter recognised ("canonical", "sharegpt", ...)
+    # The record's exact bytes in the file (a JSON Lines line with its line ending; a JSON
+    # element's text when it did not parse); None where the container has no such bytes (CSV,
+    # Parquet). The quarantine keeps them (base64), so input = output + quarantine.
+    data: bytes | None = None
 
     @property
     def ok(self) -> bool:
@@ -156,7 +160,7 @@ def _parse_reason(data: bytes, err: orjson.JSONDecodeError, last_line: bool) -> 
 
 def _invalid(file: str, line: int, index: int, data: bytes, reason: str) -> RawRecord:
     hit = Hit(path="$", message=f"invalid JSON: {reason}", fix=FixSafety.NONE)
-    return RawRecord(file, line, index, None, raw=_decode(data), error=hit, code="TP001")
+    return RawRecord(file, line, index, None, raw=_decode(data), error=hit, code="TP001", data=data)
 
 
 _converter: Any = None  # validator.formats module, False when absent
@@ -207,7 +211,7 @@ def parse_bytes(
     except orjson.JSONDecodeError as e:
         return _invalid(file, line, index, data, _parse_reason(data, e, last_line))
     obj, source = convert(obj, record_format)
-    return RawRecord(file, line, index, obj, source_format=source)
+    return RawRecord(file, line, index, obj, source_format=source, data=data)
 
 
 # A "unit" is what goes to a worker: raw bytes still to parse, or a record already read.

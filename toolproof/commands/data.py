@@ -83,10 +83,11 @@ def run_bfcl(args: argparse.Namespace) -> int:
         records = load_bfcl(args.categories, limit=args.limit)
     except BfclError as e:
         raise UsageError(str(e)) from e
+    from toolproof.validator.safeio import atomic_writer
+
     out = Path(args.output)
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with out.open("w", encoding="utf-8") as f:
+        with atomic_writer(out, "w") as f:
             for rec in records:
                 f.write(json.dumps(rec, ensure_ascii=False) + "\n")
     except OSError as e:

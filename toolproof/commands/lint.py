@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from toolproof.cli import UsageError
 
@@ -61,6 +60,13 @@ def run(args: argparse.Namespace) -> int:
             check_readable(args.against)
         except InputError as e:
             raise UsageError(f"--against: {e}") from None
+    if args.output:
+        from toolproof.validator.safeio import OutputError, refuse_overwrite
+
+        try:
+            refuse_overwrite([("-o", args.output)], [*args.paths, args.against, args.config])
+        except OutputError as e:
+            raise UsageError(str(e)) from None
     try:
         config = load_config(args.config)
     except ConfigError as e:
@@ -86,7 +92,9 @@ def run(args: argparse.Namespace) -> int:
     text = render(result, args.format, color=color)
     if args.output:
         try:
-            Path(args.output).write_text(text, encoding="utf-8")
+            from toolproof.validator.safeio import write_atomic
+
+            write_atomic(args.output, text)
         except OSError as e:
             raise UsageError(f"{args.output}: cannot write ({e.strerror or e})") from None
         print(f"toolproof lint: {result.error_count} error(s), {result.warning_count} warning(s); report written to {args.output}", file=sys.stderr)

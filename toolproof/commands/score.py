@@ -63,7 +63,13 @@ def format_summary(s: Any, *, title: str = "") -> str:
 def run(args: argparse.Namespace) -> int:
     from toolproof.cli import UsageError
     from toolproof.evaluator.score import InputError, load_predictions, load_records, score_predictions
+    from toolproof.validator.safeio import OutputError, atomic_writer, refuse_overwrite
 
+    if args.output:
+        try:
+            refuse_overwrite([("-o", args.output)], [args.predictions, args.data])
+        except OutputError as e:
+            raise UsageError(str(e)) from None
     try:
         preds = load_predictions(args.predictions)
         records = load_records(args.data)
@@ -72,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     summary = score_predictions(preds, records, parser=args.parser)
     if args.output:
         try:
-            with open(args.output, "w", encoding="utf-8") as f:
+            with atomic_writer(args.output, "w") as f:
                 for ex in summary.examples:
                     f.write(json.dumps(ex.to_dict(), ensure_ascii=False) + "\n")
         except OSError as e:
