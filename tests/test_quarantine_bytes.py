@@ -66,3 +66,39 @@ def test_convert_quarantine_keeps_the_whole_line(tmp_path: Path, capsys: pytest.
     assert got[2] == BAD_LINES[0] and got[3] == BAD_LINES[1] and got[5] == BAD_LINES[2]
     big = next(e for e in entries if e["line"] == 5)
     assert len(big["record"]) > 20_000  # the readable text is whole too, not cut at 10 kB
+
+
+DUP = b'{"id": "a", "id": "b", "messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]}\n'
+
+
+def test_clean_quarantines_a_record_with_a_repeated_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(_canon(GOOD[0]) + DUP)
+    out = tmp_path / "out.jsonl"
+    assert main(["clean", str(src), "-o", str(out)]) == 0
+    capsys.readouterr()
+    assert [json.loads(x)["id"] for x in out.read_text().splitlines()] == ["g0"]
+    (entry,) = [json.loads(x) for x in (tmp_path / "out.quarantine.jsonl").read_text().splitlines()]
+    assert entry["findings"][0]["code"] == "TP011" and entry["findings"][0]["path"] == "$.id"
+    assert quarantined_bytes(entry) == DUP
+
+
+def test_fix_leaves_a_line_with_a_repeated_key_and_reports_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # the second key holds stringified arguments, a safe repair, but the line must keep its bytes
+    line = (b'{"id": "a", "id": "b", "tools": [{"type": "function", "function": {"name": "f", "description": "d", '
+            b'"parameters": {"type": "object", "properties": {}}}}], "messages": [{"role": "user", "content": "x"}, '
+            b'{"role": "assistant", "tool_calls": [{"type": "function", "function": {"name": "f", "arguments": "{}"}}]}]}\n')
+    p = tmp_path / "d.jsonl"
+    p.write_bytes(line)
+    code = main(["fix", str(p)])
+    out, _ = capsys.readouterr()
+    assert code == 0 and p.read_bytes() == line
+    assert "TP011" in out and "$.id" in out
+
+
+def test_lint_reports_repeated_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = tmp_path / "d.jsonl"
+    p.write_bytes(DUP)
+    assert main(["lint", "--format", "json", str(p)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [(f["code"], f["path"], f["line"]) for f in report["findings"] if f["code"] == "TP011"] == [("TP011", "$.id", 1)]

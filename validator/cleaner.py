@@ -34,6 +34,7 @@ from toolproof.validator.safeio import OutputError, atomic_writer, refuse_overwr
 MAX_ROUNDS = 6  # fix -> re-check rounds per record (one repair pass per round)
 EXAMPLES_PER_RULE = 3
 REPORT_SUFFIXES = (".html", ".htm", ".md", ".markdown", ".json")
+READER_BLOCKING = frozenset({"TP011"})  # reader findings on a parsed record that keep it out of the output
 
 
 class CleanError(Exception):
@@ -414,6 +415,13 @@ def clean(
                     _quarantine(result, counts, q_f, file, rec.line, None, [f001], raw, rec.data)
                     continue
                 obj = rec.obj
+                # a repeated key (TP011): which value was meant is unknown, so the record is not
+                # rewritten with the parser's choice; it goes to the quarantine with its bytes
+                blocking = [f for f in extra if f.code in READER_BLOCKING and f.code in cleaner.enabled
+                            and f.severity is Severity.ERROR]
+                if blocking:
+                    _quarantine(result, counts, q_f, file, rec.line, _finding_id(obj), blocking, obj, rec.data)
+                    continue
                 if rec.source_format not in (None, "canonical"):
                     result.converted[rec.source_format] += 1
                 outcome = cleaner.clean_record(obj, file, rec.line, rec.index)
@@ -614,6 +622,7 @@ def fix_file(path: str | os.PathLike[str], cleaner: RecordCleaner | None = None)
     keeps its bytes. A leading BOM is removed. A ``.json`` file that is not one object per line
     (a top-level array, pretty-printed JSON) is left alone.
     """
+    from toolproof.validator.dupkeys import duplicate_key_hits
     from toolproof.validator.io import BOM, InputError, check_readable, sniff_binary
 
     p = Path(path)
@@ -653,6 +662,13 @@ def fix_file(path: str | os.PathLike[str], cleaner: RecordCleaner | None = None)
             out.append(line)
             continue
         res.records += 1
+        dups = [cleaner.reader_finding(code, hit, file, lineno, index, obj)
+                for code, hit in duplicate_key_hits(text, obj) if code in cleaner.enabled]
+        if dups:  # a repeated key: rewriting would silently pick one value; keep the line
+            res.unfixed.extend(f for f in dups if f.severity is Severity.ERROR)
+            index += 1
+            out.append(line)
+            continue
         outcome = cleaner.clean_record(obj, file, lineno, index)
         index += 1
         if outcome.changes and outcome.ok:

@@ -26,6 +26,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from toolproof.validator.dupkeys import duplicate_key_hits
 from toolproof.validator.findings import FixSafety, Hit
 
 CONTAINER_FORMATS = ("jsonl", "json", "csv", "parquet")
@@ -210,8 +211,9 @@ def parse_bytes(
         obj = orjson.loads(data)
     except orjson.JSONDecodeError as e:
         return _invalid(file, line, index, data, _parse_reason(data, e, last_line))
+    dups = duplicate_key_hits(data, obj)
     obj, source = convert(obj, record_format)
-    return RawRecord(file, line, index, obj, source_format=source, data=data)
+    return RawRecord(file, line, index, obj, source_format=source, data=data, extra=tuple(dups))
 
 
 # A "unit" is what goes to a worker: raw bytes still to parse, or a record already read.
@@ -388,12 +390,13 @@ def _iter_json_stream(f: BinaryIO, file: str, record_format: str) -> Iterator[Ra
         line += buf.count("\n", pos, end)
         pos = end
         if parsed:
+            dups = duplicate_key_hits(text.encode("utf-8", "surrogatepass"), obj)
             obj, source = convert(obj, record_format)
-            rec = RawRecord(file, start_line, index, obj, source_format=source)
+            rec = RawRecord(file, start_line, index, obj, source_format=source, extra=tuple(dups))
         else:  # orjson gives the reason (NUL, invalid UTF-8, depth, truncation, syntax)
             data = text.encode("utf-8", "surrogateescape")
             rec = parse_bytes(data, file, start_line, index, record_format, last_line=eof and pos >= len(buf))
-        notes = list(extra)
+        notes = list(extra) + list(rec.extra)
         extra = ()
         if need_sep and rec.ok:
             notes.append(("TP001", Hit("$", "invalid JSON: missing ',' between array elements", FixSafety.NONE)))
