@@ -61,7 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except UsageError as e:
-        print(f"toolproof {args.command}: error: {e}", file=sys.stderr)
+        from toolproof.validator.safeio import escape_text
+
+        print(f"toolproof {args.command}: error: {escape_text(str(e))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

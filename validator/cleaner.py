@@ -623,7 +623,7 @@ def fix_file(path: str | os.PathLike[str], cleaner: RecordCleaner | None = None)
     (a top-level array, pretty-printed JSON) is left alone.
     """
     from toolproof.validator.dupkeys import duplicate_key_hits
-    from toolproof.validator.io import BOM, InputError, check_readable, sniff_binary
+    from toolproof.validator.io import BOM, InputError, check_readable, parse_bytes, sniff_binary
 
     p = Path(path)
     file = os.fspath(p)
@@ -654,9 +654,11 @@ def fix_file(path: str | os.PathLike[str], cleaner: RecordCleaner | None = None)
             continue
         try:
             obj = orjson.loads(text)
-        except orjson.JSONDecodeError as e:
+        except orjson.JSONDecodeError:
             res.records += 1
-            hit = Hit("$", f"invalid JSON: {e.msg} at column {e.colno}", FixSafety.NONE)
+            # the reader's own description of the line, word for word what `lint` says
+            bad = parse_bytes(line, file, lineno, index, "canonical", last_line=not line.endswith(b"\n"))
+            hit = bad.error or Hit("$", "invalid JSON", FixSafety.NONE)
             res.unfixed.append(cleaner.reader_finding("TP001", hit, file, lineno, index))
             index += 1
             out.append(line)

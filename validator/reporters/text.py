@@ -12,6 +12,7 @@ from typing import Any
 
 from toolproof.validator.engine import LintResult, _ensure_rules
 from toolproof.validator.findings import Finding, FixSafety, Severity
+from toolproof.validator.safeio import escape_text as _e
 
 _STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
@@ -21,8 +22,8 @@ def _fix_mark(f: Finding) -> str:
 
 
 def finding_line(f: Finding) -> str:
-    where = "" if f.path in ("", "$") else f"  {f.path}"
-    return f"{f.file}:{f.line}  {f.code} {f.name}  {f.message}{where}{_fix_mark(f)}"
+    where = "" if f.path in ("", "$") else f"  {_e(f.path)}"
+    return f"{_e(f.file)}:{f.line}  {f.code} {f.name}  {_e(f.message)}{where}{_fix_mark(f)}"
 
 
 def _summary_rows(result: LintResult) -> list[tuple[str, str, str, int, str]]:
@@ -57,11 +58,11 @@ def render_plain(result: LintResult) -> str:
         out.append(finding_line(f))
     for fs in result.files:
         if fs.records == 0:
-            out.append(f"{fs.path}: no records (empty file)")
+            out.append(f"{_e(fs.path)}: no records (empty file)")
     for e in result.errors:
-        out.append(f"error: {e}")
+        out.append(f"error: {_e(e)}")
     for e in result.internal_errors[:20]:
-        out.append(f"internal error (please report): {e}")
+        out.append(f"internal error (please report): {_e(e)}")
     rows = _summary_rows(result)
     if rows:
         out.append("")
@@ -86,21 +87,21 @@ def render_rich(result: LintResult, width: int = 120) -> str:
         if f.file != current:
             if current is not None:
                 con.print()
-            con.print(f"[bold underline]{escape(f.file)}[/]")
+            con.print(f"[bold underline]{escape(_e(f.file))}[/]")
             current = f.file
-        where = "" if f.path in ("", "$") else f"  [dim]{escape(f.path)}[/]"
+        where = "" if f.path in ("", "$") else f"  [dim]{escape(_e(f.path))}[/]"
         con.print(
-            f"{escape(f.file)}:{f.line}  [bold {_STYLE[f.severity]}]{f.code}[/] [{_STYLE[f.severity]}]{f.name}[/]  "
-            f"{escape(f.message)}{where}{escape(_fix_mark(f))}",
+            f"{escape(_e(f.file))}:{f.line}  [bold {_STYLE[f.severity]}]{f.code}[/] [{_STYLE[f.severity]}]{f.name}[/]  "
+            f"{escape(_e(f.message))}{where}{escape(_fix_mark(f))}",
             soft_wrap=True,
         )
     for fs in result.files:
         if fs.records == 0:
-            con.print(f"[yellow]{escape(fs.path)}: no records (empty file)[/]")
+            con.print(f"[yellow]{escape(_e(fs.path))}: no records (empty file)[/]")
     for e in result.errors:
-        con.print(f"[bold red]error:[/] {escape(e)}")
+        con.print(f"[bold red]error:[/] {escape(_e(e))}")
     for e in result.internal_errors[:20]:
-        con.print(f"[magenta]internal error (please report):[/] {escape(e)}")
+        con.print(f"[magenta]internal error (please report):[/] {escape(_e(e))}")
     rows = _summary_rows(result)
     if rows:
         t = Table(title="Findings by rule", title_justify="left")
