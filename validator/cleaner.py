@@ -331,8 +331,14 @@ def _finding_id(obj: Any) -> str | None:
 
 
 def _check_paths(inputs: Sequence[Path], targets: Sequence[tuple[str, Path]]) -> None:
+    from toolproof.validator.io import InputError, check_readable
+
     for p in inputs:
         if not p.exists():
+            try:
+                check_readable(p)  # names a broken link or a link loop
+            except InputError as e:
+                raise CleanError(str(e)) from None
             raise CleanError(f"{p}: no such file")
         if p.is_dir():
             raise CleanError(f"{p}: is a directory, not a dataset file")
@@ -623,7 +629,7 @@ def fix_file(path: str | os.PathLike[str], cleaner: RecordCleaner | None = None)
     (a top-level array, pretty-printed JSON) is left alone.
     """
     from toolproof.validator.dupkeys import duplicate_key_hits
-    from toolproof.validator.io import BOM, InputError, check_readable, parse_bytes, sniff_binary
+    from toolproof.validator.io import BOM, InputError, check_readable, looks_like_json_document, parse_bytes, sniff_binary
 
     p = Path(path)
     file = os.fspath(p)
@@ -637,6 +643,10 @@ def fix_file(path: str | os.PathLike[str], cleaner: RecordCleaner | None = None)
     why = sniff_binary(data[:8192])
     if why:
         raise FixFileError(f"{file}: not a text dataset: {why}")
+    doc = looks_like_json_document(data[:8192]) if p.suffix.lower() != ".json" else None
+    if doc:
+        raise FixFileError(f"{file}: this looks like {doc}, not JSON Lines; fix rewrites JSON Lines in place "
+                           f"(use `toolproof clean {file} --input-format json -o OUT.jsonl`)")
     cleaner = cleaner or RecordCleaner()
     res = FixFileResult(file)
     body = data[3:] if data.startswith(BOM) else data

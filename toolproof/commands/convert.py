@@ -91,12 +91,17 @@ def run(args: argparse.Namespace) -> int:
     from toolproof.cli import UsageError
     from toolproof.validator.cleaner import quarantine_line
     from toolproof.validator.formats import FORMATS, ConversionError, convert_record
-    from toolproof.validator.io import InputError, iter_units
+    from toolproof.validator.io import InputError, check_readable, iter_units
     from toolproof.validator.safeio import AtomicFile, OutputError, escape_text, refuse_overwrite
 
     if args.source not in FORMATS:
         raise UsageError(f"--from: unknown format {args.source!r} (choose from {', '.join(FORMATS)})")
     if not os.path.exists(args.input):
+        if os.path.islink(args.input):  # a broken link or a link loop: say which
+            try:
+                check_readable(args.input)
+            except InputError as e:
+                raise UsageError(str(e)) from None
         raise UsageError(f"{args.input}: no such file or folder")
     out = Path(args.output)
     qpath = Path(args.quarantine) if args.quarantine else quarantine_path(out)

@@ -35,6 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--max-length", type=int, metavar="N", help="token limit for TP603 (with --model)")
     p.add_argument("--loss", metavar="L", help="loss mode for TP602 (with --model), e.g. assistant_only")
     p.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
+    p.add_argument("--fail-on-empty", action="store_true",
+                   help="exit 1 when a file holds no records (empty, or blank lines only); without it an empty "
+                   "file is only a warning")
     p.set_defaults(func=run)
 
 
@@ -43,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
     from toolproof.validator.engine import lint_paths
     from toolproof.validator.io import check_readable, InputError, split_format
     from toolproof.validator.reporters import render
+    from toolproof.validator.safeio import escape_text
 
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
@@ -103,7 +107,14 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     if args.format != "text":
         for e in result.errors:
-            print(f"toolproof lint: error: {e}", file=sys.stderr)
+            print(f"toolproof lint: error: {escape_text(e)}", file=sys.stderr)
     for e in result.internal_errors[:20]:
-        print(f"toolproof lint: internal error (please report): {e}", file=sys.stderr)
-    return result.exit_code
+        print(f"toolproof lint: internal error (please report): {escape_text(e)}", file=sys.stderr)
+    empty = [f.path for f in result.files if f.records == 0]
+    for path in empty if (args.format != "text" or args.output) else []:  # the text report says it itself
+        print(f"toolproof lint: warning: {escape_text(path)}: no records (empty file)"
+              + ("" if args.fail_on_empty else "; --fail-on-empty makes this an error"), file=sys.stderr)
+    code = result.exit_code
+    if empty and args.fail_on_empty and code == 0:
+        code = 1
+    return code

@@ -77,6 +77,9 @@ def run(args: argparse.Namespace) -> int:
         records = load_records(args.data)
     except InputError as e:
         raise UsageError(str(e)) from None
+    if not records:
+        raise UsageError(f"{args.data}: no records in the test set; there is nothing to score "
+                         "(an accuracy of 0/0 would mean nothing)")
     summary = score_predictions(preds, records, parser=args.parser)
     if args.output:
         try:
