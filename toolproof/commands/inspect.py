@@ -31,6 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
+    from toolproof.cli import TOKENIZER, require_modules
+
+    require_modules("inspect", TOKENIZER)
     from toolproof.trainer.models import DEFAULT_MODEL, ModelError, load_tokenizer, resolve_model
     from toolproof.trainer.templates import render, trained_segments
     from toolproof.validator.io import InputError, iter_records

@@ -71,6 +71,14 @@ def run(args: argparse.Namespace) -> int:
             refuse_overwrite([("-o", args.output)], [*args.paths, args.against, args.config])
         except OutputError as e:
             raise UsageError(str(e)) from None
+    if args.model:  # the template rules need the tokenizer: an environment problem is not a data finding
+        from toolproof.cli import TOKENIZER, require_modules
+        from toolproof.validator.rules.template import load_model_error
+
+        require_modules("lint --model", TOKENIZER)
+        problem = load_model_error(args.model)
+        if problem:
+            raise UsageError(f"--model {args.model}: {problem}")
     try:
         config = load_config(args.config)
     except ConfigError as e:
