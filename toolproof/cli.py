@@ -118,7 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def lint_hook(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `toolproof-lint` pre-commit hook: `toolproof lint FILES...`."""
-    return main(["lint", *(sys.argv[1:] if argv is None else argv)])
+    # --hook: pre-commit may split the files into parallel batches, one run each; every run's
+    # summary then names the files it checked, so each block of output stands on its own
+    return main(["lint", "--hook", *(sys.argv[1:] if argv is None else argv)])
 
 
 def fix_hook(argv: Sequence[str] | None = None) -> int:

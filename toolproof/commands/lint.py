@@ -35,6 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--max-length", type=int, metavar="N", help="token limit for TP603 (with --model)")
     p.add_argument("--loss", metavar="L", help="loss mode for TP602 (with --model), e.g. assistant_only")
     p.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
+    p.add_argument("--hook", action="store_true", help=argparse.SUPPRESS)  # set by the pre-commit hook entry
     p.add_argument("--fail-on-empty", action="store_true",
                    help="exit 1 when a file holds no records (empty, or blank lines only); without it an empty "
                    "file is only a warning")
@@ -101,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as e:  # unknown selector
         raise UsageError(str(e)) from None
     color = args.format == "text" and not args.output and not args.no_color and sys.stdout.isatty()
-    text = render(result, args.format, color=color)
+    text = render(result, args.format, color=color, batch=args.hook)
     if args.output:
         try:
             from toolproof.validator.safeio import write_atomic

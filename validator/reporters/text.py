@@ -35,19 +35,32 @@ def _summary_rows(result: LintResult) -> list[tuple[str, str, str, int, str]]:
     return [(c, names.get(c, (c, "none"))[0], sev[c], n, names.get(c, (c, "none"))[1]) for c, n in sorted(counts.items())]
 
 
-def _totals(result: LintResult) -> str:
+def _files_named(result: LintResult, limit: int = 8) -> str:
+    names = [_e(f.path) for f in result.files]
+    shown = ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+    return f" (this run: {shown})" if names else ""
+
+
+def _passed(result: LintResult, batch: bool = False) -> str:
+    return (f"All checks passed: {result.records} record(s) in {len(result.files)} file(s)"
+            + (_files_named(result) if batch else "") + ".")
+
+
+def _totals(result: LintResult, batch: bool = False) -> str:
     nfiles = len(result.files)
     safe = sum(1 for f in result.findings if f.fix is FixSafety.SAFE)
     s = (
         f"Found {result.error_count} error(s) and {result.warning_count} warning(s); "
-        f"{result.records_with_errors} of {result.records} record(s) have errors; {nfiles} file(s) checked."
+        f"{result.records_with_errors} of {result.records} record(s) have errors; {nfiles} file(s) checked"
+        + (_files_named(result) if batch else "") + "."
     )
     if safe:
         s += f" {safe} finding(s) marked [*] have a safe fix (`toolproof clean`)."
     return s
 
 
-def render_plain(result: LintResult) -> str:
+def render_plain(result: LintResult, batch: bool = False) -> str:
+    """``batch``: name the files checked in the summary line (a pre-commit run may be one of several)."""
     out: list[str] = []
     current = None
     for f in result.findings:
@@ -71,11 +84,11 @@ def render_plain(result: LintResult) -> str:
         for code, name, sev, n, fix in rows:
             out.append(f"{code:<6} {name:<{w}} {sev:<8} {n:>7}  {fix}")
     out.append("")
-    out.append(_totals(result) if result.findings or result.errors else f"All checks passed: {result.records} record(s) in {len(result.files)} file(s).")
+    out.append(_totals(result, batch) if result.findings or result.errors else _passed(result, batch))
     return "\n".join(out) + "\n"
 
 
-def render_rich(result: LintResult, width: int = 120) -> str:
+def render_rich(result: LintResult, width: int = 120, batch: bool = False) -> str:
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
@@ -112,11 +125,11 @@ def render_rich(result: LintResult, width: int = 120) -> str:
         con.print()
         con.print(t)
     if result.findings or result.errors:
-        con.print(f"[bold]{escape(_totals(result))}[/]")
+        con.print(f"[bold]{escape(_totals(result, batch))}[/]")
     else:
-        con.print(f"[bold green]All checks passed:[/] {result.records} record(s) in {len(result.files)} file(s).")
+        con.print(f"[bold green]All checks passed:[/] {escape(_passed(result, batch)[len('All checks passed: '):])}")
     return buf.getvalue()
 
 
-def render(result: LintResult, *, color: bool = False, **_: Any) -> str:
-    return render_rich(result) if color else render_plain(result)
+def render(result: LintResult, *, color: bool = False, batch: bool = False, **_: Any) -> str:
+    return render_rich(result, batch=batch) if color else render_plain(result, batch)
