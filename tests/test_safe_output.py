@@ -128,16 +128,32 @@ def test_convert_interrupted_leaves_old_output(tmp_path: Path, capsys: pytest.Ca
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out.jsonl"]  # no temp file left
 
 
-def test_score_output_is_atomic(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_score_output_is_atomic(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Interrupted while writing the verdicts: the old file is intact and no temp file is left."""
     test = tmp_path / "test.jsonl"
-    test.write_text(lines({"id": "t1", "messages": [{"role": "user", "content": "x"}], "expected_calls": []}))
+    test.write_text(lines(*({"id": f"t{i}", "messages": [{"role": "user", "content": "x"}], "expected_calls": []}
+                            for i in range(3))))
     preds = tmp_path / "preds.jsonl"
-    preds.write_bytes(b"\xff\xfe" + "x".encode("utf-16-le"))
+    preds.write_text(lines(*({"id": f"t{i}", "output": "no call"} for i in range(3))))
     out = tmp_path / "v.jsonl"
     out.write_text("precious\n")
+    from toolproof.evaluator.score import ScoredExample
+
+    real = ScoredExample.to_dict
+    seen = {"n": 0}
+
+    def boom(self):  # type: ignore[no-untyped-def]
+        seen["n"] += 1
+        if seen["n"] == 2:
+            raise KeyboardInterrupt
+        return real(self)
+
+    monkeypatch.setattr(ScoredExample, "to_dict", boom)
     code, _, _ = run(capsys, "score", str(preds), "--data", str(test), "-o", str(out))
-    assert code == 2
+    assert code == 130
     assert out.read_text() == "precious\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["preds.jsonl", "test.jsonl", "v.jsonl"]
 
 
 # --------------------------------------------------------------------------- item 3: -o over an input
@@ -179,7 +195,7 @@ def test_score_output_over_an_input_is_refused(tmp_path: Path, capsys: pytest.Ca
     assert test.read_text() == tbody and preds.read_text() == pbody
 
 
-def test_data_stats_and_bfcl_outputs_are_refused_over_input(tmp_path: Path) -> None:
+def test_refuse_overwrite_compares_real_paths(tmp_path: Path) -> None:
     with pytest.raises(safeio.OutputError):
         safeio.refuse_overwrite([("-o", tmp_path / "a")], [tmp_path / "a"])
     (tmp_path / "a").write_text("x")
