@@ -71,7 +71,7 @@ def refuse_overwrite(
     for k, (la, a) in enumerate(outs):
         for lb, b in outs[k + 1 :]:
             if same_file(a, b):
-                raise OutputError(f"{la} {os.fspath(a)} and {lb} {os.fspath(b)} are the same file; give each its own path")
+                raise OutputError(f"{la} {os.fspath(a)} and {lb} {os.fspath(b)} are the same file, which cannot take two outputs; give each its own path")
 
 
 # --------------------------------------------------------------------------- atomic writes

@@ -133,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
                 except ConversionError as e:
                     finding = _finding(file, line, index, _rid(obj), e.path, e.message, None, "conversion-failed")
                 else:
-                    fo.file.write(json.dumps(rec, ensure_ascii=False).encode("utf-8", "surrogatepass") + b"\n")
+                    fo.file.write(_line(rec))
                     sources[source] += 1
                     n_out += 1
                     continue
@@ -155,6 +155,14 @@ def run(args: argparse.Namespace) -> int:
     if n_q:
         print(f"quarantined {n_q} record(s) to {qpath} (" + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())) + ")")
     return 1 if n_q else 0
+
+
+def _line(rec: Any) -> bytes:
+    """One output line, valid UTF-8 (a lone surrogate from a ``\\ud800`` escape stays escaped)."""
+    try:
+        return json.dumps(rec, ensure_ascii=False).encode("utf-8") + b"\n"
+    except UnicodeEncodeError:
+        return json.dumps(rec, ensure_ascii=True).encode("ascii") + b"\n"
 
 
 def _jsonable(value: Any) -> Any:
