@@ -460,6 +460,8 @@ def _plan(select: Sequence[str] | None, ignore: Sequence[str] | None, config: Co
     sel = list(select) if select else (config.select if config and config.select else None)
     ign = list(config.ignore if config else []) + list(ignore or [])
     opts = dict(options or {})
+    for k, v in (config.extra.get("mix") or {}).items() if config else ():
+        opts.setdefault(k, v)  # [tool.toolproof.mix] thresholds; options given directly win
     return _Plan(select_rules(sel, ign, opts), opts, severity_overrides(config))
 
 

@@ -2,7 +2,8 @@
 
 ``dataset_balance(records) -> dict`` with calls per tool, how often each tool is offered, the share
 of records without a call, single vs parallel call turns, turns per record, how many calls hold an
-argument value the user never wrote (a default, an inferred value), and plain-language warnings
+argument value the user never wrote before the call (a default, an inferred value, a boolean; the same
+grounding check as rule TP703, ``validator.grounding``), and plain-language warnings
 about imbalance. Test records (``expected_calls``) count their expected calls.
 """
 
@@ -14,7 +15,7 @@ from statistics import mean, median
 from typing import Any
 
 from toolproof.evaluator.extract import normalize_call, parse_call_payload, scan_tool_call_tags
-from toolproof.validator.records import user_turns
+from toolproof.validator.grounding import record_ungrounded
 
 
 def _tool_names(record: dict[str, Any]) -> list[str]:
@@ -49,20 +50,6 @@ def _call_turns(record: dict[str, Any]) -> list[list[dict[str, Any] | None]]:
     if not turns and isinstance(record.get("expected_calls"), list) and record["expected_calls"]:
         turns.append([normalize_call(ec) for ec in record["expected_calls"]])
     return turns
-
-
-def _written(value: Any, text: str) -> bool:
-    """Whether every scalar in an argument value appears in ``text`` (a whole number also as an int:
-    ``7.0`` is written as "7"). Booleans and nulls are never written by a user."""
-    if isinstance(value, dict):
-        return all(_written(v, text) for v in value.values())
-    if isinstance(value, list):
-        return all(_written(v, text) for v in value)
-    if value is None or isinstance(value, bool):
-        return False
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value)) in text
-    return str(value).lower() in text
 
 
 def _dist(values: list[int]) -> dict[str, Any]:
@@ -108,11 +95,10 @@ def dataset_balance(records: Iterable[Any]) -> dict[str, Any]:
         if isinstance(rec.get("category"), str):
             categories[rec["category"]] += 1
         turns = _call_turns(rec)
-        said = "\n".join(user_turns(rec)).lower()
-        for c in (c for t in turns for c in t):
-            if c and isinstance(c.get("arguments"), dict) and c["arguments"]:
-                with_args += 1
-                unstated += not _written(c["arguments"], said)
+        # the grounding check the mix rule TP703 uses, against the user's words only, choices included
+        for _path, _name, missing in record_ungrounded(rec, expected=True, roles=("user",), choices=False):
+            with_args += 1
+            unstated += bool(missing)
         total = sum(len(t) for t in turns)
         calls_per_record.append(total)
         if total == 0:
