@@ -13,7 +13,8 @@ before the call (user, system and tool text) supports it:
   "five" for 5; a number glued to a unit, "5km", counts);
 - a string is when its lower-cased, whitespace-collapsed form occurs in the text, when it is a
   number the text holds, or when each of its words (split on anything but letters and digits,
-  snake_case and camelCase split, unit words such as "km" or "usd" left out) occurs in the text.
+  snake_case and camelCase split; unit words such as "km" or "usd" and fillers such as "and", "the"
+  left out) occurs in the text.
 
 Relatedness (:func:`content_words`, :func:`related`): the content words of a text are its words
 lower-cased, snake_case and camelCase split, a final plural "s" dropped, without English stop words
@@ -134,6 +135,10 @@ UNIT_WORDS = frozenset(
 )
 
 
+# words a value may add or drop without stating a new fact ("Simon and Garfunkel" for "Simon & Garfunkel")
+_FILLER = frozenset("a an and the of in on at to for or & with by".split())
+
+
 def canonical_number(value: Any) -> str | None:
     """A number's canonical text (``1000.0`` -> "1000", ``0.50`` -> "0.5"); None when not a number."""
     if isinstance(value, bool):
@@ -214,7 +219,7 @@ class Grounds:
             return True
         if canonical_number(v.strip("$€£¥")) is not None and self.number(v.strip("$€£¥")):
             return True
-        ws = [w for w in words(value) if w not in UNIT_WORDS]
+        ws = [w for w in words(value) if w not in UNIT_WORDS and w not in _FILLER]
         if not ws:
             return True
         have = self.word_set
