@@ -85,7 +85,7 @@ def test_calls_holding_values_the_user_did_not_write() -> None:
     ]
     s = dataset_balance(recs)
     assert (s["calls"], s["calls_with_arguments"], s["calls_with_unstated_values"]) == (7, 6, 3)
-    assert "calls with arguments: 6, holding a value the user did not write: 3" in format_balance(s)
+    assert "calls with arguments: 6, holding a value the user did not write before the call: 3" in format_balance(s)
     # a markup call counts too, against the user turns of its own record only
     markup = {"messages": [{"role": "user", "content": "weather in Oslo"},
                            {"role": "assistant", "content": '<tool_call>{"name": "f", "arguments": {"city": "Paris"}}</tool_call>'}]}

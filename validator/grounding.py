@@ -78,15 +78,16 @@ def content_words(text: str) -> set[str]:
     return out
 
 
-def tool_words(fn: Mapping[str, Any]) -> set[str]:
-    """Content words of a tool's ``function`` dict: name, description and parameter names."""
+def tool_words(fn: Mapping[str, Any], *, params: bool = True) -> set[str]:
+    """Content words of a tool's ``function`` dict: name, description and (unless ``params=False``)
+    parameter names."""
     parts: list[str] = []
     if isinstance(fn.get("name"), str):
         parts.append(fn["name"])
     if isinstance(fn.get("description"), str):
         parts.append(fn["description"])
-    params = fn.get("parameters")
-    props = params.get("properties") if isinstance(params, dict) else None
+    schema = fn.get("parameters")
+    props = schema.get("properties") if isinstance(schema, dict) and params else None
     if isinstance(props, dict):
         parts.extend(str(k) for k in props)
     return content_words(" ".join(parts))

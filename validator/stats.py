@@ -15,7 +15,8 @@ from statistics import mean, median
 from typing import Any
 
 from toolproof.evaluator.extract import normalize_call, parse_call_payload, scan_tool_call_tags
-from toolproof.validator.grounding import record_ungrounded
+from toolproof.validator.grounding import record_ungrounded, related, tool_functions
+from toolproof.validator.records import user_turns
 
 
 def _tool_names(record: dict[str, Any]) -> list[str]:
@@ -72,7 +73,7 @@ def dataset_balance(records: Iterable[Any]) -> dict[str, Any]:
     calls_per_tool: Counter[str] = Counter()
     offered: Counter[str] = Counter()
     categories: Counter[str] = Counter()
-    no_call = with_calls = single_turns = parallel_turns = parallel_records = multi_turn = 0
+    no_call = with_calls = single_turns = parallel_turns = parallel_records = multi_turn = near_miss = 0
     with_args = unstated = 0  # calls with arguments; those holding a value the user never wrote
     messages_per: list[int] = []
     user_turns_per: list[int] = []
@@ -103,6 +104,9 @@ def dataset_balance(records: Iterable[Any]) -> dict[str, Any]:
         calls_per_record.append(total)
         if total == 0:
             no_call += 1
+            # a decline of a tool that nearly fits (rule TP702's measure): an answer and a related tool
+            if any(isinstance(m, dict) and m.get("role") == "assistant" for m in msgs):
+                near_miss += bool(related("\n".join(user_turns(rec)), tool_functions(rec)))
         else:
             with_calls += 1
         for t in turns:
@@ -125,6 +129,8 @@ def dataset_balance(records: Iterable[Any]) -> dict[str, Any]:
         "records_with_calls": with_calls,
         "no_call_records": no_call,
         "no_call_share": round(no_call / n, 4) if n else 0.0,
+        "near_miss_records": near_miss,
+        "near_miss_share": round(near_miss / n, 4) if n else 0.0,
         "call_turns": {"single": single_turns, "parallel": parallel_turns},
         "calls_with_arguments": with_args,
         "calls_with_unstated_values": unstated,
@@ -151,6 +157,9 @@ def balance_warnings(stats: dict[str, Any]) -> list[str]:
         warn.append("no record answers without a tool call: the model never learns when not to call")
     elif share > 0.5:
         warn.append(f"{share:.0%} of records make no call: tool use is the minority of what is trained")
+    if stats["no_call_records"] and not stats.get("near_miss_records", 0):
+        warn.append("no record without a call offers a tool related to its request: nothing teaches declining a tool "
+                    "that nearly fits (toolproof data balance adds such records)")
     if stats["calls"] and stats["call_turns"]["parallel"] == 0:
         warn.append("no parallel calls: the model never sees two calls in one turn")
     with_args, unstated = stats.get("calls_with_arguments", 0), stats.get("calls_with_unstated_values", 0)
@@ -181,12 +190,13 @@ def format_balance(stats: dict[str, Any], top: int = 10) -> str:
     lines = [
         f"records: {stats['records']}  calls: {stats['calls']}  tools called/offered: "
         f"{stats['tools_called']}/{stats['tools_offered']}",
-        f"no-call records: {stats['no_call_records']} ({stats['no_call_share']:.1%})  "
+        f"no-call records: {stats['no_call_records']} ({stats['no_call_share']:.1%}), near misses "
+        f"{stats.get('near_miss_records', 0)} ({stats.get('near_miss_share', 0.0):.1%})  "
         f"call turns single/parallel: {stats['call_turns']['single']}/{stats['call_turns']['parallel']}  "
         f"multi-turn records: {stats['multi_turn_records']}",
         f"messages per record: mean {stats['messages_per_record']['mean']}, max {stats['messages_per_record']['max']}  "
         f"tools per record: mean {stats['tools_per_record']['mean']}",
-        f"calls with arguments: {stats['calls_with_arguments']}, holding a value the user did not write: "
+        f"calls with arguments: {stats['calls_with_arguments']}, holding a value the user did not write before the call: "
         f"{stats['calls_with_unstated_values']}",
     ]
     if stats["calls_per_tool"]:
