@@ -237,10 +237,13 @@ def _check_record(
                     return out
         except Exception:  # a broken fast path only costs speed
             pass
-    try:
-        ctx = _build_context(obj, index, opts)
-    except Exception:
-        ctx = _fallback_context(obj, index, opts)
+    if all(getattr(r.func, "context_free", False) for r in rules):
+        ctx = Context(record_index=index, options=opts)  # e.g. only TP703 left after the fast path
+    else:
+        try:
+            ctx = _build_context(obj, index, opts)
+        except Exception:
+            ctx = _fallback_context(obj, index, opts)
     for r in rules:
         if r.scope != "record":
             continue

@@ -29,6 +29,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 # ------------------------------------------------------------------------------------ words
@@ -78,7 +79,7 @@ def content_words(text: str) -> set[str]:
     return out
 
 
-def tool_words(fn: Mapping[str, Any], *, params: bool = True) -> set[str]:
+def tool_words(fn: Mapping[str, Any], *, params: bool = True) -> frozenset[str]:
     """Content words of a tool's ``function`` dict: name, description and (unless ``params=False``)
     parameter names."""
     parts: list[str] = []
@@ -90,7 +91,12 @@ def tool_words(fn: Mapping[str, Any], *, params: bool = True) -> set[str]:
     props = schema.get("properties") if isinstance(schema, dict) and params else None
     if isinstance(props, dict):
         parts.extend(str(k) for k in props)
-    return content_words(" ".join(parts))
+    return _content_words_cached(" ".join(parts))
+
+
+@lru_cache(maxsize=4096)
+def _content_words_cached(text: str) -> frozenset[str]:
+    return frozenset(content_words(text))  # the same tools recur in record after record
 
 
 def tool_functions(record: Any) -> list[dict[str, Any]]:
@@ -144,6 +150,10 @@ def canonical_number(value: Any) -> str | None:
     """A number's canonical text (``1000.0`` -> "1000", ``0.50`` -> "0.5"); None when not a number."""
     if isinstance(value, bool):
         return None
+    if type(value) is int:
+        return str(value)
+    if type(value) is float and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
     try:
         if isinstance(value, Decimal):
             d = value
@@ -162,11 +172,18 @@ def canonical_number(value: Any) -> str | None:
     return "0" if s in ("-0", "+0") else s
 
 
+_NUMBER_WORD = re.compile(r"\b(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b", re.I)
+
+
 def text_numbers(text: str) -> set[str]:
     """Canonical forms of every number the text holds (also written as words; "5%" adds 0.05)."""
     out: set[str] = set()
     for m in _NUMBER.finditer(text):
-        n = canonical_number(m.group(0)[: m.start(1) - m.start(0)] if m.group(1) else m.group(0))
+        raw = m.group(0)
+        if raw.isdigit():  # the common case, without Decimal
+            n: str | None = raw.lstrip("0") or "0"
+        else:
+            n = canonical_number(raw[: m.start(1) - m.start(0)] if m.group(1) else raw)
         if n is None:
             continue
         out.add(n)
@@ -175,15 +192,27 @@ def text_numbers(text: str) -> set[str]:
             pct = canonical_number(Decimal(n) / 100)
             if pct is not None:
                 out.add(pct)
-    for w in words(text):
-        if w in NUMBER_WORDS:
-            n = canonical_number(NUMBER_WORDS[w])
-            if n is not None:
-                out.add(n)
+    for w in _NUMBER_WORD.findall(text):
+        n = canonical_number(NUMBER_WORDS[w.lower()])
+        if n is not None:
+            out.add(n)
     return out
 
 
 # ------------------------------------------------------------------------------------ grounding
+
+
+def _written_as_is(text: str, n: str) -> bool:
+    """Whether ``n`` occurs in ``text`` as a whole number (no digit or decimal point glued to it)."""
+    start = text.find(n)
+    while start >= 0:
+        end = start + len(n)
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if not (before.isdigit() or before in ".,") and not (after.isdigit() or (after in ".," and text[end + 1 : end + 2].isdigit())):
+            return True
+        start = text.find(n, start + 1)
+    return False
 
 
 class Grounds:
@@ -212,7 +241,10 @@ class Grounds:
         n = canonical_number(value)
         if n is None:
             return False
+        if _written_as_is(self.text, n.lstrip("-")):  # the common case, without reading every number
+            return True
         return n in self.numbers or n.lstrip("-") in self.numbers
+
 
     def string(self, value: str) -> bool:
         v = " ".join(value.split()).lower()

@@ -224,6 +224,10 @@ def ungrounded_argument_value(record: Any, ctx: Context) -> Iterator[Hit]:
             )
 
 
+# reads the record alone (not ctx.tools): the engine skips building the context when only such rules run
+ungrounded_argument_value.context_free = True  # type: ignore[attr-defined]
+
+
 @rule("TP704", "skewed-tool-calls", severity=Severity.INFO, fix=FixSafety.NONE, family=FAMILY, scope="dataset")
 def skewed_tool_calls(summaries: list[RecordSummary], ctx: Context) -> Iterator[tuple[int, Hit]]:
     """Calls are spread very unevenly over the tools.
