@@ -68,6 +68,11 @@ def test_related_uses_name_description_and_parameter_names() -> None:
         ("born 1990-05-15", "1990-05-15", True),
         ("budget 1,000", "1000 USD", True),
         ("anything", "", True),
+        ("meet at 10 AM", "10:00", True),
+        ("call at 3:30pm", "15:30", True),
+        ("call at 3:30pm", "3:30", False),
+        ("translate it from French", "fr", False),  # not inside a longer word
+        ("translate it from fr", "FR", True),
     ],
 )
 def test_grounds(text: str, value: Any, grounded: bool) -> None:

@@ -11,8 +11,9 @@ before the call (user, system and tool text) supports it:
 - a value listed in the parameter's ``enum`` or equal to its ``default`` is;
 - a number is when the text holds it in any common form ("1,000", "1000", "1000.0", "5%" for 0.05,
   "five" for 5; a number glued to a unit, "5km", counts);
-- a string is when its lower-cased, whitespace-collapsed form occurs in the text, when it is a
-  number the text holds, or when each of its words (split on anything but letters and digits,
+- a string is when its lower-cased, whitespace-collapsed form occurs in the text (not inside a longer
+  word: "fr" is not in "French"), when it is a number the text holds, a time of day the text gives in
+  another form ("10:00" for "10 AM"), or when each of its words (split on anything but letters and digits,
   snake_case and camelCase split; unit words such as "km" or "usd" and fillers such as "and", "the"
   left out) occurs in the text.
 
@@ -202,6 +203,23 @@ def text_numbers(text: str) -> set[str]:
 # ------------------------------------------------------------------------------------ grounding
 
 
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::00)?")
+_TIME_OF_DAY = re.compile(r"(?<![\d:])(\d{1,2})(?::(\d{2}))?\s*(a\.?m\.?|p\.?m\.?)?(?![\d])")
+
+
+def _occurs(text: str, v: str) -> bool:
+    """Whether ``v`` occurs in ``text`` not glued to a letter or digit ("fr" is not in "french")."""
+    start = text.find(v)
+    while start >= 0:
+        end = start + len(v)
+        before_ok = start == 0 or not (v[0].isalnum() and text[start - 1].isalnum())
+        after_ok = end == len(text) or not (v[-1].isalnum() and text[end].isalnum())
+        if before_ok and after_ok:
+            return True
+        start = text.find(v, start + 1)
+    return False
+
+
 def _written_as_is(text: str, n: str) -> bool:
     """Whether ``n`` occurs in ``text`` as a whole number (no digit or decimal point glued to it)."""
     start = text.find(n)
@@ -218,18 +236,34 @@ def _written_as_is(text: str, n: str) -> bool:
 class Grounds:
     """The text a call may draw on, prepared once: normalised text, its words and numbers."""
 
-    __slots__ = ("_numbers", "_words", "text")
+    __slots__ = ("_clock", "_numbers", "_words", "text")
 
     def __init__(self, text: str) -> None:
         self.text = " ".join(text.split()).lower()
         self._words: set[str] | None = None
         self._numbers: set[str] | None = None
+        self._clock: set[str] | None = None
 
     @property
     def word_set(self) -> set[str]:
         if self._words is None:
             self._words = {_num_word(w) for w in words(self.text)} | {_stem(w) for w in words(self.text)}
         return self._words
+
+    @property
+    def clock_times(self) -> set[str]:
+        """Times of day the text holds, as H:MM on a 24-hour clock ("10 AM", "3:30pm", "15:30")."""
+        if self._clock is None:
+            self._clock = set()
+            for m in _TIME_OF_DAY.finditer(self.text):
+                h, mins, ampm = int(m.group(1)), m.group(2) or "00", (m.group(3) or "").replace(".", "")
+                if ampm == "pm" and h < 12:
+                    h += 12
+                elif ampm == "am" and h == 12:
+                    h = 0
+                if h < 24 and (ampm or m.group(2)):
+                    self._clock.add(f"{h}:{mins}")
+        return self._clock
 
     @property
     def numbers(self) -> set[str]:
@@ -248,7 +282,10 @@ class Grounds:
 
     def string(self, value: str) -> bool:
         v = " ".join(value.split()).lower()
-        if not v or v in self.text:
+        if not v or _occurs(self.text, v):
+            return True
+        clock = _CLOCK.fullmatch(v)
+        if clock and f"{int(clock.group(1))}:{clock.group(2)}" in self.clock_times:
             return True
         if canonical_number(v.strip("$€£¥")) is not None and self.number(v.strip("$€£¥")):
             return True
