@@ -72,6 +72,7 @@ def test_related_uses_name_description_and_parameter_names() -> None:
         ("call at 3:30pm", "15:30", True),
         ("translate it from French", "fr", False),  # not inside a longer word
         ("translate it from fr", "FR", True),
+        ("我想吃甜椒炒饭", "甜椒", True),  # no spaces between words in Chinese
     ],
 )
 def test_grounds(text: str, value: Any, grounded: bool) -> None:

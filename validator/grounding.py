@@ -207,13 +207,18 @@ _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::00)?")
 _TIME_OF_DAY = re.compile(r"(?<![\d:])(\d{1,2})(?::(\d{2}))?\s*(a\.?m\.?|p\.?m\.?)?(?![\d])")
 
 
+def _wordish(c: str) -> bool:
+    """A letter or digit of a script that separates words (CJK, kana and hangul text does not)."""
+    return c.isalnum() and ord(c) < 0x2E80
+
+
 def _occurs(text: str, v: str) -> bool:
     """Whether ``v`` occurs in ``text`` not glued to a letter or digit ("fr" is not in "french")."""
     start = text.find(v)
     while start >= 0:
         end = start + len(v)
-        before_ok = start == 0 or not (v[0].isalnum() and text[start - 1].isalnum())
-        after_ok = end == len(text) or not (v[-1].isalnum() and text[end].isalnum())
+        before_ok = start == 0 or not (_wordish(v[0]) and _wordish(text[start - 1]))
+        after_ok = end == len(text) or not (_wordish(v[-1]) and _wordish(text[end]))
         if before_ok and after_ok:
             return True
         start = text.find(v, start + 1)
