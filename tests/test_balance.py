@@ -194,3 +194,17 @@ def test_report_shows_the_mix(tmp_path: Path) -> None:
         else:
             assert "## What the output teaches (mix)" in text and "## Balance repair" in text
             assert any(line.startswith("  convert_currency") and "#" in line for line in text.splitlines())
+
+
+def test_a_tool_that_could_stand_in_is_never_borrowed() -> None:
+    """Name words after the verb ("recipe" in find_recipes and fetch_recipe_ideas; "discount" and
+    "discounted") mark a tool that might do the dropped call's job: the decline would be wrong."""
+    ideas = _tool("fetch_recipe_ideas", "Suggest dishes from ingredients.", "items")
+    shop = _tool("calculate_discounted_price", "Price after a discount.", "price", "percent")
+    recs = [_calling(i, "find_recipes", {"ingredients": f"rice and item{i}"}, f"Recipes with rice and item{i}?",
+                     ["find_recipes"]) for i in range(3)]
+    recs.append(_calling(9, "calculate_discount", {"price": "80"}, "Discount on a price of 80?", ["play_music"]))
+    recs.append({"id": "d", "messages": [{"role": "user", "content": "Hello."}, {"role": "assistant", "content": "Hi."}],
+                 "tools": [ideas, shop]})
+    added, res = balance_records(recs, share=0.5, seed=0)
+    assert added == [] and res.skipped["no related tool to offer"] == 4

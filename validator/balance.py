@@ -9,8 +9,11 @@ tools, keep the others, and answer with a short decline that names what is missi
 is a *near miss* (rule TP702's measure, ``validator.grounding.related``) when a kept tool shares a
 content word with the request; when none does, the most related tool of the data's own tool pool is
 offered besides them ("borrowed": most shared words, a word of its name or description counting twice
-one of its parameter names; ties by name), leaving out any tool that could stand in for a dropped one (its
-parameters include every argument the dropped call passes) so that the decline stays right.
+one of its parameter names; ties by name). A tool that could stand in for a dropped one (its parameters
+include every argument the dropped call passes, or its name shares a word with the dropped tool's after
+the leading verb, or one word starts the other: ``fetch_news`` for ``get_news_headlines``,
+``calculate_discount`` for ``calculate_discounted_price``) is never borrowed, and a source that keeps
+one is skipped, so that the decline stays right.
 
 Records are added until near-miss decline records make up ``share`` of the training records (those
 with an assistant turn). Sources whose request is already the prompt of a no-call record are skipped
@@ -31,7 +34,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from toolproof.validator.grounding import content_words, related, tool_functions, tool_words
+from toolproof.validator.grounding import STOP_WORDS, _stem, content_words, related, tool_words, words
 from toolproof.validator.rules.dataset import near_key, normalize_text, summarize
 
 DEFAULT_SHARE = 0.15
@@ -156,14 +159,32 @@ def _param_names(fn: dict[str, Any]) -> set[str]:
     return {str(k) for k in props} if isinstance(props, dict) else set()
 
 
+def _name_nouns(name: str) -> set[str]:
+    """The words of a tool name after its leading verb ("calculate_loan_payment" -> loan, payment)."""
+    ws = words(name)
+    return {_stem(w) for w in (ws[1:] if len(ws) > 1 else ws) if w not in STOP_WORDS and not w.isdigit()}
+
+
 def _could_stand_in(fn: dict[str, Any], calls: list[dict[str, Any]]) -> bool:
-    """Whether ``fn`` takes every argument some dropped call passes (it might do the job)."""
+    """Whether ``fn`` might do a dropped call's job: it takes every argument the call passes, or its
+    name shares a word with the call's after the verb (``calculate_loan_emis`` for
+    ``calculate_loan_payment``, ``fetch_news`` for ``get_news_headlines``)."""
     names = _param_names(fn)
+    nouns = _name_nouns(fn["name"]) if isinstance(fn.get("name"), str) else set()
     for c in calls:
         args = c.get("arguments")
         if isinstance(args, dict) and args and set(map(str, args)) <= names:
             return True
+        if _share_a_word(nouns, _name_nouns(c["name"])):
+            return True
     return False
+
+
+def _share_a_word(a: set[str], b: set[str]) -> bool:
+    """A word in both, or one a prefix of the other ("discount" and "discounted"; four letters at least)."""
+    return bool(a & b) or any(
+        (x.startswith(y) or y.startswith(x)) and min(len(x), len(y)) >= 4 for x in a for y in b
+    )
 
 
 def _what(fns: list[dict[str, Any]]) -> str:
