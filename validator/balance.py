@@ -34,7 +34,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from toolproof.validator.grounding import STOP_WORDS, _stem, content_words, related, tool_words, words
+from toolproof.validator.grounding import (
+    STOP_WORDS,
+    content_words,
+    related,
+    stem_word,
+    tool_words,
+    words,
+)
 from toolproof.validator.rules.dataset import near_key, normalize_text, summarize
 
 DEFAULT_SHARE = 0.15
@@ -162,7 +169,7 @@ def _param_names(fn: dict[str, Any]) -> set[str]:
 def _name_nouns(name: str) -> set[str]:
     """The words of a tool name after its leading verb ("calculate_loan_payment" -> loan, payment)."""
     ws = words(name)
-    return {_stem(w) for w in (ws[1:] if len(ws) > 1 else ws) if w not in STOP_WORDS and not w.isdigit()}
+    return {stem_word(w) for w in (ws[1:] if len(ws) > 1 else ws) if w not in STOP_WORDS and not w.isdigit()}
 
 
 def _could_stand_in(fn: dict[str, Any], calls: list[dict[str, Any]]) -> bool:

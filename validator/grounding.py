@@ -64,7 +64,7 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(_CAMEL.sub(" ", text))]
 
 
-def _stem(w: str) -> str:
+def stem_word(w: str) -> str:
     if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
         return w[:-1]
     return w
@@ -76,7 +76,7 @@ def content_words(text: str) -> set[str]:
     for w in words(text):
         if w in STOP_WORDS or w.isdigit() or len(w) < 2:
             continue
-        out.add(_stem(w))
+        out.add(stem_word(w))
     return out
 
 
@@ -252,7 +252,7 @@ class Grounds:
     @property
     def word_set(self) -> set[str]:
         if self._words is None:
-            self._words = {_num_word(w) for w in words(self.text)} | {_stem(w) for w in words(self.text)}
+            self._words = {_num_word(w) for w in words(self.text)} | {stem_word(w) for w in words(self.text)}
         return self._words
 
     @property
@@ -298,7 +298,7 @@ class Grounds:
         if not ws:
             return True
         have = self.word_set
-        return all(_num_word(w) in have or _stem(w) in have or (w.isdigit() and self.number(w)) for w in ws)
+        return all(_num_word(w) in have or stem_word(w) in have or (w.isdigit() and self.number(w)) for w in ws)
 
 
 def _num_word(w: str) -> str:
@@ -477,6 +477,7 @@ __all__ = [
     "STOP_WORDS",
     "UNIT_WORDS",
     "canonical_number",
+    "stem_word",
     "content_words",
     "context_text",
     "is_grounded",
