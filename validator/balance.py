@@ -417,7 +417,9 @@ def balance_file(
 
 
 def format_balance_result(res: BalanceResult) -> str:
-    """Plain-text lines for commands."""
+    """Plain-text lines for commands (tool names and ids from the data are escaped)."""
+    from toolproof.validator.safeio import escape_text
+
     d = res.to_dict()
     lines = [
         f"{d['training_records']} training records: {d['no_call_before']} without a call, {d['near_miss_before']} of them "
@@ -428,9 +430,9 @@ def format_balance_result(res: BalanceResult) -> str:
     ]
     if d["dropped_tools"]:
         top = list(d["dropped_tools"].items())[:8]
-        lines.append("made from calls of: " + ", ".join(f"{k} {v}" for k, v in top) + (" ..." if len(d["dropped_tools"]) > 8 else ""))
+        lines.append("made from calls of: " + ", ".join(f"{escape_text(k)} {v}" for k, v in top) + (" ..." if len(d["dropped_tools"]) > 8 else ""))
     if res.added:
-        lines.append("sources: " + ", ".join(a.source_id for a in res.added[:8]) + (" ..." if len(res.added) > 8 else ""))
+        lines.append("sources: " + ", ".join(escape_text(a.source_id) for a in res.added[:8]) + (" ..." if len(res.added) > 8 else ""))
     if d["skipped"] and d["added"] < d["wanted"]:
         lines.append("calling records not used: " + ", ".join(f"{k} {v}" for k, v in d["skipped"].items()))
     return "\n".join(lines)
