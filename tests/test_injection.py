@@ -151,3 +151,15 @@ def _tiny():  # type: ignore[no-untyped-def]
 
     d = tiny_model_dir()
     return AutoModelForCausalLM.from_pretrained(d), AutoTokenizer.from_pretrained(d)
+
+
+def test_inspect_output_is_escaped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tiny_model import tiny_model_dir
+
+    p = tmp_path / "d.jsonl"
+    p.write_text(json.dumps({"id": "x", "messages": [{"role": "user", "content": "hi" + EVIL},
+                                                      {"role": "assistant", "content": "ok" + EVIL}]}) + "\n")
+    main(["inspect", str(p), "--model", str(tiny_model_dir()), "--color", "never"])
+    out, err = capsys.readouterr()
+    _clean(out + err)
+    assert "\\x1b[2J" in out and "\n" in out.strip()  # escaped payload; the template's own lines kept

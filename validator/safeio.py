@@ -195,6 +195,13 @@ def escape_text(s: Any) -> str:
     return _UNSAFE.sub(_esc, text) if _UNSAFE.search(text) else text
 
 
+def escape_block(s: Any) -> str:
+    """:func:`escape_text` for multi-line text whose own line breaks are kept (a rendered
+    template, a JSON snippet): each line is escaped, CR included."""
+    text = s if isinstance(s, str) else str(s)
+    return "\n".join(escape_text(part) for part in text.split("\n"))
+
+
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
@@ -254,6 +261,7 @@ __all__ = [
     "atomic_writer",
     "csv_cell",
     "csv_text",
+    "escape_block",
     "escape_text",
     "refuse_overwrite",
     "safe_row",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from toolproof.validator.safeio import escape_text
+from toolproof.validator.safeio import escape_block, escape_text
 
 
 def _cell(value: Any, limit: int = 160) -> str:
@@ -20,7 +20,7 @@ def _code(value: Any, limit: int = 800) -> str:
     s = "" if value is None else str(value)
     if len(s) > limit:
         s = s[: limit - 1] + "…"
-    s = "\n".join(escape_text(part) for part in s.split("\n"))  # a snippet's own line breaks stay
+    s = escape_block(s)  # a snippet's own line breaks stay
     fence = "```"
     while fence in s:
         fence += "`"
