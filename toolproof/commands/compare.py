@@ -15,7 +15,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             "Lint and clean the training data, train every arm of CONFIG on the same base "
             "model, evaluate the base model and every arm on the same test sets, and write "
             "summary.csv, summary.md, accuracy.png and compare.json under OUTPUT_ROOT/<name>/. "
-            "Finished steps are reused when the command runs again with the same config. "
+            "Finished steps are reused when the command runs again with the same config, and so are "
+            "published ones (--publish, under --results-dir) whose inputs and versions match. "
             "Exit 1 if any arm failed."
         ),
     )
@@ -33,12 +34,25 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         metavar="ARM",
         help="run only these arms (and/or 'base'); the summary keeps the others' finished results",
     )
+    p.add_argument(
+        "--results-dir",
+        default="docs/results",
+        metavar="DIR",
+        help="published results: finished steps under DIR/<name>/ whose keys match (same inputs, settings "
+        "and versions) are reused instead of re-run (default: docs/results)",
+    )
+    p.add_argument(
+        "--publish",
+        action="store_true",
+        help="after the run, write its machine-readable results (compare.json, paired.csv, summaries, "
+        "per-record verdicts, step keys) to DIR/<name>/ for committing",
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from toolproof.cli import UsageError  # noqa: PLC0415
-    from toolproof.compare import CompareConfigError, load_config, run_compare  # noqa: PLC0415
+    from toolproof.compare import CompareConfigError, load_config, publish_results, run_compare  # noqa: PLC0415
 
     try:
         cfg = load_config(args.config)
@@ -51,14 +65,17 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         result = run_compare(
-            cfg, output_root=args.output_root, resume=args.resume, only=args.only, progress=progress
-        )
+            cfg, output_root=args.output_root, resume=args.resume, only=args.only, progress=progress,
+            published_root=args.results_dir,
+        )  # fmt: skip
     except CompareConfigError as e:
         raise UsageError(str(e)) from e
     summary = result.output_dir / "summary.md"
     if summary.is_file():
         print(summary.read_text(encoding="utf-8"))
     print(f"results in {result.output_dir}/ ({result.seconds:.0f} s)")
+    if args.publish:
+        print(f"published: {publish_results(result, args.results_dir)}/")
     if result.error:
         print(f"toolproof compare: failed before training: {result.error}", file=sys.stderr)
     for name in result.failed:
