@@ -914,3 +914,14 @@ def test_cli_publishes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: 
     fake.install(monkeypatch)
     assert main(["compare", str(p), "--output-root", str(tmp_path / "r2"), "--results-dir", str(docs)]) == 0
     assert fake.trained == [] and fake.evaluated == []
+    # The default, docs/results, is found beside the config's folder when it is not in the current one.
+    (tmp_path / "exp").mkdir()
+    (tmp_path / "exp" / "c.yaml").write_text(p.read_text())
+    (tmp_path / "docs" / "results").mkdir()
+    (docs / "unit").rename(tmp_path / "docs" / "results" / "unit")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    fake2 = FakeBackends()
+    fake2.install(monkeypatch)
+    assert main(["compare", str(tmp_path / "exp" / "c.yaml"), "--output-root", str(tmp_path / "r3")]) == 0
+    assert fake2.trained == [] and fake2.evaluated == []
