@@ -791,7 +791,8 @@ def test_arm_table_counts_mix_warnings_when_there_are_some(tmp_path: Path, monke
     assert "| `base` | – | – | – | 20.0%" in md and "| `dirty` | dirty | 6 | 4 | 20.0%" in md
     assert "| `clean` | clean | 5 | 0 | 20.0%" in md
     with open(tmp_path / "out/unit/summary.csv", newline="") as f:
-        assert {r["arm"]: r["train_warnings_mix"] for r in csv.DictReader(f)} == {"base": "", "dirty": "4", "clean": "0"}
+        got = {r["arm"]: r["train_warnings_mix"] for r in csv.DictReader(f)}
+    assert got == {"base": "", "dirty": "4", "clean": "0"}
     fake2 = FakeBackends()
     fake2.warnings = {"dirty": {"dataset": 2}}
     fake2.install(monkeypatch)
@@ -820,7 +821,8 @@ def test_publish_then_a_fresh_run_reuses_the_published_models(tmp_path: Path, mo
               "verdicts/base/synthetic.csv", "verdicts/dirty/synthetic.csv", "verdicts/clean/synthetic.csv"):
         assert (pub / f).is_file(), f
     out1 = tmp_path / "out1" / "unit"
-    assert read_verdicts(pub / "verdicts/clean/synthetic.csv") == read_verdicts(out1 / "arms/clean/eval/synthetic/results.csv")
+    assert read_verdicts(pub / "verdicts/clean/synthetic.csv") == \
+        read_verdicts(out1 / "arms/clean/eval/synthetic/results.csv")
     assert (pub / "verdicts/base/synthetic.csv").read_text().splitlines()[:2] == [
         "id,correct,error_type", "r0,false,value_error"]  # fmt: skip
     # The published keys are the local markers' keys; no machine's folder is written into them.
@@ -858,14 +860,16 @@ def test_publish_then_a_fresh_run_reuses_the_published_models(tmp_path: Path, mo
     assert steps2["models"]["clean"] == steps["models"]["clean"]
     assert "`base` on synthetic: `docs/results/unit/verdicts/base/synthetic.csv`" in (pub / "summary.md").read_text()
     assert str(tmp_path) not in "".join((pub / f).read_text() for f in ("summary.md", "compare.json", "steps.json"))
-    assert read_verdicts(pub / "verdicts/clean/synthetic.csv") == read_verdicts(out1 / "arms/clean/eval/synthetic/results.csv")
+    assert read_verdicts(pub / "verdicts/clean/synthetic.csv") == \
+        read_verdicts(out1 / "arms/clean/eval/synthetic/results.csv")
 
     # --only: the models left out come from the published results too.
     fake3 = FakeBackends()
     fake3.install(monkeypatch)
     res3 = run_compare(raw, output_root=tmp_path / "out3", published_root=docs, only=["base"])
     assert fake3.trained == [] and fake3.evaluated == []
-    assert {o.name: o.status for o in res3.outcomes} == dict.fromkeys(["base", "dirty", "clean", "clean-balanced"], "ok")
+    assert {o.name: o.status for o in res3.outcomes} == dict.fromkeys(
+        ["base", "dirty", "clean", "clean-balanced"], "ok")
 
     # Other settings (another key) or --no-resume: nothing published is reused.
     raw["eval"]["max_new_tokens"] = 9

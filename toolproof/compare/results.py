@@ -67,7 +67,8 @@ class ModelOutcome:
     results: dict[str, SetResult] = field(default_factory=dict)
     # steps reused from a previous run ("eval:x (published)": from the published results)
     resumed: list[str] = field(default_factory=list)
-    train_warnings: dict[str, int] | None = None  # warnings in the data trained on, per rule family (None: not recorded)
+    # warnings in the data trained on, per rule family (None: not recorded)
+    train_warnings: dict[str, int] | None = None
 
     @property
     def eval_seconds(self) -> float:
