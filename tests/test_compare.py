@@ -778,6 +778,8 @@ def test_warnings_by_family_counts_warnings_only() -> None:
     assert cmp.backends.warnings_by_family({"TP003": 2, "TP010": 1, "TP501": 3}, {"TP003": 2}) == {
         "dataset": 3, "reader": 1}  # fmt: skip
     assert cmp.backends.warnings_by_family({"TP999": 5}, {}) == {}  # an unknown code is not counted
+    # the mix family: TP702 no-near-miss-negatives and TP703 ungrounded-argument-value warn, TP704 is info
+    assert cmp.backends.warnings_by_family({"TP702": 1, "TP703": 4, "TP704": 2}, {}) == {"mix": 5}
 
 
 def test_arm_table_counts_mix_warnings_when_there_are_some(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
