@@ -61,6 +61,8 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 def words(text: str) -> list[str]:
     """Lower-cased words of ``text``: letters/digits runs, snake_case and camelCase split."""
+    if text == text.lower():  # nothing upper-case: no camelCase boundary, each word is lower-case
+        return _WORD.findall(text)
     return [w.lower() for w in _WORD.findall(_CAMEL.sub(" ", text))]
 
 
@@ -147,6 +149,9 @@ UNIT_WORDS = frozenset(
 _FILLER = frozenset("a an and the of in on at to for or & with by".split())
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def canonical_number(value: Any) -> str | None:
     """A number's canonical text (``1000.0`` -> "1000", ``0.50`` -> "0.5"); None when not a number."""
     if isinstance(value, bool):
@@ -159,6 +164,8 @@ def canonical_number(value: Any) -> str | None:
         if isinstance(value, Decimal):
             d = value
         elif isinstance(value, str):
+            if not _DIGIT.search(value):  # no digit: not a finite number (and no costly Decimal error)
+                return None
             d = Decimal(value.replace(",", "").strip())
         elif isinstance(value, (int, float)):
             d = Decimal(repr(value))
@@ -173,6 +180,9 @@ def canonical_number(value: Any) -> str | None:
     return "0" if s in ("-0", "+0") else s
 
 
+_WORDS_FOR: dict[str, tuple[str, ...]] = {}  # canonical number -> the number words for it
+for _w, _v in NUMBER_WORDS.items():
+    _WORDS_FOR[str(canonical_number(_v))] = (*_WORDS_FOR.get(str(canonical_number(_v)), ()), _w)
 _NUMBER_WORD = re.compile(r"\b(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b", re.I)
 
 
@@ -241,18 +251,33 @@ def _written_as_is(text: str, n: str) -> bool:
 class Grounds:
     """The text a call may draw on, prepared once: normalised text, its words and numbers."""
 
-    __slots__ = ("_clock", "_numbers", "_words", "text")
+    __slots__ = ("_clock", "_digits", "_numbers", "_parts", "_words", "text")
 
     def __init__(self, text: str) -> None:
         self.text = " ".join(text.split()).lower()
-        self._words: set[str] | None = None
-        self._numbers: set[str] | None = None
+        self._parts: tuple[str, ...] = (self.text,)
+        self._words: frozenset[str] | set[str] | None = None
+        self._numbers: frozenset[str] | set[str] | None = None
         self._clock: set[str] | None = None
+        self._digits: str | None = None
+
+    @classmethod
+    def of_parts(cls, parts: list[str]) -> Grounds:
+        """``Grounds("\\n".join(parts))``, with the words and numbers of each part computed once per
+        distinct part (a system prompt or a tool result recurs; a later turn reuses the earlier
+        parts). The same sets: words never span a line break, and numbers only do in "5\\n%"."""
+        g = cls.__new__(cls)
+        norms = tuple(n for n in map(_normalised, parts) if n)
+        g.text = " ".join(norms)
+        g._parts = norms
+        g._words = g._numbers = g._clock = g._digits = None
+        return g
 
     @property
-    def word_set(self) -> set[str]:
+    def word_set(self) -> frozenset[str] | set[str]:
         if self._words is None:
-            self._words = {_num_word(w) for w in words(self.text)} | {stem_word(w) for w in words(self.text)}
+            ps = self._parts
+            self._words = _part_words(ps[0]) if len(ps) == 1 else frozenset().union(*map(_part_words, ps))
         return self._words
 
     @property
@@ -271,54 +296,143 @@ class Grounds:
         return self._clock
 
     @property
-    def numbers(self) -> set[str]:
+    def numbers(self) -> frozenset[str] | set[str]:
         if self._numbers is None:
-            self._numbers = text_numbers(self.text)
+            ps = self._parts
+            if len(ps) == 1:
+                self._numbers = _part_numbers(ps[0])
+            elif any(p.startswith(_PCT_STARTS) for p in ps[1:]):  # "5\\n%": a percent across parts
+                self._numbers = text_numbers(self.text)
+            else:
+                self._numbers = frozenset().union(*map(_part_numbers, ps))
         return self._numbers
 
     def number(self, value: Any) -> bool:
-        n = canonical_number(value)
+        n = _canonical_cached(value)
         if n is None:
             return False
-        if _written_as_is(self.text, n.lstrip("-")):  # the common case, without reading every number
-            return True
-        return n in self.numbers or n.lstrip("-") in self.numbers
+        return self._has_number(n)
 
+    def _has_number(self, n: str) -> bool:
+        """Whether the text holds the number whose canonical text is ``n``."""
+        bare = n.lstrip("-")
+        if _written_as_is(self.text, bare):  # the common case, without reading every number
+            return True
+        if not self._may_hold(n, bare):  # nor the second, without reading every number
+            return False
+        nums = self.numbers
+        return n in nums or bare in nums
+
+    def _may_hold(self, n: str, bare: str) -> bool:
+        """False only when :attr:`numbers` cannot hold ``n`` or ``bare``, decided without reading
+        every number. A number the text writes in digits keeps its significant digits ("1,000.50"
+        -> 1000.5: "10005"), so they occur in the text once commas and points are dropped; a number
+        word is one of the text's words. Not decided here (True): text with a percent (Decimal
+        rounding of huge percentages) and non-ASCII text (other scripts' digits, case folding)."""
+        digits = self._digits
+        if digits is None:
+            t = self.text
+            if not t.isascii() or "%" in t or "perc" in t or "per c" in t:
+                digits = ""
+            else:
+                digits = t.replace(",", "").replace(".", "") or " "
+            self._digits = digits
+        if not digits or bare.replace(".", "").strip("0") in digits:
+            return True
+        names = _WORDS_FOR.get(n, ()) or _WORDS_FOR.get(bare, ())
+        if names:
+            have = self.word_set
+            return any(w in have for w in names)
+        return False
 
     def string(self, value: str) -> bool:
-        v = " ".join(value.split()).lower()
+        a = _string_facts(value)
+        v = a[0]
         if not v or _occurs(self.text, v):
             return True
-        clock = _CLOCK.fullmatch(v)
-        if clock and f"{int(clock.group(1))}:{clock.group(2)}" in self.clock_times:
+        if a[1] is not None and a[1] in self.clock_times:
             return True
-        if canonical_number(v.strip("$€£¥")) is not None and self.number(v.strip("$€£¥")):
+        if a[2] is not None and self._has_number(a[2]):
             return True
-        ws = [w for w in words(value) if w not in UNIT_WORDS and w not in _FILLER]
+        ws = a[3]
         if not ws:
             return True
         have = self.word_set
-        return all(_num_word(w) in have or stem_word(w) in have or (w.isdigit() and self.number(w)) for w in ws)
+        for num_word, stem, digits in ws:
+            if num_word in have or stem in have or (digits is not None and self._has_number(digits)):
+                continue
+            return False
+        return True
+
+
+_CURRENCY = "$€£¥"
+_PCT_STARTS = ("%", "percent", "per cent", "cent")
+
+
+@lru_cache(maxsize=8192)
+def _normalised(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+@lru_cache(maxsize=8192)
+def _part_words(text: str) -> frozenset[str]:
+    """The words of a normalised (lower-cased) text, each also as a number word and stemmed. The
+    text is lower-cased already: no camelCase boundary is left to split, and each word is its own
+    lower case (so this is ``words(text)`` in one pass). Every word is in the set as it is: only
+    all-digit words change as number words, and only words ending in "s" change when stemmed."""
+    ws = set(_WORD.findall(text))
+    extra = [stem_word(w) for w in ws if w[-1] == "s"]
+    extra += [_num_word(w) for w in ws if w[0] == "0" and w.isdigit()]
+    ws.update(extra)
+    return frozenset(ws)
+
+
+@lru_cache(maxsize=8192)
+def _part_numbers(text: str) -> frozenset[str]:
+    return frozenset(text_numbers(text))
+
+
+@lru_cache(maxsize=65536)
+def _string_facts(value: str) -> tuple[str, str | None, str | None, tuple[tuple[str, str, str | None], ...]]:
+    """What :meth:`Grounds.string` needs of a value, computed once per distinct string (values recur
+    across records): its normalised form, the clock time it names (H:MM), the canonical number it
+    is (currency signs stripped), and for each of its words that must occur (unit words and
+    fillers left out): the word as a number word, its stem, and its canonical number when all digits."""
+    v = " ".join(value.split()).lower()
+    clock = _CLOCK.fullmatch(v)
+    key = f"{int(clock.group(1))}:{clock.group(2)}" if clock else None
+    num = canonical_number(v.strip(_CURRENCY))
+    ws = tuple(
+        (_num_word(w), stem_word(w), canonical_number(w) if w.isdigit() else None)
+        for w in words(value)
+        if w not in UNIT_WORDS and w not in _FILLER
+    )
+    return v, key, num, ws
+
+
+_FLOAT_CANON: dict[float, str | None] = {}
+
+
+def _canonical_cached(value: Any) -> str | None:
+    """:func:`canonical_number`, with the non-integral floats (Decimal work) remembered."""
+    if type(value) is float and not value.is_integer():
+        hit = _FLOAT_CANON.get(value, _MISS)
+        if hit is _MISS:
+            hit = canonical_number(value)
+            if len(_FLOAT_CANON) >= 65536:
+                _FLOAT_CANON.clear()
+            _FLOAT_CANON[value] = hit
+        return hit  # type: ignore[return-value]
+    return canonical_number(value)
+
+
+_MISS: Any = object()
 
 
 def _num_word(w: str) -> str:
     if w.isdigit():
         return w.lstrip("0") or "0"
     return w
-
-
-def _schema_at(schema: Any, parts: tuple[Any, ...]) -> Any:
-    """The sub-schema of ``schema`` (an ``object`` schema) for a value at ``parts``; None if unknown."""
-    s = schema
-    for p in parts:
-        if not isinstance(s, dict):
-            return None
-        if isinstance(p, int):
-            s = s.get("items")
-        else:
-            props = s.get("properties")
-            s = props.get(p) if isinstance(props, dict) else None
-    return s if isinstance(s, dict) else None
 
 
 def _allowed(value: Any, sub: Any) -> bool:
@@ -334,19 +448,6 @@ def _allowed(value: Any, sub: Any) -> bool:
     return False
 
 
-def _leaves(value: Any, parts: tuple[Any, ...] = (), depth: int = 0) -> Iterator[tuple[tuple[Any, ...], Any]]:
-    if depth > 50:
-        return
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield from _leaves(v, (*parts, k), depth + 1)
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _leaves(v, (*parts, i), depth + 1)
-    else:
-        yield parts, value
-
-
 def ungrounded_values(
     arguments: Any, grounds: Grounds, schema: Any = None, *, choices: bool = True
 ) -> list[tuple[tuple[Any, ...], Any]]:
@@ -359,22 +460,40 @@ def ungrounded_values(
     out: list[tuple[tuple[Any, ...], Any]] = []
     if not isinstance(arguments, dict):
         return out
-    for parts, v in _leaves(arguments):
-        if v is None or isinstance(v, bool):
-            if not choices:
-                out.append((parts, v))
-            continue
-        if choices and _allowed(v, _schema_at(schema, parts)):
-            continue
-        if isinstance(v, (int, float)):
-            ok = grounds.number(v)
-        elif isinstance(v, str):
-            ok = grounds.string(v)
-        else:
-            ok = True
-        if not ok:
-            out.append((parts, v))
+    _visit(arguments, (), schema, 0, grounds, choices, out)
     return out
+
+
+def _visit(value: Any, parts: tuple[Any, ...], sub: Any, depth: int, grounds: Grounds, choices: bool,
+           out: list[tuple[tuple[Any, ...], Any]]) -> None:
+    """The leaves of ``value`` in order (depth first, at most 50 deep), each with its sub-schema
+    (``properties`` / ``items``), walked together with the schema; the unsupported ones go to ``out``."""
+    if depth > 50:
+        return
+    if isinstance(value, dict):
+        props = sub.get("properties") if isinstance(sub, dict) else None
+        if not isinstance(props, dict):
+            props = None
+        for k, v in value.items():
+            if isinstance(k, int):
+                child = sub.get("items") if isinstance(sub, dict) else None
+            else:
+                child = props.get(k) if props is not None else None
+            _visit(v, (*parts, k), child, depth + 1, grounds, choices, out)
+    elif isinstance(value, list):
+        child = sub.get("items") if isinstance(sub, dict) else None
+        for i, v in enumerate(value):
+            _visit(v, (*parts, i), child, depth + 1, grounds, choices, out)
+    elif value is None or isinstance(value, bool):
+        if not choices:
+            out.append((parts, value))
+    elif choices and isinstance(sub, dict) and _allowed(value, sub):
+        return
+    elif isinstance(value, (int, float)):
+        if not grounds.number(value):
+            out.append((parts, value))
+    elif isinstance(value, str) and not grounds.string(value):
+        out.append((parts, value))
 
 
 def is_grounded(arguments: Any, text: str, schema: Any = None) -> bool:
@@ -445,11 +564,11 @@ def record_ungrounded(
             if not args:
                 continue
             if grounds is None:
-                grounds = Grounds("\n".join(parts))
+                grounds = Grounds.of_parts(parts)
             schema = schemas.get(name) if isinstance(name, str) else None
             yield path, name if isinstance(name, str) else "", ungrounded_values(args, grounds, schema, choices=choices)
     if expected and not found and isinstance(record.get("expected_calls"), list):
-        grounds = Grounds("\n".join(parts))
+        grounds = Grounds.of_parts(parts)
         for k, ec in enumerate(record["expected_calls"]):
             if not isinstance(ec, dict):
                 continue

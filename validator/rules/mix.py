@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -177,8 +178,16 @@ def no_near_miss_negatives(summaries: list[RecordSummary], ctx: Context) -> Iter
         )
 
 
+_JSON_ESCAPE = re.compile(r'[\x00-\x1f\\"]')  # what json.dumps(ensure_ascii=False) escapes in a string
+
+
 def _show(value: Any) -> str:
-    s = json.dumps(value, ensure_ascii=False) if not isinstance(value, float) or math.isfinite(value) else repr(value)
+    if type(value) is str and not _JSON_ESCAPE.search(value):
+        s = '"' + value + '"'  # json.dumps' text, without its encoder
+    elif type(value) is int or (type(value) is float and math.isfinite(value)):
+        s = repr(value)  # as json.dumps writes numbers
+    else:
+        s = json.dumps(value, ensure_ascii=False) if not isinstance(value, float) or math.isfinite(value) else repr(value)
     return s if len(s) <= 80 else s[:77] + "..."
 
 
@@ -216,10 +225,13 @@ def ungrounded_argument_value(record: Any, ctx: Context) -> Iterator[Hit]:
     No fix: whether a value is an inference the model should learn or an invention is a judgement.
     """
     for path, name, missing in record_ungrounded(record):
+        if not missing:
+            continue
+        base, prefix = json_path(*path), f"{name}: " if name else ""
         for parts, value in missing:
             yield Hit(
-                json_path(*path, *parts),
-                f"{name + ': ' if name else ''}value {_show(value)} appears nowhere in the conversation before the call",
+                base + json_path(*parts)[1:],  # json_path(*path, *parts), the call's part once
+                f"{prefix}value {_show(value)} appears nowhere in the conversation before the call",
                 data={"value": value},
             )
 
