@@ -13,6 +13,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+import toolproof.trainer.rules  # noqa: F401  (registers TP601-TP603, the template-aware rules, with the validator)
 from toolproof import __version__
 
 # Order here is the order in `toolproof --help`.
@@ -34,6 +35,26 @@ COMMANDS = [
 
 class UsageError(Exception):
     """Raised by commands for bad arguments or unreadable inputs (exit code 2)."""
+
+
+def add_deprecated_format(parser: argparse.ArgumentParser) -> None:
+    """``--format`` on ``train`` / ``inspect``: the old name of ``--layout``, still accepted (with a warning).
+
+    ``--format`` means the report format everywhere else (``lint``, ``rules``, ``data stats``).
+    """
+    from toolproof.trainer.config import TRAIN_LAYOUTS
+
+    parser.add_argument("--format", dest="deprecated_format", choices=TRAIN_LAYOUTS, help=argparse.SUPPRESS)
+
+
+def take_deprecated_format(args: argparse.Namespace, command: str) -> None:
+    """Use a deprecated ``--format LAYOUT`` as ``--layout`` (unless ``--layout`` is given) and warn."""
+    old = getattr(args, "deprecated_format", None)
+    if old is None:
+        return
+    print(f"toolproof {command}: warning: --format is deprecated here, use --layout {old}", file=sys.stderr)
+    if args.format is None:
+        args.format = old
 
 
 def build_parser() -> argparse.ArgumentParser:

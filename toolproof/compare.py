@@ -42,6 +42,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from toolproof.validator.files import sha256_file
+from toolproof.validator.progress import ProgressFn
+from toolproof.validator.versions import library_versions
+
 __all__ = [
     "ArmConfig",
     "CompareConfig",
@@ -488,14 +492,6 @@ def _hash(obj: Any) -> str:
     return hashlib.sha256(_canon(obj).encode()).hexdigest()[:16]
 
 
-def file_sha256(path: str | os.PathLike[str]) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def read_marker(step_dir: Path, step_hash: str) -> dict[str, Any] | None:
     """The outcome stored by a finished step whose hash matches, else None."""
     m = step_dir / MARKER
@@ -554,7 +550,7 @@ def prepare_data(cfg: CompareConfig, out_dir: Path, *, resume: bool = True) -> P
     if not Path(src).is_file():
         raise FileNotFoundError(f"training data not found: {src}")
     step_hash = _hash(
-        {"step": "data", "train": file_sha256(src), "clean": cfg.data.clean, "code": _results_versions("validator")}
+        {"step": "data", "train": sha256_file(src), "clean": cfg.data.clean, "code": _results_versions("validator")}
     )
     if resume:
         got = read_marker(step_dir, step_hash)
@@ -663,7 +659,7 @@ def _train_hash(cfg: CompareConfig, arm: ArmConfig, train_path: str) -> str:
             "dtype": cfg.dtype,
             "seed": cfg.seed,
             "data": arm.data,
-            "data_sha": file_sha256(train_path),
+            "data_sha": sha256_file(train_path),
             "train": {k: v for k, v in _train_settings(cfg, arm).items() if k not in _NOT_HASHED},
             "v": _versions_key(),
             "code": _results_versions("trainer"),
@@ -770,6 +766,7 @@ def evaluate_model(
     upstream_hash: str = "",
     resume: bool = True,
     run: bool = True,
+    progress: ProgressFn | None = None,
 ) -> tuple[dict[str, SetResult], list[str]]:
     """Evaluate the base model (adapter_dir None) or an arm's adapter on every test set.
 
@@ -810,7 +807,8 @@ def evaluate_model(
             lazy = _LazyModel(cfg, adapter_dir)
         t0 = time.perf_counter()
         try:
-            res = _evaluate(cfg, ts, step_dir, adapter_dir, model=lazy)
+            step_bar = (lambda u, label=f"{name}: eval {ts.name}": progress(dataclasses.replace(u, label=label))) if progress else None
+            res = _evaluate(cfg, ts, step_dir, adapter_dir, model=lazy, progress=step_bar)
         except BaseException:
             lazy.close()
             raise
@@ -852,6 +850,7 @@ def _evaluate(
     step_dir: Path,
     adapter_dir: str | None,
     model: _LazyModel | None = None,
+    progress: ProgressFn | None = None,
 ) -> SetResult:
     from toolproof.evaluator.run import EvalConfig, evaluate  # noqa: PLC0415
 
@@ -867,7 +866,7 @@ def _evaluate(
     }
     kwargs = _fit_fields(EvalConfig, {**cfg.eval.options, **fixed}, fixed_keys=set(fixed))
     lazy = model or _LazyModel(cfg, adapter_dir)
-    summary = evaluate(EvalConfig(**kwargs), model_and_tokenizer=lazy.get())
+    summary = evaluate(EvalConfig(**kwargs), model_and_tokenizer=lazy.get(), progress=progress)
     extra = {
         "hermes_only_accuracy": summary.hermes_only_accuracy,
         "strict_correct": summary.score.strict_correct if summary.score is not None else None,
@@ -896,11 +895,13 @@ def run_compare(
     resume: bool = True,
     only: Iterable[str] | None = None,
     progress: Progress | None = None,
+    bars: ProgressFn | None = None,
 ) -> CompareResult:
     """Run (or resume) a comparison and write its reports under ``output_root/<name>/``.
 
     ``only`` restricts which models are run this time (arm names, or ``base``); the
-    summary still shows the others when a previous run finished them.
+    summary still shows the others when a previous run finished them. ``progress`` hears a
+    line per step; ``bars`` hears the evaluation steps' record counts (the CLI draws them).
     """
     cfg = config if isinstance(config, CompareConfig) else load_config(config)
     say = progress or (lambda _msg: None)
@@ -948,7 +949,7 @@ def run_compare(
         for name, arm in models:
             run_it = only_set is None or name in only_set
             t1 = time.perf_counter()
-            outcome = _run_model(cfg, name, arm, data, test_sets, out_dir, resume=resume, run_it=run_it, say=say)
+            outcome = _run_model(cfg, name, arm, data, test_sets, out_dir, resume=resume, run_it=run_it, say=say, bars=bars)
             timings[name] = time.perf_counter() - t1
             outcomes.append(outcome)
             gc.collect()
@@ -980,6 +981,7 @@ def _run_model(
     resume: bool,
     run_it: bool,
     say: Progress,
+    bars: ProgressFn | None = None,
 ) -> ModelOutcome:
     o = ModelOutcome(
         name=name,
@@ -1019,7 +1021,8 @@ def _run_model(
         if run_it:
             say(f"{name}: evaluating on {', '.join(t.name for t in test_sets)}")
             o.results, reused_evals = evaluate_model(
-                cfg, name, test_sets, out_dir, adapter_dir=adapter, upstream_hash=upstream, resume=resume
+                cfg, name, test_sets, out_dir, adapter_dir=adapter, upstream_hash=upstream, resume=resume,
+                progress=bars,
             )
             o.resumed += reused_evals
             for ts_name, r in o.results.items():
@@ -1419,15 +1422,7 @@ def machine_info() -> dict[str, Any]:
 
 
 def versions() -> dict[str, str | None]:
-    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
-
-    out: dict[str, str | None] = {}
-    for pkg in ("toolproof", "torch", "transformers", "trl", "peft", "datasets", "accelerate"):
-        try:
-            out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            out[pkg] = None
-    return out
+    return library_versions()
 
 
 _VERSIONS_KEY: str | None = None

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from toolproof.trainer.config import ConfigError, TrainConfig
+from toolproof.validator.files import sha256_file
 
 TOOLPROOF_JSON = "toolproof.json"
 CHECKPOINT_PROGRESS = "toolproof_progress.json"  # written last into a checkpoint: it is complete
@@ -97,15 +98,10 @@ class TrainResult:
     validation: ValidationSummary
     metadata_path: str
     warnings: list[str] = field(default_factory=list)
-    eval_summary: Any = None
+    eval_summary: Any = None  # set by the caller that evaluates afterwards (``toolproof.workflows``)
+    main_process: bool = True  # False in the other processes of a multi-process run
     records_trained_with_errors: int = 0  # trained records the validator reported errors in
     trained_error_codes: dict[str, int] = field(default_factory=dict)  # those records, per rule
-
-
-def sha256_file(path: str | Path) -> str:
-    from toolproof.trainer.models import sha256_file as _sha
-
-    return _sha(path)
 
 
 # --------------------------------------------------------------------------- validation gate
@@ -245,15 +241,9 @@ def dry_run(config: TrainConfig, validation: ValidationSummary | None = None) ->
 
 
 def _versions() -> dict[str, str]:
-    import importlib.metadata as md
+    from toolproof.validator.versions import library_versions
 
-    out = {"python": platform.python_version()}
-    for dist in ("toolproof", "torch", "transformers", "trl", "peft", "datasets", "accelerate"):
-        try:
-            out[dist] = md.version(dist)
-        except md.PackageNotFoundError:
-            pass
-    return out
+    return {"python": platform.python_version(), **{k: v for k, v in library_versions().items() if v is not None}}
 
 
 # --------------------------------------------------------------------------- checkpoints
@@ -335,7 +325,11 @@ def train(
     validation: ValidationSummary | None = None,
     on_event: Callable[[str], None] | None = None,
 ) -> TrainResult:
-    """Validate, load, train LoRA with TRL, save adapter + template + toolproof.json; evaluate if asked."""
+    """Validate, load, train LoRA with TRL, save adapter + template + toolproof.json.
+
+    ``config.eval`` is not read here: evaluating afterwards is the pipeline's step
+    (``toolproof.workflows.train_and_evaluate``), so the trainer never imports the evaluator.
+    """
     try:
         config.validate()
     except ConfigError as e:
@@ -543,32 +537,9 @@ def train(
         validation=validation,
         metadata_path=str(meta_path),
         warnings=warnings,
+        main_process=bool(trainer.accelerator.is_main_process),
     )
-    if config.eval and trainer.accelerator.is_main_process:
-        del trainer, model
-        result.eval_summary = run_eval(config, str(out), say)
     return result
-
-
-def run_eval(config: TrainConfig, adapter_dir: str, say: Callable[[str], None]) -> Any:
-    """Evaluate the adapter with ``evaluator.run.evaluate``; results go to ``DIR/eval/``."""
-    import dataclasses
-
-    try:
-        from toolproof.evaluator.run import EvalConfig, evaluate
-    except ImportError as e:
-        raise TrainError(f"--eval needs evaluator.run, which is not available: {e}") from None
-    say(f"evaluating {adapter_dir} on {config.eval}")
-    kwargs: dict[str, Any] = {
-        "model": config.model,
-        "adapter": adapter_dir,
-        "data": config.eval,
-        "output": str(Path(adapter_dir) / "eval" / "results.csv"),
-        "dtype": config.dtype,
-        "limit": config.eval_limit,
-    }
-    names = {f.name for f in dataclasses.fields(EvalConfig)}
-    return evaluate(EvalConfig(**{k: v for k, v in kwargs.items() if k in names and v is not None}))
 
 
 __all__ = [

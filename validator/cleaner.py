@@ -18,16 +18,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
-from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 import orjson
 
+from toolproof.validator.clean_result import CleanResult, FileCounts, FindingExample, RepairExample
+from toolproof.validator.files import atomic_writer
 from toolproof.validator.findings import Finding, FixSafety, Hit, Severity
 from toolproof.validator.fixes import FIXES, Change, apply_fixes
 
@@ -41,93 +40,6 @@ class CleanError(Exception):
 
 
 # --------------------------------------------------------------------------- result model
-
-
-@dataclass
-class FindingExample:
-    file: str
-    line: int
-    id: str | None
-    path: str
-    message: str
-    snippet: str
-
-
-@dataclass
-class RepairExample:
-    file: str
-    line: int
-    id: str | None
-    path: str
-    message: str
-    before: str
-    after: str
-
-
-@dataclass
-class FileCounts:
-    path: str
-    records: int = 0
-    written: int = 0
-    quarantined: int = 0
-    duplicates: int = 0
-    bom_stripped: bool = False
-
-
-@dataclass
-class CleanResult:
-    """What a clean run did. ``records_in == unchanged + repaired + quarantined + duplicates_dropped``."""
-
-    inputs: list[str] = field(default_factory=list)
-    output: str = ""
-    quarantine: str = ""
-    report: str | None = None
-    unsafe_fixes: bool = False
-    dedupe: bool = True
-    records_in: int = 0
-    unchanged: int = 0
-    repaired: int = 0
-    quarantined: int = 0
-    duplicates_dropped: int = 0
-    ids_derived: int = 0
-    ids_suffixed: int = 0
-    # source format -> records the reader converted to canonical form (ShareGPT, xLAM, ...)
-    converted: Counter[str] = field(default_factory=Counter)
-    # "TP105 markup-to-tool-calls" -> number of places repaired
-    repairs: Counter[str] = field(default_factory=Counter)
-    # rule code -> number of quarantined records with that error
-    quarantined_by_rule: Counter[str] = field(default_factory=Counter)
-    # rule code -> findings in the input (before any repair)
-    findings_by_rule: Counter[str] = field(default_factory=Counter)
-    severity_by_rule: dict[str, str] = field(default_factory=dict)
-    finding_examples: dict[str, list[FindingExample]] = field(default_factory=dict)
-    repair_examples: dict[str, RepairExample] = field(default_factory=dict)
-    files: list[FileCounts] = field(default_factory=list)
-    internal_errors: list[str] = field(default_factory=list)
-    stats: dict[str, Any] | None = None  # validator.stats.dataset_balance of the output, when available
-
-    @property
-    def written(self) -> int:
-        return self.unchanged + self.repaired
-
-    @property
-    def accounted(self) -> bool:
-        return self.records_in == self.unchanged + self.repaired + self.quarantined + self.duplicates_dropped
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "records_in": self.records_in,
-            "passed_unchanged": self.unchanged,
-            "repaired": self.repaired,
-            "quarantined": self.quarantined,
-            "duplicates_dropped": self.duplicates_dropped,
-            "written": self.written,
-            "ids_derived": self.ids_derived,
-            "ids_suffixed": self.ids_suffixed,
-            "converted": dict(sorted(self.converted.items())),
-            "repairs": dict(sorted(self.repairs.items())),
-            "quarantined_by_rule": dict(sorted(self.quarantined_by_rule.items())),
-        }
 
 
 # --------------------------------------------------------------------------- helpers
@@ -210,25 +122,6 @@ def _same_file(a: Path, b: Path) -> bool:
     except OSError:
         pass
     return os.path.realpath(a) == os.path.realpath(b)
-
-
-@contextmanager
-def atomic_writer(target: Path) -> Iterator[IO[bytes]]:
-    """Write to a temporary file in the target's folder, rename over the target on success."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 # --------------------------------------------------------------------------- record cleaning

@@ -49,10 +49,13 @@ def run(args: argparse.Namespace) -> int:
     def progress(msg: str) -> None:
         print(f"[{time.perf_counter() - t0:6.0f}s] {msg}", file=sys.stderr, flush=True)
 
+    from toolproof.progress import progress_bars  # noqa: PLC0415
+
     try:
-        result = run_compare(
-            cfg, output_root=args.output_root, resume=args.resume, only=args.only, progress=progress
-        )
+        with progress_bars() as bars:
+            result = run_compare(
+                cfg, output_root=args.output_root, resume=args.resume, only=args.only, progress=progress, bars=bars
+            )
     except CompareConfigError as e:
         raise UsageError(str(e)) from e
     summary = result.output_dir / "summary.md"

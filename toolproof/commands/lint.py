@@ -18,13 +18,15 @@ def _codes(value: str) -> list[str]:
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from toolproof.validator.reporters import REPORT_FORMATS
+
     p = sub.add_parser(
         "lint",
         help="check tool-calling datasets (JSONL, JSON, CSV, Parquet) and report findings",
         description="Check tool-calling datasets and report findings. Exit 0: no errors; 1: errors; 2: usage error or unreadable file.",
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="dataset files (.jsonl, .json, .csv, .parquet)")
-    p.add_argument("--format", choices=["text", "json", "sarif", "github"], default="text", help="output format (default: text)")
+    p.add_argument("--format", choices=list(REPORT_FORMATS), default="text", help="report format (default: text)")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     p.add_argument("--select", type=_codes, action="extend", metavar="CODES", help="comma-separated codes, prefixes or names to run (replaces the config's select)")
     p.add_argument("--ignore", type=_codes, action="extend", metavar="CODES", help="comma-separated codes, prefixes or names to skip (added to the config's ignore)")

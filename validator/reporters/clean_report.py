@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 
-if TYPE_CHECKING:
-    from toolproof.validator.cleaner import CleanResult
+from toolproof.validator.clean_result import CleanResult
+from toolproof.validator.files import atomic_writer
 
 VERSION = 1
 
@@ -110,8 +110,6 @@ def render(result: CleanResult | dict[str, Any], fmt: str) -> str:
 
 def write_report(result: CleanResult, path: str | os.PathLike[str]) -> Path:
     """Render by extension and write atomically; returns the path written."""
-    from toolproof.validator.cleaner import atomic_writer
-
     p = Path(path)
     text = render(result, format_for(p))
     with atomic_writer(p) as f:

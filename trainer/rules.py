@@ -1,10 +1,13 @@
-"""Template-aware checks (``toolproof lint --model M``): TP601-TP603.
+"""Template-aware lint rules (``toolproof lint --model M``): TP601-TP603.
 
 They render each record with the chat template the trainer would use for model ``M``
 (``trainer.templates.chat_template_for``) and look at the result: do the calls read back
-(TP601), does the chosen loss train them (TP602), does the record fit (TP603). Off unless
-``ctx.options["model"]`` is set. transformers is imported lazily, inside the functions; the
-tokenizer is cached per model per process.
+(TP601), does the chosen loss train them (TP602), does the record fit (TP603). They live in the
+trainer layer because they need its templates, and register with the validator's rule registry
+when this module is imported (the ``toolproof`` command imports it). Declared with
+``needs="model"``: off unless ``ctx.options["model"]`` is set. Importing this module is light:
+transformers and the trainer's modules are imported inside the functions; the tokenizer is
+cached per model per process.
 """
 
 from __future__ import annotations
@@ -158,7 +161,7 @@ def _rendered(m: _Model, record: dict[str, Any], loss: str, max_length: int | No
     return value
 
 
-@rule("TP601", "template-round-trip-mismatch", family=FAMILY, default_enabled=False)
+@rule("TP601", "template-round-trip-mismatch", family=FAMILY, needs="model")
 def template_round_trip_mismatch(record: Any, ctx: Context) -> Iterator[Hit]:
     """The calls read back from the record rendered with the model's chat template differ from its structured calls.
 
@@ -239,7 +242,7 @@ def template_round_trip_mismatch(record: Any, ctx: Context) -> Iterator[Hit]:
             )
 
 
-@rule("TP602", "calls-not-trained", family=FAMILY, default_enabled=False)
+@rule("TP602", "calls-not-trained", family=FAMILY, needs="model")
 def calls_not_trained(record: Any, ctx: Context) -> Iterator[Hit]:
     """With the chosen loss, the tokens of a call are not trained, the prompt is, or nothing is.
 
@@ -332,7 +335,7 @@ def calls_not_trained(record: Any, ctx: Context) -> Iterator[Hit]:
             yield Hit("$.messages", f"with {loss} loss {leaked} of the {n} prompt tokens are trained")
 
 
-@rule("TP603", "record-too-long", family=FAMILY, default_enabled=False)
+@rule("TP603", "record-too-long", family=FAMILY, needs="model")
 def record_too_long(record: Any, ctx: Context) -> Iterator[Hit]:
     """The record rendered with the model's template has more tokens than the training max length.
 

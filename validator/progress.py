@@ -1,0 +1,27 @@
+"""Progress reporting through a callback: the library never prints, the command draws the bars.
+
+A long step (generating answers for a test set, a compare step) calls ``progress(update)`` with a
+:class:`ProgressUpdate` after each unit of work; the ``toolproof`` command renders those updates as
+rich progress bars on stderr. Defined in the bottom layer so that every part can take the same
+callback type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ProgressUpdate:
+    """``done`` of ``total`` units of the step called ``label`` are finished (``tokens`` generated so far)."""
+
+    label: str
+    done: int
+    total: int
+    tokens: int = 0
+
+
+ProgressFn = Callable[[ProgressUpdate], None]
+
+__all__ = ["ProgressFn", "ProgressUpdate"]
