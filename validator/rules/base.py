@@ -101,13 +101,14 @@ def rule(
 
 
 def all_rules() -> list[Rule]:
-    """Every registered rule, importing the validator's rule modules on first use.
+    """Every registered rule, in code order.
 
-    Rules owned by a higher layer (the template-aware TP601-TP603 in ``toolproof.trainer.rules``)
-    register when their module is imported; the ``toolproof`` command imports them.
+    Nothing to import here: this module is ``toolproof.validator.rules.base``, so Python has run the
+    package's ``__init__`` (which imports every validator rule family, and so registers it) before
+    this module could be imported. Rules owned by a higher layer (the template-aware TP601-TP603 in
+    ``toolproof.trainer.rules``) register when their module is imported; the ``toolproof`` command
+    imports it.
     """
-    import toolproof.validator.rules  # noqa: F401  (imports the families, which register)
-
     return [REGISTRY[c] for c in sorted(REGISTRY)]
 
 
