@@ -18,10 +18,7 @@ from typing import Any
 
 from toolproof.evaluator.extract import PARSERS, extract_calls, extract_strict
 from toolproof.evaluator.match import Verdict, match, tool_functions
-
-
-class InputError(ValueError):
-    """Unreadable input: the message names the file, line and field."""
+from toolproof.validator.errors import InputError
 
 
 @dataclass(slots=True)

@@ -3,7 +3,7 @@
 Each subcommand lives in ``toolproof/commands/<name>.py`` and exposes
 ``register(subparsers) -> None`` which adds its parser and sets ``func`` to a
 callable ``(args) -> int``. Exit codes: 0 ok, 1 findings / failure, 2 usage or
-unreadable input.
+unreadable input (any :class:`~toolproof.validator.errors.ToolproofError` a command lets through).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import toolproof.trainer.rules  # noqa: F401  (registers TP601-TP603, the template-aware rules, with the validator)
 from toolproof import __version__
+from toolproof.validator.errors import ToolproofError
 
 # Order here is the order in `toolproof --help`.
 COMMANDS = [
@@ -33,8 +34,8 @@ COMMANDS = [
 ]
 
 
-class UsageError(Exception):
-    """Raised by commands for bad arguments or unreadable inputs (exit code 2)."""
+class UsageError(ToolproofError):
+    """Raised by commands for bad arguments or unreadable inputs (exit code 2, like every ToolproofError)."""
 
 
 def add_deprecated_format(parser: argparse.ArgumentParser) -> None:
@@ -81,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args))
-    except UsageError as e:
+    except ToolproofError as e:  # UsageError, and any error of the library a command did not handle itself
         print(f"toolproof {args.command}: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

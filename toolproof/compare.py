@@ -43,6 +43,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from toolproof.validator.files import sha256_file
+from toolproof.validator.errors import ConfigError
 from toolproof.validator.progress import ProgressFn
 from toolproof.validator.versions import library_versions
 
@@ -75,7 +76,7 @@ _NAME_RE = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 Progress = Callable[[str], None]
 
 
-class CompareConfigError(ValueError):
+class CompareConfigError(ConfigError):
     """The comparison config is unreadable or invalid (the command turns it into exit 2)."""
 
 

@@ -10,14 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolproof.validator.errors import ConfigError
+
 LOSSES = ("assistant_only", "completion_only", "full")
 #: Training layouts: how the calls appear in the text the model is trained on (TrainConfig.format).
 TRAIN_LAYOUTS = ("structured", "markup_in_content")
 DTYPES = ("auto", "bf16", "fp32")
-
-
-class ConfigError(ValueError):
-    """A configuration value that makes no sense (a user-facing message)."""
 
 
 @dataclass

@@ -29,11 +29,12 @@ from typing import Any, Literal
 
 from toolproof.validator.files import sha256_file
 from toolproof.trainer.templates import TEMPLATE_FILE, adapter_template, shipped_template, supports_tools
+from toolproof.validator.errors import ToolproofError
 
 Dtype = Literal["auto", "bf16", "fp32"]
 
 
-class ModelError(Exception):
+class ModelError(ToolproofError):
     """A model name/path that cannot be resolved or loaded (a user-facing message)."""
 
 

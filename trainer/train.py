@@ -25,6 +25,7 @@ from typing import Any, Callable
 
 from toolproof.trainer.config import ConfigError, TrainConfig
 from toolproof.validator.files import sha256_file
+from toolproof.validator.errors import ToolproofError
 
 TOOLPROOF_JSON = "toolproof.json"
 CHECKPOINT_PROGRESS = "toolproof_progress.json"  # written last into a checkpoint: it is complete
@@ -36,7 +37,7 @@ _RESUMABLE_CHANGES = frozenset(
 )
 
 
-class TrainError(Exception):
+class TrainError(ToolproofError):
     """A training run that cannot go ahead (a user-facing message)."""
 
 

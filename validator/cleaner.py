@@ -26,6 +26,7 @@ from typing import IO, Any
 import orjson
 
 from toolproof.validator.clean_result import CleanResult, FileCounts, FindingExample, RepairExample
+from toolproof.validator.errors import ToolproofError
 from toolproof.validator.files import atomic_writer
 from toolproof.validator.findings import Finding, FixSafety, Hit, Severity
 from toolproof.validator.fixes import FIXES, Change, apply_fixes
@@ -35,7 +36,7 @@ EXAMPLES_PER_RULE = 3
 REPORT_SUFFIXES = (".html", ".htm", ".md", ".markdown", ".json")
 
 
-class CleanError(Exception):
+class CleanError(ToolproofError):
     """A clean run that cannot start (bad paths, output over an input): the message says why."""
 
 
@@ -507,7 +508,7 @@ def fixes_table() -> list[dict[str, str]]:
 # --------------------------------------------------------------------------- fix in place
 
 
-class FixFileError(Exception):
+class FixFileError(ToolproofError):
     """A file ``fix`` cannot work on (missing, a directory, not text)."""
 
 

@@ -27,6 +27,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from toolproof.validator.findings import FixSafety, Hit
+from toolproof.validator.errors import InputError
 
 CONTAINER_FORMATS = ("jsonl", "json", "csv", "parquet")
 # Record shapes the converter (validator.formats) knows; "auto" sniffs each record.
@@ -39,10 +40,6 @@ RAW_LIMIT = 10 * 1024  # characters of raw text kept for an unparseable record
 BOM = b"\xef\xbb\xbf"
 _CHUNK = 1 << 20
 _EXT = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
-
-
-class InputError(Exception):
-    """A file that cannot be read at all (the message names the file)."""
 
 
 @dataclass(slots=True)
