@@ -4,7 +4,7 @@ torch / transformers are imported lazily (inside functions), so importing this m
 
 The prompt of a record is its messages (a trailing assistant turn, the answer of a training-style
 record, is dropped) plus its ``tools``, rendered with the chat template the model was trained with
-(``trainer.templates.chat_template_for``: the adapter's stored template, toolproof's tool-aware
+(``trainer.models.chat_template_for``: the adapter's stored template, toolproof's tool-aware
 ChatML for SmolLM2, the model's own tools template for Qwen2.5). Generation is greedy and batched
 with left padding, prompts sorted by length so a batch wastes little on padding, and stops on
 ``<|im_end|>`` (and the tokenizer's eos).

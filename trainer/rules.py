@@ -1,7 +1,7 @@
 """Template-aware lint rules (``toolproof lint --model M``): TP601-TP603.
 
 They render each record with the chat template the trainer would use for model ``M``
-(``trainer.templates.chat_template_for``) and look at the result: do the calls read back
+(``trainer.models.chat_template_for``) and look at the result: do the calls read back
 (TP601), does the chosen loss train them (TP602), does the record fit (TP603). They live in the
 trainer layer because they need its templates, and register with the validator's rule registry
 when this module is imported (the ``toolproof`` command imports it). Declared with
