@@ -676,6 +676,7 @@ def train_arm(
     *,
     resume: bool = True,
     say: Progress | None = None,
+    bars: ProgressFn | None = None,
 ) -> tuple[dict[str, Any], bool, str]:
     """Train one arm (resumable: a finished arm is reused, a stopped one continues from its newest
     checkpoint). Returns (outcome dict, resumed?, step hash)."""
@@ -698,7 +699,7 @@ def train_arm(
         _fresh_dir(step_dir)
         partial.write_text(json.dumps({"hash": step_hash, "started_at": _now()}) + "\n", encoding="utf-8")
     t0 = time.perf_counter()
-    got = _train(cfg, arm, train_path, step_dir, say, continuing=continuing)
+    got = _train(cfg, arm, train_path, step_dir, say, continuing=continuing, bars=bars)
     seconds = time.perf_counter() - t0
     got.setdefault("train_seconds", seconds)
     write_marker(step_dir, step_hash, got, seconds)
@@ -714,6 +715,7 @@ def _train(
     say: Progress | None = None,
     *,
     continuing: bool = False,
+    bars: ProgressFn | None = None,
 ) -> dict[str, Any]:
     from toolproof.trainer.train import TrainConfig, train  # noqa: PLC0415
 
@@ -728,7 +730,11 @@ def _train(
         "dtype": cfg.dtype,
     }
     kwargs = _fit_fields(TrainConfig, {**settings, **fixed}, fixed_keys=set(fixed))
-    res = train(TrainConfig(**kwargs), on_event=(lambda m: say(f"{arm.name}: {m}")) if say else None)
+    res = train(
+        TrainConfig(**kwargs),
+        on_event=(lambda m: say(f"{arm.name}: {m}")) if say else None,
+        progress=(lambda u: bars(dataclasses.replace(u, label=f"{arm.name}: {u.label}"))) if bars else None,
+    )
     return {
         "adapter_dir": str(res.output_dir),
         "train_records": int(res.records_trained),
@@ -996,7 +1002,7 @@ def _run_model(
         if arm is not None:
             if run_it:
                 say(f"{name}: training on {arm.data} data")
-                got, reused, upstream = train_arm(cfg, arm, data, out_dir, resume=resume, say=say)
+                got, reused, upstream = train_arm(cfg, arm, data, out_dir, resume=resume, say=say, bars=bars)
             else:
                 got, reused, upstream = _finished_train(cfg, arm, data, out_dir)
                 if got is None:

@@ -20,13 +20,16 @@ from toolproof.validator.progress import ProgressFn, ProgressUpdate
 
 
 class _RateColumn(ProgressColumn):
-    """``12.3 ex/s  456.7 tok/s`` from the task's completed count and its ``tokens`` field."""
+    """``12.3/s  456.7 tok/s`` from the task's completed count and its ``tokens`` field, or its ``info``."""
 
     def render(self, task: Task) -> Text:
+        info = task.fields.get("info") or ""
+        if info:
+            return Text(info, style="progress.data.speed")
         elapsed = task.elapsed or 0.0
         if elapsed <= 0:
             return Text("")
-        text = f"{task.completed / elapsed:.2f} ex/s"
+        text = f"{task.completed / elapsed:.2f}/s"
         tokens = task.fields.get("tokens") or 0
         if tokens:
             text += f"  {tokens / elapsed:.1f} tok/s"
@@ -52,9 +55,9 @@ class _Bars:
             self.tasks = {}
         task, done, _ = self.tasks.get(u.label, (None, 0, 0))
         if task is None or u.done < done:  # a new step, or the same label starting again
-            task = self.live.add_task(u.label, total=u.total, tokens=0)
+            task = self.live.add_task(u.label, total=u.total, tokens=0, info="")
         self.tasks[u.label] = (task, u.done, u.total)
-        self.live.update(task, completed=u.done, total=u.total, tokens=u.tokens)
+        self.live.update(task, completed=u.done, total=u.total, tokens=u.tokens, info=u.info)
         if all(d >= t for _, d, t in self.tasks.values()):
             self.close()
 

@@ -13,10 +13,11 @@ from typing import Any
 
 from toolproof.trainer.config import TrainConfig
 from toolproof.trainer.train import TrainResult, ValidationSummary, train
+from toolproof.validator.progress import ProgressFn
 
 
 def evaluate_adapter(
-    config: TrainConfig, adapter_dir: str, *, progress: Callable[[int, int], None] | None = None
+    config: TrainConfig, adapter_dir: str, *, progress: ProgressFn | None = None
 ) -> Any:
     """Evaluate the adapter in ``adapter_dir`` on ``config.eval``; results go to ``DIR/eval/``."""
     from toolproof.evaluator.run import EvalConfig, evaluate
@@ -38,11 +39,12 @@ def train_and_evaluate(
     *,
     validation: ValidationSummary | None = None,
     on_event: Callable[[str], None] | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: ProgressFn | None = None,
 ) -> TrainResult:
     """``trainer.train.train``, then, when ``config.eval`` names a test set, evaluate the adapter on it
-    (in the main process only) and keep the summary in ``result.eval_summary``."""
-    result = train(config, validation=validation, on_event=on_event)
+    (in the main process only) and keep the summary in ``result.eval_summary``. ``progress`` hears
+    the training steps and the records evaluated."""
+    result = train(config, validation=validation, on_event=on_event, progress=progress)
     if config.eval and result.main_process:
         if on_event is not None:
             on_event(f"evaluating {result.output_dir} on {config.eval}")

@@ -26,6 +26,7 @@ from typing import Any, Callable
 from toolproof.trainer.config import ConfigError, TrainConfig
 from toolproof.validator.files import sha256_file
 from toolproof.validator.errors import ToolproofError
+from toolproof.validator.progress import ProgressFn, ProgressUpdate
 
 TOOLPROOF_JSON = "toolproof.json"
 CHECKPOINT_PROGRESS = "toolproof_progress.json"  # written last into a checkpoint: it is complete
@@ -320,16 +321,37 @@ def _checkpoint_callback(config: TrainConfig, data_sha: str, train_time: Callabl
 # --------------------------------------------------------------------------- training
 
 
+def _progress_callback(progress: ProgressFn) -> Any:
+    """A callback that reports each optimizer step (and the last logged loss) to ``progress``."""
+    from transformers import TrainerCallback
+
+    class _Progress(TrainerCallback):  # type: ignore[misc]
+        loss = ""
+
+        def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None, **kw: Any) -> None:
+            if logs and isinstance(logs.get("loss"), (int, float)):
+                self.loss = f"loss {logs['loss']:.4g}"
+
+        def on_step_end(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+            if state.is_world_process_zero:
+                progress(ProgressUpdate("train", int(state.global_step), int(state.max_steps), info=self.loss))
+
+    return _Progress()
+
+
 def train(
     config: TrainConfig,
     *,
     validation: ValidationSummary | None = None,
     on_event: Callable[[str], None] | None = None,
+    progress: ProgressFn | None = None,
 ) -> TrainResult:
     """Validate, load, train LoRA with TRL, save adapter + template + toolproof.json.
 
     ``config.eval`` is not read here: evaluating afterwards is the pipeline's step
     (``toolproof.workflows.train_and_evaluate``), so the trainer never imports the evaluator.
+    ``progress`` hears each optimizer step (with the last logged loss) instead of transformers'
+    own progress bar; without it that bar stays (``config.disable_tqdm`` hides it).
     """
     try:
         config.validate()
@@ -462,6 +484,11 @@ def train(
         of = f" of {config.max_steps}" if config.max_steps > 0 else ""
         say(f"resuming from {resume_from} (step {resumed_step}{of})")
     t_train = time.perf_counter()
+    if progress is not None:
+        from transformers.trainer_callback import ProgressCallback
+
+        trainer.remove_callback(ProgressCallback)
+        trainer.add_callback(_progress_callback(progress))
     if config.save_steps:
         trainer.add_callback(
             _checkpoint_callback(config, data_sha, lambda: round(time_before + time.perf_counter() - t_train, 2))

@@ -14,12 +14,16 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class ProgressUpdate:
-    """``done`` of ``total`` units of the step called ``label`` are finished (``tokens`` generated so far)."""
+    """``done`` of ``total`` units of the step called ``label`` are finished.
+
+    ``tokens``: tokens generated so far (evaluation); ``info``: a short status such as the last loss.
+    """
 
     label: str
     done: int
     total: int
     tokens: int = 0
+    info: str = ""
 
 
 ProgressFn = Callable[[ProgressUpdate], None]
