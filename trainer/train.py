@@ -328,13 +328,17 @@ def _progress_callback(progress: ProgressFn) -> Any:
     class _Progress(TrainerCallback):  # type: ignore[misc]
         loss = ""
 
-        def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None, **kw: Any) -> None:
-            if logs and isinstance(logs.get("loss"), (int, float)):
-                self.loss = f"loss {logs['loss']:.4g}"
-
-        def on_step_end(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+        def _report(self, state: Any) -> None:
             if state.is_world_process_zero:
                 progress(ProgressUpdate("train", int(state.global_step), int(state.max_steps), info=self.loss))
+
+        def on_step_end(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+            self._report(state)
+
+        def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None, **kw: Any) -> None:
+            if logs and isinstance(logs.get("loss"), (int, float)):  # logged after the step ended
+                self.loss = f"loss {logs['loss']:.4g}"
+                self._report(state)
 
     return _Progress()
 
