@@ -300,9 +300,9 @@ class FakeBackends:
         self.cleaned = 0
 
     def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr(cmp, "_lint_and_clean", self.lint_and_clean)
-        monkeypatch.setattr(cmp, "_train", self.train)
-        monkeypatch.setattr(cmp, "_evaluate", self.evaluate)
+        monkeypatch.setattr(cmp.backends, "lint_and_clean", self.lint_and_clean)
+        monkeypatch.setattr(cmp.backends, "train", self.train)
+        monkeypatch.setattr(cmp.backends, "evaluate", self.evaluate)
 
     def lint_and_clean(self, src: str, step_dir: Path, opts: dict[str, Any]) -> cmp.PreparedData:
         self.cleaned += 1
@@ -314,7 +314,7 @@ class FakeBackends:
                                 {"TP105": 2, "TP404": 1}, str(step_dir / "lint.json"), str(step_dir / "clean.html"))
 
     def train(self, cfg: cmp.CompareConfig, arm: cmp.ArmConfig, path: str, step_dir: Path,
-              say: Any = None, *, continuing: bool = False) -> dict[str, Any]:
+              say: Any = None, *, continuing: bool = False, bars: Any = None) -> dict[str, Any]:
         self.trained.append(arm.name)
         if continuing:
             self.continued.append(arm.name)
@@ -329,7 +329,7 @@ class FakeBackends:
                 "train_seconds": 1.5}
 
     def evaluate(self, cfg: cmp.CompareConfig, ts: cmp.PreparedTestSet, step_dir: Path,
-                 adapter: str | None, model: Any = None) -> SetResult:
+                 adapter: str | None, model: Any = None, progress: Any = None) -> SetResult:
         name = "base" if adapter is None else Path(adapter).parent.parent.name
         self.evaluated.append((name, ts.name))
         k = self.acc.get(name, 1)

@@ -52,8 +52,10 @@ def test_the_wheel_holds_only_the_toolproof_package_and_every_module(wheel: Path
     version = wheel.name.split("-")[1]
     assert tops == {"toolproof", f"toolproof-{version}.dist-info"}
     for package, folder in PACKAGE_DIR.items():
-        for py in (ROOT / folder).glob("*.py"):  # each package's own modules (subpackages are listed too)
-            assert f"{package.replace('.', '/')}/{py.name}" in names, py
+        for py in (ROOT / folder).rglob("*.py"):  # every module, subpackages included (a package left out
+            if "__pycache__" in py.parts:  # of pyproject's list would be missing from the wheel)
+                continue
+            assert f"{package.replace('.', '/')}/{py.relative_to(ROOT / folder).as_posix()}" in names, py
     assert "toolproof/trainer/templates/chatml_tools.jinja" in names
     assert "toolproof/schemas/record.schema.json" in names
     meta = zipfile.ZipFile(wheel).read(f"toolproof-{version}.dist-info/METADATA").decode()

@@ -40,10 +40,8 @@ class CleanError(ToolproofError):
     """A clean run that cannot start (bad paths, output over an input): the message says why."""
 
 
-# --------------------------------------------------------------------------- result model
-
-
 # --------------------------------------------------------------------------- helpers
+# (the result model, CleanResult and its parts, lives in validator/clean_result.py)
 
 
 def dumps_line(obj: Any) -> bytes:

@@ -9,7 +9,7 @@ callback type.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -28,4 +28,10 @@ class ProgressUpdate:
 
 ProgressFn = Callable[[ProgressUpdate], None]
 
-__all__ = ["ProgressFn", "ProgressUpdate"]
+
+def relabel(progress: ProgressFn, label: str) -> ProgressFn:
+    """``progress`` with every update renamed ``label`` (a pipeline naming its steps: ``"clean: train"``)."""
+    return lambda u: progress(replace(u, label=label))
+
+
+__all__ = ["ProgressFn", "ProgressUpdate", "relabel"]

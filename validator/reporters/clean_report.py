@@ -16,6 +16,7 @@ import orjson
 
 from toolproof.validator.clean_result import CleanResult
 from toolproof.validator.files import atomic_writer
+from toolproof.validator.reporters.mix import mix_summary, mix_text_bars
 
 VERSION = 1
 
@@ -36,7 +37,8 @@ def _rule_meta(code: str) -> dict[str, str]:
 
 def to_dict(result: CleanResult) -> dict[str, Any]:
     """The report model: summary, per-file counts, findings by rule with examples, repairs with a
-    before/after example each, quarantine reasons, and the dataset balance when computed."""
+    before/after example each, quarantine reasons, the dataset balance and mix when computed, and the
+    balance repair's report (``clean --balance``)."""
     findings = []
     for code, count in sorted(result.findings_by_rule.items()):
         meta = _rule_meta(code)
@@ -82,6 +84,8 @@ def to_dict(result: CleanResult) -> dict[str, Any]:
         "repairs": repairs,
         "quarantined_by_rule": quarantined,
         "stats": result.stats,
+        "mix": mix_summary(result.stats),
+        "balance": getattr(result, "balance", None),
         "internal_errors": list(result.internal_errors),
     }
 
@@ -117,4 +121,4 @@ def write_report(result: CleanResult, path: str | os.PathLike[str]) -> Path:
     return p
 
 
-__all__ = ["VERSION", "format_for", "render", "to_dict", "write_report"]
+__all__ = ["VERSION", "format_for", "mix_summary", "mix_text_bars", "render", "to_dict", "write_report"]
