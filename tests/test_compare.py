@@ -316,6 +316,10 @@ class FakeBackends:
     def train(self, cfg: cmp.CompareConfig, arm: cmp.ArmConfig, path: str, step_dir: Path,
               say: Any = None, *, continuing: bool = False, bars: Any = None) -> dict[str, Any]:
         self.trained.append(arm.name)
+        if bars is not None:
+            from toolproof.validator.progress import ProgressUpdate
+
+            bars(ProgressUpdate("train", 10, 10, info="loss 1"))
         if continuing:
             self.continued.append(arm.name)
         if arm.name in self.fail_arms:
@@ -332,6 +336,10 @@ class FakeBackends:
                  adapter: str | None, model: Any = None, progress: Any = None) -> SetResult:
         name = "base" if adapter is None else Path(adapter).parent.parent.name
         self.evaluated.append((name, ts.name))
+        if progress is not None:
+            from toolproof.validator.progress import ProgressUpdate
+
+            progress(ProgressUpdate(f"eval {ts.name}.jsonl", ts.n, ts.n, tokens=5))
         k = self.acc.get(name, 1)
         _write_results_csv(step_dir / "results.csv", [i < k for i in range(ts.n)])
         return SetResult(ts.n, k, 0.5, {"wrong_arguments": ts.n - k}, str(step_dir / "results.csv"),
@@ -470,6 +478,21 @@ def test_train_step_checkpoints_every_10_steps_and_save_steps_is_not_part_of_the
         cmp._train(cfg, other, cfg.data.train, tmp_path / "s")
     assert got[-1].save_steps == 3 and got[-1].resume is False
     assert cmp._train_hash(cfg, other, cfg.data.train) == cmp._train_hash(cfg, arm, cfg.data.train)
+
+
+def test_run_compare_hands_each_step_a_bar_named_after_its_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeBackends()
+    fake.install(monkeypatch)
+    updates: list[Any] = []
+    run_compare(_config(tmp_path), output_root=tmp_path, bars=updates.append)
+    labels = [u.label for u in updates]
+    assert labels == [f"{m}: eval synthetic" for m in ("base",)] + [
+        label for arm in fake.trained for label in (f"{arm}: train", f"{arm}: eval synthetic")
+    ]
+    assert fake.trained and all(u.done == u.total for u in updates)
+    updates.clear()
+    run_compare(_config(tmp_path), output_root=tmp_path, bars=updates.append)  # every step reused: no bars
+    assert updates == []
 
 
 def test_run_compare_only_keeps_finished_arms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

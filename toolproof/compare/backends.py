@@ -15,7 +15,7 @@ from toolproof.compare.arms import arm_kind
 from toolproof.compare.config import ArmConfig, CompareConfig
 from toolproof.compare.results import PreparedData, PreparedTestSet, SetResult
 from toolproof.compare.steps import CHECKPOINT_STEPS, train_settings
-from toolproof.validator.progress import ProgressFn, relabel
+from toolproof.validator.progress import ProgressFn
 
 Progress = Any  # Callable[[str], None] | None
 
@@ -85,8 +85,8 @@ def train(
     on_event = (lambda m: say(f"{arm.name}: {m}")) if say else None
     if bars is None:
         res = run_training(TrainConfig(**kwargs), on_event=on_event)
-    else:  # the training steps as a bar named after the arm
-        res = run_training(TrainConfig(**kwargs), on_event=on_event, progress=relabel(bars, f"{arm.name}: train"))
+    else:
+        res = run_training(TrainConfig(**kwargs), on_event=on_event, progress=bars)
     return {
         "adapter_dir": str(res.output_dir),
         "train_records": int(res.records_trained),

@@ -65,7 +65,8 @@ def train_arm(
         fresh_dir(step_dir)
         mark_started(step_dir, step_hash)
     t0 = time.perf_counter()
-    got = backends.train(cfg, arm, train_path, step_dir, say, continuing=continuing, bars=bars)
+    step_bar = relabel(bars, f"{arm.name}: train") if bars else None  # the training steps, named after the arm
+    got = backends.train(cfg, arm, train_path, step_dir, say, continuing=continuing, bars=step_bar)
     seconds = time.perf_counter() - t0
     got.setdefault("train_seconds", seconds)
     write_marker(step_dir, step_hash, got, seconds)
