@@ -80,7 +80,7 @@ def derive_key(cfg: CompareConfig, kind: ArmKind, src: str) -> str:
         {
             "step": kind.derive,
             "kind": kind.name,
-            "source": file_sha256(src),
+            "source": sha256_file(src),
             "options": getattr(cfg.data, kind.derive or "", None) or {},
             "seed": cfg.seed,
             "code": results_versions("validator"),
