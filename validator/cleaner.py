@@ -93,6 +93,13 @@ class CleanResult:
     ids_suffixed: int = 0
     # source format -> records the reader converted to canonical form (ShareGPT, xLAM, ...)
     converted: Counter[str] = field(default_factory=Counter)
+    # dialect -> records read as it ("canonical" included; "unknown": no dialect; "unread": TP001 / TP011)
+    read_as: Counter[str] = field(default_factory=Counter)
+    # dialect -> records of it quarantined
+    quarantined_by_dialect: Counter[str] = field(default_factory=Counter)
+    # records whose shape was not understood (TP001 invalid JSON, TP011 unreadable in its dialect,
+    # TP002 not an object, TP003 no messages): quarantined, never counted as converted
+    unread: int = 0
     # "TP105 markup-to-tool-calls" -> number of places repaired
     repairs: Counter[str] = field(default_factory=Counter)
     # rule code -> number of quarantined records with that error
@@ -125,6 +132,9 @@ class CleanResult:
             "ids_derived": self.ids_derived,
             "ids_suffixed": self.ids_suffixed,
             "converted": dict(sorted(self.converted.items())),
+            "read_as": dict(sorted(self.read_as.items())),
+            "quarantined_by_dialect": dict(sorted(self.quarantined_by_dialect.items())),
+            "unread": self.unread,
             "repairs": dict(sorted(self.repairs.items())),
             "quarantined_by_rule": dict(sorted(self.quarantined_by_rule.items())),
         }
@@ -440,22 +450,32 @@ def clean(
                     if f.code == "TP010":
                         counts.bom_stripped = True
                         result.repairs["TP010 strip-byte-order-mark"] += 1
+                dialect = rec.source_format or "unknown"
                 if rec.error is not None or rec.obj is None:
                     hit = rec.error or Hit("$", "record did not parse")
                     f001 = cleaner.reader_finding(rec.code or "TP001", hit, file, rec.line, rec.index)
                     raw = rec.raw.rstrip("\r\n") if isinstance(rec.raw, str) else rec.raw
+                    if raw is None and rec.original is not None:  # TP011: parsed, not readable in its dialect
+                        raw = rec.original
                     _note_finding(result, f001, raw)
-                    _quarantine(result, counts, q_f, file, rec.line, None, [f001], raw)
+                    result.read_as["unread" if rec.code == "TP011" or rec.obj is None else dialect] += 1
+                    result.quarantined_by_dialect[dialect] += 1
+                    result.unread += 1
+                    _quarantine(result, counts, q_f, file, rec.line, _finding_id(rec.original), [f001], raw)
                     continue
                 obj = rec.obj
-                if rec.source_format not in (None, "canonical"):
-                    result.converted[rec.source_format] += 1
+                result.read_as[dialect] += 1
                 outcome = cleaner.clean_record(obj, file, rec.line, rec.index)
                 for f in outcome.findings:
                     _note_finding(result, f, None, obj)
                 if not outcome.ok:
+                    if any(f.code in ("TP002", "TP003") for f in outcome.errors):
+                        result.unread += 1
+                    result.quarantined_by_dialect[dialect] += 1
                     _quarantine(result, counts, q_f, file, rec.line, _finding_id(obj), outcome.errors, obj)
                     continue
+                if rec.source_format not in (None, "canonical"):
+                    result.converted[rec.source_format] += 1
                 record = outcome.record
                 if not isinstance(record, dict):  # only TP002 makes this possible, and it is an error
                     _quarantine(result, counts, q_f, file, rec.line, None, outcome.remaining, obj)

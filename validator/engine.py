@@ -401,7 +401,7 @@ def _run_batch(job: _Job, units: list[Unit]) -> _BatchResult:
     notes: Counter[str] = Counter()
     for unit in units:
         rec = parse_unit(unit, job.file, job.record_format)
-        dialects[rec.source_format if rec.ok and rec.source_format else ("unread" if rec.code == "TP011" else "unknown")] += 1
+        dialects[(rec.source_format or "unknown") if rec.ok else "unread"] += 1
         notes.update(rec.notes)
         rid = _record_id(rec.obj if rec.obj is not None else rec.original)
         if meta is not None:

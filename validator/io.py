@@ -26,7 +26,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from toolproof.validator.findings import FixSafety, Hit
-from toolproof.validator.formats import FORMATS, read_record
+from toolproof.validator.formats import AUTO_OBJECT_ARGS, FORMATS, read_record
 
 CONTAINER_FORMATS = ("jsonl", "json", "csv", "parquet")
 # Record dialects (validator.formats.DIALECTS); "auto" detects each record's dialect.
@@ -515,6 +515,22 @@ def _resolve_container(path: str, container: str | None) -> str:
     return container
 
 
+_OBJECT_ARGS = re.compile(rb'"+arguments"+\s*:\s*\{')
+_SNIFF = 4 << 20
+
+
+def _object_arguments(path: str) -> bool:
+    """Whether the file's first 4 MB hold a call whose ``arguments`` is a JSON object. OpenAI's
+    fine-tuning format writes arguments as JSON text; a file that uses objects is canonical, and a
+    string there is that record's defect (TP203) rather than the OpenAI convention."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(_SNIFF)
+    except OSError:
+        return False
+    return _OBJECT_ARGS.search(head) is not None
+
+
 def iter_units(
     path: str | os.PathLike[str], fmt: str | None = None, *, file: str | None = None
 ) -> tuple[str, str, Iterator[Unit]]:
@@ -542,6 +558,8 @@ def iter_units(
         if why:
             raise InputError(f"{name}: not a text dataset: {why}")
     container = _resolve_container(spath, container)
+    if record_format == "auto" and container != "parquet" and _object_arguments(spath):
+        record_format = AUTO_OBJECT_ARGS
 
     def units() -> Iterator[Unit]:
         if container == "jsonl":

@@ -72,6 +72,9 @@ DIALECTS: dict[str, Dialect] = {
     )
 }
 FORMATS: tuple[str, ...] = ("auto", *DIALECTS)
+# "auto" for a file whose calls carry argument objects (the reader sniffs the file's start): string
+# arguments there are a canonical record's defect (TP203), not OpenAI's convention. Internal value.
+AUTO_OBJECT_ARGS = "auto-object-args"
 
 
 @dataclass
@@ -89,12 +92,18 @@ class Reading:
         return self.error is None
 
 
-def detect_format(obj: Any) -> str:
-    """The dialect of one record (the first in :data:`DIALECTS` whose shape matches), else ``unknown``."""
+def detect_format(obj: Any, *, string_args_openai: bool = True) -> str:
+    """The dialect of one record (the first in :data:`DIALECTS` whose shape matches), else ``unknown``.
+
+    ``string_args_openai=False``: string call arguments alone do not make a record OpenAI."""
     if not isinstance(obj, dict):
         return "unknown"
     for d in DIALECTS.values():
         try:
+            if d.name == "openai" and not string_args_openai:
+                if openai.looks_like(obj, string_args=False):
+                    return d.name
+                continue
             if d.looks_like(obj):
                 return d.name
         except Exception:  # a detector must never stop reading
@@ -113,13 +122,16 @@ def _unknown(obj: dict[str, Any]) -> ConversionError:
 
 def read_record(obj: Any, fmt: str = "auto") -> Reading:
     """Read one parsed value as ``fmt`` (``auto``: detect). Never raises."""
+    strict = fmt == AUTO_OBJECT_ARGS
+    if strict:
+        fmt = "auto"
     if fmt not in FORMATS:
         return Reading(None, None, ConversionError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})"))
     if fmt == "canonical":
         return Reading(obj, "canonical")
     if not isinstance(obj, dict):
         return Reading(None, None, ConversionError(f"a record must be a JSON object, got {type(obj).__name__}"))
-    source = detect_format(obj) if fmt == "auto" else fmt
+    source = detect_format(obj, string_args_openai=not strict) if fmt == "auto" else fmt
     if source == "unknown":
         return Reading(None, None, _unknown(obj))
     notes: Notes = []
@@ -151,6 +163,7 @@ def to_hf_dataset(records: list[dict[str, Any]]) -> Any:
 
 
 __all__ = [
+    "AUTO_OBJECT_ARGS",
     "DIALECTS",
     "FORMATS",
     "ConversionError",

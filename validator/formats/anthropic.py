@@ -157,7 +157,7 @@ def convert(obj: Record, notes: Notes | None = None) -> Record:
         if not isinstance(obj["tools"], list):
             raise ConversionError("'tools' must be a list", "$.tools")
         tools = [_tool(t, f"$.tools[{k}]") for k, t in enumerate(obj["tools"])]
-    return assemble(obj, ("messages", "tools", "system"), out, tools)
+    return assemble(obj, ("messages", "tools", "system"), out, tools, keep_order=True)
 
 
 __all__ = ["convert", "looks_like"]

@@ -173,8 +173,27 @@ def tool_message(content: Any, ids: CallIds, name: str | None = None) -> dict[st
     return msg
 
 
-def assemble(obj: Record, consumed: tuple[str, ...], messages: list[Any], tools: list[Any] | None) -> Record:
-    """The canonical record: ``id`` first, then ``messages``, ``tools``, then the source's other keys."""
+def assemble(obj: Record, consumed: tuple[str, ...], messages: list[Any], tools: list[Any] | None,
+             *, keep_order: bool = False) -> Record:
+    """The canonical record: ``id`` first, then ``messages``, ``tools``, then the source's other keys.
+
+    ``keep_order`` (a source that already has ``messages``): the source's key order is kept, the new
+    ``messages`` / ``tools`` standing where the source's first consumed key stood."""
+    if keep_order:
+        kept: Record = {}
+        for k, v in obj.items():
+            if k in consumed or k in ("messages", "tools"):
+                if "messages" not in kept:
+                    kept["messages"] = messages
+                    if tools is not None:
+                        kept["tools"] = tools
+                continue
+            kept[k] = v
+        if "messages" not in kept:
+            kept["messages"] = messages
+        if tools is not None and "tools" not in kept:
+            kept["tools"] = tools
+        return kept
     out: Record = {}
     if "id" in obj:
         out["id"] = obj["id"]

@@ -131,7 +131,7 @@ def convert(obj: Record, notes: Notes | None = None) -> Record:
         out.append({**msg, **rest})
     note(notes, "content part lists joined into text")
     tools = canonical_tools(obj["tools"]) if obj.get("tools") not in (None, "", []) else None
-    return assemble(obj, ("messages", "tools"), out, tools)
+    return assemble(obj, ("messages", "tools"), out, tools, keep_order=True)
 
 
 __all__ = ["PART_TYPES", "convert", "looks_like"]

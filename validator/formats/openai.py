@@ -37,10 +37,14 @@ def _text_parts(content: Any) -> bool:
     )
 
 
-def looks_like(obj: Record) -> bool:
+def looks_like(obj: Record, string_args: bool = True) -> bool:
     """A ``messages`` record that uses what OpenAI's format allows and the canonical one does not:
-    string arguments, the legacy function fields, content-part lists, tools of other types."""
-    if is_legacy_or_string_args(obj):
+    string arguments, the legacy function fields, content-part lists, tools of other types.
+
+    ``string_args=False``: string arguments alone do not make a record OpenAI (the reader passes this
+    for a file whose other records carry argument objects: there a string is a canonical record's
+    defect, TP203, not the OpenAI convention)."""
+    if is_legacy_or_string_args(obj, string_args):
         return True
     tools = obj.get("tools")
     if isinstance(tools, list) and any(isinstance(t, dict) and t.get("type") in BUILTIN_TOOL_TYPES for t in tools):
@@ -49,7 +53,7 @@ def looks_like(obj: Record) -> bool:
     return isinstance(msgs, list) and any(isinstance(m, dict) and _text_parts(m.get("content")) for m in msgs)
 
 
-def is_legacy_or_string_args(obj: Record) -> bool:
+def is_legacy_or_string_args(obj: Record, string_args: bool = True) -> bool:
     if "functions" in obj:
         return True
     msgs = obj.get("messages")
@@ -60,7 +64,7 @@ def is_legacy_or_string_args(obj: Record) -> bool:
             return True
         calls = m.get("tool_calls")
         for tc in calls if isinstance(calls, list) else []:
-            if isinstance(tc, dict) and isinstance(tc.get("function"), dict) and isinstance(tc["function"].get("arguments"), str):
+            if string_args and isinstance(tc, dict) and isinstance(tc.get("function"), dict) and isinstance(tc["function"].get("arguments"), str):
                 return True
     return False
 
@@ -141,7 +145,7 @@ def convert(obj: Record, notes: Notes | None = None) -> Record:
     elif "functions" in obj:
         tools = canonical_tools(obj["functions"], "functions")
         note(notes, "legacy functions read as tools")
-    return assemble(obj, ("messages", "functions", "tools"), out_msgs, tools)
+    return assemble(obj, ("messages", "functions", "tools"), out_msgs, tools, keep_order=True)
 
 
 __all__ = ["convert", "is_legacy_or_string_args", "looks_like"]

@@ -46,6 +46,20 @@ def _totals(result: LintResult) -> str:
     return s
 
 
+def read_as(fs: Any) -> str | None:
+    """``FILE: read as openai (5 records)``; several dialects are listed by count; None when the file
+    was empty or read without the dialect registry."""
+    dialects = getattr(fs, "dialects", None)
+    if not fs.records or not dialects:
+        return None
+    items = sorted(dialects.items(), key=lambda kv: (-kv[1], kv[0]))
+    if len(items) == 1:
+        what = f"{items[0][0]} ({items[0][1]} records)"
+    else:
+        what = ", ".join(f"{k} {n}" for k, n in items) + f" ({fs.records} records)"
+    return f"{fs.path}: read as {what}"
+
+
 def render_plain(result: LintResult) -> str:
     out: list[str] = []
     current = None
@@ -55,9 +69,13 @@ def render_plain(result: LintResult) -> str:
                 out.append("")
             current = f.file
         out.append(finding_line(f))
+    if result.findings:
+        out.append("")
     for fs in result.files:
         if fs.records == 0:
             out.append(f"{fs.path}: no records (empty file)")
+        elif (line := read_as(fs)) is not None:
+            out.append(line)
     for e in result.errors:
         out.append(f"error: {e}")
     for e in result.internal_errors[:20]:
@@ -97,6 +115,8 @@ def render_rich(result: LintResult, width: int = 120) -> str:
     for fs in result.files:
         if fs.records == 0:
             con.print(f"[yellow]{escape(fs.path)}: no records (empty file)[/]")
+        elif (line := read_as(fs)) is not None:
+            con.print(f"[dim]{escape(line)}[/]")
     for e in result.errors:
         con.print(f"[bold red]error:[/] {escape(e)}")
     for e in result.internal_errors[:20]:
