@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -38,6 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     st.add_argument("path", metavar="PATH", help="dataset file (any format `toolproof lint` reads)")
     st.add_argument("--json", action="store_true", help="print the statistics as JSON")
     st.add_argument("--input-format", default=None, help="as for `toolproof lint`")
+    st.add_argument("--allow-unread", action="store_true", help="exit 0 even when some records could not be read")
     st.set_defaults(func=run_stats)
     p.set_defaults(func=lambda args: _no_sub(p))
 
@@ -101,10 +103,24 @@ def run_stats(args: argparse.Namespace) -> int:
     from toolproof.validator.io import InputError, iter_records
     from toolproof.validator.stats import dataset_balance, format_balance
 
+    records = []
+    unread = 0
+    read_as: Counter[str] = Counter()
     try:
-        records = [r.obj for r in iter_records(args.path, args.input_format) if r.obj is not None]
+        for r in iter_records(args.path, args.input_format):
+            if r.ok and r.obj is not None:
+                records.append(r.obj)
+                read_as[r.source_format or "unknown"] += 1
+            else:
+                unread += 1
+                read_as["unread"] += 1
+                if not args.json:
+                    msg = r.error.message if r.error is not None else "not read"
+                    print(f"{r.file}:{r.line}: {r.code or 'TP001'} {msg}", file=sys.stderr)
     except InputError as e:
         raise UsageError(str(e)) from e
-    stats = dataset_balance(records)
+    stats = dataset_balance(records, unread=unread, read_as=dict(read_as))
     print(json.dumps(stats, indent=2) if args.json else format_balance(stats))
-    return 0
+    if stats["records"] == 0 and (unread or stats["not_records"]):
+        return 1  # nothing was read: no statistics, never "0 calls"
+    return 1 if (unread or stats["not_records"]) and not args.allow_unread else 0
