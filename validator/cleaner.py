@@ -646,6 +646,7 @@ class FixFileResult:
     fixed_records: int = 0
     changes: list[Change] = field(default_factory=list)
     unfixed: list[Finding] = field(default_factory=list)  # errors of records left as they are
+    dialects: Counter[str] = field(default_factory=Counter)  # records read as each dialect
 
 
 def fix_file(path: str | os.PathLike[str], cleaner: RecordCleaner | None = None) -> FixFileResult:
@@ -653,9 +654,13 @@ def fix_file(path: str | os.PathLike[str], cleaner: RecordCleaner | None = None)
 
     A line is rewritten only when the repairs leave its record without errors; every other line
     keeps its bytes. A leading BOM is removed. A ``.json`` file that is not one object per line
-    (a top-level array, pretty-printed JSON) is left alone.
+    (a top-level array, pretty-printed JSON) is left alone. Each record's dialect is detected as every
+    command does (``validator.formats``); fix repairs canonical records only and leaves a record of
+    another dialect as it is (``toolproof convert`` converts), or reports TP011 when its dialect cannot
+    read it.
     """
-    from toolproof.validator.io import BOM, InputError, check_readable, sniff_binary
+    from toolproof.validator.formats import AUTO_OBJECT_ARGS, read_record
+    from toolproof.validator.io import BOM, InputError, _object_arguments, check_readable, sniff_binary
 
     p = Path(path)
     file = os.fspath(p)
@@ -679,6 +684,7 @@ def fix_file(path: str | os.PathLike[str], cleaner: RecordCleaner | None = None)
     changed = body is not data
     out: list[bytes] = []
     index = 0
+    fmt = AUTO_OBJECT_ARGS if _object_arguments(file) else "auto"
     for lineno, line in enumerate(body.splitlines(keepends=True), 1):
         text = line.rstrip(b"\r\n")
         if not text.strip():
@@ -694,6 +700,19 @@ def fix_file(path: str | os.PathLike[str], cleaner: RecordCleaner | None = None)
             out.append(line)
             continue
         res.records += 1
+        reading = read_record(obj, fmt)
+        if not reading.ok or reading.dialect not in (None, "canonical"):
+            res.dialects[reading.dialect or "unknown" if reading.ok else "unread"] += 1
+            if not reading.ok and reading.dialect is not None and reading.error is not None:
+                where = f"cannot be read as {reading.dialect}: "
+                hit = Hit(reading.error.path, where + reading.error.message, FixSafety.NONE)
+                res.unfixed.append(cleaner.reader_finding("TP011", hit, file, lineno, index))
+            if reading.ok or reading.dialect is not None:
+                index += 1
+                out.append(line)
+                continue
+        else:
+            res.dialects["canonical"] += 1
         outcome = cleaner.clean_record(obj, file, lineno, index)
         index += 1
         if outcome.changes and outcome.ok:
