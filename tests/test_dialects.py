@@ -389,3 +389,13 @@ def test_iter_records_reports_dialect_and_notes(tmp_path: Path) -> None:
     rs = list(iter_records(p))
     assert [r.source_format for r in rs] == ["glaive", "xlam"]
     assert "tools read from the system prompt (glaive)" in rs[0].notes
+
+
+def test_fix_leaves_other_dialects_and_reports_unreadable_ones(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = {"conversations": [{"from": "human", "value": "hi"}, {"from": "narrator", "value": "?"}]}
+    p = _write(tmp_path / "d.jsonl", [SHAREGPT, broken])
+    before = p.read_bytes()
+    assert main(["fix", str(p)]) == 0
+    out = capsys.readouterr().out
+    assert "TP011 [unreadable-record] $.conversations[1].from: cannot be read as sharegpt" in out
+    assert "read as sharegpt 1, unread 1 (records)" in out and p.read_bytes() == before

@@ -701,18 +701,19 @@ def fix_file(path: str | os.PathLike[str], cleaner: RecordCleaner | None = None)
             continue
         res.records += 1
         reading = read_record(obj, fmt)
-        if not reading.ok or reading.dialect not in (None, "canonical"):
-            res.dialects[reading.dialect or "unknown" if reading.ok else "unread"] += 1
-            if not reading.ok and reading.dialect is not None and reading.error is not None:
-                where = f"cannot be read as {reading.dialect}: "
-                hit = Hit(reading.error.path, where + reading.error.message, FixSafety.NONE)
-                res.unfixed.append(cleaner.reader_finding("TP011", hit, file, lineno, index))
-            if reading.ok or reading.dialect is not None:
-                index += 1
-                out.append(line)
-                continue
-        else:
-            res.dialects["canonical"] += 1
+        if reading.ok and reading.dialect not in (None, "canonical"):  # another dialect: left as it is
+            res.dialects[reading.dialect] += 1
+            index += 1
+            out.append(line)
+            continue
+        if not reading.ok and reading.dialect is not None and reading.error is not None:  # TP011
+            res.dialects["unread"] += 1
+            hit = Hit(reading.error.path, f"cannot be read as {reading.dialect}: {reading.error.message}", FixSafety.NONE)
+            res.unfixed.append(cleaner.reader_finding("TP011", hit, file, lineno, index))
+            index += 1
+            out.append(line)
+            continue
+        res.dialects["canonical" if reading.ok else "unknown"] += 1
         outcome = cleaner.clean_record(obj, file, lineno, index)
         index += 1
         if outcome.changes and outcome.ok:

@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(str(e)) from None
         for f in res.unfixed:
             print(f"{f.file}:{f.line}: {f.code} [{f.name}] {f.path}: {f.message}")
-        other = {k: n for k, n in res.dialects.items() if k != "canonical"}
+        other = {k: n for k, n in res.dialects.items() if k not in ("canonical", "unknown", "unread")}
         if other:
             read = ", ".join(f"{k} {n}" for k, n in sorted(res.dialects.items(), key=lambda kv: (-kv[1], kv[0])))
             print(f"{path}: read as {read} (records); fix repairs canonical records only, the others are left "
