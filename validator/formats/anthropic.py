@@ -22,7 +22,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from toolproof.validator.formats.common import ConversionError, Notes, Record, assemble, note
+from toolproof.validator.formats.common import (
+    ConversionError,
+    Notes,
+    Record,
+    assemble,
+    note,
+)
 
 _MARK_BLOCKS = frozenset({"tool_use", "tool_result", "thinking", "redacted_thinking"})
 

@@ -24,12 +24,12 @@ from typing import Any
 
 from toolproof.validator.formats.common import ConversionError, canonical_tool
 
-_HERMES = re.compile(r"<tools>(.*?)</tools>", re.S)
+_HERMES = re.compile(r"<tools>(.*?)</tools>", re.DOTALL)
 _HERMES_OPEN = re.compile(r"<tools>(?!\s*</tools>)")
 # (wording, regex of the lead-in sentence). The JSON starts after the lead.
 LEADS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("toolace", re.compile(r"Here is a list of functions in JSON format that you can invoke:?", re.I)),
-    ("glaive", re.compile(r"(?:You are a helpful assistant )?with access to the following functions\.?\s*Use them if required\s*-?", re.I)),
+    ("toolace", re.compile(r"Here is a list of functions in JSON format that you can invoke:?", re.IGNORECASE)),
+    ("glaive", re.compile(r"(?:You are a helpful assistant )?with access to the following functions\.?\s*Use them if required\s*-?", re.IGNORECASE)),
 )
 _DEC = json.JSONDecoder()
 

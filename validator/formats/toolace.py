@@ -11,8 +11,6 @@ calls (``validator.formats.pythonic``).
 
 from __future__ import annotations
 
-from typing import Any
-
 from toolproof.validator.formats import sharegpt
 from toolproof.validator.formats.common import Notes, Record
 from toolproof.validator.formats.systools import LEADS
