@@ -400,3 +400,10 @@ def test_fix_leaves_other_dialects_and_reports_unreadable_ones(tmp_path: Path, c
     out = capsys.readouterr().out
     assert "TP011 [unreadable-record] $.conversations[1].from: cannot be read as sharegpt" in out
     assert "read as sharegpt 1, unread 1 (records)" in out and p.read_bytes() == before
+
+
+def test_help_names_every_dialect(capsys: pytest.CaptureFixture[str]) -> None:
+    for cmd in (["lint", "--help"], ["clean", "--help"], ["convert", "--help"]):
+        assert main(cmd) == 0
+        text = " ".join(capsys.readouterr().out.split())
+        assert all(name in text for name in DIALECTS), (cmd, text)
