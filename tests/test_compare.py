@@ -300,9 +300,9 @@ class FakeBackends:
         self.cleaned = 0
 
     def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr(cmp, "_lint_and_clean", self.lint_and_clean)
-        monkeypatch.setattr(cmp, "_train", self.train)
-        monkeypatch.setattr(cmp, "_evaluate", self.evaluate)
+        monkeypatch.setattr(cmp.backends, "lint_and_clean", self.lint_and_clean)
+        monkeypatch.setattr(cmp.backends, "train", self.train)
+        monkeypatch.setattr(cmp.backends, "evaluate", self.evaluate)
 
     def lint_and_clean(self, src: str, step_dir: Path, opts: dict[str, Any]) -> cmp.PreparedData:
         self.cleaned += 1
