@@ -517,18 +517,27 @@ def _resolve_container(path: str, container: str | None) -> str:
 
 _OBJECT_ARGS = re.compile(rb'"+arguments"+\s*:\s*\{')
 _SNIFF = 4 << 20
+_SNIFF_CHUNK = 64 << 10
 
 
 def _object_arguments(path: str) -> bool:
     """Whether the file's first 4 MB hold a call whose ``arguments`` is a JSON object. OpenAI's
     fine-tuning format writes arguments as JSON text; a file that uses objects is canonical, and a
-    string there is that record's defect (TP203) rather than the OpenAI convention."""
+    string there is that record's defect (TP203) rather than the OpenAI convention. Read in 64 kB
+    chunks (memory stays flat)."""
+    tail = b""
     try:
         with open(path, "rb") as f:
-            head = f.read(_SNIFF)
+            for _ in range(_SNIFF // _SNIFF_CHUNK):
+                chunk = f.read(_SNIFF_CHUNK)
+                if not chunk:
+                    return False
+                if _OBJECT_ARGS.search(tail + chunk):
+                    return True
+                tail = chunk[-64:]
     except OSError:
         return False
-    return _OBJECT_ARGS.search(head) is not None
+    return False
 
 
 def iter_units(
