@@ -407,3 +407,26 @@ def test_help_names_every_dialect(capsys: pytest.CaptureFixture[str]) -> None:
         assert main(cmd) == 0
         text = " ".join(capsys.readouterr().out.split())
         assert all(name in text for name in DIALECTS), (cmd, text)
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8) | st.sampled_from(
+        ["text", "tool_call", "tool_use", "tool_result", "function", "code_interpreter", "[f(a=1)]", "<tools>[]</tools>"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["messages", "conversations", "role", "from", "value", "content", "type", "tools", "name",
+                         "arguments", "tool_calls", "function", "system", "query", "answers", "chat", "example", "input"]),
+        inner, max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(value=_JSON, fmt=st.sampled_from(FORMATS))
+def test_reading_never_raises(value: Any, fmt: str) -> None:
+    r = read_record(value, fmt)
+    if r.error is not None:
+        assert r.obj is None and r.error.message
+    if r.ok and r.dialect not in (None, "canonical"):
+        assert isinstance(r.obj, dict) and isinstance(r.obj.get("messages"), list)

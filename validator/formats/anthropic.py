@@ -45,7 +45,7 @@ def looks_like(obj: Record) -> bool:
     if isinstance(tools, list) and any(isinstance(t, dict) and "input_schema" in t for t in tools):
         return True
     for m in msgs:
-        if isinstance(m, dict) and any(isinstance(b, dict) and b.get("type") in _MARK_BLOCKS for b in _blocks(m.get("content"))):
+        if isinstance(m, dict) and any(isinstance(b, dict) and isinstance(b.get("type"), str) and b["type"] in _MARK_BLOCKS for b in _blocks(m.get("content"))):
             return True
     roles = {m.get("role") for m in msgs if isinstance(m, dict)}
     return "system" in obj and bool(roles) and roles <= {"user", "assistant"}

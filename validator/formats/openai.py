@@ -47,7 +47,7 @@ def looks_like(obj: Record, string_args: bool = True) -> bool:
     if is_legacy_or_string_args(obj, string_args):
         return True
     tools = obj.get("tools")
-    if isinstance(tools, list) and any(isinstance(t, dict) and t.get("type") in BUILTIN_TOOL_TYPES for t in tools):
+    if isinstance(tools, list) and any(isinstance(t, dict) and isinstance(t.get("type"), str) and t["type"] in BUILTIN_TOOL_TYPES for t in tools):
         return True
     msgs = obj.get("messages")
     return isinstance(msgs, list) and any(isinstance(m, dict) and _text_parts(m.get("content")) for m in msgs)

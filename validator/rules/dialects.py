@@ -24,7 +24,7 @@ def builtin_tool_types(record: Any) -> set[str]:
     tools = record.get("tools") if isinstance(record, dict) else None
     out: set[str] = set()
     for t in tools if isinstance(tools, list) else []:
-        if isinstance(t, dict) and t.get("type") in BUILTIN_TOOL_TYPES and "function" not in t and "name" not in t:
+        if isinstance(t, dict) and isinstance(t.get("type"), str) and t["type"] in BUILTIN_TOOL_TYPES and "function" not in t and "name" not in t:
             out.add(t["type"])
     return out
 

@@ -225,7 +225,7 @@ def malformed_tool_definition(record: Any, ctx: Context) -> Iterator[Hit]:
             base: tuple[str | int, ...] = ("tools", k, "function")
         elif "name" in t:
             fn, base = t, ("tools", k)
-        elif t.get("type") in BUILTIN_TOOL_TYPES:
+        elif isinstance(t.get("type"), str) and t["type"] in BUILTIN_TOOL_TYPES:
             continue  # a built-in tool ({"type": "code_interpreter"}): nothing to define
         else:
             yield Hit(json_path("tools", k), "tool has neither a 'function' object nor a 'name'")
