@@ -44,15 +44,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--ignore", type=_codes, action="extend", metavar="CODES", help="rules to skip")
     p.add_argument("--config", metavar="FILE", help="pyproject.toml or toolproof.toml (default: the nearest pyproject.toml)")
     p.add_argument("--quiet", "-q", action="store_true", help="print only the one-line summary")
-<<<<<<< HEAD
     p.add_argument("--allow-unread", action="store_true",
                    help="exit 0 even when some records could not be read (they are still quarantined)")
-=======
     p.add_argument("--balance", nargs="?", type=float, const=-1.0, default=None, metavar="SHARE",
                    help="then add near-miss decline records made from the output's own records until they are SHARE "
                         "of it (default 0.15; see `toolproof data balance`)")
     p.add_argument("--seed", type=int, default=0, help="random seed for --balance")
->>>>>>> main
     p.set_defaults(func=run)
 
 
@@ -136,12 +133,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{e.filename or ''}: {e.strerror or e}") from None
     balanced = _balance(result, args.balance, args.seed) if args.balance is not None else None
     print(format_summary(result, args.quiet), file=sys.stdout)
-<<<<<<< HEAD
-    return 1 if result.unread and not args.allow_unread else 0
-=======
     if balanced is not None and not args.quiet:
         print(balanced, file=sys.stdout)
-    return 0
+    return 1 if result.unread and not args.allow_unread else 0
 
 
 def _balance(result: Any, share: float, seed: int) -> str:
@@ -176,4 +170,3 @@ def _balance(result: Any, share: float, seed: int) -> str:
             result.stats = stats(_iter_jsonl(out))
         write_report(result, result.report)
     return format_balance_result(res) + f"\nwrote {res.records_out} records to {out} ({len(res.added)} added by --balance)"
->>>>>>> main

@@ -142,12 +142,9 @@ def run_stats(args: argparse.Namespace) -> int:
         raise UsageError(str(e)) from e
     stats = dataset_balance(records, unread=unread, read_as=dict(read_as))
     print(json.dumps(stats, indent=2) if args.json else format_balance(stats))
-<<<<<<< HEAD
     if stats["records"] == 0 and (unread or stats["not_records"]):
         return 1  # nothing was read: no statistics, never "0 calls"
     return 1 if (unread or stats["not_records"]) and not args.allow_unread else 0
-=======
-    return 0
 
 
 def run_balance(args: argparse.Namespace) -> int:
@@ -169,4 +166,3 @@ def run_balance(args: argparse.Namespace) -> int:
         print(format_balance_result(res))
         print(f"wrote {res.records_out} records to {res.output} ({res.records_in} in, {len(res.added)} added)")
     return 0
->>>>>>> main
