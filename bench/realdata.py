@@ -184,7 +184,7 @@ def check(rows: dict[str, dict[str, Any]], tmp: Path) -> list[str]:
     hinted = sum(1 for msg in tp206.values() if "did you mean '" in msg)
     need(valid == 38 and valid_with_tp206 == 0,
          f"toolace: {valid} calls to declared tools, {valid_with_tp206} with TP206 "
-         f"(other findings on them, read one by one: {dict(other_on_valid)})")
+         f"(other findings on them: {dict(other_on_valid)})")
     need(invalid == len(tp206) == hinted == 162, f"toolace: {invalid} cut names, {len(tp206)} TP206, {hinted} naming the closest declared tool")
 
     # Hermes few_shot: both examples read (tools from <tools>, calls from <tool_call>)
@@ -194,8 +194,8 @@ def check(rows: dict[str, dict[str, Any]], tmp: Path) -> list[str]:
 
     # glaive_toolcall en/zh: the same findings as before, no new ones
     for name, base in GLAIVE_BASELINE.items():
-        got = rows[name]["by_code"]
-        need(got == base, f"{name}: findings {got} == baseline {base}")
+        got = {c: n for c, n in rows[name]["by_code"].items() if not c.startswith("TP70")}
+        need(got == base, f"{name}: findings {got} == baseline {base} (mix rules TP70x aside)")
     return fails
 
 

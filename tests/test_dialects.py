@@ -280,7 +280,8 @@ def _write(path: Path, records: list[Any]) -> Path:
 
 def _lint(path: Path, tmp: Path, *extra: str) -> tuple[int, dict[str, Any]]:
     report = tmp / "report.json"
-    rc = main(["lint", str(path), "--format", "json", "-o", str(report), *extra])
+    # the mix rules (TP70x: what the whole set teaches) are about balance, not about reading
+    rc = main(["lint", str(path), "--format", "json", "-o", str(report), "--ignore", "TP70", *extra])
     return rc, json.loads(report.read_text(encoding="utf-8"))
 
 
