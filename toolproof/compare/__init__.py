@@ -4,7 +4,8 @@ One config names a base model, the training data, the shared training settings, 
 arms (each = which data, of a kind in ``arms.ARM_KINDS``, plus trainer overrides) and the
 test sets. `run_compare` then
 
-1. lints the training data and cleans it (lint report JSON, clean report HTML kept);
+1. lints the training data and cleans it (lint report JSON, clean report HTML kept), and makes
+   the data of the derived kinds the arms use (``balanced``: cleaned, then balanced);
 2. writes every test set once to ``test_sets/`` so that every model sees the same records;
 3. evaluates the base model and trains + evaluates every arm;
 4. writes ``summary.csv``, ``summary.md``, ``accuracy.png``, ``compare.json`` and ``paired.csv``
@@ -19,9 +20,10 @@ One job per module:
 - ``stats``: Wilson intervals, McNemar, paired changes;
 - ``steps``: step keys (what each step's hash covers), markers, version probes;
 - ``backends``: the calls into the validator, trainer and evaluator;
-- ``data``: the data steps (lint + clean, test sets);
+- ``data``: the data steps (lint + clean, derived kinds such as balanced, test sets);
 - ``run``: the resumable model steps and the orchestration;
-- ``report``: CSV, Markdown, plot, compare.json.
+- ``report``: CSV, Markdown, compare.json; ``plot``: accuracy.png;
+- ``publish``: results kept under ``docs/results/<name>/`` and reused by key.
 
 A failing arm is recorded with its error and does not stop the others. The library never
 prints: pass ``progress`` to hear about steps.
@@ -30,7 +32,7 @@ prints: pass ``progress`` to hear about steps.
 from __future__ import annotations
 
 from toolproof.compare import backends
-from toolproof.compare.arms import ARM_KINDS, BASE, ArmKind
+from toolproof.compare.arms import ARM_KINDS, BASE, ArmKind, derived_kinds
 from toolproof.compare.config import (
     RESERVED_TRAIN_KEYS,
     ArmConfig,
@@ -41,10 +43,12 @@ from toolproof.compare.config import (
     TestSetConfig,
     load_config,
 )
-from toolproof.compare.data import prepare_data, prepare_test_sets
+from toolproof.compare.data import prepare_data, prepare_derived, prepare_test_sets
+from toolproof.compare.plot import plot_accuracy
+from toolproof.compare.publish import Published, PublishedResultsError, publish_results
 from toolproof.compare.report import (
+    COUNTED_FAMILIES,
     machine_info,
-    plot_accuracy,
     summary_rows,
     write_reports,
     write_summary_csv,
@@ -52,7 +56,9 @@ from toolproof.compare.report import (
 )
 from toolproof.compare.results import (
     CompareResult,
+    DerivedData,
     ModelOutcome,
+    ModelSteps,
     PreparedData,
     PreparedTestSet,
     SetResult,
@@ -81,6 +87,7 @@ __all__ = [
     "ARM_KINDS",
     "BASE",
     "CHECKPOINT_STEPS",
+    "COUNTED_FAMILIES",
     "MARKER",
     "PARTIAL",
     "RESERVED_TRAIN_KEYS",
@@ -91,15 +98,20 @@ __all__ = [
     "CompareConfigError",
     "CompareResult",
     "DataConfig",
+    "DerivedData",
     "EvalSettings",
     "ModelOutcome",
+    "ModelSteps",
     "PairedChange",
     "PreparedData",
     "PreparedTestSet",
+    "Published",
+    "PublishedResultsError",
     "SetResult",
     "TestSetConfig",
     "backends",
     "comparison_pairs",
+    "derived_kinds",
     "evaluate_model",
     "file_sha256",
     "load_config",
@@ -109,7 +121,9 @@ __all__ = [
     "paired_changes",
     "plot_accuracy",
     "prepare_data",
+    "prepare_derived",
     "prepare_test_sets",
+    "publish_results",
     "read_marker",
     "run_compare",
     "summary_rows",

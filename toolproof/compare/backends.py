@@ -1,5 +1,7 @@
 """The calls into the validator, the trainer and the evaluator: the only code here that does the work.
 
+Each derived arm kind's ``derive`` names a function here (``balance``) called as ``f(src, dst, options, seed)``.
+
 The step runners (``toolproof.compare.data`` and ``toolproof.compare.run``) call these through the
 module (``backends.train(...)``), so the tests swap them for small fakes that do real file work.
 """
@@ -93,7 +95,49 @@ def train(
         "train_loss": res.train_loss,
         "train_seconds": float(res.wall_time_s),
         "warnings": list(res.warnings),
+        "warnings_by_family": warnings_by_family(res.validation.by_code, res.validation.error_codes),
     }
+
+
+def warnings_by_family(by_code: dict[str, int], error_codes: dict[str, int]) -> dict[str, int]:
+    """Warning findings per rule family (``by_code`` counts every severity; ``error_codes`` the errors)."""
+    from toolproof.validator.findings import Severity  # noqa: PLC0415
+    from toolproof.validator.rules.base import get_rule  # noqa: PLC0415
+
+    out: dict[str, int] = {}
+    for code, n in by_code.items():
+        rule = get_rule(code)
+        k = n - error_codes.get(code, 0)
+        if rule is not None and rule.severity is Severity.WARNING and k > 0:
+            out[rule.family] = out.get(rule.family, 0) + k
+    return dict(sorted(out.items()))
+
+
+def balance(src: str, dst: Path, options: dict[str, Any], seed: int) -> dict[str, Any]:
+    """Write `src` with near-miss no-call records added (the validator's balance repair) to `dst`; the
+    repair's report as a dict. `options` are the config's ``data.balance`` (e.g. ``share``)."""
+    try:
+        from toolproof.validator.balance import balance_file  # noqa: PLC0415
+    except ImportError as e:
+        raise RuntimeError(
+            "the `balanced` arm kind needs the balance repair (toolproof.validator.balance.balance_file), "
+            f"which this installation lacks: {e}"
+        ) from e
+    return as_dict(balance_file(src, dst, seed=seed, **options))
+
+
+def as_dict(report: Any) -> dict[str, Any]:
+    """A backend's report as a plain dict (a mapping, an object's ``to_dict()``, or a dataclass)."""
+    if report is None:
+        return {}
+    if isinstance(report, dict):
+        return dict(report)
+    to_dict = getattr(report, "to_dict", None)
+    if callable(to_dict):
+        return dict(to_dict())
+    if dataclasses.is_dataclass(report) and not isinstance(report, type):
+        return dataclasses.asdict(report)
+    return {"report": str(report)}
 
 
 def fit_fields(cls: Any, values: dict[str, Any], *, fixed_keys: set[str]) -> dict[str, Any]:

@@ -68,6 +68,8 @@ class DataConfig(_Strict):
     train: str
     # Options for the cleaner (e.g. {"unsafe_fixes": true}).
     clean: dict[str, Any] = Field(default_factory=dict)
+    # Options for the balance repair that makes the `balanced` arms' data (e.g. {"share": 0.11}).
+    balance: dict[str, Any] = Field(default_factory=dict)
 
 
 def _check_train_keys(v: dict[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""The data steps: the training data linted and cleaned, the test sets written once for every model."""
+"""The data steps: the training data linted and cleaned, the derived kinds' data (balanced, ...) made
+from it, the test sets written once for every model."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from toolproof.compare import backends
+from toolproof.compare.arms import ArmKind
 from toolproof.compare.config import CompareConfig, TestSetConfig
-from toolproof.compare.results import PreparedData, PreparedTestSet
-from toolproof.compare.steps import data_key, fresh_dir, read_marker, write_marker
+from toolproof.compare.results import DerivedData, PreparedData, PreparedTestSet
+from toolproof.compare.steps import count_lines, data_key, derive_key, fresh_dir, read_marker, write_marker
 
 
 def prepare_data(cfg: CompareConfig, out_dir: Path, *, resume: bool = True) -> PreparedData:
@@ -41,6 +43,31 @@ def prepare_data(cfg: CompareConfig, out_dir: Path, *, resume: bool = True) -> P
 def kind_paths(data: PreparedData) -> dict[str, str]:
     """The training file of each arm kind the data step makes."""
     return {"dirty": data.dirty_path, "clean": data.clean_path}
+
+
+def prepare_derived(cfg: CompareConfig, kind: ArmKind, src: str, out_dir: Path, *, resume: bool = True) -> DerivedData:
+    """Make a derived kind's training file from `src` (the file of ``kind.source``) with the backend
+    ``kind.derive``, into ``data/<kind>/`` (resumable step; the data step's re-run empties it)."""
+    assert kind.derive is not None and kind.source is not None, kind
+    step_dir = out_dir / "data" / kind.name
+    step_hash = derive_key(cfg, kind, src)
+    if resume:
+        got = read_marker(step_dir, step_hash)
+        if got is not None and Path(got.get("path", "")).is_file():
+            return DerivedData(**{**got, "resumed": True})
+    fresh_dir(step_dir)
+    dst = step_dir / f"train.{kind.name}.jsonl"
+    t0 = time.perf_counter()
+    options = dict(getattr(cfg.data, kind.derive, None) or {})
+    report = getattr(backends, kind.derive)(src, dst, options, cfg.seed)
+    (step_dir / f"{kind.derive}.json").write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
+    if not dst.is_file():
+        raise RuntimeError(f"{kind.derive} wrote no {dst}")
+    made = DerivedData(kind.name, kind.source, str(dst), count_lines(dst), report, time.perf_counter() - t0)
+    outcome = dataclasses.asdict(made)
+    outcome.pop("resumed")
+    write_marker(step_dir, step_hash, outcome, made.seconds)
+    return made
 
 
 def prepare_test_sets(cfg: CompareConfig, out_dir: Path) -> list[PreparedTestSet]:

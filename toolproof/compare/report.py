@@ -1,4 +1,4 @@
-"""The reports of a comparison: summary.csv, summary.md, accuracy.png, compare.json and paired.csv."""
+"""The reports of a comparison: summary.csv, summary.md, compare.json and paired.csv (accuracy.png: ``plot``)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from toolproof.compare.arms import BASE, fixed_colour
+from toolproof.compare.arms import BASE
+from toolproof.compare.plot import plot_accuracy
 from toolproof.compare.results import CompareResult, ModelOutcome, PreparedTestSet
 from toolproof.compare.stats import PairedChange, paired_changes, wilson_interval
 from toolproof.compare.steps import now, versions
+
+# The rule families whose warnings in each arm's training data the arm tables count (a column per
+# family, shown when an arm's data has any): the dataset-mix and grounding rules.
+COUNTED_FAMILIES = ("mix",)
+
+# The numbers of a derived kind's report (`data balance`'s) that summary.md shows, when present.
+DERIVED_SHOWN = ("added", "wanted", "share", "seed", "near_miss_share_before", "near_miss_share_after")
 
 # --------------------------------------------------------------------------- cells
 
@@ -63,6 +71,17 @@ def _train_cell(o: ModelOutcome) -> str:
     return cell
 
 
+def counted_families(outcomes: Sequence[ModelOutcome]) -> list[str]:
+    """The counted rule families with warnings in some arm's training data."""
+    return [f for f in COUNTED_FAMILIES if any((o.train_warnings or {}).get(f) for o in outcomes)]
+
+
+def _warnings_cell(o: ModelOutcome, family: str) -> str:
+    if o.train_warnings is None:
+        return "–"
+    return str(o.train_warnings.get(family, 0))
+
+
 def _rel(p: str | os.PathLike[str], root: str | os.PathLike[str] | None = None) -> str:
     try:
         return str(Path(p).resolve().relative_to(Path(root or Path.cwd()).resolve()))
@@ -94,6 +113,7 @@ def _token_rows_note(adapter_dir: str | None) -> str:
 def summary_rows(outcomes: Sequence[ModelOutcome], test_sets: Sequence[str]) -> list[dict[str, Any]]:
     """One row per (model, test set); a failed or not-run model gets rows with empty results."""
     error_types = sorted({k for o in outcomes for r in o.results.values() for k in r.errors})
+    families = counted_families(outcomes)
     rows: list[dict[str, Any]] = []
     for o in outcomes:
         for ts in test_sets:
@@ -112,6 +132,8 @@ def summary_rows(outcomes: Sequence[ModelOutcome], test_sets: Sequence[str]) -> 
                 "train_skipped": o.train_skipped,
                 "train_data_errors": o.train_data_errors,
                 "train_records_with_errors": o.train_with_errors,
+                **{f"train_warnings_{f}": None if o.train_warnings is None else o.train_warnings.get(f, 0)
+                   for f in families},
                 "train_steps": o.train_steps,
                 "train_loss": None if o.train_loss is None else round(o.train_loss, 4),
                 "train_seconds": _round(o.train_seconds),
@@ -181,6 +203,21 @@ def _md_header(result: CompareResult, machine: dict[str, Any] | None) -> list[st
             f"- cleaned: {d.clean_records} records kept, {d.quarantined} quarantined "
             f"(reports: `data/lint.json`, `data/clean.html`)",
         ]
+    for dd in result.derived:
+        made = ", ".join(f"{k} {dd.report[k]}" for k in DERIVED_SHOWN if isinstance(dd.report.get(k), int | float))
+        lines.append(
+            f"- {dd.kind}: {dd.records} records made from the {dd.source} data"
+            + (f" ({made})" if made else "")
+            + f" (`data/{dd.kind}/`)"
+        )
+    reused = []
+    for o in result.outcomes:
+        steps = [r.removesuffix(" (published)") for r in o.resumed if r.endswith(" (published)")]
+        if steps:
+            reused.append(f"`{o.name}` ({', '.join(steps)})")
+    if reused:
+        where = _rel(result.published_from or "")
+        lines.append(f"- reused from the published results in `{where}`: {', '.join(reused)}")
     if result.error:
         lines += ["", f"**The run failed before training:** `{result.error}`"]
     return lines
@@ -189,10 +226,12 @@ def _md_header(result: CompareResult, machine: dict[str, Any] | None) -> list[st
 def _md_accuracy(result: CompareResult) -> list[str]:
     ts_names = result.test_sets
     lines = ["", "## Accuracy (95% Wilson interval)", ""]
-    head = ["model", "data", "train records"] + ts_names + ["train time", "eval time", "status"]
+    families = counted_families(result.outcomes)
+    head = ["model", "data", "train records", *(f"{f} warnings" for f in families), *ts_names]
+    head += ["train time", "eval time", "status"]
     rows = []
     for o in result.outcomes:
-        cells = [f"`{o.name}`", o.data or "–", _train_cell(o)]
+        cells = [f"`{o.name}`", o.data or "–", _train_cell(o), *(_warnings_cell(o, f) for f in families)]
         for ts in ts_names:
             r = o.results.get(ts)
             cells.append("–" if r is None or not r.n else _accuracy_cell(r.correct, r.n))
@@ -299,7 +338,8 @@ def _md_failures_and_files(result: CompareResult, paired: Sequence[PairedChange]
     for o in result.outcomes:
         for ts, r in o.results.items():
             if r.results_csv:
-                lines.append(f"- `{o.name}` on {ts}: `{_rel(r.results_csv, result.output_dir)}`")
+                rel = _rel(r.results_csv, result.output_dir)
+                lines.append(f"- `{o.name}` on {ts}: `{_rel(rel) if Path(rel).is_absolute() else rel}`")
     return lines
 
 
@@ -317,80 +357,6 @@ def write_summary_md(
     lines += _md_failures_and_files(result, paired)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
-
-
-# --------------------------------------------------------------------------- accuracy.png
-
-
-def plot_accuracy(
-    outcomes: Sequence[ModelOutcome],
-    test_sets: Sequence[str],
-    path: Path,
-    *,
-    title: str = "",
-) -> Path:
-    """Grouped bars: one group per test set, one bar per model, 95% Wilson whiskers; a black
-    diamond marks the strict accuracy (the calls a serving parser returns) where it is known."""
-    import matplotlib  # noqa: PLC0415
-
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt  # noqa: PLC0415
-
-    shown = [o for o in outcomes if o.results]
-    n_models = max(1, len(shown))
-    width = 0.8 / n_models
-    fig_w = max(6.0, 1.2 + len(test_sets) * (0.5 + 0.45 * n_models))
-    fig, ax = plt.subplots(figsize=(fig_w, 4.2), dpi=120)
-    cmap = plt.get_cmap("tab10")
-    strict_x: list[float] = []
-    strict_y: list[float] = []
-    for i, o in enumerate(shown):
-        xs, ys, lo_err, hi_err = [], [], [], []
-        for j, ts in enumerate(test_sets):
-            r = o.results.get(ts)
-            if r is None or not r.n:
-                continue
-            lo, hi = wilson_interval(r.correct, r.n)
-            xs.append(j - 0.4 + width * (i + 0.5))
-            ys.append(r.accuracy)
-            lo_err.append(r.accuracy - lo)
-            hi_err.append(hi - r.accuracy)
-            if r.strict_correct is not None:
-                strict_x.append(xs[-1])
-                strict_y.append(r.strict_correct / r.n)
-        bars = ax.bar(xs, ys, width * 0.92, label=o.name, color=_color(o.name, i, cmap), yerr=[lo_err, hi_err],
-                      capsize=3, error_kw={"elinewidth": 1, "ecolor": "0.2"})  # fmt: skip
-        for b, y in zip(bars, ys, strict=True):
-            ax.annotate(f"{100 * y:.0f}", (b.get_x() + b.get_width() / 2, 0.01), ha="center", va="bottom",
-                        fontsize=7, color="white" if y > 0.08 else "0.2")
-    if strict_x:
-        ax.scatter(strict_x, strict_y, marker="D", s=14, color="black", zorder=3, label="strict (serving parser)")
-    not_shown = [o.name + (" (failed)" if o.status == "failed" else " (not run)") for o in outcomes if not o.results]
-    ax.set_xticks(range(len(test_sets)))
-    ax.set_xticklabels(list(test_sets))
-    ax.set_ylim(0, 1.05)
-    ax.set_ylabel("call accuracy")
-    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    ax.grid(axis="y", alpha=0.3)
-    ax.set_axisbelow(True)
-    t = title + (f"\nnot shown: {', '.join(not_shown)}" if not_shown else "")
-    if t:
-        ax.set_title(t, fontsize=10)
-    if shown:
-        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
-
-
-def _color(name: str, i: int, cmap: Any) -> Any:
-    """The base model's and the arm kinds' fixed colours (toolproof.compare.arms), tab10 for the others."""
-    fixed = fixed_colour(name)
-    if fixed is not None:
-        return fixed
-    palette = [c for k, c in enumerate(cmap.colors) if k not in (2, 3, 7)]  # not green/red/grey
-    return palette[i % len(palette)]
 
 
 # --------------------------------------------------------------------------- all of them
@@ -457,5 +423,9 @@ def write_reports(
         "paired": [c.to_dict() for c in paired],
         "files": files,
     }
+    if result.derived:
+        doc["derived"] = [dataclasses.asdict(d) for d in result.derived]
+    if result.published_from:
+        doc["published_from"] = result.published_from
     compare_json.write_text(json.dumps(doc, indent=2, default=str), encoding="utf-8")
     return files

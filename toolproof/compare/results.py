@@ -55,7 +55,7 @@ class ModelOutcome:
     description: str = ""
     status: str = "ok"  # "ok" | "failed" | "not run"
     error: str | None = None
-    failed_step: str | None = None  # "train" | "eval"
+    failed_step: str | None = None  # "data" | "train" | "eval"
     train_records: int | None = None
     train_skipped: int | None = None  # records the trainer could not render (dirty data)
     train_data_errors: int | None = None  # lint errors in the data the arm was trained on
@@ -65,7 +65,10 @@ class ModelOutcome:
     train_seconds: float | None = None
     adapter_dir: str | None = None
     results: dict[str, SetResult] = field(default_factory=dict)
-    resumed: list[str] = field(default_factory=list)  # steps reused from a previous run
+    # steps reused from a previous run ("eval:x (published)": from the published results)
+    resumed: list[str] = field(default_factory=list)
+    # warnings in the data trained on, per rule family (None: not recorded)
+    train_warnings: dict[str, int] | None = None
 
     @property
     def eval_seconds(self) -> float:
@@ -97,6 +100,28 @@ class PreparedData:
 
 
 @dataclass
+class DerivedData:
+    """The training file of a derived arm kind (``ArmKind.derive``), made from another kind's file."""
+
+    kind: str
+    source: str  # the kind it was made from
+    path: str
+    records: int
+    report: dict[str, Any] = field(default_factory=dict)  # what the backend reported (counts, settings)
+    seconds: float = 0.0
+    resumed: bool = False
+
+
+@dataclass
+class ModelSteps:
+    """The keys of one model's finished steps in this run (what ``compare --publish`` records)."""
+
+    train_key: str | None = None
+    train: dict[str, Any] | None = None  # the training step's outcome
+    eval_keys: dict[str, str] = field(default_factory=dict)  # test set -> key
+
+
+@dataclass
 class PreparedTestSet:
     name: str
     path: str
@@ -115,6 +140,9 @@ class CompareResult:
     files: dict[str, str]
     seconds: float
     error: str | None = None  # a failure before any arm could run (data preparation)
+    derived: list[DerivedData] = field(default_factory=list)  # derived kinds' data (balanced, ...)
+    steps: dict[str, ModelSteps] = field(default_factory=dict)  # model -> its step keys
+    published_from: str | None = None  # the folder of published results steps were reused from
 
     @property
     def failed(self) -> list[str]:

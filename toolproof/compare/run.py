@@ -11,15 +11,25 @@ import os
 import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from toolproof.compare import backends
-from toolproof.compare.arms import BASE
+from toolproof.compare.arms import BASE, derived_kinds
 from toolproof.compare.config import ArmConfig, CompareConfig, CompareConfigError, load_config
-from toolproof.compare.data import kind_paths, prepare_data, prepare_test_sets
+from toolproof.compare.data import kind_paths, prepare_data, prepare_derived, prepare_test_sets
+from toolproof.compare.publish import Published
 from toolproof.compare.report import write_reports
-from toolproof.compare.results import CompareResult, ModelOutcome, PreparedData, PreparedTestSet, SetResult
+from toolproof.compare.results import (
+    CompareResult,
+    DerivedData,
+    ModelOutcome,
+    ModelSteps,
+    PreparedData,
+    PreparedTestSet,
+    SetResult,
+)
 from toolproof.compare.steps import (
     MARKER,
     PARTIAL,
@@ -55,8 +65,8 @@ def train_arm(
     step_dir = out_dir / "arms" / arm.name / "train"
     step_hash = train_key(cfg, arm, train_path)
     if resume:
-        got = read_marker(step_dir, step_hash)
-        if got is not None and Path(got.get("adapter_dir", "")).exists():
+        got = local_training(out_dir, arm, step_hash)
+        if got is not None:
             return got, True, step_hash
     continuing = resume and started_hash(step_dir) == step_hash and latest_checkpoint(step_dir) is not None
     if not continuing:
@@ -69,6 +79,12 @@ def train_arm(
     write_marker(step_dir, step_hash, got, seconds)
     (step_dir / PARTIAL).unlink(missing_ok=True)
     return got, False, step_hash
+
+
+def local_training(out_dir: Path, arm: ArmConfig, step_hash: str) -> dict[str, Any] | None:
+    """This output folder's finished training of `arm` under key `step_hash`, its adapter still there."""
+    got = read_marker(out_dir / "arms" / arm.name / "train", step_hash)
+    return got if got is not None and Path(got.get("adapter_dir", "")).exists() else None
 
 
 def finished_train(
@@ -94,10 +110,12 @@ def evaluate_model(
     upstream_hash: str = "",
     resume: bool = True,
     run: bool = True,
+    published: Published | None = None,
 ) -> tuple[dict[str, SetResult], list[str]]:
     """Evaluate the base model (adapter_dir None) or an arm's adapter on every test set.
 
-    Each test set is its own resumable step. Returns (results, names of reused steps).
+    Each test set is its own resumable step, reused from this output folder or else from the
+    `published` results when its key matches. Returns (results, names of reused steps).
     With ``run=False`` nothing is evaluated: only finished steps are collected.
     """
     root = out_dir / (BASE if name == BASE else f"arms/{name}") / "eval"
@@ -112,6 +130,11 @@ def evaluate_model(
             if got is not None:
                 results[ts.name] = SetResult.from_dict(got)
                 reused.append(f"eval:{ts.name}")
+                continue
+            pub = published.evaluation(step_hash) if published is not None else None
+            if pub is not None:
+                results[ts.name] = pub
+                reused.append(f"eval:{ts.name} (published)")
                 continue
         if not run:
             continue
@@ -150,88 +173,110 @@ def _take_training(o: ModelOutcome, got: dict[str, Any]) -> None:
     o.train_with_errors = _opt_int(got.get("records_trained_with_errors"))
     o.train_steps = _opt_int(got.get("steps"))
     o.train_loss = None if got.get("train_loss") is None else float(got["train_loss"])
+    warnings = got.get("warnings_by_family")
+    o.train_warnings = {str(k): int(v) for k, v in warnings.items()} if isinstance(warnings, dict) else None
 
 
-def _train_step(
-    cfg: CompareConfig, o: ModelOutcome, arm: ArmConfig, train_path: str, out_dir: Path,
-    *, resume: bool, run_it: bool, say: Progress,
-) -> str | None:
-    """An arm's training (run, resumed, or only collected when `run_it` is False). Returns the
-    step's key, or None when the arm has no valid training and was not to run."""
-    if run_it:
-        say(f"{o.name}: training on {arm.data} data")
-        got, reused, upstream = train_arm(cfg, arm, train_path, out_dir, resume=resume, say=say)
+@dataclass
+class _Context:
+    """What every model's steps share in one run."""
+
+    cfg: CompareConfig
+    out_dir: Path
+    paths: dict[str, str]  # arm kind -> its training file
+    data_errors: dict[str, str]  # arm kind -> why its data could not be made
+    test_sets: Sequence[PreparedTestSet]
+    resume: bool
+    say: Progress
+    published: Published | None = None
+
+
+def _published_training(ctx: _Context, arm: ArmConfig, key: str, run_it: bool) -> dict[str, Any] | None:
+    """The published training of `arm` (key `key`) when this folder has no finished one: for a run,
+    only when every evaluation of it is published too."""
+    if ctx.published is None or not ctx.resume or local_training(ctx.out_dir, arm, key) is not None:
+        return None
+    if not run_it:
+        got = ctx.published.trainings.get(key)
+        return None if got is None else dict(got)
+    return ctx.published.training(key, [eval_key(ctx.cfg, ts, key) for ts in ctx.test_sets])
+
+
+def _train_step(ctx: _Context, o: ModelOutcome, arm: ArmConfig, steps: ModelSteps, *, run_it: bool) -> str | None:
+    """An arm's training (run, resumed, reused from published results, or only collected when `run_it`
+    is False). Returns the step's key, or None when the arm has no valid training and was not to run."""
+    if arm.data in ctx.data_errors:
+        raise RuntimeError(f"its {arm.data} data could not be made: {ctx.data_errors[arm.data]}")
+    train_path = ctx.paths[arm.data]
+    key = train_key(ctx.cfg, arm, train_path)
+    got = _published_training(ctx, arm, key, run_it)
+    if got is not None:
+        o.resumed.append("train (published)")
+        reused = True
+    elif run_it:
+        ctx.say(f"{o.name}: training on {arm.data} data")
+        got, reused, key = train_arm(ctx.cfg, arm, train_path, ctx.out_dir, resume=ctx.resume, say=ctx.say)
+        if reused:
+            o.resumed.append("train")
     else:
-        found, reused, upstream = finished_train(cfg, arm, train_path, out_dir)
-        if found is None:
+        got, reused, key = finished_train(ctx.cfg, arm, train_path, ctx.out_dir)
+        if got is None:
             return None
-        got = found
-    if reused:
         o.resumed.append("train")
     _take_training(o, got)
+    steps.train_key, steps.train = key, got
     if run_it:
         reused_note = " (reused)" if reused else ""
-        say(f"{o.name}: trained on {o.train_records} records in {o.train_seconds:.0f}s{reused_note}")
-    return upstream
+        ctx.say(f"{o.name}: trained on {o.train_records} records in {o.train_seconds:.0f}s{reused_note}")
+    return key
 
 
-def _eval_step(
-    cfg: CompareConfig, o: ModelOutcome, test_sets: Sequence[PreparedTestSet], out_dir: Path, upstream: str,
-    *, resume: bool, run_it: bool, say: Progress,
-) -> None:
-    """A model's evaluations (run or resumed, or only collected when `run_it` is False)."""
+def _eval_step(ctx: _Context, o: ModelOutcome, upstream: str, steps: ModelSteps, *, run_it: bool) -> None:
+    """A model's evaluations (run or reused, or only collected when `run_it` is False)."""
     if run_it:
-        say(f"{o.name}: evaluating on {', '.join(t.name for t in test_sets)}")
+        ctx.say(f"{o.name}: evaluating on {', '.join(t.name for t in ctx.test_sets)}")
     o.results, reused_evals = evaluate_model(
-        cfg, o.name, test_sets, out_dir, adapter_dir=o.adapter_dir, upstream_hash=upstream,
-        resume=resume if run_it else True, run=run_it,
+        ctx.cfg, o.name, ctx.test_sets, ctx.out_dir, adapter_dir=o.adapter_dir, upstream_hash=upstream,
+        resume=ctx.resume if run_it else True, run=run_it, published=ctx.published,
     )  # fmt: skip
     o.resumed += reused_evals
+    steps.eval_keys = {ts.name: eval_key(ctx.cfg, ts, upstream) for ts in ctx.test_sets if ts.name in o.results}
     if not run_it:
-        if len(o.results) < len(test_sets):
+        if len(o.results) < len(ctx.test_sets):
             o.status = "not run"
         return
     for ts_name, r in o.results.items():
-        say(f"{o.name}: {ts_name}: {r.correct}/{r.n} = {r.accuracy:.1%} ({r.eval_seconds:.0f}s)")
+        ctx.say(f"{o.name}: {ts_name}: {r.correct}/{r.n} = {r.accuracy:.1%} ({r.eval_seconds:.0f}s)")
 
 
-def _run_model(
-    cfg: CompareConfig,
-    name: str,
-    arm: ArmConfig | None,
-    paths: dict[str, str],
-    test_sets: Sequence[PreparedTestSet],
-    out_dir: Path,
-    *,
-    resume: bool,
-    run_it: bool,
-    say: Progress,
-) -> ModelOutcome:
+def _run_model(ctx: _Context, name: str, arm: ArmConfig | None, *, run_it: bool) -> tuple[ModelOutcome, ModelSteps]:
     o = ModelOutcome(
         name=name,
         data=arm.data if arm else "",
-        description=arm.description if arm else f"{cfg.model} without fine-tuning",
+        description=arm.description if arm else f"{ctx.cfg.model} without fine-tuning",
     )
+    steps = ModelSteps()
     step = "train"
     try:
         upstream = ""
         if arm is not None:
-            got = _train_step(cfg, o, arm, paths[arm.data], out_dir, resume=resume, run_it=run_it, say=say)
+            step = "data" if arm.data in ctx.data_errors else "train"
+            got = _train_step(ctx, o, arm, steps, run_it=run_it)
             if got is None:
                 o.status = "not run"
-                return o
+                return o, steps
             upstream = got
         step = "eval"
-        _eval_step(cfg, o, test_sets, out_dir, upstream, resume=resume, run_it=run_it, say=say)
+        _eval_step(ctx, o, upstream, steps, run_it=run_it)
     except Exception as e:  # noqa: BLE001 - one arm failing must not lose the others
         o.status = "failed"
         o.failed_step = step
         o.error = f"{type(e).__name__}: {e}"
-        err_dir = out_dir / (BASE if arm is None else f"arms/{name}")
+        err_dir = ctx.out_dir / (BASE if arm is None else f"arms/{name}")
         err_dir.mkdir(parents=True, exist_ok=True)
         (err_dir / "error.txt").write_text(traceback.format_exc(), encoding="utf-8")
-        say(f"{name}: FAILED in {step}: {o.error}")
-    return o
+        ctx.say(f"{name}: FAILED in {step}: {o.error}")
+    return o, steps
 
 
 # --------------------------------------------------------------------------- the pipeline
@@ -269,6 +314,34 @@ def _prepare(
     return data, test_sets
 
 
+def _prepare_derived(
+    cfg: CompareConfig, out_dir: Path, paths: dict[str, str], resume: bool, say: Progress
+) -> tuple[list[DerivedData], dict[str, str]]:
+    """Make the data of every derived kind the arms use (``paths`` gains each file); a kind whose data
+    cannot be made fails its arms only. Returns the data made and the errors by kind."""
+    made: list[DerivedData] = []
+    errors: dict[str, str] = {}
+    for kind in derived_kinds([a.data for a in cfg.arms]):
+        src = paths.get(str(kind.source))
+        if src is None:
+            errors[kind.name] = errors.get(str(kind.source), f"no {kind.source} data")
+            continue
+        say(f"data: {kind.derive} the {kind.source} data into {kind.name} data")
+        try:
+            d = prepare_derived(cfg, kind, src, out_dir, resume=resume)
+        except Exception as e:  # noqa: BLE001 - recorded with the arms of this kind
+            errors[kind.name] = f"{type(e).__name__}: {e}"
+            err_dir = out_dir / "data" / kind.name
+            err_dir.mkdir(parents=True, exist_ok=True)
+            (err_dir / "error.txt").write_text(traceback.format_exc(), encoding="utf-8")
+            say(f"data: {kind.name} data failed: {errors[kind.name]}")
+            continue
+        paths[kind.name] = d.path
+        made.append(d)
+        say(f"data: {kind.name}: {d.records} records" + (" (reused)" if d.resumed else ""))
+    return made, errors
+
+
 def run_compare(
     config: CompareConfig | str | os.PathLike[str] | dict[str, Any],
     *,
@@ -276,54 +349,49 @@ def run_compare(
     resume: bool = True,
     only: Iterable[str] | None = None,
     progress: Progress | None = None,
+    published_root: str | os.PathLike[str] | None = None,
 ) -> CompareResult:
     """Run (or resume) a comparison and write its reports under ``output_root/<name>/``.
 
     ``only`` restricts which models are run this time (arm names, or ``base``); the
-    summary still shows the others when a previous run finished them.
+    summary still shows the others when a previous run finished them. With ``published_root``,
+    finished steps published under ``published_root/<name>/`` (``compare --publish``) are reused
+    when their keys match (not with ``resume=False``).
     """
     cfg = config if isinstance(config, CompareConfig) else load_config(config)
     say = progress or (lambda _msg: None)
     only_set = _check_only(cfg, only)
+    published = Published.load(published_root, cfg.name) if published_root is not None and resume else None
     out_dir = Path(output_root) / cfg.name
     out_dir.mkdir(parents=True, exist_ok=True)
     started = now()
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
-    outcomes: list[ModelOutcome] = []
-    data: PreparedData | None = None
+    result = CompareResult(cfg.name, out_dir, cfg, None, [], [], {}, 0.0)
+    result.published_from = str(published.folder) if published is not None else None
     test_sets: list[PreparedTestSet] = []
-    error: str | None = None
     try:
-        data, test_sets = _prepare(cfg, out_dir, resume, say, timings)
+        result.data, test_sets = _prepare(cfg, out_dir, resume, say, timings)
     except Exception as e:  # noqa: BLE001 - recorded, reported, exit 1
-        error = f"{type(e).__name__}: {e}"
+        result.error = f"{type(e).__name__}: {e}"
         (out_dir / "error.txt").write_text(traceback.format_exc(), encoding="utf-8")
-        say("data preparation failed: " + error)
+        say("data preparation failed: " + result.error)
+    result.test_sets = [t.name for t in test_sets]
 
-    if error is None and data is not None:
-        paths = kind_paths(data)
+    if result.error is None and result.data is not None:
+        paths = kind_paths(result.data)
+        result.derived, data_errors = _prepare_derived(cfg, out_dir, paths, resume, say)
+        ctx = _Context(cfg, out_dir, paths, data_errors, test_sets, resume, say, published)
         models: list[tuple[str, ArmConfig | None]] = [(BASE, None)] if cfg.base else []
         models += [(a.name, a) for a in cfg.arms]
         for name, arm in models:
-            run_it = only_set is None or name in only_set
             t1 = time.perf_counter()
-            outcomes.append(
-                _run_model(cfg, name, arm, paths, test_sets, out_dir, resume=resume, run_it=run_it, say=say)
-            )
+            outcome, steps = _run_model(ctx, name, arm, run_it=only_set is None or name in only_set)
+            result.outcomes.append(outcome)
+            result.steps[name] = steps
             timings[name] = time.perf_counter() - t1
             gc.collect()
 
-    result = CompareResult(
-        name=cfg.name,
-        output_dir=out_dir,
-        config=cfg,
-        data=data,
-        outcomes=outcomes,
-        test_sets=[t.name for t in test_sets],
-        files={},
-        seconds=time.perf_counter() - t0,
-        error=error,
-    )
+    result.seconds = time.perf_counter() - t0
     result.files = write_reports(result, started=started, timings=timings, test_sets=test_sets)
     return result

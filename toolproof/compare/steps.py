@@ -17,6 +17,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from toolproof.compare.arms import ArmKind
 from toolproof.compare.config import ArmConfig, CompareConfig
 from toolproof.compare.results import PreparedTestSet
 
@@ -84,6 +85,20 @@ def data_key(cfg: CompareConfig, src: str) -> str:
     """The data step: lint and clean the training data."""
     return short_hash(
         {"step": "data", "train": file_sha256(src), "clean": cfg.data.clean, "code": results_versions("validator")}
+    )
+
+
+def derive_key(cfg: CompareConfig, kind: ArmKind, src: str) -> str:
+    """A derived kind's data step (``ArmKind.derive``): its source file, options and seed."""
+    return short_hash(
+        {
+            "step": kind.derive,
+            "kind": kind.name,
+            "source": file_sha256(src),
+            "options": getattr(cfg.data, kind.derive or "", None) or {},
+            "seed": cfg.seed,
+            "code": results_versions("validator"),
+        }
     )
 
 
