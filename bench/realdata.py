@@ -160,7 +160,7 @@ def check(rows: dict[str, dict[str, Any]], tmp: Path) -> list[str]:
     rc, _out, _err = quiet_main(["clean", str(v1["path"]), "-o", str(tmp / "v1.clean.jsonl")])
     q = [json.loads(x) for x in (tmp / "v1.clean.quarantine.jsonl").read_text(encoding="utf-8").splitlines()]
     reasons = Counter(f["code"] for r in q for f in r["findings"])
-    need(len(q) <= 10 and "TP011" not in reasons and rc == 0,
+    need(len(q) <= 10 and "TP012" not in reasons and rc == 0,
          f"reason_tool_use: clean quarantines {len(q)} (reasons by rule: {dict(reasons)}), none unread")
 
     # ToolACE: tools from the system prompt in all 100; the valid calls get no TP206; the cut names get

@@ -18,7 +18,7 @@ def test_clean_prints_the_summary_and_writes_both_files(tmp_path: Path, capsys: 
     # messages): they could not be read, so clean exits 1 ...
     assert main(["clean", str(src), "-o", str(out)]) == 1
     q = read_jsonl(tmp_path / "train.clean.quarantine.jsonl")
-    unread = sum(1 for r in q if {f["code"] for f in r["findings"]} & {"TP001", "TP002", "TP003", "TP011"})
+    unread = sum(1 for r in q if {f["code"] for f in r["findings"]} & {"TP001", "TP002", "TP003", "TP012"})
     assert unread >= 1 and f"({unread} could not be read)" in capsys.readouterr().out
     # ... unless --allow-unread says that is expected (the records are quarantined either way)
     assert main(["clean", str(src), "-o", str(out), "--allow-unread"]) == 0

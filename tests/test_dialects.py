@@ -338,8 +338,8 @@ def test_lint_reports_unparseable_system_tools_and_unreadable_records(tmp_path: 
     p = _write(tmp_path / "h.jsonl", [broken_tools, unreadable])
     _, rep = _lint(p, tmp_path)
     got = {(f["code"], f["record"]) for f in rep["findings"]}
-    assert ("TP407", 0) in got and ("TP011", 1) in got
-    assert [f for f in rep["findings"] if f["record"] == 1] == [f for f in rep["findings"] if f["code"] == "TP011"]
+    assert ("TP407", 0) in got and ("TP012", 1) in got
+    assert [f for f in rep["findings"] if f["record"] == 1] == [f for f in rep["findings"] if f["code"] == "TP012"]
     assert rep["files"][0]["dialects"] == {"hermes": 1, "unread": 1}
 
 
@@ -353,7 +353,7 @@ def test_convert_counts_per_dialect_and_never_converts_what_it_cannot_read(tmp_p
     assert "sharegpt: read 1, converted 1, quarantined 0" in text and "anthropic: read 1, converted 1" in text
     assert len(out.read_text().splitlines()) == 3
     q = [json.loads(x) for x in (tmp_path / "o.quarantine.jsonl").read_text().splitlines()]
-    assert [(r["line"], r["findings"][0]["code"], r["record"]) for r in q] == [(2, "TP011", bad_v1)]
+    assert [(r["line"], r["findings"][0]["code"], r["record"]) for r in q] == [(2, "TP012", bad_v1)]
     assert main(["convert", str(p), "-o", str(out), "--allow-unread"]) == 0
     # --input-format forces a dialect
     assert main(["convert", str(p), "-o", str(out), "--input-format", "sharegpt"]) == 1
@@ -367,7 +367,7 @@ def test_clean_quarantines_unreadable_records_whole_and_exits_1(tmp_path: Path, 
     text = capsys.readouterr().out
     assert "read as: canonical 1, unread 1" in text and "(1 could not be read)" in text
     q = [json.loads(x) for x in (tmp_path / "o.quarantine.jsonl").read_text().splitlines()]
-    assert q[0]["record"] == bad_v1 and q[0]["findings"][0]["code"] == "TP011"
+    assert q[0]["record"] == bad_v1 and q[0]["findings"][0]["code"] == "TP012"
     assert main(["clean", str(p), "-o", str(out), "--allow-unread"]) == 0
 
 
@@ -399,7 +399,7 @@ def test_fix_leaves_other_dialects_and_reports_unreadable_ones(tmp_path: Path, c
     before = p.read_bytes()
     assert main(["fix", str(p)]) == 0
     out = capsys.readouterr().out
-    assert "TP011 [unreadable-record] $.conversations[1].from: cannot be read as sharegpt" in out
+    assert "TP012 [unreadable-record] $.conversations[1].from: cannot be read as sharegpt" in out
     assert "read as sharegpt 1, unread 1 (records)" in out and p.read_bytes() == before
 
 

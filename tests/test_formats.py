@@ -208,7 +208,7 @@ def test_convert_command_outputs_lint_clean(name: str, good: int, bad: list[int]
         assert [r["line"] for r in qrows] == bad
         for r in qrows:
             assert r["file"].endswith(name) and r["record"] and r["findings"][0]["message"]
-            assert r["findings"][0]["name"] == "unreadable-record" and r["findings"][0]["code"] == "TP011"
+            assert r["findings"][0]["name"] == "unreadable-record" and r["findings"][0]["code"] == "TP012"
         captured = capsys.readouterr()
         assert f"quarantined {len(bad)} record(s)" in captured.out
         assert f"{name}:{bad[0]}:" in captured.err

@@ -168,7 +168,7 @@ def test_unknown_shape_is_left_to_the_rules_and_a_broken_dialect_record_is_not_r
     p = write(tmp_path / "d.jsonl", '{"weird": 1}\n' + json.dumps(broken) + "\n")
     rs = list(iter_records(p))
     assert rs[0].obj == {"weird": 1} and rs[0].source_format is None and rs[0].ok
-    assert rs[1].obj is None and rs[1].original == broken and rs[1].code == "TP011"
+    assert rs[1].obj is None and rs[1].original == broken and rs[1].code == "TP012"
     assert rs[1].source_format == "sharegpt" and rs[1].error is not None
     assert "cannot be read as sharegpt" in rs[1].error.message and "narrator" in rs[1].error.message
     assert rs[1].error.path == "$.conversations[1].from"

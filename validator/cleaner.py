@@ -93,11 +93,11 @@ class CleanResult:
     ids_suffixed: int = 0
     # source format -> records the reader converted to canonical form (ShareGPT, xLAM, ...)
     converted: Counter[str] = field(default_factory=Counter)
-    # dialect -> records read as it ("canonical" included; "unknown": no dialect; "unread": TP001 / TP011)
+    # dialect -> records read as it ("canonical" included; "unknown": no dialect; "unread": TP001 / TP012)
     read_as: Counter[str] = field(default_factory=Counter)
     # dialect -> records of it quarantined
     quarantined_by_dialect: Counter[str] = field(default_factory=Counter)
-    # records whose shape was not understood (TP001 invalid JSON, TP011 unreadable in its dialect,
+    # records whose shape was not understood (TP001 invalid JSON, TP012 unreadable in its dialect,
     # TP002 not an object, TP003 no messages): quarantined, never counted as converted
     unread: int = 0
     # "TP105 markup-to-tool-calls" -> number of places repaired
@@ -456,10 +456,10 @@ def clean(
                     hit = rec.error or Hit("$", "record did not parse")
                     f001 = cleaner.reader_finding(rec.code or "TP001", hit, file, rec.line, rec.index)
                     raw = rec.raw.rstrip("\r\n") if isinstance(rec.raw, str) else rec.raw
-                    if raw is None and rec.original is not None:  # TP011: parsed, not readable in its dialect
+                    if raw is None and rec.original is not None:  # TP012: parsed, not readable in its dialect
                         raw = rec.original
                     _note_finding(result, f001, raw)
-                    result.read_as["unread" if rec.code == "TP011" or rec.obj is None else dialect] += 1
+                    result.read_as["unread" if rec.code == "TP012" or rec.obj is None else dialect] += 1
                     result.quarantined_by_dialect[dialect] += 1
                     result.unread += 1
                     _quarantine(result, counts, q_f, file, rec.line, _finding_id(rec.original), [f001], raw)
@@ -657,7 +657,7 @@ def fix_file(path: str | os.PathLike[str], cleaner: RecordCleaner | None = None)
     keeps its bytes. A leading BOM is removed. A ``.json`` file that is not one object per line
     (a top-level array, pretty-printed JSON) is left alone. Each record's dialect is detected as every
     command does (``validator.formats``); fix repairs canonical records only and leaves a record of
-    another dialect as it is (``toolproof convert`` converts), or reports TP011 when its dialect cannot
+    another dialect as it is (``toolproof convert`` converts), or reports TP012 when its dialect cannot
     read it.
     """
     from toolproof.validator.formats import AUTO_OBJECT_ARGS, read_record
@@ -707,10 +707,10 @@ def fix_file(path: str | os.PathLike[str], cleaner: RecordCleaner | None = None)
             index += 1
             out.append(line)
             continue
-        if not reading.ok and reading.dialect is not None and reading.error is not None:  # TP011
+        if not reading.ok and reading.dialect is not None and reading.error is not None:  # TP012
             res.dialects["unread"] += 1
             hit = Hit(reading.error.path, f"cannot be read as {reading.dialect}: {reading.error.message}", FixSafety.NONE)
-            res.unfixed.append(cleaner.reader_finding("TP011", hit, file, lineno, index))
+            res.unfixed.append(cleaner.reader_finding("TP012", hit, file, lineno, index))
             index += 1
             out.append(line)
             continue

@@ -372,7 +372,7 @@ _rule_cache: dict[tuple[str, ...], list[Rule]] = {}
 
 
 def _never_yields(r: Rule) -> bool:
-    """The reader rules (TP001, TP010, TP011, TP407) are emitted by ``validator.io``; their functions never yield."""
+    """The reader rules (TP001, TP010, TP012, TP407) are emitted by ``validator.io``; their functions never yield."""
     return r.family == "reader" and getattr(r.func, "__module__", None) in (
         "toolproof.validator.rules.reader",
         "toolproof.validator.rules.dialects",

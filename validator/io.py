@@ -56,7 +56,7 @@ class RawRecord:
     code: str | None = None  # "TP001" when it did not parse
     extra: tuple[tuple[str, Hit], ...] = ()  # other reader findings on this record (TP010, TP407)
     source_format: str | None = None  # the dialect it was read as ("canonical", "sharegpt", ...)
-    original: Any = None  # the parsed value when its dialect could not read it (TP011; obj is None then)
+    original: Any = None  # the parsed value when its dialect could not read it (TP012; obj is None then)
     notes: tuple[str, ...] = ()  # what reading it as its dialect did ("call arguments decoded from JSON text", ...)
 
     @property
@@ -170,7 +170,7 @@ def convert(obj: Any, record_format: str = "auto") -> tuple[Any, str | None]:
 def read_value(file: str, line: int, index: int, obj: Any, record_format: str = "auto") -> RawRecord:
     """A parsed value read through the dialect registry (``validator.formats.read_record``).
 
-    A value that its dialect cannot convert becomes a TP011 record (not read: ``obj`` is None, the
+    A value that its dialect cannot convert becomes a TP012 record (not read: ``obj`` is None, the
     value is kept in ``original``). A value of no known dialect is left to the structure rules as it
     is (TP002 not an object, TP003 no messages), with no dialect. Notes with a finding code (TP407)
     become reader findings.
@@ -184,7 +184,7 @@ def read_value(file: str, line: int, index: int, obj: Any, record_format: str = 
         assert r.error is not None
         where = f" as {r.dialect}" if r.dialect else ""
         hit = Hit(path=r.error.path, message=f"cannot be read{where}: {r.error.message}", fix=FixSafety.NONE)
-        return RawRecord(file, line, index, None, error=hit, code="TP011", source_format=r.dialect, original=obj)
+        return RawRecord(file, line, index, None, error=hit, code="TP012", source_format=r.dialect, original=obj)
     extra = tuple((n.code, Hit(path=n.path, message=n.message or n.kind, fix=FixSafety.NONE)) for n in r.notes if n.code)
     kinds = tuple(dict.fromkeys(n.kind for n in r.notes if not n.code))
     return RawRecord(file, line, index, r.obj, extra=extra, source_format=r.dialect, notes=kinds)

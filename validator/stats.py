@@ -71,7 +71,7 @@ def dataset_balance(records: Iterable[Any], *, unread: int = 0, read_as: dict[st
     are not records, and objects without a ``messages`` list (a shape that was not read), are counted
     in ``not_records`` and otherwise ignored: they are never counted as records without calls.
 
-    ``unread``: records the reader could not read at all (invalid JSON, TP011), counted by the caller;
+    ``unread``: records the reader could not read at all (invalid JSON, TP012), counted by the caller;
     ``read_as``: records per dialect, as the reader read them. Both are reported as they are."""
     n = not_records = 0
     calls_per_tool: Counter[str] = Counter()

@@ -6,7 +6,7 @@ record is read through the dialect registry (``validator.formats``); the summary
 dialects were read and how many records of each were quarantined.
 Exit 0 when the run completed (records quarantined for their findings included), 1 when some
 record could not be read at all (invalid JSON, a shape its dialect does not allow, not a record:
-TP001 / TP011 / TP002 / TP003; ``--allow-unread`` makes that 0), 2 for usage errors.
+TP001 / TP012 / TP002 / TP003; ``--allow-unread`` makes that 0), 2 for usage errors.
 """
 
 from __future__ import annotations

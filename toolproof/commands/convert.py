@@ -155,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
                 assert r.error is not None
                 where = f"cannot be read as {r.dialect}: " if r.dialect else ""
                 finding = _finding(file, line, index, _rid(obj), r.error.path, where + r.error.message,
-                                   "TP011" if r.dialect else None, "unreadable-record" if r.dialect else "unknown-shape")
+                                   "TP012" if r.dialect else None, "unreadable-record" if r.dialect else "unknown-shape")
             read[dialect] += 1
             quarantined[dialect] += 1
             fq.write(json.dumps({"file": file, "line": line, "id": finding["id"], "findings": [finding], "record": raw},

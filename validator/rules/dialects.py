@@ -1,6 +1,6 @@
 """Rules about reading records in their dialect (``validator.formats``).
 
-- TP011 unreadable-record and TP407 unparseable-tool-list are emitted by the reader
+- TP012 unreadable-record and TP407 unparseable-tool-list are emitted by the reader
   (``validator.io.read_value``); their functions here never yield and only carry the docs.
 - TP208 code-interpreter-call is a record rule: a call to a built-in (non-function) tool.
 """
@@ -38,7 +38,7 @@ def is_code_interpreter_call(record: Any, ctx: Context, fn: dict[str, Any]) -> b
     return "code_interpreter" in builtin_tool_types(record)
 
 
-@rule("TP011", "unreadable-record", severity=Severity.ERROR, fix=FixSafety.NONE, family="reader")
+@rule("TP012", "unreadable-record", severity=Severity.ERROR, fix=FixSafety.NONE, family="reader")
 def unreadable_record(record: Any, ctx: Context) -> Iterator[Hit]:
     """A record whose dialect was recognised but whose shape that dialect's spec does not allow.
 
