@@ -48,10 +48,13 @@ def run(args: argparse.Namespace) -> int:
     except ModelError as e:
         raise UsageError(str(e)) from None
     found: dict[int, object] = {}
+    dialect: dict[int, str] = {}
     try:
         for raw in iter_records(args.data):
             if raw.index in wanted:
                 found[raw.index] = raw.obj if raw.ok else None
+                dialect[raw.index] = (raw.source_format or "unknown") if raw.ok else (
+                    f"unread: {raw.error.message}" if raw.error is not None else "unread")
             if raw.index >= wanted[-1]:
                 break
     except (InputError, OSError) as e:
@@ -67,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         if n not in found:
             raise UsageError(f"{args.data}: no record {n}")
         rec = found[n]
-        header = f"── record {n} · {escape_text(ref.display)} · {args.loss} loss · {args.format}"
+        header = f"── record {n} (read as {dialect.get(n, 'unknown')}) · {escape_text(ref.display)} · {args.loss} loss · {args.format}"
         if not isinstance(rec, dict):
             print(f"{header}\n(record {n} is not a readable JSON object)")
             rc = 1

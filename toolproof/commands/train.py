@@ -120,6 +120,9 @@ def run(args: argparse.Namespace) -> int:
         return 1
     except TrainError as e:
         raise UsageError(str(e)) from None
+    if validation.dialects:
+        read = ", ".join(f"{k} {n}" for k, n in sorted(validation.dialects.items(), key=lambda kv: (-kv[1], kv[0])))
+        print(f"  read as {read} (records)", file=sys.stderr)
     if validation.errors:
         bar = "!" * 72
         print(
