@@ -1,0 +1,58 @@
+"""Step-3: ``<｜tool_calls_begin｜><｜tool_call_begin｜>function<｜tool_sep｜><steptml:invoke name="f">
+<steptml:parameter name="k">v</steptml:parameter></steptml:invoke><｜tool_call_end｜><｜tool_calls_end｜>``.
+
+Spec: vLLM ``step3``, SGLang ``step3``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, param_value
+
+BEGIN, END = "<｜tool_calls_begin｜>", "<｜tool_calls_end｜>"
+_INVOKE = re.compile(r'<steptml:invoke name="([^"]+)">(.*?)</steptml:invoke>', re.DOTALL)
+_PARAM = re.compile(r'<steptml:parameter name="([^"]+)">(.*?)</steptml:parameter>', re.DOTALL)
+
+
+def _calls(body: str) -> list[dict[str, Any]]:
+    return [
+        {"name": m.group(1).strip(), "arguments": {p.group(1): param_value(p.group(2)) for p in _PARAM.finditer(m.group(2))}}
+        for m in _INVOKE.finditer(body)
+    ]
+
+
+def read(text: str, ctx: ReadContext) -> Reading:
+    r = Reading()
+    at = text.find(BEGIN)
+    if at < 0:
+        at = text.find("<steptml:invoke")
+        if at < 0:
+            return r
+    r.calls = _calls(text[at:])
+    if r.calls:
+        r.content = text[:at].strip()
+    else:
+        r.errors.append(f"{BEGIN} at offset {at}: no <steptml:invoke name=...> inside")
+    return r
+
+
+def strict(text: str) -> list[dict[str, Any]]:
+    if not text or BEGIN not in text:
+        return []
+    body = text.split(BEGIN, 1)[1]
+    if END not in body:
+        return []
+    return _calls(body.split(END, 1)[0])
+
+
+FAMILY = Family(
+    name="step3",
+    title="Step-3 <steptml:invoke>",
+    example='<｜tool_calls_begin｜><｜tool_call_begin｜>function<｜tool_sep｜><steptml:invoke name="get_weather"><steptml:parameter name="city">Paris</steptml:parameter></steptml:invoke><｜tool_call_end｜><｜tool_calls_end｜>',
+    read=read,
+    strict=strict,
+    markers=(BEGIN, "<steptml:invoke"),
+    serving="vLLM step3, SGLang step3",
+)
