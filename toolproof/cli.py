@@ -25,6 +25,7 @@ COMMANDS = [
     "data",
     "score",
     "eval",
+    "parsers",
     "models",
     "train",
     "inspect",

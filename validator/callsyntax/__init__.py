@@ -55,10 +55,13 @@ from toolproof.validator.callsyntax.base import (
     OPEN_TAG,
     Budget,
     Family,
+    PayloadResult,
     ReadContext,
     Reading,
     jsonable,
     nesting_depth,
+    parse_call_payload,
+    scan_tool_call_tags,
     split_reasoning,
 )
 
@@ -199,6 +202,98 @@ def read_strict(text: str | None, parser: str = "auto") -> list[dict[str, Any]]:
     return calls
 
 
+# ------------------------------------------------------------------------------ lint: calls typed as text
+
+#: Families whose calls sit inside ``<tool_call>`` tags: the TP101-TP106 rules read those blocks
+#: (a block body may be JSON, Qwen3-Coder XML or GLM-4.5 arg pairs); TP107 covers every other syntax.
+TAG_FAMILIES = frozenset({"hermes", "ernie45", "qwen3_coder", "glm4_moe"})
+
+_PREFILTER = ("<", "[", "{", ">>>", "function call")
+
+
+def read_tag_block(inner: str) -> PayloadResult:
+    """One ``<tool_call>`` block body: JSON / Python-literal calls, else Qwen3-Coder's
+    ``<function=...>`` XML, else GLM-4.5's ``NAME <arg_key>...`` pairs (``kind`` says which)."""
+    res = parse_call_payload(inner)
+    if res.ok or res.error == "empty":
+        return res
+    s = inner.strip()
+    if s.startswith("<function="):
+        calls, _spans, errors = qwen3_coder.function_calls(s, closed_only=True)
+        if calls and not errors:
+            return PayloadResult(calls=calls, kind="qwen3_coder")
+    else:
+        c = glm4_moe._block(inner)
+        if c is not None and "<arg_key>" in inner:
+            return PayloadResult(calls=[c], kind="glm4_moe")
+    return res
+
+
+@dataclass(slots=True)
+class TypedCalls:
+    """Calls typed as text in one assistant message, in a syntax other than ``<tool_call>`` tags.
+
+    ``exact``: the family's strict reader (what its serving parser returns) reads the very same calls
+    and every argument set is a JSON object, so moving them to structured ``tool_calls`` changes
+    nothing a parser would see; ``content`` is then the text outside the calls.
+    """
+
+    family: str
+    calls: list[dict[str, Any]]
+    exact: bool
+    content: str
+    errors: list[str] = field(default_factory=list)
+
+
+def find_typed_calls(text: str, tool_names: Any = None) -> TypedCalls | None:
+    """The calls typed into an assistant ``text`` in any syntax except ``<tool_call>`` tags (those
+    are TP101-TP106's), or None when there are none. Marked syntaxes are found by their markers
+    (even when unreadable: ``calls`` is then empty); bare JSON calls need a string ``name`` and an
+    ``arguments``/``parameters`` object; pythonic calls must name one of ``tool_names`` when given."""
+    if not isinstance(text, str) or not any(m in text for m in _PREFILTER) and not text.rstrip().endswith(")"):
+        return None
+    names = set(tool_names) if tool_names else None
+    ctx = ReadContext(Budget(len(text)), names)
+    tagged = scan_tool_call_tags(text).has_markup if "tool_call>" in text else False
+    detected = detect(text)
+    if tagged and any(f.name in TAG_FAMILIES for f in detected):
+        return None  # <tool_call> markup: the TP101-TP106 rules
+    found = [f for f in detected if not (tagged and f.name in TAG_FAMILIES)]
+    if found:
+        fam = found[0]
+        r = fam.read(text, ctx)
+        errors = list(r.errors)
+        calls = _finish(r.calls, errors)
+        if not calls:
+            return TypedCalls(fam.name, [], False, text, errors)
+        return TypedCalls(fam.name, calls, _exact(fam, text, calls), r.content, errors)
+    for fam in UNMARKED_FAMILIES:
+        r = fam.read(text, ctx)
+        if not r.calls:
+            continue
+        if fam.name == "pythonic" and names is not None and not all(c["name"] in names for c in r.calls):
+            continue
+        errors = list(r.errors)
+        calls = _finish(r.calls, errors)
+        if calls:
+            if fam.name == "pythonic":  # read with ast, literals only: one reading
+                exact = all(isinstance(c.get("arguments"), dict) for c in calls)
+            else:  # bare JSON: what llama3_json's serving parser returns; a fence: never exact
+                exact = fam.name == "json" and _exact(fam, text, calls)
+            return TypedCalls(fam.name, calls, exact, r.content, errors)
+    return None
+
+
+def _exact(fam: Family, text: str, calls: list[dict[str, Any]]) -> bool:
+    if not all(isinstance(c.get("arguments"), dict) for c in calls):
+        return False
+    try:
+        strict = fam.strict(text)
+    except Exception:  # noqa: BLE001 - a strict reader failing means "not exact", never a crash
+        return False
+    return bool(strict) and jsonable(strict) == calls
+
+
 __all__ = [
     "ALIASES",
     "AUTO_FAMILIES",
@@ -210,7 +305,11 @@ __all__ = [
     "CallReading",
     "Family",
     "Reading",
+    "TAG_FAMILIES",
+    "TypedCalls",
     "detect",
+    "find_typed_calls",
+    "read_tag_block",
     "family_names",
     "get_family",
     "read_calls",
