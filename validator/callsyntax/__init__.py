@@ -146,6 +146,10 @@ class CallReading:
     markup: list[str] = field(default_factory=list)
 
 
+#: At most this many reasons are kept per text (a hostile output can hold thousands of broken blocks).
+MAX_ERRORS = 20
+
+
 def _finish(calls: list[dict[str, Any]], errors: list[str]) -> list[dict[str, Any]]:
     """JSON data only, and nothing nested deeper than MAX_DEPTH (which would make matching recurse)."""
     out: list[dict[str, Any]] = []
@@ -157,26 +161,31 @@ def _finish(calls: list[dict[str, Any]], errors: list[str]) -> list[dict[str, An
     return out
 
 
-def read_calls(text: str | None, parser: str = "auto", tool_names: Any = None) -> CallReading:
+def read_calls(text: str | None, parser: str = "auto", tool_names: Any = None, budget: Budget | None = None) -> CallReading:
     """Read the calls typed into ``text`` (lenient). ``parser``: ``auto`` or a family name/alias.
 
     Reasoning (``<think>``, ``<seed:think>``) is set aside first. A named family reads alone (no
-    fallback); ``auto`` is described in the module docstring. Linear in the length of ``text``.
+    fallback); ``auto`` is described in the module docstring. Linear in the length of ``text``:
+    ``budget`` (a fresh one per text by default) counts the scanning work.
     """
     fam = None if parser == "auto" else get_family(parser)
     if not text:
         return CallReading()
     body, reasoning = split_reasoning(text)
-    ctx = ReadContext(Budget(len(body)), set(tool_names) if tool_names is not None else None)
+    ctx = ReadContext(budget or Budget(len(body)), set(tool_names) if tool_names is not None else None)
     errors: list[str] = []
     if fam is not None:
         candidates: list[Family] = [fam]
     else:
         found = detect(body)
         candidates = found if found else list(UNMARKED_FAMILIES)
+    seen: set[str] = set()
     for f in candidates:
         r = f.read(body, ctx)
-        errors.extend(e for e in r.errors if e not in errors)
+        for e in r.errors:
+            if e not in seen and len(errors) < MAX_ERRORS:
+                seen.add(e)
+                errors.append(e)
         calls = _finish(r.calls, errors) if r.calls else []
         if calls:
             return CallReading(calls, f.name, r.content, errors, reasoning)
@@ -262,7 +271,7 @@ def find_typed_calls(text: str, tool_names: Any = None) -> TypedCalls | None:
     if found:
         fam = found[0]
         r = fam.read(text, ctx)
-        errors = list(r.errors)
+        errors = r.errors[:MAX_ERRORS]
         calls = _finish(r.calls, errors)
         if not calls:
             return TypedCalls(fam.name, [], False, text, errors)
@@ -273,7 +282,7 @@ def find_typed_calls(text: str, tool_names: Any = None) -> TypedCalls | None:
             continue
         if fam.name == "pythonic" and names is not None and not all(c["name"] in names for c in r.calls):
             continue
-        errors = list(r.errors)
+        errors = r.errors[:MAX_ERRORS]
         calls = _finish(r.calls, errors)
         if calls:
             if fam.name == "pythonic":  # read with ast, literals only: one reading
@@ -297,6 +306,7 @@ def _exact(fam: Family, text: str, calls: list[dict[str, Any]]) -> bool:
 __all__ = [
     "ALIASES",
     "AUTO_FAMILIES",
+    "Budget",
     "AUTO_ORDER",
     "CLOSE_TAG",
     "FAMILIES",

@@ -134,9 +134,11 @@ def scan_tags(text: str, open_tag: str = OPEN_TAG, close_tag: str = CLOSE_TAG) -
     if open_tag not in text and close_tag not in text:
         return scan
     pos, n = 0, len(text)
+    c = -2  # next close tag at or after pos (-1: none left); found lazily so the scan stays linear
     while pos < n:
         o = text.find(open_tag, pos)
-        c = text.find(close_tag, pos)
+        if c != -1 and c < pos:
+            c = text.find(close_tag, pos)
         if o < 0 and c < 0:
             break
         if c >= 0 and (o < 0 or c < o):  # a close tag with no open block
@@ -168,6 +170,38 @@ def scan_tags(text: str, open_tag: str = OPEN_TAG, close_tag: str = CLOSE_TAG) -
 def scan_tool_call_tags(text: str) -> TagScan:
     """Scan ``<tool_call> ... </tool_call>`` markup (see :func:`scan_tags`)."""
     return scan_tags(text, OPEN_TAG, CLOSE_TAG)
+
+
+def iter_blocks(text: str, open_tag: str, close_tag: str, *, unclosed: bool = True) -> list[tuple[int, str, int, bool]]:
+    """``(start, inner, end, closed)`` of every ``open_tag ... close_tag`` block, like the lazy regex
+    ``open(.*?)close`` (the inner text runs to the FIRST close after the open), plus, with
+    ``unclosed``, a final open block running to the end of the text. Linear: each find moves on."""
+    out: list[tuple[int, str, int, bool]] = []
+    pos, n = 0, len(text)
+    while pos <= n:
+        o = text.find(open_tag, pos)
+        if o < 0:
+            break
+        body = o + len(open_tag)
+        c = text.find(close_tag, body)
+        if c < 0:
+            if unclosed:
+                out.append((o, text[body:], n, False))
+            break
+        out.append((o, text[body:c], c + len(close_tag), True))
+        pos = c + len(close_tag)
+    return out
+
+
+def split_on(text: str, marker: str) -> list[tuple[int, str]]:
+    """``(offset, piece)`` for the text after every ``marker`` up to the next one (linear)."""
+    out: list[tuple[int, str]] = []
+    at = text.find(marker)
+    while at >= 0:
+        nxt = text.find(marker, at + len(marker))
+        out.append((at, text[at + len(marker) : nxt if nxt >= 0 else len(text)]))
+        at = nxt
+    return out
 
 
 # --------------------------------------------------------------------------------- values and calls
@@ -482,8 +516,9 @@ def scan_json_calls(
         end = -1
         if bend > 0:
             br.budget.take(bend - i)
-            try:
-                value, end = _DECODER.raw_decode(text, i)
+            try:  # decode the group's own text: an error message then costs its length, not the offset
+                value, rel = _DECODER.raw_decode(text[i:bend])
+                end = i + rel
             except (ValueError, RecursionError):
                 seg = text[i:bend]
                 if _needs_literal(seg):
@@ -724,6 +759,7 @@ __all__ = [
     "TagScan",
     "call",
     "calls_from_value",
+    "iter_blocks",
     "json_object_or_none",
     "jsonable",
     "literal",
@@ -737,6 +773,7 @@ __all__ = [
     "scan_json_calls",
     "scan_tags",
     "scan_tool_call_tags",
+    "split_on",
     "split_reasoning",
     "strict_call",
     "strip_end_tokens",

@@ -13,16 +13,43 @@ import json
 import re
 from typing import Any
 
-from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, loads
+from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, loads, split_on
 
 BEGIN, END = "<｜tool▁calls▁begin｜>", "<｜tool▁calls▁end｜>"
 CALL_BEGIN, SEP, CALL_END = "<｜tool▁call▁begin｜>", "<｜tool▁sep｜>", "<｜tool▁call▁end｜>"
-_V3 = re.compile(r"<｜tool▁call▁begin｜>\s*(\w+)\s*<｜tool▁sep｜>\s*([^\n<]+?)\s*\n```(?:json)?\s*\n(.*?)\n?```\s*(?:<｜tool▁call▁end｜>|\Z)", re.DOTALL)
-_V31 = re.compile(r"<｜tool▁call▁begin｜>\s*([^<\n]+?)\s*<｜tool▁sep｜>\s*(.*?)\s*(?:<｜tool▁call▁end｜>|(?=<｜tool▁call▁begin｜>)|(?=<｜tool▁calls▁end｜>)|\Z)", re.DOTALL)
+_HEAD = re.compile(r"\s*(\S+?)\s*$")
+_V3_BODY = re.compile(r"\s*([^\n]+?)\s*\n```(?:json)?[ \t]*\n")
+
+
+def _pieces(text: str) -> list[tuple[int, str, str, bool]]:
+    """``(offset, before the separator, after it, closed)`` for every call block (linear)."""
+    out: list[tuple[int, str, str, bool]] = []
+    for at, piece in split_on(text, CALL_BEGIN):
+        end = piece.find(CALL_END)
+        closed = end >= 0
+        if closed:
+            piece = piece[:end]
+        else:
+            cut = piece.find(END)
+            piece = piece[:cut] if cut >= 0 else piece
+        head, sep, rest = piece.partition(SEP)
+        if sep:
+            out.append((at, head, rest, closed))
+    return out
+
+
+def _v3_args(rest: str) -> tuple[str, str] | None:
+    """``NAME\n```json\n{...}\n```'' -> (name, the JSON text), else None."""
+    m = _V3_BODY.match(rest)
+    if not m:
+        return None
+    body = rest[m.end() :]
+    fence = body.rfind("```")
+    return m.group(1), (body[:fence] if fence >= 0 else body).strip()
 
 
 def _is_v3(text: str) -> bool:
-    return _V3.search(text) is not None
+    return any(_HEAD.match(h) and _v3_args(r) is not None for _a, h, r, _c in _pieces(text))
 
 
 def read(text: str, ctx: ReadContext) -> Reading:
@@ -33,10 +60,14 @@ def read(text: str, ctx: ReadContext) -> Reading:
         at = first
     if at < 0:
         return r
-    body = text[at:]
-    pattern = _V3 if _is_v3(body) else _V31
-    for m in pattern.finditer(body):
-        name, raw = (m.group(2), m.group(3)) if pattern is _V3 else (m.group(1), m.group(2))
+    pieces = _pieces(text[at:])
+    v3 = any(_v3_args(rest) is not None for _a, _h, rest, _c in pieces)
+    for _off, head, rest, _closed in pieces:
+        got = _v3_args(rest) if v3 else (head.strip(), rest.strip())
+        if got is None:
+            r.errors.append(f"DeepSeek call {head.strip()!r}: no ```json block after the name")
+            continue
+        name, raw = got
         try:
             args = loads(raw)
         except ValueError as e:
@@ -53,31 +84,38 @@ def read(text: str, ctx: ReadContext) -> Reading:
     return r
 
 
-_V3_STRICT = re.compile(r"<｜tool▁call▁begin｜>(?P<type>.*?)<｜tool▁sep｜>(?P<name>.*?)\n```json\n(?P<args>.*?)\n```<｜tool▁call▁end｜>", re.DOTALL)
-_V31_STRICT = re.compile(r"<｜tool▁call▁begin｜>(?P<name>.*?)<｜tool▁sep｜>(?P<args>.*?)<｜tool▁call▁end｜>", re.DOTALL)
-
-
-def _strict(text: str, pattern: re.Pattern[str]) -> list[dict[str, Any]]:
+def _strict(text: str, v3: bool) -> list[dict[str, Any]]:
+    """vLLM: every ``<｜tool▁call▁begin｜>...<｜tool▁call▁end｜>`` block in its exact shape, arguments
+    ``json.loads``-ed; a block that fails voids the output."""
     if not text or BEGIN not in text:
         return []
     calls: list[dict[str, Any]] = []
-    for m in pattern.finditer(text):
+    for _off, head, rest, closed in _pieces(text):
+        if not closed:
+            continue
+        if v3:
+            if not rest.endswith("\n```") or "\n```json\n" not in rest:
+                return []
+            name, _, raw = rest.partition("\n```json\n")
+            raw = raw[: -len("\n```")]
+        else:
+            name, raw = head, rest
         try:
-            args = json.loads(m.group("args"))
+            args = json.loads(raw)
         except (ValueError, RecursionError):
             return []
         if not isinstance(args, dict):
             return []
-        calls.append({"name": m.group("name"), "arguments": args})
+        calls.append({"name": name, "arguments": args})
     return calls
 
 
 def strict_v3(text: str) -> list[dict[str, Any]]:
-    return _strict(text, _V3_STRICT)
+    return _strict(text, v3=True)
 
 
 def strict_v31(text: str) -> list[dict[str, Any]]:
-    return _strict(text, _V31_STRICT)
+    return _strict(text, v3=False)
 
 
 FAMILY_V3 = Family(

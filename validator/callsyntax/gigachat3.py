@@ -19,9 +19,11 @@ _DECODER = json.JSONDecoder()
 def read(text: str, ctx: ReadContext) -> Reading:
     r = Reading()
     first = -1
-    for m in _TRIGGER.finditer(text):
+    ms = list(_TRIGGER.finditer(text))
+    for k, m in enumerate(ms):
+        seg_end = ms[k + 1].start() if k + 1 < len(ms) else len(text)
         try:
-            obj, _end = _DECODER.raw_decode(text, m.end())
+            obj, _end = _DECODER.raw_decode(text[m.end() : seg_end])
         except (ValueError, RecursionError) as e:
             r.errors.append(f"'function call' at offset {m.start()}: {e}")
             continue

@@ -13,7 +13,6 @@ from typing import Any
 from toolproof.validator.callsyntax.base import OPEN_TAG, Family, ReadContext, Reading, param_value, scan_tool_call_tags
 
 _HEAD = re.compile(r"\s*([A-Za-z_][\w.\-]*)\s*(?=<arg_key>|$)")
-_PAIR = re.compile(r"<arg_key>(.*?)</arg_key>\s*<arg_value>(.*?)</arg_value>", re.DOTALL)
 _CLAIM = re.compile(r"<tool_call>\s*[A-Za-z_][\w.\-]*\s*(?:<arg_key>|</tool_call>)")
 
 
@@ -23,14 +22,28 @@ def _block(inner: str) -> dict[str, Any] | None:
         return None
     rest = inner[m.end() :]
     args: dict[str, Any] = {}
-    pos = 0
-    for p in _PAIR.finditer(rest):
-        if rest[pos : p.start()].strip():
+    pos, n = 0, len(rest)
+    while True:  # <arg_key>k</arg_key> <arg_value>v</arg_value> pairs, in one forward pass
+        while pos < n and rest[pos].isspace():
+            pos += 1
+        if pos >= n:
+            break
+        if not rest.startswith("<arg_key>", pos):
             return None
-        args[p.group(1).strip()] = param_value(p.group(2))
-        pos = p.end()
-    if rest[pos:].strip():
-        return None
+        k_end = rest.find("</arg_key>", pos)
+        if k_end < 0:
+            return None
+        key = rest[pos + len("<arg_key>") : k_end].strip()
+        pos = k_end + len("</arg_key>")
+        while pos < n and rest[pos].isspace():
+            pos += 1
+        if not rest.startswith("<arg_value>", pos):
+            return None
+        v_end = rest.find("</arg_value>", pos)
+        if v_end < 0:
+            return None
+        args[key] = param_value(rest[pos + len("<arg_value>") : v_end])
+        pos = v_end + len("</arg_value>")
     return {"name": m.group(1), "arguments": args}
 
 

@@ -10,10 +10,9 @@ Spec: vLLM ``granite`` and ``granite-20b-fc``.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
-from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, calls_from_value, scan_json_calls
+from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, calls_from_value, scan_json_calls, split_on
 
 TAG = "<|tool_call|>"
 FC_TAG = "<function_call>"
@@ -56,16 +55,12 @@ def read_fc(text: str, ctx: ReadContext) -> Reading:
     first = text.find(FC_TAG)
     if first < 0:
         return r
-    for m in re.finditer(re.escape(FC_TAG), text):
-        seg = text[m.end() :]
-        nxt = seg.find(FC_TAG)
-        if nxt >= 0:
-            seg = seg[:nxt]
+    for at, seg in split_on(text, FC_TAG):
         found, _s, errs = scan_json_calls(seg, ctx.budget)
         if found:
             r.calls.extend(found)
         else:
-            r.errors.append(f"{FC_TAG} at offset {m.start()}: no JSON call after it" + (f" ({errs[0]})" if errs else ""))
+            r.errors.append(f"{FC_TAG} at offset {at}: no JSON call after it" + (f" ({errs[0]})" if errs else ""))
     if r.calls:
         r.content = text[:first].strip()
     return r

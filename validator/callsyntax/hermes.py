@@ -7,7 +7,6 @@ block and a final unclosed block are read.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from toolproof.validator.callsyntax.base import (
@@ -15,6 +14,7 @@ from toolproof.validator.callsyntax.base import (
     Family,
     ReadContext,
     Reading,
+    iter_blocks,
     parse_call_payload,
     scan_tool_call_tags,
     strip_end_tokens,
@@ -38,19 +38,17 @@ def read_tag_json(text: str, ctx: ReadContext, label: str = OPEN_TAG) -> Reading
     return r
 
 
-_SERVING_RE = re.compile(r"<tool_call>(.*?)</tool_call>|<tool_call>(.*)", re.DOTALL)
-
-
 def strict(text: str) -> list[dict[str, Any]]:
-    """vLLM's hermes parser: the ``<tool_call>(.*?)</tool_call>|<tool_call>(.*)`` match, every body
+    """vLLM's hermes parser: the ``<tool_call>(.*?)</tool_call>|<tool_call>(.*)`` match (done with
+    :func:`iter_blocks`, which is linear where the regex is not), every body
     JSON with a ``name`` and an ``arguments`` object, else no calls at all. One step stricter than
     vLLM: ``arguments`` that are not an object void the output too."""
     if not text or OPEN_TAG not in text:
         return []
     calls: list[dict[str, Any]] = []
-    for closed, unclosed in _SERVING_RE.findall(strip_end_tokens(text)):
+    for _start, body, _end, _closed in iter_blocks(strip_end_tokens(text), OPEN_TAG, "</tool_call>"):
         try:
-            obj = json.loads(closed or unclosed)
+            obj = json.loads(body)
         except (ValueError, RecursionError):
             return []
         if not isinstance(obj, dict) or not isinstance(obj.get("name"), str) or not isinstance(obj.get("arguments"), dict):

@@ -10,10 +10,9 @@ import json
 import re
 from typing import Any
 
-from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, scan_json_calls, scan_tags
+from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, iter_blocks, scan_json_calls, scan_tags
 
 OPEN, CLOSE = "<tool_calls>", "</tool_calls>"
-_SERVING = re.compile(r"<tool_calls>(.*?)</tool_calls>", re.DOTALL)
 
 
 def read_tool_calls_tag(text: str, ctx: ReadContext) -> Reading:
@@ -34,11 +33,11 @@ def strict_list(text: str) -> list[dict[str, Any]]:
     """vLLM's jamba / hunyuan_a13b parsers: the first closed block's body is one JSON list."""
     if not text or OPEN not in text:
         return []
-    m = _SERVING.search(text)
-    if not m:
+    blocks = iter_blocks(text, OPEN, CLOSE, unclosed=False)
+    if not blocks:
         return []
     try:
-        items = json.loads(m.group(1))
+        items = json.loads(blocks[0][1])
     except (ValueError, RecursionError):
         return []
     if not isinstance(items, list):

@@ -19,12 +19,15 @@ def _calls(text: str, strict: bool) -> tuple[list[dict[str, Any]], list[tuple[in
     calls: list[dict[str, Any]] = []
     spans: list[tuple[int, int]] = []
     errors: list[str] = []
-    for m in _OPEN.finditer(text):
-        try:
-            args, end = _DECODER.raw_decode(text, m.end())
+    ms = list(_OPEN.finditer(text))
+    for k, m in enumerate(ms):
+        seg_end = ms[k + 1].start() if k + 1 < len(ms) else len(text)
+        try:  # each call's own segment: linear however many calls
+            args, rel = _DECODER.raw_decode(text[m.end() : seg_end])
         except (ValueError, RecursionError) as e:
             errors.append(f"<function={m.group(1)}> at offset {m.start()}: {e}")
             continue
+        end = m.end() + rel
         if not isinstance(args, dict) or nesting_depth(args) > MAX_DEPTH:
             errors.append(f"<function={m.group(1)}> at offset {m.start()}: arguments are not an object")
             continue

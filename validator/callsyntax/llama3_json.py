@@ -22,6 +22,7 @@ from toolproof.validator.callsyntax.base import (
 
 TAG = "<|python_tag|>"
 _DECODER = json.JSONDecoder()
+_SEP = re.compile(r"\s*;\s*(?=\{)")
 
 
 def read(text: str, ctx: ReadContext) -> Reading:
@@ -73,10 +74,10 @@ def strict(text: str) -> list[dict[str, Any]]:
         if not isinstance(args, dict):
             return []
         calls.append({"name": obj["name"], "arguments": args})
-        m = re.match(r"\s*;\s*(?=\{)", body[end:])
+        m = _SEP.match(body, end)
         if not m:
             return calls
-        i = end + m.end()
+        i = m.end()
 
 
 FAMILY = Family(

@@ -6,13 +6,11 @@ Spec: vLLM ``longcat`` (Hermes' reader with its own tags).
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
-from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, parse_call_payload, scan_tags
+from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, iter_blocks, parse_call_payload, scan_tags
 
 OPEN, CLOSE = "<longcat_tool_call>", "</longcat_tool_call>"
-_SERVING = re.compile(r"<longcat_tool_call>(.*?)</longcat_tool_call>|<longcat_tool_call>(.*)", re.DOTALL)
 
 
 def read(text: str, ctx: ReadContext) -> Reading:
@@ -33,9 +31,9 @@ def strict(text: str) -> list[dict[str, Any]]:
     if not text or OPEN not in text:
         return []
     out: list[dict[str, Any]] = []
-    for closed, unclosed in _SERVING.findall(text):
+    for _start, body, _end, _closed in iter_blocks(text, OPEN, CLOSE):
         try:
-            obj = json.loads(closed or unclosed)
+            obj = json.loads(body)
         except (ValueError, RecursionError):
             return []
         if not isinstance(obj, dict) or not isinstance(obj.get("name"), str) or not isinstance(obj.get("arguments"), dict):

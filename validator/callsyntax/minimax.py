@@ -11,17 +11,16 @@ import re
 from typing import Any
 
 from toolproof.validator.callsyntax import jamba
-from toolproof.validator.callsyntax.base import Family
+from toolproof.validator.callsyntax.base import Family, iter_blocks
 
-_SERVING = re.compile(r"<tool_calls>(.*?)</tool_calls>|<tool_calls>(.*)", re.DOTALL)
 
 
 def strict(text: str) -> list[dict[str, Any]]:
     if not text or jamba.OPEN not in text:
         return []
     out: list[dict[str, Any]] = []
-    for closed, unclosed in _SERVING.findall(text):
-        for line in (closed or unclosed).strip().splitlines():
+    for _start, body, _end, _closed in iter_blocks(text, jamba.OPEN, jamba.CLOSE):
+        for line in body.strip().splitlines():
             if not line.strip():
                 continue
             try:

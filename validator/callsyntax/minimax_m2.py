@@ -8,18 +8,32 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, param_value, scan_tags
+from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, iter_blocks, param_value, scan_tags
 
 OPEN, CLOSE = "<minimax:tool_call>", "</minimax:tool_call>"
-_INVOKE = re.compile(r'<invoke\s+name="?([^">]+)"?\s*>(.*?)</invoke>', re.DOTALL)
-_PARAM = re.compile(r'<parameter\s+name="?([^">]+)"?\s*>(.*?)</parameter>', re.DOTALL)
+_NAME_ATTR = re.compile(r'\s+name="?([^">]+)"?\s*>')
 
 
-def invokes(body: str) -> list[dict[str, Any]]:
-    return [
-        {"name": m.group(1).strip(), "arguments": {p.group(1).strip(): param_value(p.group(2)) for p in _PARAM.finditer(m.group(2))}}
-        for m in _INVOKE.finditer(body)
-    ]
+def invokes(
+    body: str,
+    open_invoke: str = "<invoke",
+    close_invoke: str = "</invoke>",
+    open_param: str = "<parameter",
+    close_param: str = "</parameter>",
+) -> list[dict[str, Any]]:
+    """``<invoke name="f"><parameter name="k">v</parameter></invoke>`` blocks -> calls (linear)."""
+    out: list[dict[str, Any]] = []
+    for _s, inner, _e, _closed in iter_blocks(body, open_invoke, close_invoke, unclosed=False):
+        m = _NAME_ATTR.match(inner)
+        if not m:
+            continue
+        args: dict[str, Any] = {}
+        for _ps, pinner, _pe, _pc in iter_blocks(inner[m.end() :], open_param, close_param, unclosed=False):
+            pm = _NAME_ATTR.match(pinner)
+            if pm:
+                args[pm.group(1).strip()] = param_value(pinner[pm.end() :])
+        out.append({"name": m.group(1).strip(), "arguments": args})
+    return out
 
 
 def read(text: str, ctx: ReadContext) -> Reading:

@@ -6,13 +6,11 @@ Spec: vLLM ``phi4_mini_json``.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, scan_json_calls
 
 TAG = "functools["
-_SERVING = re.compile(r"functools\[(.*?)\]", re.DOTALL)
 
 
 def read(text: str, ctx: ReadContext) -> Reading:
@@ -31,11 +29,13 @@ def read(text: str, ctx: ReadContext) -> Reading:
 
 def strict(text: str) -> list[dict[str, Any]]:
     """vLLM: the lazy ``functools\\[(.*?)\\]`` match wrapped back in brackets, parsed as JSON."""
-    m = _SERVING.search(text or "")
-    if not m:
+    text = text or ""
+    at = text.find(TAG)
+    close = text.find("]", at + len(TAG)) if at >= 0 else -1
+    if close < 0:
         return []
     try:
-        items = json.loads("[" + m.group(1) + "]")
+        items = json.loads("[" + text[at + len(TAG) : close] + "]")
     except (ValueError, RecursionError):
         return []
     out: list[dict[str, Any]] = []

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from toolproof.validator.callsyntax.base import (
+    MAX_DEPTH,
     Brackets,
     Family,
     ReadContext,
@@ -38,6 +39,9 @@ def read_lists(text: str, ctx: ReadContext, json_names: bool = False) -> tuple[l
             break
         end, depth = br.end(m.start())
         if end < 0:
+            continue
+        if depth > MAX_DEPTH:  # nothing nested this deep is read: skip the whole group
+            covered = end
             continue
         got = parse_pythonic(text[m.start() : end], json_names)
         if got:

@@ -6,21 +6,14 @@ Spec: vLLM ``step3``, SGLang ``step3``.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, param_value
+from toolproof.validator.callsyntax.base import Family, ReadContext, Reading
+from toolproof.validator.callsyntax.minimax_m2 import invokes
 
 BEGIN, END = "<｜tool_calls_begin｜>", "<｜tool_calls_end｜>"
-_INVOKE = re.compile(r'<steptml:invoke name="([^"]+)">(.*?)</steptml:invoke>', re.DOTALL)
-_PARAM = re.compile(r'<steptml:parameter name="([^"]+)">(.*?)</steptml:parameter>', re.DOTALL)
-
-
 def _calls(body: str) -> list[dict[str, Any]]:
-    return [
-        {"name": m.group(1).strip(), "arguments": {p.group(1): param_value(p.group(2)) for p in _PARAM.finditer(m.group(2))}}
-        for m in _INVOKE.finditer(body)
-    ]
+    return invokes(body, "<steptml:invoke", "</steptml:invoke>", "<steptml:parameter", "</steptml:parameter>")
 
 
 def read(text: str, ctx: ReadContext) -> Reading:

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from toolproof.validator.callsyntax import fenced, hermes, json_text, mistral
-from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, split_reasoning
+from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, iter_blocks, split_reasoning
 
 _FENCE = re.compile(r"```(?:json)?\s*\n?(.*?)\n?```", re.DOTALL)
 
@@ -32,9 +32,9 @@ def _candidate(text: str) -> str:
         return m.group(1)
     if mistral.TAG in body:
         return body.split(mistral.TAG, 1)[1]
-    m2 = re.search(r"<tool_call>(.*?)</tool_call>", body, re.DOTALL)
-    if m2:
-        return m2.group(1)
+    blocks = iter_blocks(body, "<tool_call>", "</tool_call>", unclosed=False)
+    if blocks:
+        return blocks[0][1]
     return body
 
 
