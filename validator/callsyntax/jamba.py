@@ -15,10 +15,15 @@ from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, it
 OPEN, CLOSE = "<tool_calls>", "</tool_calls>"
 
 
-def read_tool_calls_tag(text: str, ctx: ReadContext) -> Reading:
+def read_tool_calls_tag(text: str, ctx: ReadContext, first: str = "[") -> Reading:
+    """Every ``<tool_calls>`` block whose body starts with ``first`` (``[``: a list, Jamba and
+    Hunyuan; ``{``: JSON lines, MiniMax), read as JSON calls."""
     r = Reading()
     scan = scan_tags(text, OPEN, CLOSE)
     for b in scan.blocks:
+        if not b.inner.lstrip().startswith(first):
+            r.errors.append(f"{OPEN} at offset {b.start}: the body does not start with {first!r}")
+            continue
         found, _s, errs = scan_json_calls(b.inner, ctx.budget)
         if found:
             r.calls.extend(found)

@@ -11,8 +11,12 @@ import re
 from typing import Any
 
 from toolproof.validator.callsyntax import jamba
-from toolproof.validator.callsyntax.base import Family, iter_blocks
+from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, iter_blocks
 
+
+
+def read(text: str, ctx: ReadContext) -> Reading:
+    return jamba.read_tool_calls_tag(text, ctx, "{")
 
 
 def strict(text: str) -> list[dict[str, Any]]:
@@ -41,7 +45,7 @@ FAMILY = Family(
     name="minimax",
     title="MiniMax-M1 <tool_calls> JSON lines",
     example='<tool_calls>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_calls>',
-    read=jamba.read_tool_calls_tag,
+    read=read,
     strict=strict,
     markers=(jamba.OPEN,),
     claims=_claims,

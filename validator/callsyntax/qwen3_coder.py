@@ -49,8 +49,14 @@ def function_calls(text: str, closed_only: bool = False) -> tuple[list[dict[str,
             errors.append(f"<function=...> at offset {m.start()}: {name!r} is not a function name")
             continue
         args: dict[str, Any] = {}
-        for p in _PARAM.finditer(m.group(2)):
+        body, pos, stray = m.group(2), 0, False
+        for p in _PARAM.finditer(body):
+            stray = stray or bool(body[pos : p.start()].strip())
             args[p.group(1).strip()] = _value(p.group(2))
+            pos = p.end()
+        if stray or body[pos:].strip():  # e.g. Llama 3.1's <function=NAME>{json}: not this syntax
+            errors.append(f"<function={name}> at offset {m.start()}: text outside <parameter=...> blocks")
+            continue
         calls.append({"name": name, "arguments": args})
         spans.append((m.start(), m.end()))
     return calls, spans, errors
