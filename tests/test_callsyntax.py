@@ -324,3 +324,53 @@ def test_typed_calls_exactness() -> None:
 
 def test_depth_bound_constant() -> None:
     assert MAX_DEPTH == 100
+
+
+# ------------------------------------------------------------------------------ lint and clean
+
+
+_TOOLS = [{"type": "function", "function": {"name": "get_weather", "description": "Current weather for a city.",
+           "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]
+TYPED = {
+    "mistral": f"[TOOL_CALLS][{WJ}]",
+    "llama3_json": '<|python_tag|>{"name": "get_weather", "parameters": {"city": "Paris"}}',
+    "pythonic": "[get_weather(city='Paris')]",
+    "qwen3_coder": "<tool_call>\n<function=get_weather>\n<parameter=city>\nParis\n</parameter>\n</function>\n</tool_call>",
+    "functionary_v3": '>>>get_weather\n{"city": "Paris"}',
+    "kimi_k2": KIMI.format(n="get_weather", i=0, a='{"city": "Paris"}') + "<|tool_calls_section_end|>",
+}
+NOT_EXACT = {
+    "fenced": f"```json\n{WJ}\n```",
+    "broken": '[TOOL_CALLS] [{"name": "get_weather", "argu',
+}
+
+
+def _typed_record(rid: str, content: str) -> dict[str, Any]:
+    return {"id": rid, "tools": _TOOLS, "messages": [
+        {"role": "user", "content": f"Weather in Paris? ({rid})"}, {"role": "assistant", "content": content}]}
+
+
+def test_lint_finds_and_clean_repairs_typed_calls(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "train.jsonl"
+    recs = [_typed_record(k, v) for k, v in {**TYPED, **NOT_EXACT}.items()]
+    src.write_text("".join(json.dumps(r) + "\n" for r in recs))
+    main(["lint", str(src), "--format", "json", "-o", str(tmp_path / "lint.json")])
+    found = json.loads((tmp_path / "lint.json").read_text())["findings"]
+    by_line = {f["line"]: f for f in found if f["code"] in ("TP105", "TP107")}
+    assert len(by_line) == len(recs)
+    for k, (rid, _text) in enumerate([*TYPED.items(), *NOT_EXACT.items()]):
+        msg = by_line[k + 1]["message"]
+        title = FAMILIES[rid].title if rid in FAMILIES else "Mistral"
+        assert rid in msg or title.split(" ")[0] in msg, (rid, msg)
+    out, quar = tmp_path / "clean.jsonl", tmp_path / "q.jsonl"
+    assert main(["clean", str(src), "-o", str(out), "--quarantine", str(quar)]) == 0
+    capsys.readouterr()
+    cleaned = {json.loads(line)["id"]: json.loads(line) for line in out.read_text().splitlines()}
+    assert set(cleaned) == set(TYPED)
+    for rec in cleaned.values():
+        msg = rec["messages"][1]
+        assert msg["tool_calls"][0]["function"] == {"name": "get_weather", "arguments": {"city": "Paris"}}
+        assert not msg.get("content")
+    quarantined = [json.loads(line) for line in quar.read_text().splitlines()]
+    assert {q["id"] for q in quarantined} == set(NOT_EXACT)
+    assert all({f["code"] for f in q["findings"]} == {"TP107"} for q in quarantined)
