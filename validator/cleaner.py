@@ -105,6 +105,7 @@ class CleanResult:
     files: list[FileCounts] = field(default_factory=list)
     internal_errors: list[str] = field(default_factory=list)
     stats: dict[str, Any] | None = None  # validator.stats.dataset_balance of the output, when available
+    balance: dict[str, Any] | None = None  # validator.balance's report when `clean --balance` added records
 
     @property
     def written(self) -> int:

@@ -237,10 +237,13 @@ def _check_record(
                     return out
         except Exception:  # a broken fast path only costs speed
             pass
-    try:
-        ctx = _build_context(obj, index, opts)
-    except Exception:
-        ctx = _fallback_context(obj, index, opts)
+    if all(getattr(r.func, "context_free", False) for r in rules):
+        ctx = Context(record_index=index, options=opts)  # e.g. only TP703 left after the fast path
+    else:
+        try:
+            ctx = _build_context(obj, index, opts)
+        except Exception:
+            ctx = _fallback_context(obj, index, opts)
     for r in rules:
         if r.scope != "record":
             continue
@@ -460,6 +463,8 @@ def _plan(select: Sequence[str] | None, ignore: Sequence[str] | None, config: Co
     sel = list(select) if select else (config.select if config and config.select else None)
     ign = list(config.ignore if config else []) + list(ignore or [])
     opts = dict(options or {})
+    for k, v in (config.extra.get("mix") or {}).items() if config else ():
+        opts.setdefault(k, v)  # [tool.toolproof.mix] thresholds; options given directly win
     return _Plan(select_rules(sel, ign, opts), opts, severity_overrides(config))
 
 

@@ -2,7 +2,8 @@
 
 ``dataset_balance(records) -> dict`` with calls per tool, how often each tool is offered, the share
 of records without a call, single vs parallel call turns, turns per record, how many calls hold an
-argument value the user never wrote (a default, an inferred value), and plain-language warnings
+argument value the user never wrote before the call (a default, an inferred value, a boolean; the same
+grounding check as rule TP703, ``validator.grounding``), and plain-language warnings
 about imbalance. Test records (``expected_calls``) count their expected calls.
 """
 
@@ -14,6 +15,7 @@ from statistics import mean, median
 from typing import Any
 
 from toolproof.evaluator.extract import normalize_call, parse_call_payload, scan_tool_call_tags
+from toolproof.validator.grounding import record_ungrounded, related, tool_functions
 from toolproof.validator.records import user_turns
 
 
@@ -51,20 +53,6 @@ def _call_turns(record: dict[str, Any]) -> list[list[dict[str, Any] | None]]:
     return turns
 
 
-def _written(value: Any, text: str) -> bool:
-    """Whether every scalar in an argument value appears in ``text`` (a whole number also as an int:
-    ``7.0`` is written as "7"). Booleans and nulls are never written by a user."""
-    if isinstance(value, dict):
-        return all(_written(v, text) for v in value.values())
-    if isinstance(value, list):
-        return all(_written(v, text) for v in value)
-    if value is None or isinstance(value, bool):
-        return False
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value)) in text
-    return str(value).lower() in text
-
-
 def _dist(values: list[int]) -> dict[str, Any]:
     if not values:
         return {"mean": 0.0, "median": 0.0, "min": 0, "max": 0, "histogram": {}}
@@ -85,7 +73,7 @@ def dataset_balance(records: Iterable[Any]) -> dict[str, Any]:
     calls_per_tool: Counter[str] = Counter()
     offered: Counter[str] = Counter()
     categories: Counter[str] = Counter()
-    no_call = with_calls = single_turns = parallel_turns = parallel_records = multi_turn = 0
+    no_call = with_calls = single_turns = parallel_turns = parallel_records = multi_turn = near_miss = 0
     with_args = unstated = 0  # calls with arguments; those holding a value the user never wrote
     messages_per: list[int] = []
     user_turns_per: list[int] = []
@@ -108,15 +96,17 @@ def dataset_balance(records: Iterable[Any]) -> dict[str, Any]:
         if isinstance(rec.get("category"), str):
             categories[rec["category"]] += 1
         turns = _call_turns(rec)
-        said = "\n".join(user_turns(rec)).lower()
-        for c in (c for t in turns for c in t):
-            if c and isinstance(c.get("arguments"), dict) and c["arguments"]:
-                with_args += 1
-                unstated += not _written(c["arguments"], said)
+        # the grounding check the mix rule TP703 uses, against the user's words only, choices included
+        for _path, _name, missing in record_ungrounded(rec, expected=True, roles=("user",), choices=False):
+            with_args += 1
+            unstated += bool(missing)
         total = sum(len(t) for t in turns)
         calls_per_record.append(total)
         if total == 0:
             no_call += 1
+            # a decline of a tool that nearly fits (rule TP702's measure): an answer and a related tool
+            if any(isinstance(m, dict) and m.get("role") == "assistant" for m in msgs):
+                near_miss += bool(related("\n".join(user_turns(rec)), tool_functions(rec)))
         else:
             with_calls += 1
         for t in turns:
@@ -139,6 +129,8 @@ def dataset_balance(records: Iterable[Any]) -> dict[str, Any]:
         "records_with_calls": with_calls,
         "no_call_records": no_call,
         "no_call_share": round(no_call / n, 4) if n else 0.0,
+        "near_miss_records": near_miss,
+        "near_miss_share": round(near_miss / n, 4) if n else 0.0,
         "call_turns": {"single": single_turns, "parallel": parallel_turns},
         "calls_with_arguments": with_args,
         "calls_with_unstated_values": unstated,
@@ -165,6 +157,9 @@ def balance_warnings(stats: dict[str, Any]) -> list[str]:
         warn.append("no record answers without a tool call: the model never learns when not to call")
     elif share > 0.5:
         warn.append(f"{share:.0%} of records make no call: tool use is the minority of what is trained")
+    if stats["no_call_records"] and not stats.get("near_miss_records", 0):
+        warn.append("no record without a call offers a tool related to its request: nothing teaches declining a tool "
+                    "that nearly fits (toolproof data balance adds such records)")
     if stats["calls"] and stats["call_turns"]["parallel"] == 0:
         warn.append("no parallel calls: the model never sees two calls in one turn")
     with_args, unstated = stats.get("calls_with_arguments", 0), stats.get("calls_with_unstated_values", 0)
@@ -195,12 +190,13 @@ def format_balance(stats: dict[str, Any], top: int = 10) -> str:
     lines = [
         f"records: {stats['records']}  calls: {stats['calls']}  tools called/offered: "
         f"{stats['tools_called']}/{stats['tools_offered']}",
-        f"no-call records: {stats['no_call_records']} ({stats['no_call_share']:.1%})  "
+        f"no-call records: {stats['no_call_records']} ({stats['no_call_share']:.1%}), near misses "
+        f"{stats.get('near_miss_records', 0)} ({stats.get('near_miss_share', 0.0):.1%})  "
         f"call turns single/parallel: {stats['call_turns']['single']}/{stats['call_turns']['parallel']}  "
         f"multi-turn records: {stats['multi_turn_records']}",
         f"messages per record: mean {stats['messages_per_record']['mean']}, max {stats['messages_per_record']['max']}  "
         f"tools per record: mean {stats['tools_per_record']['mean']}",
-        f"calls with arguments: {stats['calls_with_arguments']}, holding a value the user did not write: "
+        f"calls with arguments: {stats['calls_with_arguments']}, holding a value the user did not write before the call: "
         f"{stats['calls_with_unstated_values']}",
     ]
     if stats["calls_per_tool"]:

@@ -39,6 +39,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--ignore", type=_codes, action="extend", metavar="CODES", help="rules to skip")
     p.add_argument("--config", metavar="FILE", help="pyproject.toml or toolproof.toml (default: the nearest pyproject.toml)")
     p.add_argument("--quiet", "-q", action="store_true", help="print only the one-line summary")
+    p.add_argument("--balance", nargs="?", type=float, const=-1.0, default=None, metavar="SHARE",
+                   help="then add near-miss decline records made from the output's own records until they are SHARE "
+                        "of it (default 0.15; see `toolproof data balance`)")
+    p.add_argument("--seed", type=int, default=0, help="random seed for --balance")
     p.set_defaults(func=run)
 
 
@@ -105,5 +109,42 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(e)) from None
     except OSError as e:
         raise UsageError(f"{e.filename or ''}: {e.strerror or e}") from None
+    balanced = _balance(result, args.balance, args.seed) if args.balance is not None else None
     print(format_summary(result, args.quiet), file=sys.stdout)
+    if balanced is not None and not args.quiet:
+        print(balanced, file=sys.stdout)
     return 0
+
+
+def _balance(result: Any, share: float, seed: int) -> str:
+    """``clean --balance``: balance the written output in place (it is this run's own file, never an
+    input) and rewrite the report with the balanced output's statistics and the balance report."""
+    import os
+    from pathlib import Path
+
+    from toolproof.validator.balance import DEFAULT_SHARE, BalanceError, balance_file, format_balance_result
+
+    share = DEFAULT_SHARE if share < 0 else share
+    if not 0.0 <= share < 1.0:
+        raise UsageError("--balance must be at least 0 and below 1")
+    out = Path(result.output)
+    tmp = out.with_name(out.name + ".balance.tmp")
+    try:
+        res = balance_file(out, tmp, share=share, seed=seed)
+        os.replace(tmp, out)
+    except BalanceError as e:
+        raise UsageError(str(e)) from None
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    res.input = res.output = os.fspath(out)
+    result.balance = res.to_dict()
+    if result.report:
+        from toolproof.validator.cleaner import _iter_jsonl, _stats_func
+        from toolproof.validator.reporters.clean_report import write_report
+
+        stats = _stats_func()
+        if stats is not None:
+            result.stats = stats(_iter_jsonl(out))
+        write_report(result, result.report)
+    return format_balance_result(res) + f"\nwrote {res.records_out} records to {out} ({len(res.added)} added by --balance)"

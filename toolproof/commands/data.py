@@ -5,6 +5,8 @@
 - ``toolproof data bfcl CATEGORY... -o FILE [--limit N]``: BFCL categories as canonical test records
   (see ``evaluator.bfcl``).
 - ``toolproof data stats PATH [--json]``: dataset balance (see ``validator.stats``).
+- ``toolproof data balance IN -o OUT [--share S] [--seed N]``: add near-miss decline records made
+  from the data's own records (see ``validator.balance``).
 """
 
 from __future__ import annotations
@@ -39,6 +41,25 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     st.add_argument("--json", action="store_true", help="print the statistics as JSON")
     st.add_argument("--input-format", default=None, help="as for `toolproof lint`")
     st.set_defaults(func=run_stats)
+
+    bal = dsub.add_parser(
+        "balance",
+        help="add near-miss decline records (a called tool dropped, a short decline) up to a share of the data",
+        description=(
+            "Write IN's records followed by near-miss irrelevance records made from IN's own calling records "
+            "(the xlam-irrelevance method: drop the called tool, keep the others, answer with a decline that names "
+            "what is missing) until near-miss declines make up --share of the training records. Added records carry "
+            "\"origin\": \"balance\" and \"source_id\". Deterministic for a seed; re-running on the output adds nothing."
+        ),
+    )
+    bal.add_argument("input", metavar="IN", help="dataset file (any format `toolproof lint` reads)")
+    bal.add_argument("-o", "--output", required=True, metavar="OUT", help="balanced JSONL to write (never IN)")
+    bal.add_argument("--share", type=float, default=None, metavar="S",
+                     help="target share of near-miss decline records among training records (default 0.15)")
+    bal.add_argument("--seed", type=int, default=0, help="random seed (which sources and decline texts)")
+    bal.add_argument("--input-format", default=None, help="as for `toolproof lint`")
+    bal.add_argument("--json", action="store_true", help="print the balance report as JSON")
+    bal.set_defaults(func=run_balance)
     p.set_defaults(func=lambda args: _no_sub(p))
 
 
@@ -107,4 +128,25 @@ def run_stats(args: argparse.Namespace) -> int:
         raise UsageError(str(e)) from e
     stats = dataset_balance(records)
     print(json.dumps(stats, indent=2) if args.json else format_balance(stats))
+    return 0
+
+
+def run_balance(args: argparse.Namespace) -> int:
+    from toolproof.cli import UsageError
+    from toolproof.validator.balance import DEFAULT_SHARE, BalanceError, balance_file, format_balance_result
+
+    share = DEFAULT_SHARE if args.share is None else args.share
+    if not 0.0 <= share < 1.0:
+        raise UsageError("--share must be at least 0 and below 1")
+    try:
+        res = balance_file(args.input, args.output, share=share, seed=args.seed, input_format=args.input_format)
+    except BalanceError as e:
+        raise UsageError(str(e)) from None
+    except OSError as e:
+        raise UsageError(f"{e.filename or args.output}: {e.strerror or e}") from None
+    if args.json:
+        print(json.dumps(res.to_dict(), indent=2))
+    else:
+        print(format_balance_result(res))
+        print(f"wrote {res.records_out} records to {res.output} ({res.records_in} in, {len(res.added)} added)")
     return 0

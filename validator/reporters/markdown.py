@@ -87,6 +87,17 @@ def render_clean_markdown(model: dict[str, Any]) -> str:
                 )
     else:
         out.append("No findings.")
+    mix = model.get("mix")
+    if mix:
+        from toolproof.validator.reporters.clean_report import mix_text_bars
+
+        out += ["", "## What the output teaches (mix)", "", "```", *mix_text_bars(mix), "```"]
+    bal = model.get("balance")
+    if bal:
+        out += ["", "## Balance repair", "", f"Added {bal['added']} near-miss decline records (wanted {bal['wanted']}) "
+                f"made from calling records ({bal['added_kept_related']} keep a related tool, {bal['added_borrowed']} "
+                f"borrow one): near misses {bal['near_miss_share_before']:.1%} -> {bal['near_miss_share_after']:.1%} "
+                f"of training records (target {bal['share']:.0%}, seed {bal['seed']})."]
     stats = model.get("stats")
     if stats:
         out += ["", "## Dataset balance (output)", "", "| measure | value |", "|---|---|"]
