@@ -374,3 +374,19 @@ def test_lint_finds_and_clean_repairs_typed_calls(tmp_path: Any, capsys: pytest.
     quarantined = [json.loads(line) for line in quar.read_text().splitlines()]
     assert {q["id"] for q in quarantined} == set(NOT_EXACT)
     assert all({f["code"] for f in q["findings"]} == {"TP107"} for q in quarantined)
+
+
+def test_acceptance_benchmark_meets_its_targets(capsys: pytest.CaptureFixture[str]) -> None:
+    """bench/parsers.py --check on the serving stacks' own parser test cases (../shared/realdata)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "bench" / "parsers.py"
+    spec = importlib.util.spec_from_file_location("bench_parsers", path)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert bench.DEFAULT_DIR.is_dir(), f"{bench.DEFAULT_DIR}: the shared parser cases are missing"
+    assert bench.main(["--check"]) == 0
+    out = capsys.readouterr().out
+    assert "outputs scored no_call that hold call markup: 0" in out

@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         if extra:
             print("  " + "; ".join(extra))
         for line in str(r["example"]).splitlines():
-            print("    " + line.encode("unicode_escape").decode("ascii") if not line.isprintable() else "    " + line)
+            print("    " + line)
     if not args.family:
         print(f"\n{len(rows)} families; --parser auto detects them from their markers in the order above.")
     return 0
