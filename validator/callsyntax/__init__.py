@@ -217,7 +217,10 @@ def read_strict(text: str | None, parser: str = "auto") -> list[dict[str, Any]]:
 #: (a block body may be JSON, Qwen3-Coder XML or GLM-4.5 arg pairs); TP107 covers every other syntax.
 TAG_FAMILIES = frozenset({"hermes", "ernie45", "qwen3_coder", "glm4_moe"})
 
-_PREFILTER = ("<", "[", "{", ">>>", "function call")
+def might_hold_calls(text: str) -> bool:
+    """False when ``text`` cannot hold a call in any syntax (no ``<``, ``[``, ``{``, ``>``, and no
+    closing parenthesis at the end for a bare pythonic call): the cheap test lint runs first."""
+    return "<" in text or "[" in text or "{" in text or ">" in text or text.rstrip().endswith(")")
 
 
 def read_tag_block(inner: str) -> PayloadResult:
@@ -259,7 +262,7 @@ def find_typed_calls(text: str, tool_names: Any = None) -> TypedCalls | None:
     are TP101-TP106's), or None when there are none. Marked syntaxes are found by their markers
     (even when unreadable: ``calls`` is then empty); bare JSON calls need a string ``name`` and an
     ``arguments``/``parameters`` object; pythonic calls must name one of ``tool_names`` when given."""
-    if not isinstance(text, str) or not any(m in text for m in _PREFILTER) and not text.rstrip().endswith(")"):
+    if not isinstance(text, str) or not might_hold_calls(text):
         return None
     names = set(tool_names) if tool_names else None
     ctx = ReadContext(Budget(len(text)), names)
@@ -319,6 +322,7 @@ __all__ = [
     "TypedCalls",
     "detect",
     "find_typed_calls",
+    "might_hold_calls",
     "read_tag_block",
     "family_names",
     "get_family",

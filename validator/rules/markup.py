@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from toolproof.validator.callsyntax import FAMILIES, TypedCalls, find_typed_calls, read_tag_block
+from toolproof.validator.callsyntax import FAMILIES, TypedCalls, find_typed_calls, might_hold_calls, read_tag_block
 from toolproof.validator.callsyntax.base import (
     CLOSE_TAG,
     OPEN_TAG,
@@ -334,15 +334,34 @@ def markup_and_structured_calls(record: Any, ctx: Context) -> Iterator[Hit]:
 
 def _typed_views(record: Any, ctx: Context) -> list[tuple[int, dict[str, Any], TypedCalls]]:
     out: list[tuple[int, dict[str, Any], TypedCalls]] = []
-    names = set(ctx.tools) if ctx.tools else None
-    for i, m in view(record, ctx).assistants:
-        text = m.get("content")
-        if not isinstance(text, str):
+    msgs = record.get("messages") if isinstance(record, dict) else None
+    if not isinstance(msgs, list):
+        return out
+    names: set[str] | None = None
+    named = False
+    for i, m in enumerate(msgs):  # a direct walk: most records have nothing here (no view needed)
+        if not isinstance(m, dict) or m.get("role") != "assistant":
             continue
+        text = m.get("content")
+        if not isinstance(text, str) or not might_hold_calls(text):
+            continue
+        if not named:
+            names, named = _tool_names(record), True
         found = find_typed_calls(text, names)
         if found is not None:
             out.append((i, m, found))
     return out
+
+
+def _tool_names(record: dict[str, Any]) -> set[str] | None:
+    """The record's tool names (wrapped or flat tool objects), read here so TP107 needs no Context."""
+    tools = record.get("tools")
+    names: set[str] = set()
+    for t in tools if isinstance(tools, list) else []:
+        fn = t.get("function") if isinstance(t, dict) and isinstance(t.get("function"), dict) else t
+        if isinstance(fn, dict) and isinstance(fn.get("name"), str):
+            names.add(fn["name"])
+    return names or None
 
 
 def typed_call_views(record: Any, ctx: Context) -> list[tuple[int, dict[str, Any], TypedCalls]]:
@@ -412,6 +431,9 @@ def calls_typed_as_text(record: Any, ctx: Context) -> Iterator[Hit]:
             fix=FixSafety.SAFE if t.exact else FixSafety.NONE,
             data={"family": t.family, "calls": t.calls, "content": t.content} if t.exact else {"family": t.family},
         )
+
+
+calls_typed_as_text.context_free = True  # type: ignore[attr-defined]  # reads the record alone
 
 
 __all__ = [
