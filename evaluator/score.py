@@ -93,6 +93,11 @@ def _tool_names(record: Any) -> list[str]:
     return list(tool_functions(tools))
 
 
+def _too_deep(value: Any) -> bool:
+    """Deeper than matching may recurse (a call list and its arguments sit 3 levels above a value)."""
+    return value is not None and nesting_depth(value, MAX_DEPTH + 3) > MAX_DEPTH + 3
+
+
 def score_strict(record: Any, output: str | None, parser: str = "hermes") -> bool:
     """The verdict on the calls the serving parser of ``parser`` would return (no repairs);
     ``auto``: the family detected from the markers, else Hermes'."""
@@ -103,9 +108,12 @@ def score_one(record: Any, output: str | None = None, calls: list[Any] | None = 
     """(verdict, calls, parser that matched, tags-only verdict) for one record and one prediction.
 
     An output with no readable call that holds call markup gets ``unparsed_call_markup`` instead of
-    ``no_call``; given calls nested deeper than ``MAX_DEPTH`` are not matched (``value_error``)."""
+    ``no_call``; given calls or a test answer nested deeper than ``MAX_DEPTH`` are not matched
+    (``value_error``): matching them could exhaust the recursion limit."""
+    if isinstance(record, dict) and (_too_deep(record.get("expected_calls")) or _too_deep(record.get("possible_answer"))):
+        return Verdict(False, "value_error", f"the test record's answer is nested deeper than {MAX_DEPTH}: not matched"), [], None, None
     if calls is not None:
-        if nesting_depth(calls) > MAX_DEPTH + 2:
+        if _too_deep(calls):
             return Verdict(False, "value_error", f"calls nested deeper than {MAX_DEPTH}: not matched"), [], "given", None
         return match(calls, record), calls, "given", None
     names = _tool_names(record) or None

@@ -248,6 +248,19 @@ def test_deep_nesting_does_not_crash_and_is_not_read() -> None:
     assert nesting_depth(extract_calls(shallow).calls) == 53
 
 
+def test_deep_given_calls_and_answers_are_refused_not_crashed() -> None:
+    deep: Any = []
+    for _ in range(990):  # as deep as json.loads allows, beyond what matching may recurse into
+        deep = [deep]
+    rec = {"id": "a", "expected_calls": [{"name": "x", "arguments": {"a": deep}}]}
+    s = score_predictions([{"id": "a", "calls": [{"name": "x", "arguments": {"a": deep}}]}], [rec])
+    assert s.correct == 0 and s.errors == {"value_error": 1}
+    s = score_predictions([{"id": "a", "output": '{"name": "x", "arguments": {"a": [[1]]}}'}], [rec])
+    assert s.errors == {"value_error": 1} and "nested deeper" in s.examples[0].detail
+    ok = {"id": "b", "expected_calls": [{"name": "x", "arguments": {"a": [[1]]}}]}
+    assert score_predictions([{"id": "b", "calls": [{"name": "x", "arguments": {"a": [[1]]}}]}], [ok]).correct == 1
+
+
 def test_jsonable_is_iterative() -> None:
     v: Any = 1
     for _ in range(50_000):
