@@ -73,6 +73,7 @@ GOOD: list[tuple[str, str, list[dict[str, Any]], list[dict[str, Any]]]] = [
     ("gpt_oss", '<|channel|>analysis<|message|>Need weather.<|end|><|start|>assistant<|channel|>commentary to=functions.get_weather <|constrain|>json<|message|>{"city": "Paris"}<|call|>', [W], [W]),
     ("gpt_oss", '<|start|>assistant to=functions.get_weather<|channel|>commentary json<|message|>{"city": "Paris"}<|call|>', [W], [W]),
     ("longcat", f"<longcat_tool_call>{WJ}</longcat_tool_call>", [W], [W]),
+    ("functiongemma", "<start_function_call>call:get_time{zone:<escape>CET<escape>,hours:<escape>2<escape>}<end_function_call>", [T], [T]),
     ("fenced", f"Here:\n```json\n{WJ}\n```", [W], []),
     ("json", f"Sure: {WJ}", [W], [W]),
 ]
@@ -108,6 +109,7 @@ BAD: list[tuple[str, str]] = [
     ("functionary_v2", "<|recipient|>get_weather\n<|content|>{not json"),
     ("gpt_oss", "<|channel|>commentary to=functions.get_weather<|message|>{not json<|call|>"),
     ("longcat", "<longcat_tool_call>{broken</longcat_tool_call>"),
+    ("functiongemma", "<start_function_call>call get_weather(city)<end_function_call>"),
     ("fenced", "```json\n{\"temp\": 21}\n```"),
     ("json", '{"name": "John", "age": 31}'),
 ]
