@@ -25,7 +25,7 @@ def test_default_quarantine_beside_output(tmp_path: Path) -> None:
     assert res.quarantine == os.fspath(tmp_path / "sub" / "train.clean.quarantine.jsonl")
     q = read_jsonl(Path(res.quarantine))
     assert len(q) == 1
-    assert set(q[0]) == {"file", "line", "id", "findings", "record"}
+    assert set(q[0]) == {"file", "line", "id", "findings", "record", "raw_base64"}
     assert q[0]["line"] == 2 and q[0]["record"] == "{oops" and q[0]["findings"][0]["code"] == "TP001"
 
 

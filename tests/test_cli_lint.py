@@ -35,7 +35,7 @@ def test_json_format_exact_shape(tmp_path: Path, capsys: pytest.CaptureFixture[s
     code, out, _ = run(capsys, "lint", str(p), "--format", "json", "--select", SEL)
     assert code == 1
     rep: dict[str, Any] = json.loads(out)
-    assert list(rep) == ["version", "files", "findings", "summary"]
+    assert list(rep) == ["version", "files", "findings", "summary", "errors"]
     assert rep["version"] == 1
     assert rep["files"] == [{"path": str(p), "records": 3}]
     assert rep["findings"] == [

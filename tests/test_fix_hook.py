@@ -30,11 +30,17 @@ def test_fix_hook_entry_point(tmp_path: Path, capsys) -> None:  # type: ignore[n
     assert fix_hook([str(p)]) == 0
 
 
-def test_hook_is_declared_for_jsonl_and_json() -> None:
+def test_hooks_are_declared_for_jsonl_only() -> None:
+    """A pattern that also takes .json would lint package.json and editor settings as datasets."""
+    import re
+
     hooks = {h["id"]: h for h in yaml.safe_load((REPO_ROOT / ".pre-commit-hooks.yaml").read_text())}
     h = hooks["toolproof-fix"]
     assert h["entry"] == "toolproof-fix-hook" and h["language"] == "python"
-    assert h["files"] == r"\.(jsonl|json)$"
+    for h in hooks.values():
+        assert h["files"] == r"\.jsonl$"
+        assert re.search(h["files"], "data/train.jsonl")
+        assert not re.search(h["files"], "package.json") and not re.search(h["files"], ".vscode/settings.json")
 
 
 def test_pre_commit_rewrites_a_fixable_file_fails_once_then_passes(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import importlib.util
 import json
 import os
@@ -26,6 +27,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from toolproof.validator.dupkeys import duplicate_key_hits
 from toolproof.validator.findings import FixSafety, Hit
 
 CONTAINER_FORMATS = ("jsonl", "json", "csv", "parquet")
@@ -56,6 +58,10 @@ class RawRecord:
     code: str | None = None  # "TP001" when it did not parse
     extra: tuple[tuple[str, Hit], ...] = ()  # other reader findings on this record (TP010)
     source_format: str | None = None  # what the converter recognised ("canonical", "sharegpt", ...)
+    # The record's exact bytes in the file (a JSON Lines line with its line ending; a JSON
+    # element's text when it did not parse); None where the container has no such bytes (CSV,
+    # Parquet). The quarantine keeps them (base64), so input = output + quarantine.
+    data: bytes | None = None
 
     @property
     def ok(self) -> bool:
@@ -95,6 +101,13 @@ def check_readable(path: str | os.PathLike[str]) -> None:
     """Raise InputError naming the path when it is missing, a directory or unreadable."""
     p = Path(path)
     if not p.exists():
+        if os.path.islink(p):
+            try:
+                os.stat(p)
+            except OSError as e:
+                if e.errno == errno.ELOOP:
+                    raise InputError(f"{path}: symbolic link loop (following the links never reaches a file)") from None
+            raise InputError(f"{path}: broken symbolic link (its target {os.readlink(p)} does not exist)")
         raise InputError(f"{path}: no such file")
     if p.is_dir():
         raise InputError(f"{path}: is a directory, not a dataset file")
@@ -137,6 +150,10 @@ def _decode(data: bytes) -> str:
     return data[: RAW_LIMIT * 4].decode("utf-8", "replace")[:RAW_LIMIT]
 
 
+_CONSTANT = re.compile(rb"-?(?:NaN|Infinity)\b|-?inf\b|-?nan\b")
+_NUMBER = re.compile(rb"-?\d+(?:\.\d*)?(?:[eE][+-]?\d+)?")
+
+
 def _parse_reason(data: bytes, err: orjson.JSONDecodeError, last_line: bool) -> str:
     nul = data.find(b"\x00")
     if nul >= 0:
@@ -146,6 +163,20 @@ def _parse_reason(data: bytes, err: orjson.JSONDecodeError, last_line: bool) -> 
     except UnicodeDecodeError as u:
         return f"invalid UTF-8 (byte 0x{data[u.start]:02x} at column {u.start + 1})"
     msg = err.msg
+    constant = _CONSTANT.match(data, max(err.pos - 1, 0)) or _CONSTANT.match(data, err.pos)
+    if constant:
+        tok = constant.group().decode()
+        return (f"{tok} at column {constant.start() + 1} is not a JSON value (a JavaScript/Python literal; "
+                "write null or a string)")
+    if "infinity when parsed" in msg:
+        m = _NUMBER.match(data, err.pos)
+        if m:
+            tok = m.group().decode()
+            if tok.lstrip("-").isdigit():
+                return (f"a {len(tok.lstrip('-')):,}-digit integer at column {m.start() + 1} is too large for "
+                        "a 64-bit float (parsers disagree on such numbers)")
+            shown = tok if len(tok) <= 40 else tok[:37] + "..."
+            return f"number {shown} at column {m.start() + 1} is out of the range of a 64-bit float"
     if "depth limit" in msg or "recursion" in msg.lower():
         return "nested too deeply (more than 1024 levels)"
     if "end of data" in msg or "EOF" in msg:
@@ -156,7 +187,7 @@ def _parse_reason(data: bytes, err: orjson.JSONDecodeError, last_line: bool) -> 
 
 def _invalid(file: str, line: int, index: int, data: bytes, reason: str) -> RawRecord:
     hit = Hit(path="$", message=f"invalid JSON: {reason}", fix=FixSafety.NONE)
-    return RawRecord(file, line, index, None, raw=_decode(data), error=hit, code="TP001")
+    return RawRecord(file, line, index, None, raw=_decode(data), error=hit, code="TP001", data=data)
 
 
 _converter: Any = None  # validator.formats module, False when absent
@@ -206,8 +237,9 @@ def parse_bytes(
         obj = orjson.loads(data)
     except orjson.JSONDecodeError as e:
         return _invalid(file, line, index, data, _parse_reason(data, e, last_line))
+    dups = duplicate_key_hits(data, obj)
     obj, source = convert(obj, record_format)
-    return RawRecord(file, line, index, obj, source_format=source)
+    return RawRecord(file, line, index, obj, source_format=source, data=data, extra=tuple(dups))
 
 
 # A "unit" is what goes to a worker: raw bytes still to parse, or a record already read.
@@ -384,12 +416,13 @@ def _iter_json_stream(f: BinaryIO, file: str, record_format: str) -> Iterator[Ra
         line += buf.count("\n", pos, end)
         pos = end
         if parsed:
+            dups = duplicate_key_hits(text.encode("utf-8", "surrogatepass"), obj)
             obj, source = convert(obj, record_format)
-            rec = RawRecord(file, start_line, index, obj, source_format=source)
+            rec = RawRecord(file, start_line, index, obj, source_format=source, extra=tuple(dups))
         else:  # orjson gives the reason (NUL, invalid UTF-8, depth, truncation, syntax)
             data = text.encode("utf-8", "surrogateescape")
             rec = parse_bytes(data, file, start_line, index, record_format, last_line=eof and pos >= len(buf))
-        notes = list(extra)
+        notes = list(extra) + list(rec.extra)
         extra = ()
         if need_sep and rec.ok:
             notes.append(("TP001", Hit("$", "invalid JSON: missing ',' between array elements", FixSafety.NONE)))
@@ -508,6 +541,31 @@ def _iter_parquet(path: str, file: str, record_format: str) -> Iterator[RawRecor
 # --------------------------------------------------------------------------- entry points
 
 
+def looks_like_json_document(head: bytes) -> str | None:
+    """What ``head`` (a file's first bytes) is when it starts a pretty-printed JSON document
+    rather than JSON Lines: a first line that is only ``[`` or ``{``, or an array opened on a
+    line that does not parse alone. None for anything else."""
+    text = head[3:] if head.startswith(BOM) else head
+    lines = text.split(b"\n", 1)
+    first = lines[0].strip()
+    while not first and len(lines) > 1:
+        lines = lines[1].split(b"\n", 1)
+        first = lines[0].strip()
+    if first == b"[" or (first.startswith(b"[") and not _parses(first) and len(lines) > 1):
+        return "a JSON array spread over several lines"
+    if first == b"{":
+        return "a pretty-printed JSON object spread over several lines"
+    return None
+
+
+def _parses(data: bytes) -> bool:
+    try:
+        orjson.loads(data)
+        return True
+    except orjson.JSONDecodeError:
+        return False
+
+
 def _resolve_container(path: str, container: str | None) -> str:
     container = container or detect_container(path)
     if container == "json":
@@ -546,11 +604,17 @@ def iter_units(
             head = f.read(8192)
     except OSError as e:
         raise InputError(f"{name}: cannot read ({e.strerror or e})") from e
+    forced = container is not None
     container = container or detect_container(spath)
     if container != "parquet":
         why = sniff_binary(head)
         if why:
             raise InputError(f"{name}: not a text dataset: {why}")
+    if container == "jsonl" and not forced:
+        doc = looks_like_json_document(head)
+        if doc:
+            raise InputError(f"{name}: this looks like {doc}, not JSON Lines (one record per line): "
+                             "use --input-format json (or a .json file name) to read it")
     container = _resolve_container(spath, container)
 
     def units() -> Iterator[Unit]:

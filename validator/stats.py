@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from statistics import mean, median
 from typing import Any
 
+from toolproof.validator.safeio import escape_text
+
 from toolproof.evaluator.extract import normalize_call, parse_call_payload, scan_tool_call_tags
 from toolproof.validator.grounding import record_ungrounded, related, tool_functions
 from toolproof.validator.records import user_turns
@@ -201,8 +203,9 @@ def format_balance(stats: dict[str, Any], top: int = 10) -> str:
     ]
     if stats["calls_per_tool"]:
         items = list(stats["calls_per_tool"].items())
-        lines.append("calls per tool: " + ", ".join(f"{k} {v}" for k, v in items[:top]) + (" ..." if len(items) > top else ""))
-    lines.extend(f"warning: {w}" for w in stats["warnings"])
+        lines.append("calls per tool: " + ", ".join(f"{escape_text(k)} {v}" for k, v in items[:top])
+                     + (" ..." if len(items) > top else ""))
+    lines.extend(f"warning: {escape_text(w)}" for w in stats["warnings"])
     return "\n".join(lines)
 
 

@@ -48,6 +48,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def format_summary(result: Any, quiet: bool = False) -> str:
     """The printed summary of a clean run (same numbers as the report's summary)."""
+    from toolproof.validator.safeio import escape_text as e_
+
     lines = [
         f"{result.records_in} records in: {result.unchanged} passed unchanged, {result.repaired} repaired, "
         f"{result.quarantined} quarantined, {result.duplicates_dropped} duplicates dropped"
@@ -70,12 +72,12 @@ def format_summary(result: Any, quiet: bool = False) -> str:
         lines.append("converted to canonical: " + ", ".join(f"{k} {n}" for k, n in sorted(result.converted.items())))
     if result.ids_derived:
         lines.append(f"ids derived from file:line: {result.ids_derived}")
-    lines.append(f"wrote {result.written} records to {result.output}")
-    lines.append(f"wrote {result.quarantined} records to {result.quarantine}")
+    lines.append(f"wrote {result.written} records to {e_(result.output)}")
+    lines.append(f"wrote {result.quarantined} records to {e_(result.quarantine)}")
     if result.report:
-        lines.append(f"report: {result.report}")
+        lines.append(f"report: {e_(result.report)}")
     if result.internal_errors:
-        lines.append(f"{len(result.internal_errors)} internal rule errors (see the report); first: {result.internal_errors[0]}")
+        lines.append(f"{len(result.internal_errors)} internal rule errors (see the report); first: {e_(result.internal_errors[0])}")
     return "\n".join(lines)
 
 

@@ -54,8 +54,9 @@ def _rid(obj: Any) -> Any:
     return None
 
 
-# (file label, line, index, parsed object or None, (code, message) when unreadable)
-Item = tuple[str, int, int, Any, tuple[str, str] | None, Any]
+# (file label, line, index, parsed object or None, (code, message) when unreadable, the record as read,
+#  its exact bytes or None)
+Item = tuple[str, int, int, Any, tuple[str, str] | None, Any, bytes | None]
 
 
 def _items(path: str, split: str | None) -> Iterator[Item]:
@@ -69,7 +70,7 @@ def _items(path: str, split: str | None) -> Iterator[Item]:
             raise UsageError(f"{path}: a folder, but not one written by datasets' save_to_disk")
         try:
             for k, (sp, row, rec) in enumerate(iter_hf_folder(path, split)):
-                yield f"{path}[{sp}]", row, k, rec, None, rec
+                yield f"{path}[{sp}]", row, k, rec, None, rec, None
         except ConversionError as e:
             raise UsageError(str(e)) from None
         return
@@ -78,38 +79,51 @@ def _items(path: str, split: str | None) -> Iterator[Item]:
         for r in iter_records(path, "canonical"):
             if r.obj is None:
                 err = r.error
-                yield r.file, r.line, r.index, None, (r.code or "TP001", err.message if err else "unreadable"), r.raw
+                yield r.file, r.line, r.index, None, (r.code or "TP001", err.message if err else "unreadable"), r.raw, r.data
             else:
                 obj = from_hf_row(r.obj) if parquet and isinstance(r.obj, dict) else r.obj
-                yield r.file, r.line, r.index, obj, None, r.obj
+                yield r.file, r.line, r.index, obj, None, r.obj, r.data
     except InputError as e:
         raise UsageError(str(e)) from None
 
 
 def run(args: argparse.Namespace) -> int:
     from toolproof.cli import UsageError
+    from toolproof.validator.cleaner import quarantine_line
     from toolproof.validator.formats import FORMATS, ConversionError, convert_record
+    from toolproof.validator.io import InputError, check_readable, iter_units
+    from toolproof.validator.safeio import AtomicFile, OutputError, escape_text, refuse_overwrite
 
     if args.source not in FORMATS:
         raise UsageError(f"--from: unknown format {args.source!r} (choose from {', '.join(FORMATS)})")
     if not os.path.exists(args.input):
+        if os.path.islink(args.input):  # a broken link or a link loop: say which
+            try:
+                check_readable(args.input)
+            except InputError as e:
+                raise UsageError(str(e)) from None
         raise UsageError(f"{args.input}: no such file or folder")
     out = Path(args.output)
     qpath = Path(args.quarantine) if args.quarantine else quarantine_path(out)
-    if out.resolve() == Path(args.input).resolve():
-        raise UsageError("the output must not overwrite the input")
+    try:
+        refuse_overwrite([("-o", out), ("--quarantine", qpath)], [args.input])
+    except OutputError as e:
+        raise UsageError(str(e)) from None
+    if not os.path.isdir(args.input):  # an unreadable input fails before any output is opened
+        try:
+            iter_units(args.input, "canonical")
+        except InputError as e:
+            raise UsageError(str(e)) from None
     sources: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
     n_out = n_q = 0
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        qpath.parent.mkdir(parents=True, exist_ok=True)
-        fo = out.open("w", encoding="utf-8")
-        fq = qpath.open("w", encoding="utf-8")
+        fo = AtomicFile(out, "wb")
+        fq = AtomicFile(qpath, "wb")
     except OSError as e:
-        raise UsageError(f"cannot write {out}: {e}") from e
-    with fo, fq:
-        for file, line, index, obj, unreadable, raw in _items(args.input, args.split):
+        raise UsageError(f"cannot write {e.filename or out}: {e.strerror or e}") from None
+    try:
+        for file, line, index, obj, unreadable, raw, data in _items(args.input, args.split):
             if unreadable is not None:
                 code, msg = unreadable
                 finding = _finding(file, line, index, None, "$", msg, code, "invalid-json")
@@ -119,19 +133,38 @@ def run(args: argparse.Namespace) -> int:
                 except ConversionError as e:
                     finding = _finding(file, line, index, _rid(obj), e.path, e.message, None, "conversion-failed")
                 else:
-                    fo.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                    fo.file.write(_line(rec))
                     sources[source] += 1
                     n_out += 1
                     continue
-            fq.write(json.dumps({"file": file, "line": line, "id": finding["id"], "findings": [finding], "record": raw},
-                                ensure_ascii=False, default=str) + "\n")
+            fq.file.write(quarantine_line(file, line, finding["id"], [finding], _jsonable(raw), data))
             reasons[finding["name"]] += 1
             n_q += 1
-            print(f"{file}:{line}: {finding['path']}: {finding['message']}", file=sys.stderr)
-    if n_q == 0:
-        qpath.unlink(missing_ok=True)
+            print(f"{escape_text(file)}:{line}: {escape_text(finding['path'])}: {escape_text(finding['message'])}",
+                  file=sys.stderr)
+        fo.commit()
+        if n_q:
+            fq.commit()
+        else:  # nothing quarantined: no quarantine file is written (and none is deleted)
+            fq.discard()
+    finally:
+        fo.discard()
+        fq.discard()
     detail = ", ".join(f"{k} {v}" for k, v in sorted(sources.items()))
     print(f"converted {n_out} record(s) to {out}" + (f" ({detail})" if detail else ""))
     if n_q:
         print(f"quarantined {n_q} record(s) to {qpath} (" + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())) + ")")
     return 1 if n_q else 0
+
+
+def _line(rec: Any) -> bytes:
+    """One output line, valid UTF-8 (a lone surrogate from a ``\\ud800`` escape stays escaped)."""
+    try:
+        return json.dumps(rec, ensure_ascii=False).encode("utf-8") + b"\n"
+    except UnicodeEncodeError:
+        return json.dumps(rec, ensure_ascii=True).encode("ascii") + b"\n"
+
+
+def _jsonable(value: Any) -> Any:
+    """A value the quarantine line can hold (Parquet / HF rows may carry dates, bytes, ...)."""
+    return json.loads(json.dumps(value, ensure_ascii=False, default=str))

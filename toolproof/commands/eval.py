@@ -36,6 +36,9 @@ def run(args: argparse.Namespace) -> int:
     from toolproof.cli import UsageError
     from toolproof.commands.score import format_summary
 
+    from toolproof.cli import MODEL, require_modules
+
+    require_modules("eval", (*MODEL, "peft") if args.adapter else MODEL)
     if args.batch_size < 1 or args.max_new_tokens < 1 or (args.limit is not None and args.limit < 1):
         raise UsageError("--batch-size, --max-new-tokens and --limit must be at least 1")
     cfg = EvalConfig(

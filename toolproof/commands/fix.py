@@ -28,6 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     from toolproof.validator.cleaner import RecordCleaner
     from toolproof.validator.config import ConfigError, load_config
+    from toolproof.validator.safeio import escape_text
     from toolproof.validator.cleaner import FixFileError, fix_file
 
     try:
@@ -43,10 +44,10 @@ def run(args: argparse.Namespace) -> int:
             res = fix_file(Path(path), cleaner)
         except FixFileError as e:
             raise UsageError(str(e)) from None
-        for f in res.unfixed:
-            print(f"{f.file}:{f.line}: {f.code} [{f.name}] {f.path}: {f.message}")
+        for f in res.unfixed:  # pre-commit's `path:line: problem`; the message is the one `lint` gives
+            print(f"{escape_text(f.file)}:{f.line}: {f.code} [{f.name}] {escape_text(f.path)}: {escape_text(f.message)}")
         if res.changed:
             changed_any = True
-            print(f"Fixing {path}")
+            print(f"Fixing {escape_text(path)}")
     sys.stdout.flush()
     return 1 if changed_any else 0

@@ -106,6 +106,9 @@ def build_config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def run(args: argparse.Namespace) -> int:
+    from toolproof.cli import TOKENIZER, TRAINING, require_modules
+
+    require_modules("train" + (" --dry-run" if args.dry_run else ""), TOKENIZER if args.dry_run else TRAINING)
     from toolproof.trainer.train import DirtyDataError, TrainError, dry_run, train, validate_data
 
     cfg = build_config(args)

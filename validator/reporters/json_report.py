@@ -23,6 +23,8 @@ def to_dict(result: LintResult) -> dict[str, Any]:
             "warnings": result.warning_count,
             "by_code": result.by_code,
         },
+        # files that could not be read at all (exit 2), one message each naming the file
+        "errors": list(result.errors),
     }
 
 
