@@ -26,6 +26,7 @@ COMMANDS = [
     "data",
     "score",
     "eval",
+    "parsers",
     "models",
     "train",
     "inspect",
