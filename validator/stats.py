@@ -16,7 +16,7 @@ from typing import Any
 
 from toolproof.validator.safeio import escape_text
 
-from toolproof.evaluator.extract import normalize_call, parse_call_payload, scan_tool_call_tags
+from toolproof.validator.callsyntax.base import normalize_call, parse_call_payload, scan_tool_call_tags
 from toolproof.validator.grounding import record_ungrounded, related, tool_functions
 from toolproof.validator.records import user_turns
 

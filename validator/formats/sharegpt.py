@@ -22,7 +22,7 @@ import json
 import re
 from typing import Any
 
-from toolproof.evaluator.extract import parse_call_payload, scan_tool_call_tags
+from toolproof.validator.callsyntax.base import parse_call_payload, scan_tool_call_tags
 from toolproof.validator.formats.common import (
     CallIds,
     assemble,
