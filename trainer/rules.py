@@ -46,6 +46,12 @@ def _model(name: str) -> _Model:
         return _Model(name, error=f"{type(e).__name__}: {e}")
 
 
+def load_model_error(name: str) -> str | None:
+    """Why the tokenizer of ``name`` cannot be loaded (None when it can): the lint command checks
+    this first, so a missing library or an unknown model is one usage error, not a finding per record."""
+    return _model(name).error
+
+
 def _norm_args(value: Any) -> Any:
     if isinstance(value, str):
         try:
@@ -90,7 +96,7 @@ def _same(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> bool:
 
 def _string_arguments(text: str) -> str | None:
     """The name of the first call whose rendered ``arguments`` is a string (double-encoded), if any."""
-    from toolproof.evaluator.extract import scan_tool_call_tags
+    from toolproof.validator.callsyntax.base import scan_tool_call_tags
 
     for block in scan_tool_call_tags(text).blocks:
         try:
@@ -199,7 +205,7 @@ def template_round_trip_mismatch(record: Any, ctx: Context) -> Iterator[Hit]:
     except Exception as e:
         yield Hit("$.messages", f"the {m.name} chat template cannot render this record: {type(e).__name__}: {e}")
         return
-    from toolproof.evaluator.extract import extract_calls
+    from toolproof.validator.callsyntax import read_calls
 
     assistants = [i for i, msg in enumerate(record["messages"]) if msg.get("role") == "assistant"]
     if not spans and assistants:  # no {% generation %} markers: everything after the rendered prompt
@@ -211,7 +217,7 @@ def template_round_trip_mismatch(record: Any, ctx: Context) -> Iterator[Hit]:
             if calls is None:
                 return
             expected += calls
-        got = [c for s, e in spans for c in extract_calls(text[s:e], parser="hermes").calls]
+        got = [c for s, e in spans for c in read_calls(text[s:e], "hermes").calls]
         if not _same(got, expected):
             yield Hit(
                 "$.messages",
@@ -226,7 +232,7 @@ def template_round_trip_mismatch(record: Any, ctx: Context) -> Iterator[Hit]:
         want = _expected_calls(msg)
         if want is None:
             continue
-        got = extract_calls(text[s:e], parser="hermes").calls
+        got = read_calls(text[s:e], "hermes").calls
         encoded = _string_arguments(text[s:e])
         if encoded:
             yield Hit(
@@ -281,14 +287,14 @@ def calls_not_trained(record: Any, ctx: Context) -> Iterator[Hit]:
     if r.n_trained == 0:
         yield Hit("$.messages", f"with {loss} loss no token of this record is trained ({r.n_tokens} tokens, all masked)")
         return
-    from toolproof.evaluator.extract import extract_calls
+    from toolproof.validator.callsyntax import read_calls
 
     from toolproof.trainer.templates import trained_segments
 
     trained_calls = []
     for seg, trained in trained_segments(m.tokenizer, r):
         if trained:
-            trained_calls += extract_calls(seg, parser="hermes").calls
+            trained_calls += read_calls(seg, "hermes").calls
     expected: list[dict[str, Any]] = []
     for msg in record["messages"]:
         if msg.get("role") == "assistant" and msg.get("tool_calls"):

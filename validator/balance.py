@@ -43,6 +43,7 @@ from toolproof.validator.grounding import (
     words,
 )
 from toolproof.validator.rules.dataset import near_key, normalize_text, summarize
+from toolproof.validator.errors import ToolproofError
 
 DEFAULT_SHARE = 0.15
 DECLINES = (
@@ -52,7 +53,7 @@ DECLINES = (
 )
 
 
-class BalanceError(Exception):
+class BalanceError(ToolproofError):
     """Input that cannot be balanced (the message names the file and line)."""
 
 
@@ -378,16 +379,19 @@ def balance_file(
     Raises :class:`BalanceError` for an output that is the input, or a record that does not parse
     (``toolproof clean`` first), and ValueError for a bad share. Nothing is written then.
     """
-    from toolproof.validator.cleaner import _same_file, atomic_writer, dumps_line
+    from toolproof.validator.cleaner import dumps_line
     from toolproof.validator.io import InputError, iter_records
+    from toolproof.validator.safeio import OutputError, atomic_writer, refuse_overwrite
 
     src, dst = Path(input), Path(output)
     if not src.is_file():
         raise BalanceError(f"{src}: no such file")
-    if dst.exists() and _same_file(src, dst):
-        raise BalanceError(f"{dst}: is the input; write the balanced data to another file")
     if dst.is_dir():
         raise BalanceError(f"{dst}: is a directory")
+    try:
+        refuse_overwrite([("-o", dst)], [src])
+    except OutputError:
+        raise BalanceError(f"{dst}: is the input (symlinks followed); write the balanced data to another file") from None
     records: list[Any] = []
     lines: list[int] = []
     try:
@@ -395,6 +399,10 @@ def balance_file(
             if r.error is not None or r.obj is None:
                 msg = r.error.message if r.error is not None else "record did not parse"
                 raise BalanceError(f"{r.file}:{r.line}: {msg} (run `toolproof clean` first)")
+            repeated = [h for code, h in r.extra if code == "TP011"]
+            if repeated:  # rewriting would silently keep one of the values
+                raise BalanceError(f"{r.file}:{r.line}: {repeated[0].path}: {repeated[0].message} "
+                                   "(run `toolproof clean` first)")
             records.append(r.obj)
             lines.append(r.line)
     except InputError as e:
@@ -410,7 +418,9 @@ def balance_file(
 
 
 def format_balance_result(res: BalanceResult) -> str:
-    """Plain-text lines for commands."""
+    """Plain-text lines for commands (tool names and ids from the data are escaped)."""
+    from toolproof.validator.safeio import escape_text
+
     d = res.to_dict()
     lines = [
         f"{d['training_records']} training records: {d['no_call_before']} without a call, {d['near_miss_before']} of them "
@@ -421,9 +431,9 @@ def format_balance_result(res: BalanceResult) -> str:
     ]
     if d["dropped_tools"]:
         top = list(d["dropped_tools"].items())[:8]
-        lines.append("made from calls of: " + ", ".join(f"{k} {v}" for k, v in top) + (" ..." if len(d["dropped_tools"]) > 8 else ""))
+        lines.append("made from calls of: " + ", ".join(f"{escape_text(k)} {v}" for k, v in top) + (" ..." if len(d["dropped_tools"]) > 8 else ""))
     if res.added:
-        lines.append("sources: " + ", ".join(a.source_id for a in res.added[:8]) + (" ..." if len(res.added) > 8 else ""))
+        lines.append("sources: " + ", ".join(escape_text(a.source_id) for a in res.added[:8]) + (" ..." if len(res.added) > 8 else ""))
     if d["skipped"] and d["added"] < d["wanted"]:
         lines.append("calling records not used: " + ", ".join(f"{k} {v}" for k, v in d["skipped"].items()))
     return "\n".join(lines)

@@ -60,6 +60,13 @@ class CleanResult:
     ids_suffixed: int = 0
     # source format -> records the reader converted to canonical form (ShareGPT, xLAM, ...)
     converted: Counter[str] = field(default_factory=Counter)
+    # dialect -> records read as it ("canonical" included; "unknown": no dialect; "unread": TP001 / TP012)
+    read_as: Counter[str] = field(default_factory=Counter)
+    # dialect -> records of it quarantined
+    quarantined_by_dialect: Counter[str] = field(default_factory=Counter)
+    # records whose shape was not understood (TP001 invalid JSON, TP012 unreadable in its dialect,
+    # TP002 not an object, TP003 no messages): quarantined, never counted as converted
+    unread: int = 0
     # "TP105 markup-to-tool-calls" -> number of places repaired
     repairs: Counter[str] = field(default_factory=Counter)
     # rule code -> number of quarantined records with that error
@@ -93,6 +100,9 @@ class CleanResult:
             "ids_derived": self.ids_derived,
             "ids_suffixed": self.ids_suffixed,
             "converted": dict(sorted(self.converted.items())),
+            "read_as": dict(sorted(self.read_as.items())),
+            "quarantined_by_dialect": dict(sorted(self.quarantined_by_dialect.items())),
+            "unread": self.unread,
             "repairs": dict(sorted(self.repairs.items())),
             "quarantined_by_rule": dict(sorted(self.quarantined_by_rule.items())),
         }

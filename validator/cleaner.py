@@ -15,9 +15,11 @@ The library never prints; ``toolproof clean`` prints the summary.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,13 +29,14 @@ import orjson
 
 from toolproof.validator.clean_result import CleanResult, FileCounts, FindingExample, RepairExample
 from toolproof.validator.errors import ToolproofError
-from toolproof.validator.files import atomic_writer
 from toolproof.validator.findings import Finding, FixSafety, Hit, Severity
 from toolproof.validator.fixes import FIXES, Change, apply_fixes
+from toolproof.validator.safeio import OutputError, atomic_writer, refuse_overwrite
 
 MAX_ROUNDS = 6  # fix -> re-check rounds per record (one repair pass per round)
 EXAMPLES_PER_RULE = 3
 REPORT_SUFFIXES = (".html", ".htm", ".md", ".markdown", ".json")
+READER_BLOCKING = frozenset({"TP011"})  # reader findings on a parsed record that keep it out of the output
 
 
 class CleanError(ToolproofError):
@@ -112,15 +115,6 @@ def resolve_report_path(report: str | os.PathLike[str]) -> Path:
     if p.suffix.lower() not in REPORT_SUFFIXES:
         raise CleanError(f"{report}: report must end in .html, .md or .json")
     return p
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        if a.exists() and b.exists():
-            return os.path.samefile(a, b)
-    except OSError:
-        pass
-    return os.path.realpath(a) == os.path.realpath(b)
 
 
 # --------------------------------------------------------------------------- record cleaning
@@ -249,22 +243,22 @@ def _finding_id(obj: Any) -> str | None:
 # --------------------------------------------------------------------------- clean
 
 
-def _check_paths(inputs: Sequence[Path], targets: Sequence[Path]) -> None:
+def _check_paths(inputs: Sequence[Path], targets: Sequence[tuple[str, Path]]) -> None:
+    from toolproof.validator.io import InputError, check_readable
+
     for p in inputs:
         if not p.exists():
+            try:
+                check_readable(p)  # names a broken link or a link loop
+            except InputError as e:
+                raise CleanError(str(e)) from None
             raise CleanError(f"{p}: no such file")
         if p.is_dir():
             raise CleanError(f"{p}: is a directory, not a dataset file")
-    for t in targets:
-        for p in inputs:
-            if _same_file(t, p):
-                raise CleanError(f"{t}: refusing to write over the input {p}; choose another output path")
-        if t.exists() and t.is_dir():
-            raise CleanError(f"{t}: is a directory")
-    for i, a in enumerate(targets):
-        for b in targets[i + 1 :]:
-            if _same_file(a, b):
-                raise CleanError(f"{a}: used for two outputs")
+    try:
+        refuse_overwrite(targets, inputs)
+    except OutputError as e:
+        raise CleanError(str(e)) from None
 
 
 def clean(
@@ -296,7 +290,7 @@ def clean(
     out_path = Path(output)
     q_path = Path(quarantine) if quarantine is not None else _default_quarantine(out_path)
     report_path = resolve_report_path(report) if report is not None else None
-    targets = [out_path, q_path] + ([report_path] if report_path is not None else [])
+    targets = [("-o", out_path), ("--quarantine", q_path)] + ([("--report", report_path)] if report_path is not None else [])
     _check_paths(in_paths, targets)
     for p in in_paths:  # every input readable and text before anything is written
         try:
@@ -332,25 +326,43 @@ def clean(
                     if f.code == "TP010":
                         counts.bom_stripped = True
                         result.repairs["TP010 strip-byte-order-mark"] += 1
+                dialect = rec.source_format or "unknown"
                 if rec.error is not None or rec.obj is None:
                     hit = rec.error or Hit("$", "record did not parse")
                     f001 = cleaner.reader_finding(rec.code or "TP001", hit, file, rec.line, rec.index)
                     raw = rec.raw.rstrip("\r\n") if isinstance(rec.raw, str) else rec.raw
+                    if raw is None and rec.original is not None:  # TP012: parsed, not readable in its dialect
+                        raw = rec.original
                     _note_finding(result, f001, raw)
-                    _quarantine(result, counts, q_f, file, rec.line, None, [f001], raw)
+                    result.read_as["unread" if rec.code == "TP012" or rec.obj is None else dialect] += 1
+                    result.quarantined_by_dialect[dialect] += 1
+                    result.unread += 1
+                    _quarantine(result, counts, q_f, file, rec.line, _finding_id(rec.original), [f001], raw, rec.data)
                     continue
                 obj = rec.obj
-                if rec.source_format not in (None, "canonical"):
-                    result.converted[rec.source_format] += 1
+                result.read_as[dialect] += 1
+                # a repeated key (TP011): which value was meant is unknown, so the record is not
+                # rewritten with the parser's choice; it goes to the quarantine with its bytes
+                blocking = [f for f in extra if f.code in READER_BLOCKING and f.code in cleaner.enabled
+                            and f.severity is Severity.ERROR]
+                if blocking:
+                    result.quarantined_by_dialect[dialect] += 1
+                    _quarantine(result, counts, q_f, file, rec.line, _finding_id(obj), blocking, obj, rec.data)
+                    continue
                 outcome = cleaner.clean_record(obj, file, rec.line, rec.index)
                 for f in outcome.findings:
                     _note_finding(result, f, None, obj)
                 if not outcome.ok:
-                    _quarantine(result, counts, q_f, file, rec.line, _finding_id(obj), outcome.errors, obj)
+                    if any(f.code in ("TP002", "TP003") for f in outcome.errors):
+                        result.unread += 1
+                    result.quarantined_by_dialect[dialect] += 1
+                    _quarantine(result, counts, q_f, file, rec.line, _finding_id(obj), outcome.errors, obj, rec.data)
                     continue
+                if rec.source_format not in (None, "canonical"):
+                    result.converted[rec.source_format] += 1
                 record = outcome.record
                 if not isinstance(record, dict):  # only TP002 makes this possible, and it is an error
-                    _quarantine(result, counts, q_f, file, rec.line, None, outcome.remaining, obj)
+                    _quarantine(result, counts, q_f, file, rec.line, None, outcome.remaining, obj, rec.data)
                     continue
                 line_bytes = dumps_line(record)
                 if dedupe:
@@ -465,6 +477,28 @@ def _note_repair(result: CleanResult, ch: Change, before: Any, after: Any, file:
     result.repair_examples[key] = RepairExample(file, line, rid, ch.path, ch.message, _snippet(b, 600), _snippet(a, 600))
 
 
+def quarantine_line(
+    file: str, line: int, rid: Any, findings: list[dict[str, Any]], record: Any, data: bytes | None
+) -> bytes:
+    """One quarantine JSONL line: where the record came from, why it is there, the record (the
+    parsed value, or the text of one that did not parse) and, where the input has them, the
+    record's exact bytes as ``raw_base64`` (a JSON Lines line with its line ending), so the
+    input can be rebuilt byte for byte from the output and the quarantine."""
+    entry: dict[str, Any] = {"file": file, "line": line, "id": rid, "findings": findings}
+    if data is not None:
+        entry["record"] = data.decode("utf-8", "replace").rstrip("\r\n") if record is None or isinstance(record, str) else record
+        entry["raw_base64"] = base64.b64encode(data).decode("ascii")
+    else:
+        entry["record"] = record
+    return dumps_line(entry)
+
+
+def quarantined_bytes(entry: dict[str, Any]) -> bytes | None:
+    """The exact input bytes of a quarantine entry (None when the input had none, e.g. CSV)."""
+    b64 = entry.get("raw_base64")
+    return base64.b64decode(b64) if isinstance(b64, str) else None
+
+
 def _quarantine(
     result: CleanResult,
     counts: FileCounts,
@@ -474,22 +508,13 @@ def _quarantine(
     rid: str | None,
     findings: list[Finding],
     record: Any,
+    data: bytes | None = None,
 ) -> None:
     result.quarantined += 1
     counts.quarantined += 1
     for code in sorted({f.code for f in findings}):
         result.quarantined_by_rule[code] += 1
-    q_f.write(
-        dumps_line(
-            {
-                "file": file,
-                "line": line,
-                "id": rid,
-                "findings": [f.to_dict() for f in findings],
-                "record": record,
-            }
-        )
-    )
+    q_f.write(quarantine_line(file, line, rid, [f.to_dict() for f in findings], record, data))
 
 
 def fixes_table() -> list[dict[str, str]]:
@@ -518,6 +543,7 @@ class FixFileResult:
     fixed_records: int = 0
     changes: list[Change] = field(default_factory=list)
     unfixed: list[Finding] = field(default_factory=list)  # errors of records left as they are
+    dialects: Counter[str] = field(default_factory=Counter)  # records read as each dialect
 
 
 def fix_file(path: str | os.PathLike[str], cleaner: RecordCleaner | None = None) -> FixFileResult:
@@ -525,9 +551,22 @@ def fix_file(path: str | os.PathLike[str], cleaner: RecordCleaner | None = None)
 
     A line is rewritten only when the repairs leave its record without errors; every other line
     keeps its bytes. A leading BOM is removed. A ``.json`` file that is not one object per line
-    (a top-level array, pretty-printed JSON) is left alone.
+    (a top-level array, pretty-printed JSON) is left alone. Each record's dialect is detected as every
+    command does (``validator.formats``); fix repairs canonical records only and leaves a record of
+    another dialect as it is (``toolproof convert`` converts), or reports TP012 when its dialect cannot
+    read it.
     """
-    from toolproof.validator.io import BOM, InputError, check_readable, sniff_binary
+    from toolproof.validator.dupkeys import duplicate_key_hits
+    from toolproof.validator.formats import AUTO_OBJECT_ARGS, read_record
+    from toolproof.validator.io import (
+        BOM,
+        InputError,
+        _object_arguments,
+        check_readable,
+        looks_like_json_document,
+        parse_bytes,
+        sniff_binary,
+    )
 
     p = Path(path)
     file = os.fspath(p)
@@ -541,6 +580,10 @@ def fix_file(path: str | os.PathLike[str], cleaner: RecordCleaner | None = None)
     why = sniff_binary(data[:8192])
     if why:
         raise FixFileError(f"{file}: not a text dataset: {why}")
+    doc = looks_like_json_document(data[:8192]) if p.suffix.lower() != ".json" else None
+    if doc:
+        raise FixFileError(f"{file}: this looks like {doc}, not JSON Lines; fix rewrites JSON Lines in place "
+                           f"(use `toolproof clean {file} --input-format json -o OUT.jsonl`)")
     cleaner = cleaner or RecordCleaner()
     res = FixFileResult(file)
     body = data[3:] if data.startswith(BOM) else data
@@ -551,6 +594,7 @@ def fix_file(path: str | os.PathLike[str], cleaner: RecordCleaner | None = None)
     changed = body is not data
     out: list[bytes] = []
     index = 0
+    fmt = AUTO_OBJECT_ARGS if _object_arguments(file) else "auto"
     for lineno, line in enumerate(body.splitlines(keepends=True), 1):
         text = line.rstrip(b"\r\n")
         if not text.strip():
@@ -558,14 +602,37 @@ def fix_file(path: str | os.PathLike[str], cleaner: RecordCleaner | None = None)
             continue
         try:
             obj = orjson.loads(text)
-        except orjson.JSONDecodeError as e:
+        except orjson.JSONDecodeError:
             res.records += 1
-            hit = Hit("$", f"invalid JSON: {e.msg} at column {e.colno}", FixSafety.NONE)
+            # the reader's own description of the line, word for word what `lint` says
+            bad = parse_bytes(line, file, lineno, index, "canonical", last_line=not line.endswith(b"\n"))
+            hit = bad.error or Hit("$", "invalid JSON", FixSafety.NONE)
             res.unfixed.append(cleaner.reader_finding("TP001", hit, file, lineno, index))
             index += 1
             out.append(line)
             continue
         res.records += 1
+        dups = [cleaner.reader_finding(code, hit, file, lineno, index, obj)
+                for code, hit in duplicate_key_hits(text, obj) if code in cleaner.enabled]
+        if dups:  # a repeated key: rewriting would silently pick one value; keep the line
+            res.unfixed.extend(f for f in dups if f.severity is Severity.ERROR)
+            index += 1
+            out.append(line)
+            continue
+        reading = read_record(obj, fmt)
+        if reading.ok and reading.dialect not in (None, "canonical"):  # another dialect: left as it is
+            res.dialects[reading.dialect] += 1
+            index += 1
+            out.append(line)
+            continue
+        if not reading.ok and reading.dialect is not None and reading.error is not None:  # TP012
+            res.dialects["unread"] += 1
+            hit = Hit(reading.error.path, f"cannot be read as {reading.dialect}: {reading.error.message}", FixSafety.NONE)
+            res.unfixed.append(cleaner.reader_finding("TP012", hit, file, lineno, index))
+            index += 1
+            out.append(line)
+            continue
+        res.dialects["canonical" if reading.ok else "unknown"] += 1
         outcome = cleaner.clean_record(obj, file, lineno, index)
         index += 1
         if outcome.changes and outcome.ok:
@@ -609,5 +676,7 @@ __all__ = [
     "clean",
     "dumps_line",
     "fixes_table",
+    "quarantine_line",
+    "quarantined_bytes",
     "resolve_report_path",
 ]

@@ -30,6 +30,8 @@ class FileSummary:
     path: str
     records: int
     format: str | None = None
+    dialects: dict[str, int] = field(default_factory=dict)  # records read as each dialect ("unknown": none)
+    notes: dict[str, int] = field(default_factory=dict)  # what reading did, in records ("call arguments decoded ...")
 
 
 @dataclass
@@ -355,14 +357,19 @@ class _BatchResult:
     meta: _Meta | None  # line and id of each record, in order (only when dataset rules run)
     summaries: Any  # the summarizer's container (a SummaryTable) or a list
     errors: list[str]
+    dialects: Counter[str] = field(default_factory=Counter)
+    notes: Counter[str] = field(default_factory=Counter)
 
 
 _rule_cache: dict[tuple[str, ...], list[Rule]] = {}
 
 
 def _never_yields(r: Rule) -> bool:
-    """The reader rules (TP001, TP010) are emitted by ``validator.io``; their functions never yield."""
-    return r.family == "reader" and getattr(r.func, "__module__", None) == "toolproof.validator.rules.reader"
+    """The reader rules (TP001, TP010, TP012, TP407) are emitted by ``validator.io``; their functions never yield."""
+    return r.family == "reader" and getattr(r.func, "__module__", None) in (
+        "toolproof.validator.rules.reader",
+        "toolproof.validator.rules.dialects",
+    )
 
 
 def _rules_for(codes: tuple[str, ...], modules: tuple[str, ...] = ()) -> list[Rule]:
@@ -391,13 +398,17 @@ def _run_batch(job: _Job, units: list[Unit]) -> _BatchResult:
     errors: list[str] = []
     rest = _not_quick(rules)
     use_quick = len(rest) < sum(1 for r in rules if r.scope == "record")
+    dialects: Counter[str] = Counter()
+    notes: Counter[str] = Counter()
     for unit in units:
         rec = parse_unit(unit, job.file, job.record_format)
-        rid = _record_id(rec.obj)
+        dialects[(rec.source_format or "unknown") if rec.ok else "unread"] += 1
+        notes.update(rec.notes)
+        rid = _record_id(rec.obj if rec.obj is not None else rec.original)
         if meta is not None:
             meta.append(rec.line, rid)
         found: list[Finding] = []
-        if rec.error is not None and "TP001" in job.enabled:
+        if rec.error is not None and (rec.code or "TP001") in job.enabled:
             found.append(_finding(None, rec.code or "TP001", rec, rid, rec.error, job.severity))
         for code, hit in rec.extra:
             if code in job.enabled:
@@ -415,7 +426,7 @@ def _run_batch(job: _Job, units: list[Unit]) -> _BatchResult:
         if len(found) > 1:
             found.sort(key=lambda f: f.code)  # stable: hits of one rule keep their order
         findings.extend(found)
-    return _BatchResult(len(units), findings, meta, summaries, errors)
+    return _BatchResult(len(units), findings, meta, summaries, errors, dialects, notes)
 
 
 def _ordered_parallel(pool: Any, job: _Job, batches: Iterator[list[Unit]], window: int) -> Iterator[_BatchResult]:
@@ -535,11 +546,15 @@ def _lint_units(
     else:
         results = (_run_batch(job, b) for b in batches)
     count = 0
+    dialects: Counter[str] = Counter()
+    notes: Counter[str] = Counter()
     findings: list[Finding] = []
     summaries: Any = None
     meta = _Meta()  # by record index (indexes run 0..n-1 in order)
     for br in results:
         count += br.count
+        dialects.update(br.dialects)
+        notes.update(br.notes)
         findings.extend(br.findings)
         if dataset_rules:
             if summaries is None:
@@ -557,7 +572,7 @@ def _lint_units(
             findings.extend(extra)
             order = {r.code: i for i, r in enumerate(rules)}
             findings.sort(key=lambda f: (f.record, order.get(f.code, len(order))))
-    result.files.append(FileSummary(file, count, container))
+    result.files.append(FileSummary(file, count, container, dict(dialects.most_common()), dict(notes.most_common())))
     result.findings.extend(findings)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -40,6 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     st.add_argument("path", metavar="PATH", help="dataset file (any format `toolproof lint` reads)")
     st.add_argument("--json", action="store_true", help="print the statistics as JSON")
     st.add_argument("--input-format", default=None, help="as for `toolproof lint`")
+    st.add_argument("--allow-unread", action="store_true", help="exit 0 even when some records could not be read")
     st.set_defaults(func=run_stats)
 
     bal = dsub.add_parser(
@@ -104,10 +106,11 @@ def run_bfcl(args: argparse.Namespace) -> int:
         records = load_bfcl(args.categories, limit=args.limit)
     except BfclError as e:
         raise UsageError(str(e)) from e
+    from toolproof.validator.safeio import atomic_writer
+
     out = Path(args.output)
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with out.open("w", encoding="utf-8") as f:
+        with atomic_writer(out, "w") as f:
             for rec in records:
                 f.write(json.dumps(rec, ensure_ascii=False) + "\n")
     except OSError as e:
@@ -122,13 +125,42 @@ def run_stats(args: argparse.Namespace) -> int:
     from toolproof.validator.io import InputError, iter_records
     from toolproof.validator.stats import dataset_balance, format_balance
 
+    from toolproof.validator.safeio import escape_text
+
+    records = []
+    bad: list[str] = []
+    read_as: Counter[str] = Counter()
     try:
-        records = [r.obj for r in iter_records(args.path, args.input_format) if r.obj is not None]
+        for r in iter_records(args.path, args.input_format):
+            if r.ok and r.obj is not None:
+                records.append(r.obj)
+                read_as[r.source_format or "unknown"] += 1
+            else:
+                read_as["unread"] += 1
+                msg = r.error.message if r.error is not None else "not read"
+                bad.append(f"{r.file}:{r.line}: {r.code or 'TP001'} {msg}")
     except InputError as e:
         raise UsageError(str(e)) from e
-    stats = dataset_balance(records)
-    print(json.dumps(stats, indent=2) if args.json else format_balance(stats))
-    return 0
+    stats = dataset_balance(records, unread=len(bad), read_as=dict(read_as))
+    stats["unparseable_records"] = len(bad)
+    if args.json:
+        stats["unparseable_examples"] = bad[:5]
+        print(json.dumps(stats, indent=2))
+    else:
+        print(format_balance(stats))
+        if bad:
+            print(f"unparseable records (not counted above): {len(bad)}")
+    for line in bad[:5]:
+        print(f"toolproof data stats: {escape_text(line)}", file=sys.stderr)
+    if bad:
+        more = f" (first {min(5, len(bad))} shown)" if len(bad) > 5 else ""
+        print(f"toolproof data stats: warning: {len(bad)} record(s) did not parse and are not in these "
+              f"statistics{more}; `toolproof lint {escape_text(args.path)}` lists them", file=sys.stderr)
+    if not records and not bad:
+        print(f"toolproof data stats: warning: {escape_text(args.path)}: no records (empty file)", file=sys.stderr)
+    if stats["records"] == 0 and (bad or stats["not_records"]):
+        return 1  # nothing was read: no statistics, never "0 calls"
+    return 1 if (bad or stats["not_records"]) and not args.allow_unread else 0
 
 
 def run_balance(args: argparse.Namespace) -> int:

@@ -55,6 +55,7 @@ def lint_and_clean(src: str, step_dir: Path, clean_options: dict[str, Any]) -> P
         clean_report=str(clean_report),
         repaired=int(res.repaired),
         duplicates_dropped=int(res.duplicates_dropped),
+        dialects={k: v for fs in result.files for k, v in (getattr(fs, "dialects", None) or {}).items()},
     )
 
 

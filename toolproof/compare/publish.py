@@ -22,6 +22,7 @@ from typing import Any
 from toolproof.compare.config import CompareConfigError
 from toolproof.compare.results import CompareResult, SetResult
 from toolproof.compare.steps import versions
+from toolproof.validator.safeio import safe_row
 
 STEPS_JSON = "steps.json"
 FORMAT = 1
@@ -113,7 +114,7 @@ def _verdicts_csv(results_csv: str) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(VERDICT_COLUMNS)
-    w.writerows(rows)
+    w.writerows(safe_row(r) for r in rows)  # formula-like cells neutralised (idempotent: results.csv already is)
     return buf.getvalue()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import json
 import math
@@ -17,6 +16,7 @@ from toolproof.compare.plot import plot_accuracy
 from toolproof.compare.results import CompareResult, ModelOutcome, PreparedTestSet
 from toolproof.compare.stats import PairedChange, paired_changes, wilson_interval
 from toolproof.compare.steps import now, versions
+from toolproof.validator.safeio import write_csv_dicts
 
 # The rule families whose warnings in each arm's training data the arm tables count (a column per
 # family, shown when an arm's data has any): the dataset-mix and grounding rules.
@@ -162,11 +162,8 @@ def write_summary_csv(rows: Sequence[dict[str, Any]], path: Path) -> Path:
                 cols.append(k)
     if not cols:
         cols = ["arm", "test_set", "n", "accuracy", "ci_low", "ci_high"]
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=cols)
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in cols})
+    # atomic; a cell a spreadsheet would run as a formula (= + - @ TAB CR) gets a leading quote
+    write_csv_dicts(path, cols, ({k: ("" if r.get(k) is None else r.get(k)) for k in cols} for r in rows))
     return path
 
 

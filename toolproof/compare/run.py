@@ -308,6 +308,8 @@ def _prepare(
     say("data: lint and clean " + cfg.data.train)
     data = prepare_data(cfg, out_dir, resume=resume)
     timings["data"] = data.seconds
+    if data.dialects:
+        say("data: read as " + ", ".join(f"{k} {n}" for k, n in sorted(data.dialects.items(), key=lambda kv: (-kv[1], kv[0]))))
     say(
         f"data: {data.dirty_records} records, {data.findings} findings "
         f"({data.errors} errors); clean: {data.clean_records} records, {data.quarantined} quarantined"

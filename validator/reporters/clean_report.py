@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from toolproof.validator.clean_result import CleanResult
-from toolproof.validator.files import atomic_writer
+from toolproof.validator.safeio import atomic_writer
 from toolproof.validator.reporters.mix import mix_summary, mix_text_bars
 
 VERSION = 1

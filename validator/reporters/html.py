@@ -7,6 +7,8 @@ import html
 import json
 from typing import Any
 
+from toolproof.validator.safeio import strip_bidi
+
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}
 h1{font-size:1.6em}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
@@ -22,7 +24,8 @@ details{margin:.4em 0}summary{cursor:pointer}.muted{color:#666}
 
 def esc(value: Any) -> str:
     """Escape any value for HTML text or a quoted attribute."""
-    return html.escape("" if value is None else str(value), quote=True)
+    # bidi controls (U+202A-202E, U+2066-2069, ...) would make an excerpt read reversed: shown as escapes
+    return html.escape(strip_bidi("" if value is None else str(value)), quote=True)
 
 
 def _pretty(snippet: Any) -> str:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from toolproof.validator.safeio import escape_block, escape_text
+
 
 def _cell(value: Any, limit: int = 160) -> str:
     """Text safe inside a Markdown table cell: no pipes, no newlines, no raw HTML."""
     s = "" if value is None else str(value)
     if len(s) > limit:
         s = s[: limit - 1] + "…"
-    s = s.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", "⏎")
+    s = escape_text(s.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", "⏎"))
     return s.replace("<", "&lt;").replace(">", "&gt;").replace("`", "ˋ")
 
 
@@ -18,6 +20,7 @@ def _code(value: Any, limit: int = 800) -> str:
     s = "" if value is None else str(value)
     if len(s) > limit:
         s = s[: limit - 1] + "…"
+    s = escape_block(s)  # a snippet's own line breaks stay
     fence = "```"
     while fence in s:
         fence += "`"

@@ -7,6 +7,17 @@ is loaded (TP601-TP603: ``toolproof.trainer.rules``, imported by the ``toolproof
 
 from __future__ import annotations
 
-from toolproof.validator.rules import arguments, calls, dataset, leakage, markup, mix, reader, structure, tooldefs
+from toolproof.validator.rules import (
+    arguments,
+    calls,
+    dataset,
+    dialects,
+    leakage,
+    markup,
+    mix,
+    reader,
+    structure,
+    tooldefs,
+)
 
-__all__ = ["arguments", "calls", "dataset", "leakage", "markup", "mix", "reader", "structure", "tooldefs"]
+__all__ = ["arguments", "calls", "dataset", "dialects", "leakage", "markup", "mix", "reader", "structure", "tooldefs"]
