@@ -148,3 +148,38 @@ def test_a_new_cycle_is_found(tmp_path: Path) -> None:
         f.write("\n\ndef _x():\n    from toolproof.validator import engine\n")
     found = cycles(import_graph(tree))
     assert any("toolproof.validator.findings" in c and "toolproof.validator.engine" in c for c in found)
+
+
+def _modules(tree: Path) -> set[str]:
+    out = set()
+    for py in (tree / "toolproof").rglob("*.py"):
+        parts = py.relative_to(tree).with_suffix("").parts
+        out.add(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return out
+
+
+def unresolved_imports(tree: Path) -> list[str]:
+    """``file: module`` for each ``import toolproof.x`` / ``from toolproof.x import ...`` (anywhere in a
+    file) naming a module that does not exist (import-linter skips those silently)."""
+    import ast
+
+    modules = _modules(tree)
+    bad = []
+    for py in sorted((tree / "toolproof").rglob("*.py")):
+        for node in ast.walk(ast.parse(py.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            bad += [f"{py.relative_to(tree)}: {n}" for n in names if n.split(".")[0] == "toolproof" and n not in modules]
+    return bad
+
+
+def test_every_internal_import_names_a_module_that_exists(tree: Path, tmp_path: Path) -> None:
+    assert unresolved_imports(tree) == []
+    stale = installed_layout(tmp_path)
+    with (stale / "toolproof" / "commands" / "lint.py").open("a", encoding="utf-8") as f:
+        f.write("\n\ndef _x():\n    from toolproof.validator.rules.template import load_model_error\n")
+    assert unresolved_imports(stale) == ["toolproof/commands/lint.py: toolproof.validator.rules.template"]

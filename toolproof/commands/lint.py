@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(str(e)) from None
     if args.model:  # the template rules need the tokenizer: an environment problem is not a data finding
         from toolproof.cli import TOKENIZER, require_modules
-        from toolproof.validator.rules.template import load_model_error
+        from toolproof.trainer.rules import load_model_error
 
         require_modules("lint --model", TOKENIZER)
         problem = load_model_error(args.model)
