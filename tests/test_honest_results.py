@@ -48,10 +48,11 @@ def test_data_stats_counts_unparseable_records(tmp_path: Path, capsys: pytest.Ca
     p = tmp_path / "d.jsonl"
     p.write_text('{"a": NaN}\n{"a": NaN}\n{"a": NaN}\n' + json.dumps(GOOD) + "\n")
     code, out, err = run(capsys, "data", "stats", str(p))
-    assert code == 0
+    assert code == 1  # not everything was read (issue 18): exit 1 unless --allow-unread
     assert "records: 1" in out and "unparseable records (not counted above): 3" in out
     assert "3 record(s) did not parse" in err and f"{p}:1:" in err
-    code, out, _ = run(capsys, "data", "stats", "--json", str(p))
+    code, out, _ = run(capsys, "data", "stats", "--json", "--allow-unread", str(p))
+    assert code == 0
     stats: dict[str, Any] = json.loads(out)
     assert stats["records"] == 1 and stats["unparseable_records"] == 3
 

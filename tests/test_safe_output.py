@@ -16,14 +16,15 @@ from toolproof.cli import main
 from toolproof.validator import safeio
 
 GOOD = {"id": "g1", "messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]}
-# Unsafe-fixable only in the sense of `fix`: stringified arguments are a safe repair (TP1xx)
+# Fixable by `fix`: `parameters` written for `arguments` is a safe repair (TP205). (Arguments as JSON
+# text in every call would be OpenAI's format, which `fix` leaves as it is.)
 TOOLS = [{"type": "function", "function": {"name": "get_weather", "description": "w",
                                            "parameters": {"type": "object", "properties": {"city": {"type": "string"}},
                                                           "required": ["city"]}}}]
 FIXABLE = {"id": "f1", "tools": TOOLS, "messages": [
     {"role": "user", "content": "weather in Paris?"},
     {"role": "assistant", "tool_calls": [{"type": "function", "function": {"name": "get_weather",
-                                                                          "arguments": "{\"city\": \"Paris\"}"}}]},
+                                                                          "parameters": {"city": "Paris"}}}]},
 ]}
 
 
@@ -112,7 +113,7 @@ def test_convert_interrupted_leaves_old_output(tmp_path: Path, capsys: pytest.Ca
     out.write_text("precious\n")
     import toolproof.validator.formats as formats
 
-    real = formats.convert_record
+    real = formats.read_record
     calls = {"n": 0}
 
     def boom(obj, fmt="auto"):  # type: ignore[no-untyped-def]
@@ -121,7 +122,7 @@ def test_convert_interrupted_leaves_old_output(tmp_path: Path, capsys: pytest.Ca
             raise KeyboardInterrupt
         return real(obj, fmt)
 
-    monkeypatch.setattr(formats, "convert_record", boom)
+    monkeypatch.setattr(formats, "read_record", boom)
     code, _, _ = run(capsys, "convert", str(src), "-o", str(out))
     assert code == 130
     assert out.read_text() == "precious\n"
@@ -250,7 +251,7 @@ def test_fix_writes_through_a_symlink(tmp_path: Path, capsys: pytest.CaptureFixt
 
 def test_clean_writes_new_files_per_umask(tmp_path: Path, capsys: pytest.CaptureFixture[str], umask022: None) -> None:
     src = tmp_path / "in.jsonl"
-    src.write_text(lines(GOOD, {"id": "x"}))
+    src.write_text(lines(GOOD, {"id": "x", "messages": [{"role": "user", "content": "hi"}]}))  # the second is quarantined (TP006)
     out = tmp_path / "out.jsonl"
     code, _, _ = run(capsys, "clean", str(src), "-o", str(out))
     assert code == 0

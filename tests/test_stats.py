@@ -147,5 +147,6 @@ def test_data_stats_command(capsys: Any) -> None:
     stats = json.loads(capsys.readouterr().out)
     assert stats["records"] == 150 and stats["categories"]["unseen_tool"] > 0
     assert main(["data", "stats", str(SAMPLE / "train.clean.jsonl")]) == 0
-    assert capsys.readouterr().out.startswith("records: 400")
+    out = capsys.readouterr().out
+    assert out.startswith("read as: canonical 400\nrecords: 400")
     assert main(["data", "stats", str(SAMPLE / "missing.jsonl")]) == 2

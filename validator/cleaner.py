@@ -27,6 +27,8 @@ from typing import IO, Any
 
 import orjson
 
+from toolproof.validator.clean_result import CleanResult, FileCounts, FindingExample, RepairExample
+from toolproof.validator.errors import ToolproofError
 from toolproof.validator.findings import Finding, FixSafety, Hit, Severity
 from toolproof.validator.fixes import FIXES, Change, apply_fixes
 from toolproof.validator.safeio import OutputError, atomic_writer, refuse_overwrite
@@ -37,102 +39,12 @@ REPORT_SUFFIXES = (".html", ".htm", ".md", ".markdown", ".json")
 READER_BLOCKING = frozenset({"TP011"})  # reader findings on a parsed record that keep it out of the output
 
 
-class CleanError(Exception):
+class CleanError(ToolproofError):
     """A clean run that cannot start (bad paths, output over an input): the message says why."""
 
 
-# --------------------------------------------------------------------------- result model
-
-
-@dataclass
-class FindingExample:
-    file: str
-    line: int
-    id: str | None
-    path: str
-    message: str
-    snippet: str
-
-
-@dataclass
-class RepairExample:
-    file: str
-    line: int
-    id: str | None
-    path: str
-    message: str
-    before: str
-    after: str
-
-
-@dataclass
-class FileCounts:
-    path: str
-    records: int = 0
-    written: int = 0
-    quarantined: int = 0
-    duplicates: int = 0
-    bom_stripped: bool = False
-
-
-@dataclass
-class CleanResult:
-    """What a clean run did. ``records_in == unchanged + repaired + quarantined + duplicates_dropped``."""
-
-    inputs: list[str] = field(default_factory=list)
-    output: str = ""
-    quarantine: str = ""
-    report: str | None = None
-    unsafe_fixes: bool = False
-    dedupe: bool = True
-    records_in: int = 0
-    unchanged: int = 0
-    repaired: int = 0
-    quarantined: int = 0
-    duplicates_dropped: int = 0
-    ids_derived: int = 0
-    ids_suffixed: int = 0
-    # source format -> records the reader converted to canonical form (ShareGPT, xLAM, ...)
-    converted: Counter[str] = field(default_factory=Counter)
-    # "TP105 markup-to-tool-calls" -> number of places repaired
-    repairs: Counter[str] = field(default_factory=Counter)
-    # rule code -> number of quarantined records with that error
-    quarantined_by_rule: Counter[str] = field(default_factory=Counter)
-    # rule code -> findings in the input (before any repair)
-    findings_by_rule: Counter[str] = field(default_factory=Counter)
-    severity_by_rule: dict[str, str] = field(default_factory=dict)
-    finding_examples: dict[str, list[FindingExample]] = field(default_factory=dict)
-    repair_examples: dict[str, RepairExample] = field(default_factory=dict)
-    files: list[FileCounts] = field(default_factory=list)
-    internal_errors: list[str] = field(default_factory=list)
-    stats: dict[str, Any] | None = None  # validator.stats.dataset_balance of the output, when available
-    balance: dict[str, Any] | None = None  # validator.balance's report when `clean --balance` added records
-
-    @property
-    def written(self) -> int:
-        return self.unchanged + self.repaired
-
-    @property
-    def accounted(self) -> bool:
-        return self.records_in == self.unchanged + self.repaired + self.quarantined + self.duplicates_dropped
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "records_in": self.records_in,
-            "passed_unchanged": self.unchanged,
-            "repaired": self.repaired,
-            "quarantined": self.quarantined,
-            "duplicates_dropped": self.duplicates_dropped,
-            "written": self.written,
-            "ids_derived": self.ids_derived,
-            "ids_suffixed": self.ids_suffixed,
-            "converted": dict(sorted(self.converted.items())),
-            "repairs": dict(sorted(self.repairs.items())),
-            "quarantined_by_rule": dict(sorted(self.quarantined_by_rule.items())),
-        }
-
-
 # --------------------------------------------------------------------------- helpers
+# (the result model, CleanResult and its parts, lives in validator/clean_result.py)
 
 
 def dumps_line(obj: Any) -> bytes:
@@ -414,29 +326,40 @@ def clean(
                     if f.code == "TP010":
                         counts.bom_stripped = True
                         result.repairs["TP010 strip-byte-order-mark"] += 1
+                dialect = rec.source_format or "unknown"
                 if rec.error is not None or rec.obj is None:
                     hit = rec.error or Hit("$", "record did not parse")
                     f001 = cleaner.reader_finding(rec.code or "TP001", hit, file, rec.line, rec.index)
                     raw = rec.raw.rstrip("\r\n") if isinstance(rec.raw, str) else rec.raw
+                    if raw is None and rec.original is not None:  # TP012: parsed, not readable in its dialect
+                        raw = rec.original
                     _note_finding(result, f001, raw)
-                    _quarantine(result, counts, q_f, file, rec.line, None, [f001], raw, rec.data)
+                    result.read_as["unread" if rec.code == "TP012" or rec.obj is None else dialect] += 1
+                    result.quarantined_by_dialect[dialect] += 1
+                    result.unread += 1
+                    _quarantine(result, counts, q_f, file, rec.line, _finding_id(rec.original), [f001], raw, rec.data)
                     continue
                 obj = rec.obj
+                result.read_as[dialect] += 1
                 # a repeated key (TP011): which value was meant is unknown, so the record is not
                 # rewritten with the parser's choice; it goes to the quarantine with its bytes
                 blocking = [f for f in extra if f.code in READER_BLOCKING and f.code in cleaner.enabled
                             and f.severity is Severity.ERROR]
                 if blocking:
+                    result.quarantined_by_dialect[dialect] += 1
                     _quarantine(result, counts, q_f, file, rec.line, _finding_id(obj), blocking, obj, rec.data)
                     continue
-                if rec.source_format not in (None, "canonical"):
-                    result.converted[rec.source_format] += 1
                 outcome = cleaner.clean_record(obj, file, rec.line, rec.index)
                 for f in outcome.findings:
                     _note_finding(result, f, None, obj)
                 if not outcome.ok:
+                    if any(f.code in ("TP002", "TP003") for f in outcome.errors):
+                        result.unread += 1
+                    result.quarantined_by_dialect[dialect] += 1
                     _quarantine(result, counts, q_f, file, rec.line, _finding_id(obj), outcome.errors, obj, rec.data)
                     continue
+                if rec.source_format not in (None, "canonical"):
+                    result.converted[rec.source_format] += 1
                 record = outcome.record
                 if not isinstance(record, dict):  # only TP002 makes this possible, and it is an error
                     _quarantine(result, counts, q_f, file, rec.line, None, outcome.remaining, obj, rec.data)
@@ -608,7 +531,7 @@ def fixes_table() -> list[dict[str, str]]:
 # --------------------------------------------------------------------------- fix in place
 
 
-class FixFileError(Exception):
+class FixFileError(ToolproofError):
     """A file ``fix`` cannot work on (missing, a directory, not text)."""
 
 
@@ -620,6 +543,7 @@ class FixFileResult:
     fixed_records: int = 0
     changes: list[Change] = field(default_factory=list)
     unfixed: list[Finding] = field(default_factory=list)  # errors of records left as they are
+    dialects: Counter[str] = field(default_factory=Counter)  # records read as each dialect
 
 
 def fix_file(path: str | os.PathLike[str], cleaner: RecordCleaner | None = None) -> FixFileResult:
@@ -627,10 +551,22 @@ def fix_file(path: str | os.PathLike[str], cleaner: RecordCleaner | None = None)
 
     A line is rewritten only when the repairs leave its record without errors; every other line
     keeps its bytes. A leading BOM is removed. A ``.json`` file that is not one object per line
-    (a top-level array, pretty-printed JSON) is left alone.
+    (a top-level array, pretty-printed JSON) is left alone. Each record's dialect is detected as every
+    command does (``validator.formats``); fix repairs canonical records only and leaves a record of
+    another dialect as it is (``toolproof convert`` converts), or reports TP012 when its dialect cannot
+    read it.
     """
     from toolproof.validator.dupkeys import duplicate_key_hits
-    from toolproof.validator.io import BOM, InputError, check_readable, looks_like_json_document, parse_bytes, sniff_binary
+    from toolproof.validator.formats import AUTO_OBJECT_ARGS, read_record
+    from toolproof.validator.io import (
+        BOM,
+        InputError,
+        _object_arguments,
+        check_readable,
+        looks_like_json_document,
+        parse_bytes,
+        sniff_binary,
+    )
 
     p = Path(path)
     file = os.fspath(p)
@@ -658,6 +594,7 @@ def fix_file(path: str | os.PathLike[str], cleaner: RecordCleaner | None = None)
     changed = body is not data
     out: list[bytes] = []
     index = 0
+    fmt = AUTO_OBJECT_ARGS if _object_arguments(file) else "auto"
     for lineno, line in enumerate(body.splitlines(keepends=True), 1):
         text = line.rstrip(b"\r\n")
         if not text.strip():
@@ -682,6 +619,20 @@ def fix_file(path: str | os.PathLike[str], cleaner: RecordCleaner | None = None)
             index += 1
             out.append(line)
             continue
+        reading = read_record(obj, fmt)
+        if reading.ok and reading.dialect not in (None, "canonical"):  # another dialect: left as it is
+            res.dialects[reading.dialect] += 1
+            index += 1
+            out.append(line)
+            continue
+        if not reading.ok and reading.dialect is not None and reading.error is not None:  # TP012
+            res.dialects["unread"] += 1
+            hit = Hit(reading.error.path, f"cannot be read as {reading.dialect}: {reading.error.message}", FixSafety.NONE)
+            res.unfixed.append(cleaner.reader_finding("TP012", hit, file, lineno, index))
+            index += 1
+            out.append(line)
+            continue
+        res.dialects["canonical" if reading.ok else "unknown"] += 1
         outcome = cleaner.clean_record(obj, file, lineno, index)
         index += 1
         if outcome.changes and outcome.ok:

@@ -22,11 +22,6 @@ from toolproof.validator.findings import Finding, FixSafety, Hit, Severity
 from toolproof.validator.io import InputError, RawRecord, Unit, iter_units, parse_unit
 from toolproof.validator.rules.base import REGISTRY, Context, Rule, all_rules
 
-# Rules that are off by default and come on when their option is given.
-OPTION_RULES: dict[str, tuple[str, ...]] = {
-    "against": ("TP504",),
-    "model": ("TP601", "TP602", "TP603"),
-}
 BATCH = 512  # records per worker task
 
 
@@ -35,6 +30,8 @@ class FileSummary:
     path: str
     records: int
     format: str | None = None
+    dialects: dict[str, int] = field(default_factory=dict)  # records read as each dialect ("unknown": none)
+    notes: dict[str, int] = field(default_factory=dict)  # what reading did, in records ("call arguments decoded ...")
 
 
 @dataclass
@@ -89,8 +86,8 @@ def select_rules(
     """The rules to run, in code order.
 
     ``select`` (codes, prefixes, names, "ALL") restricts; ``ignore`` removes. A rule with
-    ``default_enabled=False`` runs only when named exactly in ``select`` or when its option
-    (``against``, ``model``) is present. Raises ValueError for an unknown selector.
+    ``default_enabled=False`` runs only when named exactly in ``select`` or, for a rule declared
+    with ``needs=OPTION``, when that option (``against``, ``model``) is present. Raises ValueError for an unknown selector.
     """
     rules = list(rules) if rules is not None else _ensure_rules()
     codes = [r.code for r in rules]
@@ -108,15 +105,12 @@ def select_rules(
         chosen = set(codes)
     for s in ignore or ():
         chosen -= resolve_selector(s, codes, names)
-    enabled_by_option = {c for opt, cs in OPTION_RULES.items() if opts.get(opt) is not None for c in cs}
     out = []
     for r in rules:
         if r.code not in chosen:
             continue
-        requires = getattr(r, "requires", None)
-        if requires and opts.get(requires) is not None:
-            enabled_by_option.add(r.code)
-        if not r.default_enabled and r.code not in explicit and r.code not in enabled_by_option:
+        by_option = r.needs is not None and opts.get(r.needs) is not None
+        if not r.default_enabled and r.code not in explicit and not by_option:
             continue
         out.append(r)
     return out
@@ -353,6 +347,7 @@ class _Job:
     options: dict[str, Any]
     severity: dict[str, Severity]
     want_summaries: bool
+    modules: tuple[str, ...] = ()  # where the rules are defined: a spawned worker imports them to register them
 
 
 @dataclass
@@ -362,27 +357,37 @@ class _BatchResult:
     meta: _Meta | None  # line and id of each record, in order (only when dataset rules run)
     summaries: Any  # the summarizer's container (a SummaryTable) or a list
     errors: list[str]
+    dialects: Counter[str] = field(default_factory=Counter)
+    notes: Counter[str] = field(default_factory=Counter)
 
 
 _rule_cache: dict[tuple[str, ...], list[Rule]] = {}
 
 
 def _never_yields(r: Rule) -> bool:
-    """The reader rules (TP001, TP010) are emitted by ``validator.io``; their functions never yield."""
-    return r.family == "reader" and getattr(r.func, "__module__", None) == "toolproof.validator.rules.reader"
+    """The reader rules (TP001, TP010, TP012, TP407) are emitted by ``validator.io``; their functions never yield."""
+    return r.family == "reader" and getattr(r.func, "__module__", None) in (
+        "toolproof.validator.rules.reader",
+        "toolproof.validator.rules.dialects",
+    )
 
 
-def _rules_for(codes: tuple[str, ...]) -> list[Rule]:
+def _rules_for(codes: tuple[str, ...], modules: tuple[str, ...] = ()) -> list[Rule]:
     rules = _rule_cache.get(codes)
     if rules is None:
         _ensure_rules()
+        if any(c not in REGISTRY for c in codes):  # a spawned worker: rules of other layers register on import
+            import importlib
+
+            for mod in modules:
+                importlib.import_module(mod)
         rules = [REGISTRY[c] for c in codes if REGISTRY[c].scope == "record" and not _never_yields(REGISTRY[c])]
         _rule_cache[codes] = rules
     return rules
 
 
 def _run_batch(job: _Job, units: list[Unit]) -> _BatchResult:
-    rules = _rules_for(job.codes)
+    rules = _rules_for(job.codes, job.modules)
     summarize = _summarize() if job.want_summaries else None
     findings: list[Finding] = []
     meta = _Meta() if job.want_summaries else None
@@ -393,13 +398,17 @@ def _run_batch(job: _Job, units: list[Unit]) -> _BatchResult:
     errors: list[str] = []
     rest = _not_quick(rules)
     use_quick = len(rest) < sum(1 for r in rules if r.scope == "record")
+    dialects: Counter[str] = Counter()
+    notes: Counter[str] = Counter()
     for unit in units:
         rec = parse_unit(unit, job.file, job.record_format)
-        rid = _record_id(rec.obj)
+        dialects[(rec.source_format or "unknown") if rec.ok else "unread"] += 1
+        notes.update(rec.notes)
+        rid = _record_id(rec.obj if rec.obj is not None else rec.original)
         if meta is not None:
             meta.append(rec.line, rid)
         found: list[Finding] = []
-        if rec.error is not None and "TP001" in job.enabled:
+        if rec.error is not None and (rec.code or "TP001") in job.enabled:
             found.append(_finding(None, rec.code or "TP001", rec, rid, rec.error, job.severity))
         for code, hit in rec.extra:
             if code in job.enabled:
@@ -417,7 +426,7 @@ def _run_batch(job: _Job, units: list[Unit]) -> _BatchResult:
         if len(found) > 1:
             found.sort(key=lambda f: f.code)  # stable: hits of one rule keep their order
         findings.extend(found)
-    return _BatchResult(len(units), findings, meta, summaries, errors)
+    return _BatchResult(len(units), findings, meta, summaries, errors, dialects, notes)
 
 
 def _ordered_parallel(pool: Any, job: _Job, batches: Iterator[list[Unit]], window: int) -> Iterator[_BatchResult]:
@@ -525,6 +534,7 @@ def _lint_units(
         file=file,
         record_format=record_format,
         codes=tuple(r.code for r in rules if r.scope == "record"),
+        modules=tuple(sorted({str(r.func.__module__) for r in rules if r.scope == "record"})),
         enabled=frozenset(r.code for r in rules),
         options=plan.options,
         severity=plan.severity,
@@ -536,11 +546,15 @@ def _lint_units(
     else:
         results = (_run_batch(job, b) for b in batches)
     count = 0
+    dialects: Counter[str] = Counter()
+    notes: Counter[str] = Counter()
     findings: list[Finding] = []
     summaries: Any = None
     meta = _Meta()  # by record index (indexes run 0..n-1 in order)
     for br in results:
         count += br.count
+        dialects.update(br.dialects)
+        notes.update(br.notes)
         findings.extend(br.findings)
         if dataset_rules:
             if summaries is None:
@@ -558,7 +572,7 @@ def _lint_units(
             findings.extend(extra)
             order = {r.code: i for i, r in enumerate(rules)}
             findings.sort(key=lambda f: (f.record, order.get(f.code, len(order))))
-    result.files.append(FileSummary(file, count, container))
+    result.files.append(FileSummary(file, count, container, dict(dialects.most_common()), dict(notes.most_common())))
     result.findings.extend(findings)
 
 
@@ -624,7 +638,6 @@ def lint_objects(objs: Iterable[Any], *, file: str = "<records>", **kw: Any) -> 
 __all__ = [
     "FileSummary",
     "LintResult",
-    "OPTION_RULES",
     "check_record",
     "lint_objects",
     "lint_paths",

@@ -553,7 +553,7 @@ def record_ungrounded(
                     fn, path = tc, ("messages", i, "tool_calls", j, "arguments")
                 calls.append((path, fn.get("name"), fn.get("arguments")))
         elif isinstance(m.get("content"), str) and "<tool_call>" in m["content"]:
-            from toolproof.evaluator.extract import parse_call_payload, scan_tool_call_tags
+            from toolproof.validator.callsyntax.base import parse_call_payload, scan_tool_call_tags
 
             for b in scan_tool_call_tags(m["content"]).blocks:
                 for c in parse_call_payload(b.inner).calls:

@@ -16,7 +16,7 @@ from typing import Any
 
 from toolproof.validator.safeio import escape_text
 
-from toolproof.evaluator.extract import normalize_call, parse_call_payload, scan_tool_call_tags
+from toolproof.validator.callsyntax.base import normalize_call, parse_call_payload, scan_tool_call_tags
 from toolproof.validator.grounding import record_ungrounded, related, tool_functions
 from toolproof.validator.records import user_turns
 
@@ -68,9 +68,13 @@ def _dist(values: list[int]) -> dict[str, Any]:
     }
 
 
-def dataset_balance(records: Iterable[Any]) -> dict[str, Any]:
+def dataset_balance(records: Iterable[Any], *, unread: int = 0, read_as: dict[str, int] | None = None) -> dict[str, Any]:
     """Balance statistics of a dataset (see the module doc). Never raises on odd records: values that
-    are not records are counted in ``not_records`` and otherwise ignored."""
+    are not records, and objects without a ``messages`` list (a shape that was not read), are counted
+    in ``not_records`` and otherwise ignored: they are never counted as records without calls.
+
+    ``unread``: records the reader could not read at all (invalid JSON, TP012), counted by the caller;
+    ``read_as``: records per dialect, as the reader read them. Both are reported as they are."""
     n = not_records = 0
     calls_per_tool: Counter[str] = Counter()
     offered: Counter[str] = Counter()
@@ -82,7 +86,7 @@ def dataset_balance(records: Iterable[Any]) -> dict[str, Any]:
     tools_per: list[int] = []
     calls_per_record: list[int] = []
     for rec in records:
-        if not isinstance(rec, dict):
+        if not isinstance(rec, dict) or not isinstance(rec.get("messages"), list):
             not_records += 1
             continue
         n += 1
@@ -123,6 +127,8 @@ def dataset_balance(records: Iterable[Any]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "records": n,
         "not_records": not_records,
+        "unread": unread,
+        "read_as": dict(read_as or {}),
         "calls": total_calls,
         "tools_called": len(calls_per_tool),
         "tools_offered": len(offered),
@@ -152,8 +158,13 @@ def balance_warnings(stats: dict[str, Any]) -> list[str]:
     """Plain-language notes on imbalance (thresholds are rules of thumb, not laws)."""
     warn: list[str] = []
     n = stats["records"]
+    missing = stats.get("unread", 0) + stats.get("not_records", 0)
     if n == 0:
+        if missing:
+            return [f"no record could be read ({missing} unreadable): there are no statistics to report"]
         return ["the dataset has no records"]
+    if missing:
+        warn.append(f"{missing} record(s) could not be read and are not counted: the numbers cover the {n} read")
     share = stats["no_call_share"]
     if share == 0:
         warn.append("no record answers without a tool call: the model never learns when not to call")
@@ -188,8 +199,14 @@ def balance_warnings(stats: dict[str, Any]) -> list[str]:
 
 
 def format_balance(stats: dict[str, Any], top: int = 10) -> str:
-    """A short plain-text rendering for commands and reports."""
-    lines = [
+    """A short plain-text rendering for commands and reports. With no record read it says so instead of
+    reporting zero calls."""
+    head: list[str] = []
+    if stats.get("read_as"):
+        head.append("read as: " + ", ".join(f"{k} {v}" for k, v in sorted(stats["read_as"].items(), key=lambda kv: (-kv[1], kv[0]))))
+    if stats["records"] == 0 and stats.get("unread", 0) + stats.get("not_records", 0):
+        return "\n".join([*head, *(f"warning: {w}" for w in stats["warnings"])])
+    lines = [*head,
         f"records: {stats['records']}  calls: {stats['calls']}  tools called/offered: "
         f"{stats['tools_called']}/{stats['tools_offered']}",
         f"no-call records: {stats['no_call_records']} ({stats['no_call_share']:.1%}), near misses "

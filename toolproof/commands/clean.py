@@ -1,8 +1,12 @@
 """`toolproof clean INPUT... -o OUTPUT`: repair what is safely repairable, quarantine the rest.
 
 Every input record ends in exactly one place: OUTPUT (canonical JSONL, unchanged or repaired),
-the quarantine file (with the findings that kept it out), or the dropped-duplicate count.
-Exit 0 when the run completed (quarantined records included), 2 for usage errors.
+the quarantine file (with the findings that kept it out), or the dropped-duplicate count. Each
+record is read through the dialect registry (``validator.formats``); the summary says which
+dialects were read and how many records of each were quarantined.
+Exit 0 when the run completed (records quarantined for their findings included), 1 when some
+record could not be read at all (invalid JSON, a shape its dialect does not allow, not a record:
+TP001 / TP012 / TP002 / TP003; ``--allow-unread`` makes that 0), 2 for usage errors.
 """
 
 from __future__ import annotations
@@ -34,16 +38,28 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--unsafe-fixes", action="store_true", help="also coerce unambiguous types and drop unknown arguments")
     p.add_argument("--report", metavar="PATH", help="write a report: .html, .md or .json (a bare name goes to reports/)")
     p.add_argument("--no-dedupe", action="store_true", help="keep exact duplicate records")
-    p.add_argument("--input-format", metavar="F", help="jsonl, json, csv, parquet and/or auto, canonical, sharegpt, ...")
+    p.add_argument("--input-format", metavar="F", help="container (jsonl, json, csv, parquet) and/or record dialect (auto: detect each record; "
+                   "canonical, openai, anthropic, llamafactory-v1, sharegpt, hermes, toolace, xlam, glaive), e.g. csv:sharegpt")
     p.add_argument("--select", type=_codes, action="extend", metavar="CODES", help="rules to run (codes, prefixes, names)")
     p.add_argument("--ignore", type=_codes, action="extend", metavar="CODES", help="rules to skip")
     p.add_argument("--config", metavar="FILE", help="pyproject.toml or toolproof.toml (default: the nearest pyproject.toml)")
     p.add_argument("--quiet", "-q", action="store_true", help="print only the one-line summary")
+    p.add_argument("--allow-unread", action="store_true",
+                   help="exit 0 even when some records could not be read (they are still quarantined)")
     p.add_argument("--balance", nargs="?", type=float, const=-1.0, default=None, metavar="SHARE",
                    help="then add near-miss decline records made from the output's own records until they are SHARE "
                         "of it (default 0.15; see `toolproof data balance`)")
     p.add_argument("--seed", type=int, default=0, help="random seed for --balance")
     p.set_defaults(func=run)
+
+
+def read_as_line(read_as: Any, quarantined: Any) -> str:
+    """``read as: sharegpt 300 (12 quarantined), canonical 2``: records read per dialect."""
+    parts = []
+    for name, n in sorted(read_as.items(), key=lambda kv: (-kv[1], kv[0])):
+        q = quarantined.get(name, 0) if name != "unread" else 0
+        parts.append(f"{name} {n}" + (f" ({q} quarantined)" if q else ""))
+    return "read as: " + ", ".join(parts)
 
 
 def format_summary(result: Any, quiet: bool = False) -> str:
@@ -54,8 +70,14 @@ def format_summary(result: Any, quiet: bool = False) -> str:
         f"{result.records_in} records in: {result.unchanged} passed unchanged, {result.repaired} repaired, "
         f"{result.quarantined} quarantined, {result.duplicates_dropped} duplicates dropped"
     ]
+    if getattr(result, "unread", 0):
+        lines[0] += f" ({result.unread} could not be read)"
     if quiet:
         return lines[0]
+    if getattr(result, "read_as", None):
+        lines.append(read_as_line(result.read_as, result.quarantined_by_dialect))
+    if getattr(result, "unread", 0):
+        lines.append(f"could not read {result.unread} record(s): quarantined with the reason, never counted as converted")
     if result.repairs:
         lines.append("repairs (places changed, by rule and repair):")
         width = max(len(k) for k in result.repairs)
@@ -115,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
     print(format_summary(result, args.quiet), file=sys.stdout)
     if balanced is not None and not args.quiet:
         print(balanced, file=sys.stdout)
-    return 0
+    return 1 if result.unread and not args.allow_unread else 0
 
 
 def _balance(result: Any, share: float, seed: int) -> str:

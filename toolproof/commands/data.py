@@ -41,6 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     st.add_argument("path", metavar="PATH", help="dataset file (any format `toolproof lint` reads)")
     st.add_argument("--json", action="store_true", help="print the statistics as JSON")
     st.add_argument("--input-format", default=None, help="as for `toolproof lint`")
+    st.add_argument("--allow-unread", action="store_true", help="exit 0 even when some records could not be read")
     st.set_defaults(func=run_stats)
 
     bal = dsub.add_parser(
@@ -128,16 +129,19 @@ def run_stats(args: argparse.Namespace) -> int:
 
     records = []
     bad: list[str] = []
+    read_as: Counter[str] = Counter()
     try:
         for r in iter_records(args.path, args.input_format):
-            if r.obj is None:
-                msg = r.error.message if r.error is not None else "did not parse"
-                bad.append(f"{r.file}:{r.line}: {msg}")
-            else:
+            if r.ok and r.obj is not None:
                 records.append(r.obj)
+                read_as[r.source_format or "unknown"] += 1
+            else:
+                read_as["unread"] += 1
+                msg = r.error.message if r.error is not None else "not read"
+                bad.append(f"{r.file}:{r.line}: {r.code or 'TP001'} {msg}")
     except InputError as e:
         raise UsageError(str(e)) from e
-    stats = dataset_balance(records)
+    stats = dataset_balance(records, unread=len(bad), read_as=dict(read_as))
     stats["unparseable_records"] = len(bad)
     if args.json:
         stats["unparseable_examples"] = bad[:5]
@@ -154,7 +158,9 @@ def run_stats(args: argparse.Namespace) -> int:
               f"statistics{more}; `toolproof lint {escape_text(args.path)}` lists them", file=sys.stderr)
     if not records and not bad:
         print(f"toolproof data stats: warning: {escape_text(args.path)}: no records (empty file)", file=sys.stderr)
-    return 0
+    if stats["records"] == 0 and (bad or stats["not_records"]):
+        return 1  # nothing was read: no statistics, never "0 calls"
+    return 1 if (bad or stats["not_records"]) and not args.allow_unread else 0
 
 
 def run_balance(args: argparse.Namespace) -> int:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 
-from toolproof.evaluator.extract import PARSERS
-
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
@@ -24,7 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--limit", type=int, help="evaluate the first N records only")
     p.add_argument("--dtype", default="auto", choices=["auto", "bf16", "fp32"], help="auto: bf16 when supported")
     p.add_argument("--max-new-tokens", type=int, default=256, help="generation budget per example (default: 256)")
-    p.add_argument("--parser", default="auto", choices=["auto", *PARSERS], help="extraction format (default: auto)")
+    from toolproof.commands.score import add_parser_argument
+
+    add_parser_argument(p)
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=run)
@@ -51,14 +51,16 @@ def run(args: argparse.Namespace) -> int:
         dtype=args.dtype,
         max_new_tokens=args.max_new_tokens,
         parser=args.parser,
-        progress=not args.no_progress,
     )
     try:
         from toolproof.trainer.models import ModelError
     except ImportError:  # pragma: no cover - the training extra is missing
         raise UsageError("toolproof eval needs the training extra: pip install 'toolproof[train]'") from None
+    from toolproof.progress import progress_bars
+
     try:
-        s = evaluate(cfg)
+        with progress_bars(not args.no_progress) as progress:
+            s = evaluate(cfg, progress=progress)
     except (InputError, ModelError, ValueError) as e:
         raise UsageError(str(e)) from None
     if args.json:
@@ -66,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     title = f"model: {s.model}" + (f" + {s.adapter}" if s.adapter else "") + f"  dtype: {s.dtype}"
     assert s.score is not None
-    print(format_summary(s.score, title=title))
+    print(format_summary(s.score, title=title, strict_parser=args.parser))
     print(
         f"speed: {s.examples_per_s:.2f} examples/s, {s.generated_tokens_per_s:.1f} generated tokens/s "
         f"(batch {s.batch_size}, {s.generation_seconds:.1f} s)"

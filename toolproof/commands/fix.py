@@ -46,6 +46,11 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(str(e)) from None
         for f in res.unfixed:  # pre-commit's `path:line: problem`; the message is the one `lint` gives
             print(f"{escape_text(f.file)}:{f.line}: {f.code} [{f.name}] {escape_text(f.path)}: {escape_text(f.message)}")
+        other = {k: n for k, n in res.dialects.items() if k not in ("canonical", "unknown", "unread")}
+        if other:
+            read = ", ".join(f"{k} {n}" for k, n in sorted(res.dialects.items(), key=lambda kv: (-kv[1], kv[0])))
+            print(f"{escape_text(path)}: read as {read} (records); fix repairs canonical records only, the others are left "
+                  f"as they are (`toolproof convert {escape_text(path)} -o OUT.jsonl` converts them)")
         if res.changed:
             changed_any = True
             print(f"Fixing {escape_text(path)}")

@@ -17,18 +17,21 @@ def _codes(value: str) -> list[str]:
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from toolproof.validator.reporters import REPORT_FORMATS
+
     p = sub.add_parser(
         "lint",
         help="check tool-calling datasets (JSONL, JSON, CSV, Parquet) and report findings",
         description="Check tool-calling datasets and report findings. Exit 0: no errors; 1: errors; 2: usage error or unreadable file.",
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="dataset files (.jsonl, .json, .csv, .parquet)")
-    p.add_argument("--format", choices=["text", "json", "sarif", "github"], default="text", help="output format (default: text)")
+    p.add_argument("--format", choices=list(REPORT_FORMATS), default="text", help="report format (default: text)")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     p.add_argument("--select", type=_codes, action="extend", metavar="CODES", help="comma-separated codes, prefixes or names to run (replaces the config's select)")
     p.add_argument("--ignore", type=_codes, action="extend", metavar="CODES", help="comma-separated codes, prefixes or names to skip (added to the config's ignore)")
     p.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="worker processes (default 1)")
-    p.add_argument("--input-format", metavar="F", help="jsonl, json, csv, parquet and/or auto, canonical, sharegpt, xlam, glaive, openai (e.g. csv:sharegpt)")
+    p.add_argument("--input-format", metavar="F", help="container (jsonl, json, csv, parquet) and/or record dialect (auto: detect each record; "
+                   "canonical, openai, anthropic, llamafactory-v1, sharegpt, hermes, toolace, xlam, glaive), e.g. csv:sharegpt")
     p.add_argument("--config", metavar="FILE", help="pyproject.toml or toolproof.toml to read instead of the nearest pyproject.toml")
     p.add_argument("--against", metavar="TEST", help="test set to check leakage against (enables TP504)")
     p.add_argument("--model", metavar="M", help="model whose chat template to check (enables TP601-TP603)")
@@ -74,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(str(e)) from None
     if args.model:  # the template rules need the tokenizer: an environment problem is not a data finding
         from toolproof.cli import TOKENIZER, require_modules
-        from toolproof.validator.rules.template import load_model_error
+        from toolproof.trainer.rules import load_model_error
 
         require_modules("lint --model", TOKENIZER)
         problem = load_model_error(args.model)

@@ -20,12 +20,24 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("predictions", help='JSONL lines {"id", "output": raw text} or {"id", "calls": [...]}')
     p.add_argument("--data", required=True, help="test set JSONL (records with expected_calls or possible_answer)")
     p.add_argument("-o", "--output", help="write one verdict per line to this JSONL file")
-    p.add_argument("--parser", default="auto", choices=["auto", *PARSERS], help="extraction format (default: auto)")
+    add_parser_argument(p)
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=run)
 
 
-def format_summary(s: Any, *, title: str = "") -> str:
+def add_parser_argument(p: argparse.ArgumentParser) -> None:
+    """``--parser FAMILY|auto`` (shared by score and eval)."""
+    p.add_argument(
+        "--parser",
+        default="auto",
+        choices=["auto", *PARSERS],
+        metavar="FAMILY|auto",
+        help="call syntax to read (default: auto, which detects it from its markers); "
+        "`toolproof parsers` lists the families",
+    )
+
+
+def format_summary(s: Any, *, title: str = "", strict_parser: str | None = None) -> str:
     """Human-readable summary of a ScoreSummary (used by `score` and `eval`)."""
     from toolproof.validator.safeio import escape_text as e_
 
@@ -45,11 +57,12 @@ def format_summary(s: Any, *, title: str = "") -> str:
     if s.parsers:
         lines.append("extraction formats:")
         for name, v in s.parsers.items():
-            lines.append(f"  {e_(name):<10} {v['outputs']:>5} outputs, {v['correct']} correct")
+            lines.append(f"  {e_(name):<14} {v['outputs']:>5} outputs, {v['correct']} correct")
     if s.hermes_only_accuracy is not None:
         lines.append(f"a tags-only (<tool_call>) extractor would report: {s.hermes_only_accuracy:.1%}")
     if s.strict_accuracy is not None:
-        lines.append(f"strict (what a serving Hermes parser returns, nothing repaired): {s.strict_accuracy:.1%}")
+        who = "Hermes" if strict_parser in (None, "auto") else strict_parser
+        lines.append(f"strict (what a serving {who} parser returns, nothing repaired): {s.strict_accuracy:.1%}")
     if s.schema_violation_examples:
         lines.append(f"examples whose calls break the tool schema: {s.schema_violation_examples}")
     if s.missing:
@@ -91,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary.to_dict(), indent=2))
     else:
-        print(format_summary(summary))
+        print(format_summary(summary, strict_parser=args.parser))
     if summary.missing:
         print(f"toolproof score: {len(summary.missing)} record(s) had no prediction", file=sys.stderr)
     return 0

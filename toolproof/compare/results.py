@@ -96,6 +96,7 @@ class PreparedData:
     duplicates_dropped: int = 0
     seconds: float = 0.0
     resumed: bool = False
+    dialects: dict[str, int] = field(default_factory=dict)  # records read as each dialect (validator.formats)
 
 
 @dataclass

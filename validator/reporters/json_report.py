@@ -14,7 +14,7 @@ VERSION = 1
 def to_dict(result: LintResult) -> dict[str, Any]:
     return {
         "version": VERSION,
-        "files": [{"path": f.path, "records": f.records} for f in result.files],
+        "files": [{"path": f.path, "records": f.records, "dialects": dict(getattr(f, "dialects", {}) or {})} for f in result.files],
         "findings": [f.to_dict() for f in result.findings],
         "summary": {
             "records": result.records,

@@ -59,6 +59,20 @@ def _totals(result: LintResult, batch: bool = False) -> str:
     return s
 
 
+def read_as(fs: Any) -> str | None:
+    """``FILE: read as openai (5 records)``; several dialects are listed by count; None when the file
+    was empty or read without the dialect registry."""
+    dialects = getattr(fs, "dialects", None)
+    if not fs.records or not dialects:
+        return None
+    items = sorted(dialects.items(), key=lambda kv: (-kv[1], kv[0]))
+    if len(items) == 1:
+        what = f"{items[0][0]} ({items[0][1]} records)"
+    else:
+        what = ", ".join(f"{k} {n}" for k, n in items) + f" ({fs.records} records)"
+    return f"{_e(fs.path)}: read as {what}"
+
+
 def render_plain(result: LintResult, batch: bool = False) -> str:
     """``batch``: name the files checked in the summary line (a pre-commit run may be one of several)."""
     out: list[str] = []
@@ -69,9 +83,13 @@ def render_plain(result: LintResult, batch: bool = False) -> str:
                 out.append("")
             current = f.file
         out.append(finding_line(f))
+    if result.findings:
+        out.append("")
     for fs in result.files:
         if fs.records == 0:
             out.append(f"{_e(fs.path)}: no records (empty file)")
+        elif (line := read_as(fs)) is not None:
+            out.append(line)
     for e in result.errors:
         out.append(f"error: {_e(e)}")
     for e in result.internal_errors[:20]:
@@ -111,6 +129,8 @@ def render_rich(result: LintResult, width: int = 120, batch: bool = False) -> st
     for fs in result.files:
         if fs.records == 0:
             con.print(f"[yellow]{escape(_e(fs.path))}: no records (empty file)[/]")
+        elif (line := read_as(fs)) is not None:
+            con.print(f"[dim]{escape(line)}[/]")
     for e in result.errors:
         con.print(f"[bold red]error:[/] {escape(_e(e))}")
     for e in result.internal_errors[:20]:

@@ -16,7 +16,7 @@ from typing import Any, overload
 
 import orjson
 
-from toolproof.evaluator.extract import normalize_call, parse_call_payload, scan_tool_call_tags
+from toolproof.validator.callsyntax.base import normalize_call, parse_call_payload, scan_tool_call_tags
 from toolproof.validator.findings import FixSafety, Hit, Severity
 from toolproof.validator.grounding import related, tool_functions
 from toolproof.validator.rules.base import Context, rule
