@@ -247,6 +247,75 @@ def _iter_jsonl_units(f: BinaryIO) -> Iterator[Unit]:
         yield (pending[0], index, pending[1], not pending[1].endswith(b"\n"))
 
 
+# --------------------------------------------------------------------------- JSON Lines by byte range
+#
+# With ``lint --jobs N`` each worker reads its own part of a JSON Lines file: the file is cut
+# into byte ranges that end at a line boundary, a worker reads one range and numbers its lines
+# and records from 1 / 0, and the engine adds the counts of the ranges before it.
+
+
+def jsonl_byte_ranges(path: str | os.PathLike[str], size: int) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` byte ranges covering ``path``, each about ``size`` bytes and ending just
+    after a newline (or at the end of the file). A line longer than ``size`` makes one range."""
+    total = os.path.getsize(path)
+    size = max(1, int(size))
+    start = 0
+    with open(path, "rb") as f:
+        while start < total:
+            end = start + size
+            if end >= total:
+                end = total
+            else:
+                f.seek(end - 1)
+                while True:  # find the newline at or after byte end - 1, without reading the line whole
+                    block = f.read(1 << 16)
+                    if not block:
+                        end = total
+                        break
+                    nl = block.find(b"\n")
+                    if nl >= 0:
+                        end = f.tell() - len(block) + nl + 1
+                        break
+            yield start, end
+            start = end
+
+
+def read_jsonl_range(
+    path: str | os.PathLike[str], start: int, end: int, file: str, record_format: str = "auto"
+) -> tuple[list[Unit], int]:
+    """The units of bytes ``[start, end)`` of a JSON Lines file, numbered as if the range were
+    the whole file (lines from 1, records from 0), and the number of physical lines in it.
+
+    Same units as :func:`iter_units` gives for those lines: blank lines are skipped, a BOM at
+    byte 0 is dropped and reported (TP010) on the first record.
+    """
+    with open(path, "rb") as f:
+        f.seek(start)
+        buf = f.read(end - start)
+    bom = start == 0 and buf.startswith(BOM)
+    if bom:
+        buf = buf[3:]
+    pieces = buf.split(b"\n")
+    tail = pieces.pop()  # b"" when the range ends with a newline; else the file's last line
+    nlines = len(pieces) + (1 if tail else 0)
+    units: list[Unit] = []
+    index = 0
+    for lineno, piece in enumerate(pieces, 1):
+        if not piece.strip():
+            continue
+        units.append((lineno, index, piece + b"\n", False))
+        index += 1
+    if tail and tail.strip():
+        units.append((nlines, index, tail, True))
+    if bom and units:
+        first = units[0]
+        assert not isinstance(first, RawRecord)
+        rec = parse_unit(first, file, record_format)
+        rec.extra = (*rec.extra, _bom_hit())
+        units[0] = rec
+    return units, nlines
+
+
 # --------------------------------------------------------------------------- JSON stream
 
 # The stream is decoded to text (invalid UTF-8 kept as lone surrogates, then reported)
@@ -605,8 +674,10 @@ __all__ = [
     "detect_container",
     "iter_records",
     "iter_units",
+    "jsonl_byte_ranges",
     "parse_bytes",
     "parse_unit",
+    "read_jsonl_range",
     "read_records",
     "split_format",
 ]

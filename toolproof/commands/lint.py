@@ -7,8 +7,12 @@ unreadable files.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 from toolproof.cli import UsageError
 
@@ -39,11 +43,30 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run)
 
 
+@contextlib.contextmanager
+def _report_file(output: str | None) -> Iterator[IO[str]]:
+    """stdout, or a text file written atomically (nothing is left behind when the run fails)."""
+    if not output:
+        yield sys.stdout
+        return
+    from toolproof.validator.cleaner import atomic_writer
+
+    try:
+        with atomic_writer(Path(output)) as raw:
+            out = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+            try:
+                yield out
+            finally:
+                out.detach()  # flushes; atomic_writer closes the file
+    except OSError as e:
+        raise UsageError(f"{output}: cannot write ({e.strerror or e})") from None
+
+
 def run(args: argparse.Namespace) -> int:
     from toolproof.validator.config import ConfigError, load_config
     from toolproof.validator.engine import lint_paths
     from toolproof.validator.io import check_readable, InputError, split_format
-    from toolproof.validator.reporters import render
+    from toolproof.validator.reporters import open_stream
 
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
@@ -70,28 +93,28 @@ def run(args: argparse.Namespace) -> int:
         for k, v in {"against": args.against, "model": args.model, "max_length": args.max_length, "loss": args.loss}.items()
         if v is not None
     }
-    try:
-        result = lint_paths(
-            args.paths,
-            select=args.select,
-            ignore=args.ignore,
-            config=config,
-            jobs=args.jobs,
-            options=options,
-            input_format=args.input_format,
-        )
-    except ValueError as e:  # unknown selector
-        raise UsageError(str(e)) from None
     color = args.format == "text" and not args.output and not args.no_color and sys.stdout.isatty()
-    text = render(result, args.format, color=color)
-    if args.output:
+    # The report is written as the findings come (memory stays flat however many there are);
+    # with -o it goes to a temporary file beside the target, renamed over it at the end.
+    with _report_file(args.output) as out:
+        stream = open_stream(args.format, out, color=color)
         try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as e:
-            raise UsageError(f"{args.output}: cannot write ({e.strerror or e})") from None
+            result = lint_paths(
+                args.paths,
+                select=args.select,
+                ignore=args.ignore,
+                config=config,
+                jobs=args.jobs,
+                options=options,
+                input_format=args.input_format,
+                on_finding=stream.finding,
+            )
+        except ValueError as e:  # unknown selector
+            raise UsageError(str(e)) from None
+        stream.close(result)
+    if args.output:
         print(f"toolproof lint: {result.error_count} error(s), {result.warning_count} warning(s); report written to {args.output}", file=sys.stderr)
     else:
-        sys.stdout.write(text)
         sys.stdout.flush()
     if args.format != "text":
         for e in result.errors:
