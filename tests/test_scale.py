@@ -185,11 +185,22 @@ def test_streamed_merge_keeps_order_when_a_dataset_rule_yields_out_of_order(tmp_
         base.REGISTRY.update(saved)
 
 
-CHILD = r"""
-import json, resource, sys
+# Peak RSS of the child itself: VmHWM starts afresh at exec, while ru_maxrss can carry the
+# parent's size over from the fork (pytest holding the test file's text made it ~110 MB).
+PEAK = r"""
+def peak_kib():
+    import resource
+    try:
+        with open("/proc/self/status") as f:
+            return int(next(l for l in f if l.startswith("VmHWM:")).split()[1])
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+"""
+CHILD = PEAK + r"""
+import json, sys
 from toolproof.cli import main
 main(["lint", sys.argv[1], "--format", sys.argv[2], "-o", sys.argv[3]] + sys.argv[4:])
-print(json.dumps({"peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+print(json.dumps({"peak_kib": peak_kib()}))
 """
 
 
@@ -213,3 +224,77 @@ def test_memory_does_not_grow_with_the_findings(tmp_path: Path) -> None:
         assert rep.count("TP501") >= 59_999
         # holding the findings cost ~1 KB each (~60 MB here); streamed, the growth is the per-record digests
         assert (b - a) / 1024 < 25, f"{fmt}: peak RSS grew {(b - a) / 1024:.0f} MB from 6k to 60k findings"
+
+
+# --------------------------------------------------------------------------- fix, streamed
+
+
+def _fixable(i: int) -> str:
+    r = record(i)
+    r["messages"][1]["tool_calls"][0]["function"]["arguments"] = json.dumps({"q": f"thing {i}"})  # string args: safe fix
+    return json.dumps(r)
+
+
+def _whole_file_reference(data: bytes) -> list[tuple[int, bytes]]:
+    """(line number, bytes) of each line as the former whole-file fix cut them (bytes.splitlines)."""
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    return list(enumerate(body.splitlines(keepends=True), 1))
+
+
+def test_fix_streams_and_keeps_every_other_byte(tmp_path: Path) -> None:
+    from toolproof.validator.cleaner import fix_file
+
+    lines = [json.dumps(record(0)), _fixable(1), "", "{broken", _fixable(2) + "\r", "x\ry", json.dumps(record(3))]
+    data = ("\n".join(lines)).encode()  # no final newline; a CRLF line; a lone CR (two lines, as before)
+    p = tmp_path / "d.jsonl"
+    p.write_bytes(data)
+    got: list[Any] = []
+    res = fix_file(p, on_unfixed=got.append, keep_changes=False)
+    assert res.changed and res.fixed_records == 2 and res.change_count >= 2 and res.changes == [] and res.unfixed == []
+    out = p.read_bytes()
+    ref = _whole_file_reference(data)
+    new = out.splitlines(keepends=True)
+    assert len(new) == len(ref)
+    for (n, old), now in zip(ref, new, strict=True):
+        if n in (2, 5):
+            assert now != old and now.endswith(old[len(old.rstrip(b"\r\n")):])  # same line ending
+            assert isinstance(json.loads(now)["messages"][1]["tool_calls"][0]["function"]["arguments"], dict)
+        else:
+            assert now == old
+    # "{broken", then "x\r" and "y": a lone CR cuts a line, as the whole-file fix did
+    assert [f.line for f in got if f.code == "TP001"] == [4, 6, 7]
+
+
+def test_fix_leaves_an_unchanged_file_untouched_and_drops_a_bom(tmp_path: Path) -> None:
+    from toolproof.validator.cleaner import fix_file
+
+    p = tmp_path / "d.jsonl"
+    p.write_bytes(b"\n".join(json.dumps(record(i)).encode() for i in range(5)) + b"\n")
+    before = p.stat()
+    res = fix_file(p)
+    after = p.stat()
+    assert not res.changed and res.records == 5 and (before.st_ino, before.st_mtime_ns) == (after.st_ino, after.st_mtime_ns)
+    assert [x.name for x in tmp_path.iterdir()] == ["d.jsonl"]  # no temporary file left behind
+    body = p.read_bytes()
+    p.write_bytes(b"\xef\xbb\xbf" + body)
+    assert fix_file(p).changed and p.read_bytes() == body
+
+
+@pytest.mark.slow
+def test_fix_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
+    child = PEAK + r"""
+import sys
+from toolproof.validator.cleaner import fix_file
+res = fix_file(sys.argv[1], keep_changes=False, on_unfixed=lambda f: None)
+assert res.changed
+print(peak_kib())
+"""
+    peaks = []
+    for n in (2_000, 40_000):
+        p = tmp_path / f"f{n}.jsonl"
+        p.write_text("".join(_fixable(i) + "\n" for i in range(n)), encoding="utf-8")
+        r = subprocess.run([sys.executable, "-c", child, str(p)], capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stderr[-2000:]
+        peaks.append(int(r.stdout.split()[-1]))
+    # the 40k-record file is ~45 MB; held whole (bytes, lines and the output) it cost several times that
+    assert (peaks[1] - peaks[0]) / 1024 < 15, f"peak RSS grew {(peaks[1] - peaks[0]) / 1024:.0f} MB"

@@ -626,14 +626,26 @@ class FixFileResult:
     fixed_records: int = 0
     changes: list[Change] = field(default_factory=list)
     unfixed: list[Finding] = field(default_factory=list)  # errors of records left as they are
+    change_count: int = 0  # repairs made (``changes`` holds them unless fix_file(keep_changes=False))
 
 
-def fix_file(path: str | os.PathLike[str], cleaner: RecordCleaner | None = None) -> FixFileResult:
+def fix_file(
+    path: str | os.PathLike[str],
+    cleaner: RecordCleaner | None = None,
+    *,
+    on_unfixed: Any = None,
+    keep_changes: bool = True,
+) -> FixFileResult:
     """Apply the safe repairs to a JSON Lines file in place.
 
     A line is rewritten only when the repairs leave its record without errors; every other line
     keeps its bytes. A leading BOM is removed. A ``.json`` file that is not one object per line
     (a top-level array, pretty-printed JSON) is left alone.
+
+    The file is read and rewritten a line at a time (into a temporary file beside it, renamed over
+    it only when something changed), so memory does not grow with the file. ``on_unfixed`` (a
+    callable) receives the errors of records left as they are instead of ``res.unfixed``;
+    ``keep_changes=False`` keeps only the count of repairs, not each :class:`Change`.
     """
     from toolproof.validator.io import BOM, InputError, check_readable, sniff_binary
 
@@ -641,55 +653,111 @@ def fix_file(path: str | os.PathLike[str], cleaner: RecordCleaner | None = None)
     file = os.fspath(p)
     try:
         check_readable(p)
-        data = p.read_bytes()
+        with open(p, "rb") as f:
+            head = f.read(1 << 16)
     except InputError as e:
         raise FixFileError(str(e)) from e
     except OSError as e:
         raise FixFileError(f"{file}: cannot read ({e.strerror or e})") from e
-    why = sniff_binary(data[:8192])
+    why = sniff_binary(head[:8192])
     if why:
         raise FixFileError(f"{file}: not a text dataset: {why}")
     cleaner = cleaner or RecordCleaner()
     res = FixFileResult(file)
-    body = data[3:] if data.startswith(BOM) else data
+    bom = head.startswith(BOM)
     if p.suffix.lower() == ".json":
+        body = head[3:] if bom else head
         first = body.lstrip()[:1]
-        if first != b"{" or not _first_line_parses(body):
+        if first != b"{" or not _first_line_parses(body if b"\n" in body else _first_line(p, bom)):
             return res
-    changed = body is not data
-    out: list[bytes] = []
+    unfixed = on_unfixed if on_unfixed is not None else res.unfixed.append
+    start = 3 if bom else 0
     index = 0
-    for lineno, line in enumerate(body.splitlines(keepends=True), 1):
-        text = line.rstrip(b"\r\n")
-        if not text.strip():
-            out.append(line)
-            continue
-        try:
-            obj = orjson.loads(text)
-        except orjson.JSONDecodeError as e:
-            res.records += 1
-            hit = Hit("$", f"invalid JSON: {e.msg} at column {e.colno}", FixSafety.NONE)
-            res.unfixed.append(cleaner.reader_finding("TP001", hit, file, lineno, index))
-            index += 1
-            out.append(line)
-            continue
-        res.records += 1
-        outcome = cleaner.clean_record(obj, file, lineno, index)
-        index += 1
-        if outcome.changes and outcome.ok:
-            ending = line[len(text) :]
-            out.append(dumps_line(outcome.record)[:-1] + ending)
-            res.fixed_records += 1
-            res.changes.extend(outcome.changes)
-            changed = True
-        else:
-            res.unfixed.extend(outcome.errors if outcome.changes == [] else _original_errors(outcome))
-            out.append(line)
-    if changed:
-        with atomic_writer(p) as f:
-            f.write(b"".join(out))
-        res.changed = True
+    pos = start  # byte offset of the current line
+    tmp: str | None = None
+    out: IO[bytes] | None = None
+
+    def begin() -> IO[bytes]:
+        """The rewrite starts at the first change: copy the bytes before it, unchanged."""
+        nonlocal tmp
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+        w = os.fdopen(fd, "wb")
+        with open(p, "rb") as again:
+            again.seek(start)
+            left = pos - start
+            while left > 0:
+                block = again.read(min(left, 1 << 20))
+                if not block:
+                    break
+                w.write(block)
+                left -= len(block)
+        return w
+
+    try:
+        with open(p, "rb") as src:
+            src.seek(start)
+            if bom:
+                out = begin()
+            for lineno, line in enumerate(_physical_lines(src), 1):
+                new = line
+                text = line.rstrip(b"\r\n")
+                if text.strip():
+                    try:
+                        obj = orjson.loads(text)
+                    except orjson.JSONDecodeError as e:
+                        hit = Hit("$", f"invalid JSON: {e.msg} at column {e.colno}", FixSafety.NONE)
+                        unfixed(cleaner.reader_finding("TP001", hit, file, lineno, index))
+                    else:
+                        outcome = cleaner.clean_record(obj, file, lineno, index)
+                        if outcome.changes and outcome.ok:
+                            new = dumps_line(outcome.record)[:-1] + line[len(text) :]
+                            res.fixed_records += 1
+                            res.change_count += len(outcome.changes)
+                            if keep_changes:
+                                res.changes.extend(outcome.changes)
+                        else:
+                            for f in outcome.errors if outcome.changes == [] else _original_errors(outcome):
+                                unfixed(f)
+                    res.records += 1
+                    index += 1
+                if out is None and new is not line:
+                    out = begin()
+                if out is not None:
+                    out.write(new)
+                pos += len(line)
+        if out is not None:
+            out.flush()
+            os.fsync(out.fileno())
+            out.close()
+            assert tmp is not None
+            os.replace(tmp, p)
+            res.changed = True
+    finally:
+        if out is not None and not out.closed:
+            out.close()
+        if tmp is not None and not res.changed:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
     return res
+
+
+def _physical_lines(f: IO[bytes]) -> Iterator[bytes]:
+    """The lines of ``f`` as ``bytes.splitlines(keepends=True)`` cuts them (a lone CR ends one
+    too), read a line at a time."""
+    for line in f:
+        if b"\r" in line:
+            yield from line.splitlines(keepends=True)
+        else:
+            yield line
+
+
+def _first_line(p: Path, bom: bool) -> bytes:
+    with open(p, "rb") as f:
+        if bom:
+            f.seek(3)
+        return f.readline()
 
 
 def _original_errors(outcome: RecordOutcome) -> list[Finding]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from toolproof.cli import UsageError
 
@@ -23,6 +24,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("paths", nargs="+", metavar="PATH", help="JSONL dataset files")
     p.add_argument("--config", metavar="FILE", help="pyproject.toml or toolproof.toml")
     p.set_defaults(func=run)
+
+
+def _print_unfixed(f: Any) -> None:
+    print(f"{f.file}:{f.line}: {f.code} [{f.name}] {f.path}: {f.message}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,12 +44,10 @@ def run(args: argparse.Namespace) -> int:
     for path in args.paths:
         if Path(path).suffix.lower() in (".csv", ".parquet", ".pq"):
             raise UsageError(f"{path}: fix rewrites JSON Lines in place; use `toolproof clean {path} -o OUT.jsonl`")
-        try:
-            res = fix_file(Path(path), cleaner)
+        try:  # streamed: the file is rewritten a line at a time and each unfixed error printed as found
+            res = fix_file(Path(path), cleaner, on_unfixed=_print_unfixed, keep_changes=False)
         except FixFileError as e:
             raise UsageError(str(e)) from None
-        for f in res.unfixed:
-            print(f"{f.file}:{f.line}: {f.code} [{f.name}] {f.path}: {f.message}")
         if res.changed:
             changed_any = True
             print(f"Fixing {path}")
