@@ -234,7 +234,7 @@ def timed(cmd: list[str]) -> tuple[float, float, float, int, str]:
     CPU seconds (user + system, workers included) stay meaningful on a busy machine.
     """
     t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=HERE.parent.parent)
     assert p.stderr is not None
     err = p.stderr.read()
     _, status, ru = os.wait4(p.pid, 0)
@@ -271,7 +271,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"generated {n:,} records ({defects:,} with a planted defect, {defects / n:.1%}) in {time.perf_counter() - t0:.1f}s")
         mb = data.stat().st_size / 1e6
         print(f"file: {mb:.1f} MB, python {sys.version.split()[0]}, {os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.1f}\n")
-        tp = str(BIN / "toolproof")
+        # this checkout's code (the `toolproof` script on PATH may import another one)
+        tp = [sys.executable, "-m", "toolproof"]
         n_naive = min(n, args.naive_n) if args.naive_n else n
         naive_label = "naive loop (json + pydantic + jsonschema.validate per call)"
         if n_naive < n:
@@ -279,9 +280,9 @@ def main(argv: list[str] | None = None) -> int:
         contenders = [
             ("floor", "JSON parse floor (orjson.loads per line)", [sys.executable, str(HERE), "--child", "floor", str(data), "0"], n),
             ("naive", naive_label, [sys.executable, str(HERE), "--child", "naive", str(data), str(n_naive)], n_naive),
-            ("lint1", "toolproof lint --jobs 1", [tp, "lint", str(data), "--format", "json", "--output", str(tmp / "l1.json")], n),
-            ("lint2", "toolproof lint --jobs 2", [tp, "lint", str(data), "--jobs", "2", "--format", "json", "--output", str(tmp / "l2.json")], n),
-            ("clean", "toolproof clean", [tp, "clean", str(data), "-o", str(tmp / "clean.jsonl"), "--quiet"], n),
+            ("lint1", "toolproof lint --jobs 1", [*tp, "lint", str(data), "--format", "json", "--output", str(tmp / "l1.json")], n),
+            ("lint2", "toolproof lint --jobs 2", [*tp, "lint", str(data), "--jobs", "2", "--format", "json", "--output", str(tmp / "l2.json")], n),
+            ("clean", "toolproof clean", [*tp, "clean", str(data), "-o", str(tmp / "clean.jsonl"), "--quiet"], n),
         ]
         skip = set(filter(None, args.skip.split(",")))
         rows: list[dict[str, Any]] = []

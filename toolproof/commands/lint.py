@@ -40,6 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--max-length", type=int, metavar="N", help="token limit for TP603 (with --model)")
     p.add_argument("--loss", metavar="L", help="loss mode for TP602 (with --model), e.g. assistant_only")
     p.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
+    p.add_argument("--engine", choices=["local", "ray"], default="local", help="local processes (default) or Ray Data (pip install 'toolproof[ray]'; JSON Lines on storage every worker reads)")
+    p.add_argument("--ray-address", metavar="ADDR", help="Ray cluster to use with --engine ray (default: RAY_ADDRESS, else a local Ray)")
     p.set_defaults(func=run)
 
 
@@ -60,6 +62,19 @@ def _report_file(output: str | None) -> Iterator[IO[str]]:
                 out.detach()  # flushes; atomic_writer closes the file
     except OSError as e:
         raise UsageError(f"{output}: cannot write ({e.strerror or e})") from None
+
+
+def _lint_ray(args: argparse.Namespace, config: object, options: dict[str, object]) -> object:
+    try:
+        from toolproof.validator.ray_engine import lint_files_ray
+    except ImportError as e:
+        raise UsageError(str(e)) from None
+    if args.input_format:
+        raise UsageError("--engine ray reads JSON Lines only; leave out --input-format")
+    try:
+        return lint_files_ray(args.paths, select=args.select, ignore=args.ignore, config=config, options=options, address=args.ray_address)  # type: ignore[arg-type]
+    except ImportError as e:
+        raise UsageError(str(e)) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -99,16 +114,21 @@ def run(args: argparse.Namespace) -> int:
     with _report_file(args.output) as out:
         stream = open_stream(args.format, out, color=color)
         try:
-            result = lint_paths(
-                args.paths,
-                select=args.select,
-                ignore=args.ignore,
-                config=config,
-                jobs=args.jobs,
-                options=options,
-                input_format=args.input_format,
-                on_finding=stream.finding,
-            )
+            if args.engine == "ray":
+                result = _lint_ray(args, config, options)
+                for f in result.findings:
+                    stream.finding(f)
+            else:
+                result = lint_paths(
+                    args.paths,
+                    select=args.select,
+                    ignore=args.ignore,
+                    config=config,
+                    jobs=args.jobs,
+                    options=options,
+                    input_format=args.input_format,
+                    on_finding=stream.finding,
+                )
         except ValueError as e:  # unknown selector
             raise UsageError(str(e)) from None
         stream.close(result)
