@@ -574,6 +574,71 @@ def _iter_parquet(path: str, file: str, record_format: str) -> Iterator[RawRecor
             index += 1
 
 
+# --------------------------------------------------------------------------- Hugging Face datasets
+#
+# A folder written by ``datasets.Dataset.save_to_disk`` (or a DatasetDict's), a single ``.arrow``
+# file of a dataset, or ``hf://org/name`` for a dataset on a hub (streamed, never downloaded whole).
+# ``@split`` after any of them picks a split (default: "train" when there are several).
+
+HF_PREFIX = "hf://"
+
+
+def hf_source(path: str | os.PathLike[str]) -> str | None:
+    """"hub", "disk" (a save_to_disk folder), "arrow" (an .arrow file) or None for other paths."""
+    spath, _split = _hf_split(os.fspath(path))
+    if spath.startswith(HF_PREFIX):
+        return "hub"
+    p = Path(spath)
+    if p.is_dir() and ((p / "dataset_info.json").exists() or (p / "dataset_dict.json").exists() or (p / "state.json").exists()):
+        return "disk"
+    if p.suffix.lower() == ".arrow" and p.is_file():
+        return "arrow"
+    return None
+
+
+def _hf_split(spath: str) -> tuple[str, str | None]:
+    head, sep, split = spath.rpartition("@")
+    if sep and split and "/" not in split and (head.startswith(HF_PREFIX) or Path(head).exists()):
+        return head, split
+    return spath, None
+
+
+def _iter_hf(path: str, file: str, record_format: str) -> Iterator[RawRecord]:
+    try:
+        import datasets
+    except ImportError as e:
+        raise InputError(f"{file}: reading Hugging Face datasets needs the datasets library (pip install datasets)") from e
+    spath, split = _hf_split(path)
+    kind = hf_source(path)
+    try:
+        if kind == "hub":
+            name = spath[len(HF_PREFIX) :]
+            ds: Any = datasets.load_dataset(name, split=split or "train", streaming=True)
+        elif kind == "arrow":
+            ds = datasets.Dataset.from_file(spath)
+        else:
+            ds = datasets.load_from_disk(spath)
+            if isinstance(ds, datasets.DatasetDict):
+                names = list(ds)
+                pick = split or ("train" if "train" in names else names[0] if len(names) == 1 else None)
+                if pick not in ds:
+                    raise InputError(f"{file}: a dataset with splits {', '.join(names)}: name one as {spath}@SPLIT")
+                ds = ds[pick]
+    except InputError:
+        raise
+    except Exception as e:  # a folder or id datasets cannot open
+        raise InputError(f"{file}: not a readable Hugging Face dataset ({type(e).__name__}: {e})") from e
+    for index, row in enumerate(ds):
+        obj, broken = _cells_to_record(dict(row))
+        if broken:
+            hit = Hit("$", "invalid JSON in " + "; ".join(broken), FixSafety.NONE)
+            raw = orjson.dumps(obj, default=str).decode()[:RAW_LIMIT]
+            yield RawRecord(file, index + 1, index, None, raw=raw, error=hit, code="TP001")
+        else:
+            conv, source = convert(obj, record_format)
+            yield RawRecord(file, index + 1, index, conv, source_format=source)
+
+
 # --------------------------------------------------------------------------- entry points
 
 
@@ -605,6 +670,12 @@ def iter_units(
     """
     spath = os.fspath(path)
     name = file if file is not None else spath
+    if hf_source(spath) is not None:  # rows of a Hugging Face dataset (line = row number)
+        try:
+            _c, record_format = split_format(fmt)
+        except ValueError as e:
+            raise InputError(str(e)) from e
+        return "hf", record_format, _iter_hf(spath, name, record_format)
     check_readable(spath)
     try:
         container, record_format = split_format(fmt)
@@ -671,7 +742,9 @@ __all__ = [
     "RawRecord",
     "check_readable",
     "convert",
+    "HF_PREFIX",
     "detect_container",
+    "hf_source",
     "iter_records",
     "iter_units",
     "jsonl_byte_ranges",

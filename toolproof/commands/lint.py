@@ -27,7 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="check tool-calling datasets (JSONL, JSON, CSV, Parquet) and report findings",
         description="Check tool-calling datasets and report findings. Exit 0: no errors; 1: errors; 2: usage error or unreadable file.",
     )
-    p.add_argument("paths", nargs="+", metavar="PATH", help="dataset files (.jsonl, .json, .csv, .parquet)")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="dataset files (.jsonl, .json, .csv, .parquet), a datasets save_to_disk folder or .arrow file, or hf://org/name (@split picks a split)")
+    p.add_argument("--hf-dataset", action="append", metavar="NAME", help="a dataset on the Hugging Face hub (org/name[@split]), streamed; same as the PATH hf://NAME")
     p.add_argument("--format", choices=["text", "json", "sarif", "github"], default="text", help="output format (default: text)")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     p.add_argument("--select", type=_codes, action="extend", metavar="CODES", help="comma-separated codes, prefixes or names to run (replaces the config's select)")
@@ -80,7 +81,7 @@ def _lint_ray(args: argparse.Namespace, config: object, options: dict[str, objec
 def run(args: argparse.Namespace) -> int:
     from toolproof.validator.config import ConfigError, load_config
     from toolproof.validator.engine import lint_paths
-    from toolproof.validator.io import check_readable, InputError, split_format
+    from toolproof.validator.io import check_readable, hf_source, InputError, split_format
     from toolproof.validator.reporters import open_stream
 
     if args.jobs < 1:
@@ -89,7 +90,12 @@ def run(args: argparse.Namespace) -> int:
         split_format(args.input_format)
     except ValueError as e:
         raise UsageError(str(e)) from None
+    args.paths = list(args.paths) + [f"hf://{name}" for name in args.hf_dataset or []]
+    if not args.paths:
+        raise UsageError("give at least one PATH (or --hf-dataset NAME)")
     for p in args.paths:  # a missing path is a usage error: fail before doing any work
+        if hf_source(p) is not None:
+            continue
         try:
             check_readable(p)
         except InputError as e:
