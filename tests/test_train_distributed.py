@@ -64,3 +64,21 @@ def test_two_processes_match_one_with_the_same_global_batch(tmp_path: Path) -> N
     den = sum(float(torch.linalg.vector_norm(w1[k]) ** 2) for k in moved) ** 0.5
     assert den > 0 and num / den < 1e-3, f"trained LoRA weights differ by {num / den:.2e}"
     assert abs(m1["train_loss"] - m2["train_loss"]) / m1["train_loss"] < 1e-4
+
+
+def test_compare_launcher_runs_training_in_a_subprocess(tmp_path: Path) -> None:
+    """compare's `launcher` setting: the settings go through a YAML file, the outcome comes back from toolproof.json."""
+    import shlex
+
+    from toolproof.compare import _train_launched
+    from toolproof.trainer.config import TrainConfig
+
+    data = write_records(tmp_path / "train.jsonl", 4)
+    tc = TrainConfig(data=str(data), output=str(tmp_path / "arm"), model=str(tiny_model_dir()), max_steps=1,
+                     per_device_train_batch_size=2, max_length=320, dtype="fp32", disable_tqdm=True)  # fmt: skip
+    got = _train_launched(shlex.quote(sys.executable), tc, tmp_path / "arm")
+    meta = json.loads((tmp_path / "arm" / "toolproof.json").read_text())
+    assert got["steps"] == meta["steps"] == 1 and got["train_records"] == 4 and got["adapter_dir"] == str(tmp_path / "arm")
+    assert meta["config"] == tc.to_dict() and meta["processes"] == 1
+    with pytest.raises(RuntimeError, match="exited 2"):
+        _train_launched(shlex.quote(sys.executable), TrainConfig(**{**tc.to_dict(), "data": str(tmp_path / "missing.jsonl")}), tmp_path / "x")

@@ -172,6 +172,9 @@ class CompareConfig(_Strict):
     data: DataConfig
     # Shared trainer settings (TrainConfig field names): the same for every arm.
     train: dict[str, Any] = Field(default_factory=dict)
+    # Run each training as `LAUNCHER -m toolproof train --config ...` in a subprocess, e.g.
+    # "accelerate launch --multi_gpu --num_processes 4" or "torchrun --nproc_per_node 4" (empty: in process).
+    launcher: str = ""
     arms: list[ArmConfig] = Field(min_length=1)
     eval: EvalSettings
 
@@ -731,6 +734,8 @@ def _train(
         "dtype": cfg.dtype,
     }
     kwargs = _fit_fields(TrainConfig, {**settings, **fixed}, fixed_keys=set(fixed))
+    if cfg.launcher:
+        return _train_launched(cfg.launcher, TrainConfig(**kwargs), step_dir)
     res = train(TrainConfig(**kwargs), on_event=(lambda m: say(f"{arm.name}: {m}")) if say else None)
     return {
         "adapter_dir": str(res.output_dir),
@@ -743,6 +748,38 @@ def _train(
         "train_loss": res.train_loss,
         "train_seconds": float(res.wall_time_s),
         "warnings": list(res.warnings),
+    }
+
+
+def _train_launched(launcher: str, tc: Any, step_dir: Path) -> dict[str, Any]:
+    """One training under ``launcher`` (accelerate launch, torchrun): the settings go in a YAML file,
+    the outcome comes back from the run's toolproof.json (written by the main process)."""
+    import shlex  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+
+    from toolproof.trainer.train import TOOLPROOF_JSON  # noqa: PLC0415
+
+    step_dir.mkdir(parents=True, exist_ok=True)
+    settings = step_dir / "train_config.yaml"
+    settings.write_text(yaml.safe_dump(tc.to_dict(), sort_keys=True), encoding="utf-8")
+    cmd = [*shlex.split(launcher), "-m", "toolproof", "train", "--config", str(settings)]
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{shlex.join(cmd)} exited {done.returncode}: {done.stderr.strip()[-2000:]}")
+    meta = json.loads((Path(tc.output) / TOOLPROOF_JSON).read_text(encoding="utf-8"))
+    skipped = dict(meta.get("records_skipped") or {})
+    return {
+        "adapter_dir": str(tc.output),
+        "train_records": int(meta["records_trained"]),
+        "records_skipped": sum(skipped.values()),
+        "skipped_reasons": skipped,
+        "data_errors": int(meta["validation"]["errors"]),
+        "records_trained_with_errors": int(meta.get("records_trained_with_errors", 0)),
+        "steps": int(meta["steps"]),
+        "train_loss": meta.get("train_loss"),
+        "train_seconds": float(meta.get("wall_time_s") or time.perf_counter() - t0),
+        "warnings": list(meta.get("warnings") or []),
     }
 
 
