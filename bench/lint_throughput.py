@@ -251,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", action="store_true", help="profile `lint --jobs 1` in-process and print the top functions")
     ap.add_argument("--skip", default="", help="comma-separated contenders to skip (floor,naive,lint1,lint2,clean)")
     ap.add_argument("--naive-n", type=int, default=20_000, help="records the naive loop checks (its rate is per record; default 20,000, 0 = all)")
+    ap.add_argument("--repeat", type=int, default=1, metavar="K", help="write the generated records K times over (a K-times bigger file whose copies are TP501 duplicates: peak memory vs file size and findings)")
     ap.add_argument("--child", nargs=3, metavar=("MODE", "PATH", "LIMIT"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
@@ -268,6 +269,14 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             defects = generate(data, args.n)
             n = args.n
+            if args.repeat > 1:
+                one = data.read_bytes()
+                with open(data, "ab") as f:
+                    for _ in range(args.repeat - 1):
+                        f.write(one)
+                del one
+                n *= args.repeat
+                defects *= args.repeat
             print(f"generated {n:,} records ({defects:,} with a planted defect, {defects / n:.1%}) in {time.perf_counter() - t0:.1f}s")
         mb = data.stat().st_size / 1e6
         print(f"file: {mb:.1f} MB, python {sys.version.split()[0]}, {os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.1f}\n")
