@@ -270,11 +270,18 @@ def main(argv: list[str] | None = None) -> int:
             defects = generate(data, args.n)
             n = args.n
             if args.repeat > 1:
-                one = data.read_bytes()
-                with open(data, "ab") as f:
+                # copied in blocks: this process stays small (a child's ru_maxrss starts from the
+                # parent's size at the fork, so a big parent would inflate every peak below)
+                size = data.stat().st_size
+                with open(data, "r+b") as f:
                     for _ in range(args.repeat - 1):
-                        f.write(one)
-                del one
+                        done = 0
+                        while done < size:
+                            f.seek(done)
+                            block = f.read(min(1 << 22, size - done))
+                            f.seek(0, os.SEEK_END)
+                            f.write(block)
+                            done += len(block)
                 n *= args.repeat
                 defects *= args.repeat
             print(f"generated {n:,} records ({defects:,} with a planted defect, {defects / n:.1%}) in {time.perf_counter() - t0:.1f}s")

@@ -16,12 +16,13 @@ import csv
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from toolproof.evaluator.extract import PARSERS
+from toolproof.validator.safeio import OutputError, refuse_overwrite, write_atomic, write_csv
 from toolproof.evaluator.score import InputError, ScoreSummary, load_records, record_id, score_predictions
 
 CSV_COLUMNS = ["id", "category", "prompt", "expected_calls", "raw_output", "calls", "parser", "correct", "error_type"]
@@ -250,6 +251,10 @@ def evaluate(config: EvalConfig, *, model_and_tokenizer: tuple[Any, Any] | None 
         raise ValueError("limit must be at least 1")
     if config.batch_size < 1 or config.max_new_tokens < 1:
         raise ValueError("batch_size and max_new_tokens must be at least 1")
+    try:
+        refuse_overwrite([("-o", config.csv_path()), ("summary", summary_path_for(config.csv_path()))], [config.data])
+    except OutputError as e:
+        raise ValueError(str(e)) from None
     records = load_records(config.data, need_messages=True)
     if config.limit is not None:
         records = records[: config.limit]
@@ -281,16 +286,15 @@ def evaluate(config: EvalConfig, *, model_and_tokenizer: tuple[Any, Any] | None 
     score = score_predictions(preds, records, parser=config.parser)
 
     out = config.csv_path()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(CSV_COLUMNS)
+
+    def rows() -> Iterator[list[Any]]:
         for rec, prompt, text, ex in zip(records, prompts, texts, score.examples):
             expected = rec.get("expected_calls") if rec.get("possible_answer") is None else rec.get("possible_answer")
-            w.writerow(
-                [ex.id, ex.category or "", prompt, _json(expected), text, _json(ex.calls), ex.parser or "",
-                 str(ex.correct).lower(), ex.error_type or ""]
-            )
+            yield [ex.id, ex.category or "", prompt, _json(expected), text, _json(ex.calls), ex.parser or "",
+                   str(ex.correct).lower(), ex.error_type or ""]
+
+    # atomic; a cell a spreadsheet would run as a formula (= + - @ TAB CR) gets a leading quote
+    write_csv(out, CSV_COLUMNS, rows())
     total_tokens = sum(counts)
     summary = EvalSummary(
         model=config.model,
@@ -316,7 +320,7 @@ def evaluate(config: EvalConfig, *, model_and_tokenizer: tuple[Any, Any] | None 
         summary_path=str(summary_path_for(out)),
         score=score,
     )
-    Path(summary.summary_path).write_text(json.dumps(summary.to_dict(), indent=2) + "\n", encoding="utf-8")
+    write_atomic(summary.summary_path, json.dumps(summary.to_dict(), indent=2) + "\n")
     return summary
 
 

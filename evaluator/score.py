@@ -16,8 +16,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from toolproof.evaluator.extract import PARSERS, extract_calls, extract_strict
+from toolproof.evaluator.extract import MAX_DEPTH, check_parser, extract_calls, extract_strict
 from toolproof.evaluator.match import Verdict, match, tool_functions
+from toolproof.validator.callsyntax.base import nesting_depth
+
+#: The verdict for an output that holds call markup no reader could read: the model tried to call
+#: (in a syntax we cannot read, or broken), which is not the same as answering without a call.
+UNPARSED_MARKUP = "unparsed_call_markup"
 
 
 class InputError(ValueError):
@@ -88,18 +93,35 @@ def _tool_names(record: Any) -> list[str]:
     return list(tool_functions(tools))
 
 
-def score_strict(record: Any, output: str | None) -> bool:
-    """The verdict on the calls a serving stack's Hermes parser would return (no repairs)."""
-    return match(extract_strict(output or ""), record).correct
+def _too_deep(value: Any) -> bool:
+    """Deeper than matching may recurse (a call list and its arguments sit 3 levels above a value)."""
+    return value is not None and nesting_depth(value, MAX_DEPTH + 3) > MAX_DEPTH + 3
+
+
+def score_strict(record: Any, output: str | None, parser: str = "hermes") -> bool:
+    """The verdict on the calls the serving parser of ``parser`` would return (no repairs);
+    ``auto``: the family detected from the markers, else Hermes'."""
+    return match(extract_strict(output or "", parser), record).correct
 
 
 def score_one(record: Any, output: str | None = None, calls: list[Any] | None = None, parser: str = "auto") -> tuple[Verdict, list[dict[str, Any]], str | None, bool | None]:
-    """(verdict, calls, parser that matched, tags-only verdict) for one record and one prediction."""
+    """(verdict, calls, parser that matched, tags-only verdict) for one record and one prediction.
+
+    An output with no readable call that holds call markup gets ``unparsed_call_markup`` instead of
+    ``no_call``; given calls or a test answer nested deeper than ``MAX_DEPTH`` are not matched
+    (``value_error``): matching them could exhaust the recursion limit."""
+    if isinstance(record, dict) and (_too_deep(record.get("expected_calls")) or _too_deep(record.get("possible_answer"))):
+        return Verdict(False, "value_error", f"the test record's answer is nested deeper than {MAX_DEPTH}: not matched"), [], None, None
     if calls is not None:
+        if _too_deep(calls):
+            return Verdict(False, "value_error", f"calls nested deeper than {MAX_DEPTH}: not matched"), [], "given", None
         return match(calls, record), calls, "given", None
     names = _tool_names(record) or None
     ex = extract_calls(output or "", parser=parser, tool_names=names)
     verdict = match(ex.calls, record)
+    if not ex.calls and ex.markup and verdict.error_type == "no_call":
+        why = f": {ex.errors[0]}" if ex.errors else ""
+        verdict = Verdict(False, UNPARSED_MARKUP, f"output holds {', '.join(ex.markup)} call markup that could not be read{why}")
     if ex.parser == "hermes" or parser == "hermes":
         hermes_ok: bool | None = verdict.correct
     else:
@@ -114,8 +136,7 @@ def score_predictions(predictions: Iterable[Any], records: Iterable[Any], parser
     is listed in ``missing``; predictions for unknown ids are listed in ``unknown``; a repeated id
     keeps the first prediction and is listed in ``duplicates``.
     """
-    if parser != "auto" and parser not in PARSERS:
-        raise ValueError(f"unknown parser {parser!r}; choose one of: auto, {', '.join(PARSERS)}")
+    parser = check_parser(parser)
     recs = list(records)
     by_id: dict[str, Any] = {}
     summary = ScoreSummary()
@@ -147,7 +168,7 @@ def score_predictions(predictions: Iterable[Any], records: Iterable[Any], parser
             if calls is not None and not isinstance(calls, list):
                 calls = [calls]
             verdict, got, used, hermes_ok = score_one(rec, pred.get("output"), calls, parser)
-            strict_ok = score_strict(rec, pred.get("output")) if calls is None else None
+            strict_ok = score_strict(rec, pred.get("output"), "hermes" if parser == "auto" else parser) if calls is None else None
             ex = ScoredExample(rid, cat, verdict.correct, verdict.error_type, got, used, verdict.detail,
                                verdict.schema_violations, hermes_correct=hermes_ok, strict_correct=strict_ok)
             if strict_ok is not None:
@@ -203,6 +224,8 @@ def iter_jsonl(path: str | Path, what: str = "record") -> Iterator[tuple[int, An
             arr = json.loads(text)
         except ValueError as e:
             raise InputError(f"{p}: not valid JSON: {e}") from None
+        except RecursionError:
+            raise InputError(f"{p}: not readable: JSON nested too deeply") from None
         for k, obj in enumerate(arr):
             if not isinstance(obj, dict):
                 raise InputError(f"{p}: item {k}: {what} is not an object")
@@ -215,6 +238,8 @@ def iter_jsonl(path: str | Path, what: str = "record") -> Iterator[tuple[int, An
             obj = json.loads(line)
         except ValueError as e:
             raise InputError(f"{p}:{lineno}: invalid JSON: {e}") from None
+        except RecursionError:
+            raise InputError(f"{p}:{lineno}: not readable: JSON nested too deeply") from None
         if not isinstance(obj, dict):
             raise InputError(f"{p}:{lineno}: {what} is not a JSON object")
         yield lineno, obj
@@ -263,6 +288,7 @@ def load_records(path: str | Path, *, need_messages: bool = False) -> list[dict[
 
 
 __all__ = [
+    "UNPARSED_MARKUP",
     "InputError",
     "ScoreSummary",
     "ScoredExample",

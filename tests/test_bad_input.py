@@ -49,7 +49,7 @@ def test_binary_file_does_not_stop_other_files(tmp_path: Path, capsys: pytest.Ca
     good.write_text(GOOD_LINE + "\n{oops\n")
     code, report, err = lint_json(capsys, str(bad), str(good))
     assert code == 2 and "gzip" in err and str(bad) in err
-    assert report["files"] == [{"path": str(good), "records": 2}]
+    assert report["files"] == [{"path": str(good), "records": 2, "dialects": {"canonical": 1, "unread": 1}}]
     assert [(f["line"], f["code"]) for f in report["findings"]] == [(2, "TP001")]
 
 
@@ -106,7 +106,7 @@ def test_empty_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     p.write_bytes(b"")
     code, report, _ = lint_json(capsys, str(p))
     assert code == 0
-    assert report["files"] == [{"path": str(p), "records": 0}]
+    assert report["files"] == [{"path": str(p), "records": 0, "dialects": {}}]
     # the text report says so
     assert main(["lint", str(p)]) == 0
     out = capsys.readouterr().out

@@ -25,7 +25,7 @@ def test_default_quarantine_beside_output(tmp_path: Path) -> None:
     assert res.quarantine == os.fspath(tmp_path / "sub" / "train.clean.quarantine.jsonl")
     q = read_jsonl(Path(res.quarantine))
     assert len(q) == 1
-    assert set(q[0]) == {"file", "line", "id", "findings", "record"}
+    assert set(q[0]) == {"file", "line", "id", "findings", "record", "raw_base64"}
     assert q[0]["line"] == 2 and q[0]["record"] == "{oops" and q[0]["findings"][0]["code"] == "TP001"
 
 
@@ -177,7 +177,11 @@ def test_fix_file_rewrites_only_fixable_lines(tmp_path: Path) -> None:
 def test_other_formats_are_converted_counted_and_cleaned(tmp_path: Path) -> None:
     src = Path(__file__).resolve().parents[1] / "data" / "fixtures" / "sharegpt.jsonl"
     res = clean([src], tmp_path / "o.jsonl")
-    assert res.written > 0 and res.converted["sharegpt"] >= res.written
+    # the fixture's Hermes record (tools in <tools>) is read as hermes; converted counts records written
+    assert res.written > 0 and res.converted["sharegpt"] + res.converted["hermes"] == res.written
+    # its truncated function_call turn cannot be read: quarantined as TP012, not counted as converted
+    assert res.read_as["sharegpt"] + res.read_as["hermes"] + res.read_as["unread"] == res.records_in
+    assert res.read_as["unread"] == res.unread == 1 and res.quarantined_by_rule["TP012"] == 1
     for r in read_jsonl(tmp_path / "o.jsonl"):
         assert isinstance(r["messages"], list) and "conversations" not in r
         for m in r["messages"]:

@@ -14,8 +14,16 @@ from toolproof.cli import main
 def test_clean_prints_the_summary_and_writes_both_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src = write_dirty(tmp_path / "train.dirty.jsonl")
     out = tmp_path / "train.clean.jsonl"
-    assert main(["clean", str(src), "-o", str(out)]) == 0
+    # the dirty set holds a line that is not JSON and records that are no record (not an object, no
+    # messages): they could not be read, so clean exits 1 ...
+    assert main(["clean", str(src), "-o", str(out)]) == 1
+    q = read_jsonl(tmp_path / "train.clean.quarantine.jsonl")
+    unread = sum(1 for r in q if {f["code"] for f in r["findings"]} & {"TP001", "TP002", "TP003", "TP012"})
+    assert unread >= 1 and f"({unread} could not be read)" in capsys.readouterr().out
+    # ... unless --allow-unread says that is expected (the records are quarantined either way)
+    assert main(["clean", str(src), "-o", str(out), "--allow-unread"]) == 0
     text = capsys.readouterr().out
+    assert f"could not read {unread} record(s)" in text and "read as: canonical" in text
     n_q = sum(1 for c in CASES if c[2] == "quarantined") + 1
     n_rep = sum(1 for c in CASES if c[2] == "repaired")
     n_unch = sum(1 for c in CASES if c[2] == "unchanged")
@@ -27,7 +35,8 @@ def test_clean_prints_the_summary_and_writes_both_files(tmp_path: Path, capsys: 
 
 def test_clean_unsafe_fixes_repair_more(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src = write_dirty(tmp_path / "d.jsonl")
-    assert main(["clean", str(src), "-o", str(tmp_path / "o.jsonl"), "--unsafe-fixes", "--quarantine", str(tmp_path / "q.jsonl")]) == 0
+    assert main(["clean", str(src), "-o", str(tmp_path / "o.jsonl"), "--unsafe-fixes", "--quarantine", str(tmp_path / "q.jsonl"),
+                 "--allow-unread"]) == 0
     text = capsys.readouterr().out
     assert "TP303 coerce-argument-type" in text and "TP302 drop-unknown-argument" in text
     ids = {r["id"] for r in read_jsonl(tmp_path / "o.jsonl")}
@@ -74,7 +83,7 @@ def test_clean_report_formats(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, c
     monkeypatch.chdir(tmp_path)
     src = write_dirty(tmp_path / "d.jsonl")
     for name in ("r.html", "r.md", "r.json"):
-        assert main(["clean", str(src), "-o", str(tmp_path / "o.jsonl"), "--report", name]) == 0
+        assert main(["clean", str(src), "-o", str(tmp_path / "o.jsonl"), "--report", name, "--allow-unread"]) == 0
         assert (tmp_path / "reports" / name).stat().st_size > 500
     assert f"report: {Path('reports') / 'r.json'}" in capsys.readouterr().out
 

@@ -35,9 +35,10 @@ def test_json_format_exact_shape(tmp_path: Path, capsys: pytest.CaptureFixture[s
     code, out, _ = run(capsys, "lint", str(p), "--format", "json", "--select", SEL)
     assert code == 1
     rep: dict[str, Any] = json.loads(out)
-    assert list(rep) == ["version", "files", "findings", "summary"]
+    assert list(rep) == ["version", "files", "findings", "summary", "errors"]
     assert rep["version"] == 1
-    assert rep["files"] == [{"path": str(p), "records": 3}]
+    # records per dialect: two canonical, one that did not parse
+    assert rep["files"] == [{"path": str(p), "records": 3, "dialects": {"canonical": 2, "unread": 1}}]
     assert rep["findings"] == [
         {"file": str(p), "line": 1, "record": 0, "id": "g1", "code": "TP010", "name": "byte-order-mark", "severity": "warning",
          "path": "$", "message": "file starts with a UTF-8 byte-order mark", "fix": "safe"},

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from toolproof.evaluator.run import read_verdicts
+from toolproof.trainer.train import CHECKPOINT_PROGRESS
+
 from toolproof import compare as cmp
 from toolproof.cli import main
-from toolproof.trainer.train import CHECKPOINT_PROGRESS
 from toolproof.compare import (
     CompareConfigError,
     ModelOutcome,
@@ -160,6 +160,9 @@ def test_shipped_configs_are_valid() -> None:
     assert cpu.train["max_steps"] < seed.train["max_steps"]
     assert [t.name for t in cpu.eval.test_sets] == [t.name for t in seed.eval.test_sets]
     assert all(c.limit <= s.limit for c, s in zip(cpu.eval.test_sets, seed.eval.test_sets))
+    # the balanced arm: the clean arm's settings on the balanced data
+    arms = {a.name: a for a in seed.arms}
+    assert arms["clean-balanced"].data == "balanced" and arms["clean-balanced"].train == arms["clean"].train
 
 
 # --------------------------------------------------------------------------- reports as data
@@ -298,11 +301,26 @@ class FakeBackends:
         self.stop_arms: set[str] = set()  # arms that stop after writing a checkpoint (as a killed run would)
         self.evaluated: list[tuple[str | None, str]] = []
         self.cleaned = 0
+        self.balanced: list[dict[str, Any]] = []  # the options of each balance call
+        self.balance_error: str | None = None
+        self.warnings: dict[str, dict[str, int]] = {}  # arm -> warnings per rule family in its data
+        self.train_paths: dict[str, str] = {}
 
     def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr(cmp, "_lint_and_clean", self.lint_and_clean)
-        monkeypatch.setattr(cmp, "_train", self.train)
-        monkeypatch.setattr(cmp, "_evaluate", self.evaluate)
+        monkeypatch.setattr(cmp.backends, "lint_and_clean", self.lint_and_clean)
+        monkeypatch.setattr(cmp.backends, "train", self.train)
+        monkeypatch.setattr(cmp.backends, "evaluate", self.evaluate)
+        monkeypatch.setattr(cmp.backends, "balance", self.balance)
+
+    def balance(self, src: str, dst: Path, options: dict[str, Any], seed: int) -> dict[str, Any]:
+        """Appends `added` (default 2) no-call copies of the first record, as the repair would add records."""
+        self.balanced.append(options)
+        if self.balance_error:
+            raise RuntimeError(self.balance_error)
+        lines = Path(src).read_text().splitlines()
+        added = int(options.get("added", 2))
+        dst.write_text("\n".join(lines + [lines[0]] * added) + "\n")
+        return {"added": added, "seed": seed}
 
     def lint_and_clean(self, src: str, step_dir: Path, opts: dict[str, Any]) -> cmp.PreparedData:
         self.cleaned += 1
@@ -316,6 +334,7 @@ class FakeBackends:
     def train(self, cfg: cmp.CompareConfig, arm: cmp.ArmConfig, path: str, step_dir: Path,
               say: Any = None, *, continuing: bool = False) -> dict[str, Any]:
         self.trained.append(arm.name)
+        self.train_paths[arm.name] = path
         if continuing:
             self.continued.append(arm.name)
         if arm.name in self.fail_arms:
@@ -325,8 +344,10 @@ class FakeBackends:
             (step_dir / "checkpoint-10" / CHECKPOINT_PROGRESS).write_text("{}")
             raise Stopped(f"{arm.name} stopped after step 10")
         (step_dir / "adapter").mkdir()
-        return {"adapter_dir": str(step_dir / "adapter"), "train_records": cmp._count_lines(path),
-                "train_seconds": 1.5}
+        out = {"adapter_dir": str(step_dir / "adapter"), "train_records": cmp._count_lines(path), "train_seconds": 1.5}
+        if arm.name in self.warnings:
+            out["warnings_by_family"] = self.warnings[arm.name]
+        return out
 
     def evaluate(self, cfg: cmp.CompareConfig, ts: cmp.PreparedTestSet, step_dir: Path,
                  adapter: str | None, model: Any = None) -> SetResult:
@@ -543,7 +564,6 @@ def _train_record(i: int, *, markup: bool) -> dict[str, Any]:
 @pytest.mark.slow
 def test_compare_end_to_end_tiny_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import yaml
-
     from tiny_model import tiny_model_dir
 
     model = tiny_model_dir()
@@ -633,3 +653,281 @@ def test_arms_section_names_the_token_rows_an_arm_trained_or_left(tmp_path: Path
     assert _token_rows_note(str(left)) == "; untrained token rows left as they were: <tool_call>"
     assert _token_rows_note(str(plain)) == ""
     assert _token_rows_note(str(tmp_path / "missing")) == "" and _token_rows_note(None) == ""
+
+
+# --------------------------------------------------------------------------- arm kinds
+
+
+def test_every_arm_kind_is_one_row_that_drives_config_training_pairs_and_colour(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import toolproof.trainer.train as tt
+
+    from toolproof.compare.arms import fixed_colour
+
+    raw = _config(tmp_path)
+    raw["arms"] = [{"name": f"a-{k}", "data": k} for k in cmp.ARM_KINDS]
+    cfg = load_config(raw)
+    got: list[Any] = []
+
+    def fake_train(config: Any, on_event: Any = None) -> Any:
+        got.append(config)
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(tt, "train", fake_train)
+    for arm in cfg.arms:
+        with pytest.raises(RuntimeError):
+            cmp._train(cfg, arm, cfg.data.train, tmp_path / arm.name)
+        assert got[-1].allow_dirty is cmp.ARM_KINDS[arm.data].allow_dirty
+    assert [c.allow_dirty for c in got] == [True, False, False]  # dirty, clean, balanced
+    outcomes = [ModelOutcome("base")] + [ModelOutcome(a.name, data=a.data) for a in cfg.arms]
+    assert cmp.comparison_pairs(outcomes) == [
+        ("a-dirty", "base"), ("a-clean", "base"), ("a-balanced", "base"),
+        ("a-clean", "a-dirty"), ("a-balanced", "a-dirty"), ("a-balanced", "a-clean"),
+    ]  # fmt: skip
+    assert [fixed_colour(n) for n in ("base", "clean", "dirty", "balanced", "a-clean")] == [
+        "0.6", "tab:green", "tab:red", "darkgreen", None]  # fmt: skip
+    assert [k.name for k in cmp.derived_kinds(["dirty", "balanced", "clean", "balanced"])] == ["balanced"]
+    with pytest.raises(CompareConfigError, match=r"arms.0.data: .*unknown data kind 'filthy' \(known: dirty, clean"):
+        load_config({**raw, "arms": [{"name": "x", "data": "filthy"}]})
+
+
+def test_balanced_arm_trains_on_the_cleaned_data_balanced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = _config(tmp_path)
+    raw["arms"].append({"name": "clean-balanced", "data": "balanced", "train": {"max_steps": 2}})
+    raw["data"]["balance"] = {"added": 3}
+    fake = FakeBackends(acc={"base": 0, "dirty": 1, "clean": 3, "clean-balanced": 5})
+    fake.install(monkeypatch)
+    res = run_compare(raw, output_root=tmp_path / "out")
+    out = tmp_path / "out" / "unit"
+    assert res.exit_code == 0 and fake.trained == ["dirty", "clean", "clean-balanced"]
+    assert fake.balanced == [{"added": 3}]
+    balanced = out / "data" / "balanced" / "train.balanced.jsonl"
+    assert fake.train_paths["clean-balanced"] == str(balanced)
+    clean_lines = (out / "data" / "train.clean.jsonl").read_text().splitlines()
+    assert balanced.read_text().splitlines() == clean_lines + clean_lines[:1] * 3  # made from the cleaned file
+    assert json.loads((out / "data" / "balanced" / "balance.json").read_text()) == {"added": 3, "seed": 0}
+    by_name = {o.name: o for o in res.outcomes}
+    assert by_name["clean-balanced"].train_records == len(clean_lines) + 3
+    md = (out / "summary.md").read_text()
+    assert f"- balanced: {len(clean_lines) + 3} records made from the clean data (added 3, seed 0)" in md
+    assert "| `clean-balanced` vs `clean` | +40.0 (+2 / -0, p 0.50) |" in md
+    assert "| `clean-balanced` vs `dirty` | +80.0 (+4 / -0, p 0.12) |" in md
+    doc = json.loads((out / "compare.json").read_text())
+    assert doc["derived"][0]["kind"] == "balanced" and doc["derived"][0]["records"] == len(clean_lines) + 3
+
+    # Resumed: nothing is made again; new balance options re-make the data and re-train only that arm.
+    fake2 = FakeBackends()
+    fake2.install(monkeypatch)
+    run_compare(raw, output_root=tmp_path / "out")
+    assert fake2.balanced == [] and fake2.trained == []
+    raw["data"]["balance"] = {"added": 1}
+    fake3 = FakeBackends()
+    fake3.install(monkeypatch)
+    run_compare(raw, output_root=tmp_path / "out")
+    assert fake3.balanced == [{"added": 1}] and fake3.trained == ["clean-balanced"]
+
+
+def test_balanced_data_that_cannot_be_made_fails_only_its_arms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = _config(tmp_path)
+    raw["arms"].append({"name": "clean-balanced", "data": "balanced"})
+    fake = FakeBackends()
+    fake.balance_error = "no record with a call to drop"
+    fake.install(monkeypatch)
+    res = run_compare(raw, output_root=tmp_path / "out")
+    assert res.exit_code == 1 and res.failed == ["clean-balanced"] and fake.trained == ["dirty", "clean"]
+    o = next(o for o in res.outcomes if o.name == "clean-balanced")
+    assert o.failed_step == "data" and "no record with a call to drop" in (o.error or "")
+    assert "no record with a call to drop" in (tmp_path / "out/unit/data/balanced/error.txt").read_text()
+
+
+def test_balance_backend_calls_the_validators_repair(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+    import sys
+    import types
+
+    calls: list[tuple[Any, ...]] = []
+
+    @dataclasses.dataclass
+    class Report:  # the shape of toolproof.validator.balance.BalanceResult: its to_dict counts the records
+        added: list[str]
+        share: float
+
+        def to_dict(self) -> dict[str, Any]:
+            return {"added": len(self.added), "share": self.share}
+
+    def balance_file(src: str, dst: Path, *, share: float = 0.15, seed: int = 0) -> Report:
+        calls.append((src, dst, share, seed))
+        return Report(added=["r1", "r2"], share=share)
+
+    monkeypatch.setitem(sys.modules, "toolproof.validator.balance", types.SimpleNamespace(balance_file=balance_file))
+    got = cmp.backends.balance("in.jsonl", tmp_path / "out.jsonl", {"share": 0.2}, 7)
+    assert got == {"added": 2, "share": 0.2} and calls == [("in.jsonl", tmp_path / "out.jsonl", 0.2, 7)]
+    assert cmp.backends.as_dict(Report(added=["x"], share=0.1)) == {"added": 1, "share": 0.1}
+    assert cmp.backends.as_dict(types.SimpleNamespace()) == {"report": "namespace()"}
+    monkeypatch.setitem(sys.modules, "toolproof.validator.balance", None)  # not installed: a clear error
+    with pytest.raises(RuntimeError, match="needs the balance repair"):
+        cmp.backends.balance("in.jsonl", tmp_path / "out.jsonl", {}, 0)
+
+
+# --------------------------------------------------------------------------- warnings by family
+
+
+def test_warnings_by_family_counts_warnings_only() -> None:
+    # TP501 duplicate-record: a dataset warning; TP010 byte-order-mark: a reader warning; TP003: an error
+    assert cmp.backends.warnings_by_family({"TP003": 2, "TP010": 1, "TP501": 3}, {"TP003": 2}) == {
+        "dataset": 3, "reader": 1}  # fmt: skip
+    assert cmp.backends.warnings_by_family({"TP999": 5}, {}) == {}  # an unknown code is not counted
+    # the mix family: TP702 no-near-miss-negatives and TP703 ungrounded-argument-value warn, TP704 is info
+    assert cmp.backends.warnings_by_family({"TP702": 1, "TP703": 4, "TP704": 2}, {}) == {"mix": 5}
+
+
+def test_arm_table_counts_mix_warnings_when_there_are_some(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = _config(tmp_path)
+    fake = FakeBackends()
+    fake.warnings = {"dirty": {"mix": 4, "dataset": 2}, "clean": {"dataset": 1}}
+    fake.install(monkeypatch)
+    run_compare(raw, output_root=tmp_path / "out")
+    md = (tmp_path / "out/unit/summary.md").read_text()
+    assert "| model | data | train records | mix warnings | synthetic |" in md
+    assert "| `base` | – | – | – | 20.0%" in md and "| `dirty` | dirty | 6 | 4 | 20.0%" in md
+    assert "| `clean` | clean | 5 | 0 | 20.0%" in md
+    with open(tmp_path / "out/unit/summary.csv", newline="") as f:
+        got = {r["arm"]: r["train_warnings_mix"] for r in csv.DictReader(f)}
+    assert got == {"base": "", "dirty": "4", "clean": "0"}
+    fake2 = FakeBackends()
+    fake2.warnings = {"dirty": {"dataset": 2}}
+    fake2.install(monkeypatch)
+    run_compare(raw, output_root=tmp_path / "out2")
+    assert "mix warnings" not in (tmp_path / "out2/unit/summary.md").read_text()
+
+
+# --------------------------------------------------------------------------- published results
+
+
+def _markers(out: Path) -> dict[str, str]:
+    return {str(p.parent.relative_to(out)): json.loads(p.read_text())["hash"] for p in out.rglob(cmp.MARKER)}
+
+
+def test_publish_then_a_fresh_run_reuses_the_published_models(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = _config(tmp_path)
+    docs = tmp_path / "docs" / "results"
+    fake = FakeBackends(acc={"base": 0, "dirty": 1, "clean": 4})
+    fake.install(monkeypatch)
+    res = run_compare(raw, output_root=tmp_path / "out1", published_root=docs)  # nothing published yet
+    assert fake.trained == ["dirty", "clean"] and len(fake.evaluated) == 3
+    monkeypatch.chdir(tmp_path)  # as from a checkout's root: the inputs' paths are written relative to it
+    pub = cmp.publish_results(res, docs)
+    assert pub == docs / "unit"
+    for f in ("compare.json", "paired.csv", "summary.csv", "summary.md", "steps.json",
+              "verdicts/base/synthetic.csv", "verdicts/dirty/synthetic.csv", "verdicts/clean/synthetic.csv"):
+        assert (pub / f).is_file(), f
+    out1 = tmp_path / "out1" / "unit"
+    assert read_verdicts(pub / "verdicts/clean/synthetic.csv") == \
+        read_verdicts(out1 / "arms/clean/eval/synthetic/results.csv")
+    assert (pub / "verdicts/base/synthetic.csv").read_text().splitlines()[:2] == [
+        "id,correct,error_type", "r0,false,value_error"]  # fmt: skip
+    # The published keys are the local markers' keys; no machine's folder is written into them.
+    steps = json.loads((pub / "steps.json").read_text())
+    markers = _markers(out1)
+    assert steps["models"]["clean"]["train"]["key"] == markers["arms/clean/train"]
+    assert steps["models"]["base"]["eval"]["synthetic"]["key"] == markers["base/eval/synthetic"]
+    assert "adapter_dir" not in steps["models"]["clean"]["train"]["outcome"]
+    assert str(tmp_path) not in (pub / "compare.json").read_text() + (pub / "steps.json").read_text()
+
+    # A new arm, a fresh output folder: the published models are reused, only the new arm runs.
+    raw["arms"].append({"name": "clean-balanced", "data": "balanced"})
+    fake2 = FakeBackends(acc={"clean-balanced": 5})
+    fake2.install(monkeypatch)
+    res2 = run_compare(raw, output_root=tmp_path / "out2", published_root=docs)
+    assert fake2.trained == ["clean-balanced"] and fake2.evaluated == [("clean-balanced", "synthetic")]
+    by_name = {o.name: o for o in res2.outcomes}
+    assert by_name["base"].resumed == ["eval:synthetic (published)"]
+    assert by_name["clean"].resumed == ["train (published)", "eval:synthetic (published)"]
+    assert by_name["clean"].train_records == 5 and by_name["clean"].results["synthetic"].correct == 4
+    assert res2.exit_code == 0 and all(o.status == "ok" for o in res2.outcomes)
+    md = (tmp_path / "out2/unit/summary.md").read_text()
+    assert "reused from the published results" in md and "`clean` (train, eval:synthetic)" in md
+    # paired record by record with the published verdicts
+    doc2 = json.loads((tmp_path / "out2/unit/compare.json").read_text())
+    paired = {(c["model"], c["reference"]): (c["gained"], c["lost"]) for c in doc2["paired"]}
+    assert paired[("clean-balanced", "clean")] == (1, 0) and paired[("clean-balanced", "base")] == (5, 0)
+    assert paired[("clean", "dirty")] == (3, 0)
+    assert "| `clean-balanced` vs `clean` | +20.0 (+1 / -0, p 1.00) |" in md
+
+    # Published again from the run that reused them: every model is kept, verdicts unchanged.
+    cmp.publish_results(res2, docs)
+    steps2 = json.loads((pub / "steps.json").read_text())
+    assert list(steps2["models"]) == ["base", "dirty", "clean", "clean-balanced"]
+    assert steps2["models"]["clean"] == steps["models"]["clean"]
+    assert "`base` on synthetic: `docs/results/unit/verdicts/base/synthetic.csv`" in (pub / "summary.md").read_text()
+    assert str(tmp_path) not in "".join((pub / f).read_text() for f in ("summary.md", "compare.json", "steps.json"))
+    assert read_verdicts(pub / "verdicts/clean/synthetic.csv") == \
+        read_verdicts(out1 / "arms/clean/eval/synthetic/results.csv")
+
+    # --only: the models left out come from the published results too.
+    fake3 = FakeBackends()
+    fake3.install(monkeypatch)
+    res3 = run_compare(raw, output_root=tmp_path / "out3", published_root=docs, only=["base"])
+    assert fake3.trained == [] and fake3.evaluated == []
+    assert {o.name: o.status for o in res3.outcomes} == dict.fromkeys(
+        ["base", "dirty", "clean", "clean-balanced"], "ok")
+
+    # Other settings (another key) or --no-resume: nothing published is reused.
+    raw["eval"]["max_new_tokens"] = 9
+    fake4 = FakeBackends()
+    fake4.install(monkeypatch)
+    run_compare(raw, output_root=tmp_path / "out4", published_root=docs)
+    assert fake4.trained == ["dirty", "clean", "clean-balanced"] and len(fake4.evaluated) == 4
+    raw["eval"]["max_new_tokens"] = 8
+    fake5 = FakeBackends()
+    fake5.install(monkeypatch)
+    run_compare(raw, output_root=tmp_path / "out5", published_root=docs, resume=False)
+    assert fake5.trained == ["dirty", "clean", "clean-balanced"] and len(fake5.evaluated) == 4
+
+
+def test_published_results_that_cannot_be_read_are_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import yaml
+
+    raw = _config(tmp_path)
+    p = tmp_path / "c.yaml"
+    p.write_text(yaml.safe_dump(raw))
+    FakeBackends().install(monkeypatch)
+    docs = tmp_path / "docs"
+    (docs / "unit").mkdir(parents=True)
+    (docs / "unit" / "steps.json").write_text("{not json")
+    with pytest.raises(cmp.PublishedResultsError, match="steps.json: cannot read"):
+        run_compare(raw, output_root=tmp_path / "out", published_root=docs)
+    (docs / "unit" / "steps.json").write_text(json.dumps({"format": 1, "models": {"base": {"eval": {"s": {}}}}}))
+    assert main(["compare", str(p), "--output-root", str(tmp_path / "out"), "--results-dir", str(docs)]) == 2
+    assert "models.base: malformed entry" in capsys.readouterr().err
+
+
+def test_cli_publishes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import yaml
+
+    raw = _config(tmp_path)
+    p = tmp_path / "c.yaml"
+    p.write_text(yaml.safe_dump(raw))
+    FakeBackends().install(monkeypatch)
+    docs = tmp_path / "docs"
+    assert main(["compare", str(p), "--output-root", str(tmp_path / "r"), "--results-dir", str(docs), "--publish"]) == 0
+    assert f"published: {docs / 'unit'}/" in capsys.readouterr().out
+    assert set(json.loads((docs / "unit" / "steps.json").read_text())["models"]) == {"base", "dirty", "clean"}
+    fake = FakeBackends()
+    fake.install(monkeypatch)
+    assert main(["compare", str(p), "--output-root", str(tmp_path / "r2"), "--results-dir", str(docs)]) == 0
+    assert fake.trained == [] and fake.evaluated == []
+    # The default, docs/results, is found beside the config's folder when it is not in the current one.
+    (tmp_path / "exp").mkdir()
+    (tmp_path / "exp" / "c.yaml").write_text(p.read_text())
+    (tmp_path / "docs" / "results").mkdir()
+    (docs / "unit").rename(tmp_path / "docs" / "results" / "unit")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    fake2 = FakeBackends()
+    fake2.install(monkeypatch)
+    assert main(["compare", str(tmp_path / "exp" / "c.yaml"), "--output-root", str(tmp_path / "r3")]) == 0
+    assert fake2.trained == [] and fake2.evaluated == []

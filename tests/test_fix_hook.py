@@ -24,17 +24,34 @@ def _git(repo: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedPro
 
 def test_fix_hook_entry_point(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     p = tmp_path / "d.jsonl"
-    p.write_text(json.dumps(rec("f", [user("q"), asst(None, [call("get_weather", '{"city": "P"}')])])) + "\n")
+    # a canonical file (its calls carry argument objects) with one string-argument record: a defect to fix
+    bad = rec("f", [user("q"), asst(None, [call("get_weather", '{"city": "P"}')])])
+    p.write_text(json.dumps(GOOD) + "\n" + json.dumps(bad) + "\n")
     assert fix_hook([str(p)]) == 1
     assert f"Fixing {p}" in capsys.readouterr().out
     assert fix_hook([str(p)]) == 0
 
 
-def test_hook_is_declared_for_jsonl_and_json() -> None:
+def test_fix_leaves_an_openai_file_as_it_is(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    # every call's arguments are JSON text: OpenAI's fine-tuning format, not a defect to rewrite
+    p = tmp_path / "d.jsonl"
+    text = json.dumps(rec("f", [user("q"), asst(None, [call("get_weather", '{"city": "P"}')])])) + "\n"
+    p.write_text(text)
+    assert fix_hook([str(p)]) == 0
+    assert "read as openai 1" in capsys.readouterr().out and p.read_text() == text
+
+
+def test_hooks_are_declared_for_jsonl_only() -> None:
+    """A pattern that also takes .json would lint package.json and editor settings as datasets."""
+    import re
+
     hooks = {h["id"]: h for h in yaml.safe_load((REPO_ROOT / ".pre-commit-hooks.yaml").read_text())}
     h = hooks["toolproof-fix"]
     assert h["entry"] == "toolproof-fix-hook" and h["language"] == "python"
-    assert h["files"] == r"\.(jsonl|json)$"
+    for h in hooks.values():
+        assert h["files"] == r"\.jsonl$"
+        assert re.search(h["files"], "data/train.jsonl")
+        assert not re.search(h["files"], "package.json") and not re.search(h["files"], ".vscode/settings.json")
 
 
 def test_pre_commit_rewrites_a_fixable_file_fails_once_then_passes(tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import tracemalloc
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -156,31 +155,23 @@ def test_input_format_override(tmp_path: Path) -> None:
         split_format("yaml")
 
 
-def test_converter_hook_called_only_for_non_canonical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[Any] = []
-
-    def convert_record(obj: Any, fmt: str = "auto") -> tuple[Any, str]:
-        calls.append((obj, fmt))
-        conv = obj["conversations"]
-        return {"messages": [{"role": "user", "content": c["value"]} for c in conv]}, "sharegpt"
-
-    monkeypatch.setattr(vio, "_converter", SimpleNamespace(convert_record=convert_record))
+def test_reader_reads_each_record_by_its_dialect(tmp_path: Path) -> None:
     share = {"conversations": [{"from": "human", "value": "hi"}]}
     p = write(tmp_path / "d.jsonl", json.dumps(rec(0)) + "\n" + json.dumps(share) + "\n")
     rs = list(iter_records(p))
     assert rs[0].obj == rec(0) and rs[0].source_format == "canonical"
     assert rs[1].obj == {"messages": [{"role": "user", "content": "hi"}]} and rs[1].source_format == "sharegpt"
-    assert calls == [(share, "auto")]
 
 
-def test_converter_failure_keeps_the_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def convert_record(obj: Any, fmt: str = "auto") -> tuple[Any, str]:
-        raise ValueError("unknown shape")
-
-    monkeypatch.setattr(vio, "_converter", SimpleNamespace(convert_record=convert_record))
-    p = write(tmp_path / "d.jsonl", '{"weird": 1}\n')
+def test_unknown_shape_is_left_to_the_rules_and_a_broken_dialect_record_is_not_read(tmp_path: Path) -> None:
+    broken = {"conversations": [{"from": "human", "value": "hi"}, {"from": "narrator", "value": "?"}]}
+    p = write(tmp_path / "d.jsonl", '{"weird": 1}\n' + json.dumps(broken) + "\n")
     rs = list(iter_records(p))
-    assert rs[0].obj == {"weird": 1} and rs[0].source_format is None
+    assert rs[0].obj == {"weird": 1} and rs[0].source_format is None and rs[0].ok
+    assert rs[1].obj is None and rs[1].original == broken and rs[1].code == "TP012"
+    assert rs[1].source_format == "sharegpt" and rs[1].error is not None
+    assert "cannot be read as sharegpt" in rs[1].error.message and "narrator" in rs[1].error.message
+    assert rs[1].error.path == "$.conversations[1].from"
 
 
 def test_jsonl_memory_stays_flat(tmp_path: Path) -> None:
@@ -218,7 +209,6 @@ def test_json_array_memory_stays_flat(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_real_converter_in_auto_mode(tmp_path: Path) -> None:
-    vio._converter = None  # look the module up again
     share = {"conversations": [{"from": "human", "value": "hi"}, {"from": "gpt", "value": "hello"}]}
     factory = {"messages": [{"from": "human", "value": "hi"}, {"from": "gpt", "value": "hello"}]}
     p = write(tmp_path / "d.jsonl", "\n".join(json.dumps(x) for x in (share, factory, rec(0))) + "\n")

@@ -77,3 +77,33 @@ def test_clean_file_passes(repo: tuple[Path, dict[str, str]]) -> None:
     assert res.returncode == 0, out
     assert "toolproof lint" in out and "Passed" in out
     assert "add clean data" in git(r, "log", "--oneline", env=env).stdout
+
+
+def test_package_json_and_editor_settings_are_not_linted(repo: tuple[Path, dict[str, str]]) -> None:
+    """The hook's default `files:` takes JSON Lines only: other JSON files are not datasets."""
+    r, env = repo
+    (r / "package.json").write_text(json.dumps({"name": "x", "version": "1.0.0"}) + "\n")
+    (r / ".vscode").mkdir()
+    (r / ".vscode" / "settings.json").write_text('{\n  "editor.tabSize": 2\n}\n')
+    git(r, "add", ".", env=env)
+    res = git(r, "commit", "-m", "add json config", env=env)
+    out = res.stdout + res.stderr
+    assert res.returncode == 0, out
+    assert "TP003" not in out and "Failed" not in out
+
+
+def test_each_hook_run_names_the_files_its_summary_covers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """pre-commit runs the hook once per batch of files; each run's summary says which files it checked."""
+    from toolproof.cli import lint_hook
+
+    a, b, c = tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "c.jsonl"
+    a.write_text(json.dumps(GOOD) + "\n")
+    b.write_text(json.dumps(DIRTY) + "\n")
+    c.write_text(json.dumps({**GOOD, "id": "z"}) + "\n")
+    assert lint_hook([str(a), str(b)]) == 1
+    first = capsys.readouterr().out
+    assert lint_hook([str(c)]) == 0
+    second = capsys.readouterr().out
+    last1, last2 = first.strip().splitlines()[-1], second.strip().splitlines()[-1]
+    assert str(a) in last1 and str(b) in last1 and str(c) not in last1 and "1 error" in last1
+    assert str(c) in last2 and str(a) not in last2 and "All checks passed" in last2

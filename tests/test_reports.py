@@ -63,8 +63,10 @@ def test_html_is_self_contained_with_chart_examples_and_before_after(tmp_path: P
     html = (tmp_path / "r.html").read_text()
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", html)
     assert "@import" not in html and "url(" not in html
-    assert html.count("<svg") == 1 and "<rect" in html
-    for section in ("summary", "findings", "repairs", "quarantine"):
+    # the findings chart, then the output's mix: record shares and calls per tool
+    assert html.count("<svg") == 3 and "<rect" in html
+    assert html.index('aria-label="findings by rule"') < html.index('aria-label="record mix"') < html.index('aria-label="calls per tool"')
+    for section in ("summary", "findings", "repairs", "quarantine", "mix"):
         assert f'id="{section}"' in html
     assert "TP105 markup-to-tool-calls" in html and "Before" in html and "After" in html
     assert "d.jsonl:4" in html  # a finding example with file:line

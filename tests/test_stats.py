@@ -85,7 +85,7 @@ def test_calls_holding_values_the_user_did_not_write() -> None:
     ]
     s = dataset_balance(recs)
     assert (s["calls"], s["calls_with_arguments"], s["calls_with_unstated_values"]) == (7, 6, 3)
-    assert "calls with arguments: 6, holding a value the user did not write: 3" in format_balance(s)
+    assert "calls with arguments: 6, holding a value the user did not write before the call: 3" in format_balance(s)
     # a markup call counts too, against the user turns of its own record only
     markup = {"messages": [{"role": "user", "content": "weather in Oslo"},
                            {"role": "assistant", "content": '<tool_call>{"name": "f", "arguments": {"city": "Paris"}}</tool_call>'}]}
@@ -135,9 +135,10 @@ def test_leakage_end_to_end(tmp_path: Path) -> None:
     dirty_path.write_text("".join(json.dumps(r) + "\n" for r in [*train, leak, near]), encoding="utf-8")
     assert main(["lint", str(dirty_path), "--against", str(SAMPLE / "test.jsonl"), "--format", "json", "-o", str(report)]) == 1
     found = {(f["code"], f["line"]) for f in json.loads(report.read_text(encoding="utf-8"))["findings"]}
-    assert found == {("TP504", 41), ("TP503", 42)}
+    # the leaked prompt no longer holds the values its calls pass (TP703); the mix rules judge the file (line 0)
+    assert found - {("TP702", 0), ("TP704", 0)} == {("TP504", 41), ("TP503", 42), ("TP703", 41)}
     # without --against, leakage is not checked
-    assert main(["lint", str(dirty_path), "--format", "json", "-o", str(report)]) == 0
+    assert main(["lint", str(dirty_path), "--format", "json", "-o", str(report), "--ignore", "TP7"]) == 0
     assert {f["code"] for f in json.loads(report.read_text(encoding="utf-8"))["findings"]} == {"TP503"}
 
 
@@ -146,5 +147,6 @@ def test_data_stats_command(capsys: Any) -> None:
     stats = json.loads(capsys.readouterr().out)
     assert stats["records"] == 150 and stats["categories"]["unseen_tool"] > 0
     assert main(["data", "stats", str(SAMPLE / "train.clean.jsonl")]) == 0
-    assert capsys.readouterr().out.startswith("records: 400")
+    out = capsys.readouterr().out
+    assert out.startswith("read as: canonical 400\nrecords: 400")
     assert main(["data", "stats", str(SAMPLE / "missing.jsonl")]) == 2

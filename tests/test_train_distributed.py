@@ -70,7 +70,7 @@ def test_compare_launcher_runs_training_in_a_subprocess(tmp_path: Path) -> None:
     """compare's `launcher` setting: the settings go through a YAML file, the outcome comes back from toolproof.json."""
     import shlex
 
-    from toolproof.compare import _train_launched
+    from toolproof.compare.backends import train_launched as _train_launched
     from toolproof.trainer.config import TrainConfig
 
     data = write_records(tmp_path / "train.jsonl", 4)

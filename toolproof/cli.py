@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import sys
 from collections.abc import Sequence
 
@@ -25,6 +26,7 @@ COMMANDS = [
     "data",
     "score",
     "eval",
+    "parsers",
     "models",
     "train",
     "inspect",
@@ -34,6 +36,39 @@ COMMANDS = [
 
 class UsageError(Exception):
     """Raised by commands for bad arguments or unreadable inputs (exit code 2)."""
+
+
+# Modules of the optional extras (pyproject's [project.optional-dependencies]) -> the extra to install.
+EXTRA_OF = {
+    **{m: "train" for m in ("torch", "transformers", "trl", "peft", "datasets", "accelerate", "gguf", "pandas",
+                            "matplotlib", "safetensors", "tokenizers")},
+    "pyarrow": "parquet",
+}
+TOKENIZER = ("transformers",)  # what rendering with a model's chat template needs
+MODEL = ("torch", "transformers")  # loading and running a model
+TRAINING = ("torch", "transformers", "trl", "peft", "datasets", "accelerate")
+
+
+def _absent(module: str) -> bool:
+    if module in sys.modules:
+        return sys.modules[module] is None
+    try:
+        return importlib.util.find_spec(module) is None
+    except (ImportError, ValueError):
+        return True
+
+
+def missing_extra_message(command: str, module: str) -> str:
+    extra = EXTRA_OF.get(module.split(".")[0], "train")
+    return (f"`toolproof {command}` needs the {extra} extra, which is not installed here (no module {module!r}); "
+            f"install it with: pip install 'toolproof[{extra}]'")
+
+
+def require_modules(command: str, modules: Sequence[str]) -> None:
+    """Raise UsageError (exit 2) naming the extra to install when one of ``modules`` is missing."""
+    for m in modules:
+        if _absent(m):
+            raise UsageError(missing_extra_message(command, m))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,7 +96,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except UsageError as e:
-        print(f"toolproof {args.command}: error: {e}", file=sys.stderr)
+        from toolproof.validator.safeio import escape_text
+
+        print(f"toolproof {args.command}: error: {escape_text(str(e))}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as e:  # an optional extra that a command reached without checking first
+        root = (e.name or "").split(".")[0]
+        if root not in EXTRA_OF:
+            raise
+        print(f"toolproof {args.command}: error: {missing_extra_message(args.command, root)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -76,7 +119,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def lint_hook(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `toolproof-lint` pre-commit hook: `toolproof lint FILES...`."""
-    return main(["lint", *(sys.argv[1:] if argv is None else argv)])
+    # --hook: pre-commit may split the files into parallel batches, one run each; every run's
+    # summary then names the files it checked, so each block of output stands on its own
+    return main(["lint", "--hook", *(sys.argv[1:] if argv is None else argv)])
 
 
 def fix_hook(argv: Sequence[str] | None = None) -> int:

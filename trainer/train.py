@@ -59,6 +59,8 @@ class ValidationSummary:
     allowed_dirty: bool = False
     # record index -> the rules it breaks (errors only); not in to_dict: prepare_rows counts the trained ones
     record_errors: dict[int, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    # dialect -> records read as it (validator.formats; "unread": records that could not be read)
+    dialects: dict[str, int] = field(default_factory=dict, repr=False)
 
     @property
     def clean(self) -> bool:
@@ -133,6 +135,7 @@ def validate_data(config: TrainConfig) -> ValidationSummary:
         error_codes=dict(sorted(errors.items())),
         allowed_dirty=bool(config.allow_dirty and errors),
         record_errors={i: tuple(sorted(c)) for i, c in sorted(per_record.items())},
+        dialects=dict(sum((Counter(getattr(fs, "dialects", {}) or {}) for fs in result.files), Counter())),
     )
     if summary.errors and not config.allow_dirty:
         raise DirtyDataError(

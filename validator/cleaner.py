@@ -15,13 +15,12 @@ The library never prints; ``toolproof clean`` prints the summary.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -30,10 +29,12 @@ import orjson
 
 from toolproof.validator.findings import Finding, FixSafety, Hit, Severity
 from toolproof.validator.fixes import FIXES, Change, apply_fixes
+from toolproof.validator.safeio import OutputError, atomic_writer, refuse_overwrite
 
 MAX_ROUNDS = 6  # fix -> re-check rounds per record (one repair pass per round)
 EXAMPLES_PER_RULE = 3
 REPORT_SUFFIXES = (".html", ".htm", ".md", ".markdown", ".json")
+READER_BLOCKING = frozenset({"TP011"})  # reader findings on a parsed record that keep it out of the output
 
 
 class CleanError(Exception):
@@ -93,6 +94,13 @@ class CleanResult:
     ids_suffixed: int = 0
     # source format -> records the reader converted to canonical form (ShareGPT, xLAM, ...)
     converted: Counter[str] = field(default_factory=Counter)
+    # dialect -> records read as it ("canonical" included; "unknown": no dialect; "unread": TP001 / TP012)
+    read_as: Counter[str] = field(default_factory=Counter)
+    # dialect -> records of it quarantined
+    quarantined_by_dialect: Counter[str] = field(default_factory=Counter)
+    # records whose shape was not understood (TP001 invalid JSON, TP012 unreadable in its dialect,
+    # TP002 not an object, TP003 no messages): quarantined, never counted as converted
+    unread: int = 0
     # "TP105 markup-to-tool-calls" -> number of places repaired
     repairs: Counter[str] = field(default_factory=Counter)
     # rule code -> number of quarantined records with that error
@@ -105,6 +113,7 @@ class CleanResult:
     files: list[FileCounts] = field(default_factory=list)
     internal_errors: list[str] = field(default_factory=list)
     stats: dict[str, Any] | None = None  # validator.stats.dataset_balance of the output, when available
+    balance: dict[str, Any] | None = None  # validator.balance's report when `clean --balance` added records
 
     @property
     def written(self) -> int:
@@ -125,6 +134,9 @@ class CleanResult:
             "ids_derived": self.ids_derived,
             "ids_suffixed": self.ids_suffixed,
             "converted": dict(sorted(self.converted.items())),
+            "read_as": dict(sorted(self.read_as.items())),
+            "quarantined_by_dialect": dict(sorted(self.quarantined_by_dialect.items())),
+            "unread": self.unread,
             "repairs": dict(sorted(self.repairs.items())),
             "quarantined_by_rule": dict(sorted(self.quarantined_by_rule.items())),
         }
@@ -201,34 +213,6 @@ def resolve_report_path(report: str | os.PathLike[str]) -> Path:
     if p.suffix.lower() not in REPORT_SUFFIXES:
         raise CleanError(f"{report}: report must end in .html, .md or .json")
     return p
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        if a.exists() and b.exists():
-            return os.path.samefile(a, b)
-    except OSError:
-        pass
-    return os.path.realpath(a) == os.path.realpath(b)
-
-
-@contextmanager
-def atomic_writer(target: Path) -> Iterator[IO[bytes]]:
-    """Write to a temporary file in the target's folder, rename over the target on success."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 # --------------------------------------------------------------------------- record cleaning
@@ -357,22 +341,22 @@ def _finding_id(obj: Any) -> str | None:
 # --------------------------------------------------------------------------- clean
 
 
-def _check_paths(inputs: Sequence[Path], targets: Sequence[Path]) -> None:
+def _check_paths(inputs: Sequence[Path], targets: Sequence[tuple[str, Path]]) -> None:
+    from toolproof.validator.io import InputError, check_readable
+
     for p in inputs:
         if not p.exists():
+            try:
+                check_readable(p)  # names a broken link or a link loop
+            except InputError as e:
+                raise CleanError(str(e)) from None
             raise CleanError(f"{p}: no such file")
         if p.is_dir():
             raise CleanError(f"{p}: is a directory, not a dataset file")
-    for t in targets:
-        for p in inputs:
-            if _same_file(t, p):
-                raise CleanError(f"{t}: refusing to write over the input {p}; choose another output path")
-        if t.exists() and t.is_dir():
-            raise CleanError(f"{t}: is a directory")
-    for i, a in enumerate(targets):
-        for b in targets[i + 1 :]:
-            if _same_file(a, b):
-                raise CleanError(f"{a}: used for two outputs")
+    try:
+        refuse_overwrite(targets, inputs)
+    except OutputError as e:
+        raise CleanError(str(e)) from None
 
 
 def clean(
@@ -404,7 +388,7 @@ def clean(
     out_path = Path(output)
     q_path = Path(quarantine) if quarantine is not None else _default_quarantine(out_path)
     report_path = resolve_report_path(report) if report is not None else None
-    targets = [out_path, q_path] + ([report_path] if report_path is not None else [])
+    targets = [("-o", out_path), ("--quarantine", q_path)] + ([("--report", report_path)] if report_path is not None else [])
     _check_paths(in_paths, targets)
     for p in in_paths:  # every input readable and text before anything is written
         try:
@@ -440,25 +424,43 @@ def clean(
                     if f.code == "TP010":
                         counts.bom_stripped = True
                         result.repairs["TP010 strip-byte-order-mark"] += 1
+                dialect = rec.source_format or "unknown"
                 if rec.error is not None or rec.obj is None:
                     hit = rec.error or Hit("$", "record did not parse")
                     f001 = cleaner.reader_finding(rec.code or "TP001", hit, file, rec.line, rec.index)
                     raw = rec.raw.rstrip("\r\n") if isinstance(rec.raw, str) else rec.raw
+                    if raw is None and rec.original is not None:  # TP012: parsed, not readable in its dialect
+                        raw = rec.original
                     _note_finding(result, f001, raw)
-                    _quarantine(result, counts, q_f, file, rec.line, None, [f001], raw)
+                    result.read_as["unread" if rec.code == "TP012" or rec.obj is None else dialect] += 1
+                    result.quarantined_by_dialect[dialect] += 1
+                    result.unread += 1
+                    _quarantine(result, counts, q_f, file, rec.line, _finding_id(rec.original), [f001], raw, rec.data)
                     continue
                 obj = rec.obj
-                if rec.source_format not in (None, "canonical"):
-                    result.converted[rec.source_format] += 1
+                result.read_as[dialect] += 1
+                # a repeated key (TP011): which value was meant is unknown, so the record is not
+                # rewritten with the parser's choice; it goes to the quarantine with its bytes
+                blocking = [f for f in extra if f.code in READER_BLOCKING and f.code in cleaner.enabled
+                            and f.severity is Severity.ERROR]
+                if blocking:
+                    result.quarantined_by_dialect[dialect] += 1
+                    _quarantine(result, counts, q_f, file, rec.line, _finding_id(obj), blocking, obj, rec.data)
+                    continue
                 outcome = cleaner.clean_record(obj, file, rec.line, rec.index)
                 for f in outcome.findings:
                     _note_finding(result, f, None, obj)
                 if not outcome.ok:
-                    _quarantine(result, counts, q_f, file, rec.line, _finding_id(obj), outcome.errors, obj)
+                    if any(f.code in ("TP002", "TP003") for f in outcome.errors):
+                        result.unread += 1
+                    result.quarantined_by_dialect[dialect] += 1
+                    _quarantine(result, counts, q_f, file, rec.line, _finding_id(obj), outcome.errors, obj, rec.data)
                     continue
+                if rec.source_format not in (None, "canonical"):
+                    result.converted[rec.source_format] += 1
                 record = outcome.record
                 if not isinstance(record, dict):  # only TP002 makes this possible, and it is an error
-                    _quarantine(result, counts, q_f, file, rec.line, None, outcome.remaining, obj)
+                    _quarantine(result, counts, q_f, file, rec.line, None, outcome.remaining, obj, rec.data)
                     continue
                 line_bytes = dumps_line(record)
                 if dedupe:
@@ -573,6 +575,28 @@ def _note_repair(result: CleanResult, ch: Change, before: Any, after: Any, file:
     result.repair_examples[key] = RepairExample(file, line, rid, ch.path, ch.message, _snippet(b, 600), _snippet(a, 600))
 
 
+def quarantine_line(
+    file: str, line: int, rid: Any, findings: list[dict[str, Any]], record: Any, data: bytes | None
+) -> bytes:
+    """One quarantine JSONL line: where the record came from, why it is there, the record (the
+    parsed value, or the text of one that did not parse) and, where the input has them, the
+    record's exact bytes as ``raw_base64`` (a JSON Lines line with its line ending), so the
+    input can be rebuilt byte for byte from the output and the quarantine."""
+    entry: dict[str, Any] = {"file": file, "line": line, "id": rid, "findings": findings}
+    if data is not None:
+        entry["record"] = data.decode("utf-8", "replace").rstrip("\r\n") if record is None or isinstance(record, str) else record
+        entry["raw_base64"] = base64.b64encode(data).decode("ascii")
+    else:
+        entry["record"] = record
+    return dumps_line(entry)
+
+
+def quarantined_bytes(entry: dict[str, Any]) -> bytes | None:
+    """The exact input bytes of a quarantine entry (None when the input had none, e.g. CSV)."""
+    b64 = entry.get("raw_base64")
+    return base64.b64decode(b64) if isinstance(b64, str) else None
+
+
 def _quarantine(
     result: CleanResult,
     counts: FileCounts,
@@ -582,22 +606,13 @@ def _quarantine(
     rid: str | None,
     findings: list[Finding],
     record: Any,
+    data: bytes | None = None,
 ) -> None:
     result.quarantined += 1
     counts.quarantined += 1
     for code in sorted({f.code for f in findings}):
         result.quarantined_by_rule[code] += 1
-    q_f.write(
-        dumps_line(
-            {
-                "file": file,
-                "line": line,
-                "id": rid,
-                "findings": [f.to_dict() for f in findings],
-                "record": record,
-            }
-        )
-    )
+    q_f.write(quarantine_line(file, line, rid, [f.to_dict() for f in findings], record, data))
 
 
 def fixes_table() -> list[dict[str, str]]:
@@ -626,6 +641,7 @@ class FixFileResult:
     fixed_records: int = 0
     changes: list[Change] = field(default_factory=list)
     unfixed: list[Finding] = field(default_factory=list)  # errors of records left as they are
+    dialects: Counter[str] = field(default_factory=Counter)  # records read as each dialect
     change_count: int = 0  # repairs made (``changes`` holds them unless fix_file(keep_changes=False))
 
 
@@ -640,14 +656,27 @@ def fix_file(
 
     A line is rewritten only when the repairs leave its record without errors; every other line
     keeps its bytes. A leading BOM is removed. A ``.json`` file that is not one object per line
-    (a top-level array, pretty-printed JSON) is left alone.
+    (a top-level array, pretty-printed JSON) is left alone. Each record's dialect is detected as every
+    command does (``validator.formats``); fix repairs canonical records only and leaves a record of
+    another dialect as it is (``toolproof convert`` converts), or reports TP012 when its dialect cannot
+    read it.
 
-    The file is read and rewritten a line at a time (into a temporary file beside it, renamed over
-    it only when something changed), so memory does not grow with the file. ``on_unfixed`` (a
-    callable) receives the errors of records left as they are instead of ``res.unfixed``;
-    ``keep_changes=False`` keeps only the count of repairs, not each :class:`Change`.
+    The file is read and rewritten a line at a time (into a temporary file beside it, started at the
+    first change and renamed over it at the end), so memory does not grow with the file.
+    ``on_unfixed`` (a callable) receives the errors of records left as they are instead of
+    ``res.unfixed``; ``keep_changes=False`` keeps only the count of repairs, not each :class:`Change`.
     """
-    from toolproof.validator.io import BOM, InputError, check_readable, sniff_binary
+    from toolproof.validator.dupkeys import duplicate_key_hits
+    from toolproof.validator.formats import AUTO_OBJECT_ARGS, read_record
+    from toolproof.validator.io import (
+        BOM,
+        InputError,
+        _object_arguments,
+        check_readable,
+        looks_like_json_document,
+        parse_bytes,
+        sniff_binary,
+    )
 
     p = Path(path)
     file = os.fspath(p)
@@ -662,6 +691,10 @@ def fix_file(
     why = sniff_binary(head[:8192])
     if why:
         raise FixFileError(f"{file}: not a text dataset: {why}")
+    doc = looks_like_json_document(head[:8192]) if p.suffix.lower() != ".json" else None
+    if doc:
+        raise FixFileError(f"{file}: this looks like {doc}, not JSON Lines; fix rewrites JSON Lines in place "
+                           f"(use `toolproof clean {file} --input-format json -o OUT.jsonl`)")
     cleaner = cleaner or RecordCleaner()
     res = FixFileResult(file)
     bom = head.startswith(BOM)
@@ -673,15 +706,15 @@ def fix_file(
     unfixed = on_unfixed if on_unfixed is not None else res.unfixed.append
     start = 3 if bom else 0
     index = 0
+    fmt = AUTO_OBJECT_ARGS if _object_arguments(file) else "auto"
     pos = start  # byte offset of the current line
-    tmp: str | None = None
-    out: IO[bytes] | None = None
+    out: Any = None  # the AtomicFile, from the first change on
 
-    def begin() -> IO[bytes]:
+    def begin() -> Any:
         """The rewrite starts at the first change: copy the bytes before it, unchanged."""
-        nonlocal tmp
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-        w = os.fdopen(fd, "wb")
+        from toolproof.validator.safeio import AtomicFile
+
+        af = AtomicFile(p, "wb")  # keeps the file's mode; a symlink is written through to its target
         with open(p, "rb") as again:
             again.seek(start)
             left = pos - start
@@ -689,9 +722,9 @@ def fix_file(
                 block = again.read(min(left, 1 << 20))
                 if not block:
                     break
-                w.write(block)
+                af.file.write(block)
                 left -= len(block)
-        return w
+        return af
 
     try:
         with open(p, "rb") as src:
@@ -699,48 +732,79 @@ def fix_file(
             if bom:
                 out = begin()
             for lineno, line in enumerate(_physical_lines(src), 1):
-                new = line
-                text = line.rstrip(b"\r\n")
-                if text.strip():
-                    try:
-                        obj = orjson.loads(text)
-                    except orjson.JSONDecodeError as e:
-                        hit = Hit("$", f"invalid JSON: {e.msg} at column {e.colno}", FixSafety.NONE)
-                        unfixed(cleaner.reader_finding("TP001", hit, file, lineno, index))
-                    else:
-                        outcome = cleaner.clean_record(obj, file, lineno, index)
-                        if outcome.changes and outcome.ok:
-                            new = dumps_line(outcome.record)[:-1] + line[len(text) :]
-                            res.fixed_records += 1
-                            res.change_count += len(outcome.changes)
-                            if keep_changes:
-                                res.changes.extend(outcome.changes)
-                        else:
-                            for f in outcome.errors if outcome.changes == [] else _original_errors(outcome):
-                                unfixed(f)
-                    res.records += 1
+                new = _fix_line(line, lineno, index, file, fmt, cleaner, res, unfixed, keep_changes,
+                                duplicate_key_hits, read_record, parse_bytes)
+                if line.strip():
                     index += 1
                 if out is None and new is not line:
                     out = begin()
                 if out is not None:
-                    out.write(new)
+                    out.file.write(new)
                 pos += len(line)
         if out is not None:
-            out.flush()
-            os.fsync(out.fileno())
-            out.close()
-            assert tmp is not None
-            os.replace(tmp, p)
+            out.commit()
             res.changed = True
     finally:
-        if out is not None and not out.closed:
-            out.close()
-        if tmp is not None and not res.changed:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+        if out is not None and not res.changed:
+            out.discard()
     return res
+
+
+def _fix_line(
+    line: bytes,
+    lineno: int,
+    index: int,
+    file: str,
+    fmt: str,
+    cleaner: RecordCleaner,
+    res: FixFileResult,
+    unfixed: Any,
+    keep_changes: bool,
+    duplicate_key_hits: Any,
+    read_record: Any,
+    parse_bytes: Any,
+) -> bytes:
+    """The bytes ``fix`` writes for one physical line: the line itself (the same object) unless
+    its record was repaired; counts and unfixed errors go to ``res`` / ``unfixed``."""
+    text = line.rstrip(b"\r\n")
+    if not text.strip():
+        return line
+    res.records += 1
+    try:
+        obj = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        # the reader's own description of the line, word for word what `lint` says
+        bad = parse_bytes(line, file, lineno, index, "canonical", last_line=not line.endswith(b"\n"))
+        hit = bad.error or Hit("$", "invalid JSON", FixSafety.NONE)
+        unfixed(cleaner.reader_finding("TP001", hit, file, lineno, index))
+        return line
+    dups = [cleaner.reader_finding(code, hit, file, lineno, index, obj)
+            for code, hit in duplicate_key_hits(text, obj) if code in cleaner.enabled]
+    if dups:  # a repeated key: rewriting would silently pick one value; keep the line
+        for f in dups:
+            if f.severity is Severity.ERROR:
+                unfixed(f)
+        return line
+    reading = read_record(obj, fmt)
+    if reading.ok and reading.dialect not in (None, "canonical"):  # another dialect: left as it is
+        res.dialects[reading.dialect] += 1
+        return line
+    if not reading.ok and reading.dialect is not None and reading.error is not None:  # TP012
+        res.dialects["unread"] += 1
+        hit = Hit(reading.error.path, f"cannot be read as {reading.dialect}: {reading.error.message}", FixSafety.NONE)
+        unfixed(cleaner.reader_finding("TP012", hit, file, lineno, index))
+        return line
+    res.dialects["canonical" if reading.ok else "unknown"] += 1
+    outcome = cleaner.clean_record(obj, file, lineno, index)
+    if outcome.changes and outcome.ok:
+        res.fixed_records += 1
+        res.change_count += len(outcome.changes)
+        if keep_changes:
+            res.changes.extend(outcome.changes)
+        return dumps_line(outcome.record)[:-1] + line[len(text) :]
+    for f in outcome.errors if outcome.changes == [] else _original_errors(outcome):
+        unfixed(f)
+    return line
 
 
 def _physical_lines(f: IO[bytes]) -> Iterator[bytes]:
@@ -785,5 +849,7 @@ __all__ = [
     "clean",
     "dumps_line",
     "fixes_table",
+    "quarantine_line",
+    "quarantined_bytes",
     "resolve_report_path",
 ]

@@ -6,6 +6,9 @@ select = ["TP"]                 # codes, code prefixes ("TP3") or rule names; "A
 ignore = ["TP404"]
 per-file-ignores = {"data/legacy/*.jsonl" = ["TP404", "TP5"]}
 severity = {"TP404" = "error"}  # error | warning | info
+
+[tool.toolproof.mix]            # thresholds of the mix rules TP701-TP705
+min-no-call-share = 0.10
 ```
 
 Unknown keys are kept in ``Config.extra`` (other commands read their own keys);
@@ -104,6 +107,13 @@ def parse_config(table: dict[str, Any], path: Path | None = None) -> Config:
                     cfg.severity[str(code)] = Severity(str(sev).lower())
                 except ValueError:
                     raise ConfigError(f"{where}.{code}: {sev!r} is not error, warning or info") from None
+        elif key == "mix":  # the mix rules' thresholds (validator.rules.mix.MIX_DEFAULTS)
+            from toolproof.validator.rules.mix import mix_options
+
+            try:
+                cfg.extra["mix"] = mix_options(value, where)
+            except ValueError as e:
+                raise ConfigError(str(e)) from None
         else:
             cfg.extra[key] = value
     validate_selectors(cfg)

@@ -35,6 +35,8 @@ class FileSummary:
     path: str
     records: int
     format: str | None = None
+    dialects: dict[str, int] = field(default_factory=dict)  # records read as each dialect ("unknown": none)
+    notes: dict[str, int] = field(default_factory=dict)  # what reading did, in records ("call arguments decoded ...")
 
 
 class FindingCounts:
@@ -303,10 +305,13 @@ def _check_record(
                     return out
         except Exception:  # a broken fast path only costs speed
             pass
-    try:
-        ctx = _build_context(obj, index, opts)
-    except Exception:
-        ctx = _fallback_context(obj, index, opts)
+    if all(getattr(r.func, "context_free", False) for r in rules):
+        ctx = Context(record_index=index, options=opts)  # e.g. only TP703 left after the fast path
+    else:
+        try:
+            ctx = _build_context(obj, index, opts)
+        except Exception:
+            ctx = _fallback_context(obj, index, opts)
     for r in rules:
         if r.scope != "record":
             continue
@@ -425,6 +430,8 @@ class _BatchResult:
     meta: _Meta | None  # line and id of each record, in order (only when dataset rules run)
     summaries: Any  # the summarizer's container (a SummaryTable) or a list
     errors: list[tuple[int, str]]  # (line, what raised): the engine adds the file name
+    dialects: Counter[str] = field(default_factory=Counter)
+    notes: Counter[str] = field(default_factory=Counter)
     lines: int = 0  # physical lines read (byte-range tasks only)
 
 
@@ -432,8 +439,11 @@ _rule_cache: dict[tuple[str, ...], list[Rule]] = {}
 
 
 def _never_yields(r: Rule) -> bool:
-    """The reader rules (TP001, TP010) are emitted by ``validator.io``; their functions never yield."""
-    return r.family == "reader" and getattr(r.func, "__module__", None) == "toolproof.validator.rules.reader"
+    """The reader rules (TP001, TP010, TP012, TP407) are emitted by ``validator.io``; their functions never yield."""
+    return r.family == "reader" and getattr(r.func, "__module__", None) in (
+        "toolproof.validator.rules.reader",
+        "toolproof.validator.rules.dialects",
+    )
 
 
 def _rules_for(codes: tuple[str, ...]) -> list[Rule]:
@@ -457,13 +467,17 @@ def _run_batch(job: _Job, units: list[Unit]) -> _BatchResult:
     errors: list[tuple[int, str]] = []
     rest = _not_quick(rules)
     use_quick = len(rest) < sum(1 for r in rules if r.scope == "record")
+    dialects: Counter[str] = Counter()
+    notes: Counter[str] = Counter()
     for unit in units:
         rec = parse_unit(unit, job.file, job.record_format)
-        rid = _record_id(rec.obj)
+        dialects[(rec.source_format or "unknown") if rec.ok else "unread"] += 1
+        notes.update(rec.notes)
+        rid = _record_id(rec.obj if rec.obj is not None else rec.original)
         if meta is not None:
             meta.append(rec.line, rid)
         found: list[Finding] = []
-        if rec.error is not None and "TP001" in job.enabled:
+        if rec.error is not None and (rec.code or "TP001") in job.enabled:
             found.append(_finding(None, rec.code or "TP001", rec, rid, rec.error, job.severity))
         for code, hit in rec.extra:
             if code in job.enabled:
@@ -481,7 +495,7 @@ def _run_batch(job: _Job, units: list[Unit]) -> _BatchResult:
         if len(found) > 1:
             found.sort(key=lambda f: f.code)  # stable: hits of one rule keep their order
         findings.extend(found)
-    return _BatchResult(len(units), findings, meta, summaries, errors)
+    return _BatchResult(len(units), findings, meta, summaries, errors, dialects, notes)
 
 
 def _run_range(job: _Job, path: str, start: int, end: int) -> _BatchResult:
@@ -561,6 +575,8 @@ def _plan(select: Sequence[str] | None, ignore: Sequence[str] | None, config: Co
     sel = list(select) if select else (config.select if config and config.select else None)
     ign = list(config.ignore if config else []) + list(ignore or [])
     opts = dict(options or {})
+    for k, v in (config.extra.get("mix") or {}).items() if config else ():
+        opts.setdefault(k, v)  # [tool.toolproof.mix] thresholds; options given directly win
     return _Plan(select_rules(sel, ign, opts), opts, severity_overrides(config))
 
 
@@ -713,12 +729,16 @@ def _lint_units(
     if streaming and dataset_rules:
         spool = FindingSpool(lambda f: (f.record, order.get(f.code, n)))
     count = 0
+    dialects: Counter[str] = Counter()
+    notes: Counter[str] = Counter()
     findings: list[Finding] = []
     summaries: Any = None
     meta = _Meta()  # by record index (indexes run 0..n-1 in order)
     try:
         for br in results:
             count += br.count
+            dialects.update(br.dialects)
+            notes.update(br.notes)
             if spool is not None:
                 for f in br.findings:
                     spool.append(f)
@@ -748,7 +768,7 @@ def _lint_units(
     finally:
         if spool is not None:
             spool.close()
-    result.files.append(FileSummary(file, count, container))
+    result.files.append(FileSummary(file, count, container, dict(dialects.most_common()), dict(notes.most_common())))
     result.findings.extend(findings)
 
 

@@ -5,8 +5,8 @@ only touches what is broken: a record that needs nothing comes back with no chan
 runs the safe repairs (and the unsafe ones when asked) to a fixpoint, bounded.
 
 Detection stays in the rules (``validator/rules``); the cleaner re-runs them on the repaired record
-and quarantines whatever is still an error. Model-style markup is parsed with ``evaluator.extract``,
-the same parser the evaluator uses on model output.
+and quarantines whatever is still an error. Calls typed as text are read with the call-syntax
+registry (``validator.callsyntax``), the same code the evaluator uses on model output.
 
 Pure Python: no torch / transformers / datasets.
 """
@@ -22,7 +22,8 @@ from typing import Any
 
 import orjson
 
-from toolproof.evaluator.extract import (
+from toolproof.validator.callsyntax import find_typed_calls, read_tag_block
+from toolproof.validator.callsyntax.base import (
     CLOSE_TAG,
     normalize_call,
     parse_call_payload,
@@ -356,7 +357,7 @@ def parse_markup(text: str) -> MarkupParse | None:
             if "TP101" not in codes:
                 codes.append("TP101")
         else:
-            res = parse_call_payload(b.inner)
+            res = read_tag_block(b.inner)
             if not res.ok:
                 return None
         if res.kind == "python_literal" and "TP104" not in codes:
@@ -457,6 +458,45 @@ def drop_repeated_markup(record: dict[str, Any], state: FixState) -> list[Change
                 f"removed markup repeating {len(flat)} structured call(s)",
             )
         )
+    return changes
+
+
+def _tool_names(record: dict[str, Any]) -> set[str] | None:
+    names: set[str] = set()
+    for t in record.get("tools") or [] if isinstance(record.get("tools"), list) else []:
+        fn = _tool_function(t)
+        if fn is not None and isinstance(fn.get("name"), str):
+            names.add(fn["name"])
+    return names or None
+
+
+@_repair("TP107", "typed-calls-to-tool-calls", FixSafety.SAFE, "Move calls typed as text (any call syntax) into structured tool_calls")
+def typed_calls_to_tool_calls(record: dict[str, Any], state: FixState) -> list[Change]:
+    changes: list[Change] = []
+    names = _tool_names(record)
+    for i, m in _assistant_messages(record):
+        content = m.get("content")
+        if not isinstance(content, str):
+            continue
+        found = find_typed_calls(content, names)
+        if found is None or not found.calls or not found.exact:
+            continue
+        if not all(is_json_data(c["arguments"]) for c in found.calls):
+            continue
+        existing = m.get("tool_calls")
+        if existing is not None and existing != []:
+            flat = _flat_structured(existing) if isinstance(existing, list) else None
+            if flat != found.calls:
+                continue  # they say something else: not ours to choose
+            m["content"] = found.content or None
+            changes.append(Change("TP107", "typed-calls-to-tool-calls", json_path("messages", i, "content"),
+                                  f"removed {found.family} text repeating {len(flat)} structured call(s)"))
+            continue
+        m["content"] = found.content or None
+        m["tool_calls"] = [_canonical_call(c, state.new_call_id()) for c in found.calls]
+        names_s = ", ".join(c["name"] for c in found.calls)
+        changes.append(Change("TP107", "typed-calls-to-tool-calls", json_path("messages", i, "tool_calls"),
+                              f"moved {len(found.calls)} call(s) ({names_s}) typed in {found.family} syntax to tool_calls"))
     return changes
 
 

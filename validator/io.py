@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import codecs
 import csv
-import importlib.util
+import errno
 import json
 import os
 import re
@@ -26,11 +26,13 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from toolproof.validator.dupkeys import duplicate_key_hits
 from toolproof.validator.findings import FixSafety, Hit
+from toolproof.validator.formats import AUTO_OBJECT_ARGS, FORMATS, read_record
 
 CONTAINER_FORMATS = ("jsonl", "json", "csv", "parquet")
-# Record shapes the converter (validator.formats) knows; "auto" sniffs each record.
-RECORD_FORMATS = ("auto", "canonical", "sharegpt", "xlam", "glaive", "openai")
+# Record dialects (validator.formats.DIALECTS); "auto" detects each record's dialect.
+RECORD_FORMATS = FORMATS
 # CSV / Parquet columns whose cells hold JSON text.
 JSON_COLUMNS = frozenset(
     {"messages", "tools", "expected_calls", "possible_answer", "conversations", "answers", "functions"}
@@ -54,8 +56,14 @@ class RawRecord:
     raw: str | None = None  # the text (truncated to RAW_LIMIT) when it did not parse
     error: Hit | None = None  # the TP001 hit when it did not parse
     code: str | None = None  # "TP001" when it did not parse
-    extra: tuple[tuple[str, Hit], ...] = ()  # other reader findings on this record (TP010)
-    source_format: str | None = None  # what the converter recognised ("canonical", "sharegpt", ...)
+    extra: tuple[tuple[str, Hit], ...] = ()  # other reader findings on this record (TP010, TP011, TP407)
+    source_format: str | None = None  # the dialect it was read as ("canonical", "sharegpt", ...)
+    original: Any = None  # the parsed value when its dialect could not read it (TP012; obj is None then)
+    notes: tuple[str, ...] = ()  # what reading it as its dialect did ("call arguments decoded from JSON text", ...)
+    # The record's exact bytes in the file (a JSON Lines line with its line ending; a JSON
+    # element's text when it did not parse); None where the container has no such bytes (CSV,
+    # Parquet). The quarantine keeps them (base64), so input = output + quarantine.
+    data: bytes | None = None
 
     @property
     def ok(self) -> bool:
@@ -95,6 +103,13 @@ def check_readable(path: str | os.PathLike[str]) -> None:
     """Raise InputError naming the path when it is missing, a directory or unreadable."""
     p = Path(path)
     if not p.exists():
+        if os.path.islink(p):
+            try:
+                os.stat(p)
+            except OSError as e:
+                if e.errno == errno.ELOOP:
+                    raise InputError(f"{path}: symbolic link loop (following the links never reaches a file)") from None
+            raise InputError(f"{path}: broken symbolic link (its target {os.readlink(p)} does not exist)")
         raise InputError(f"{path}: no such file")
     if p.is_dir():
         raise InputError(f"{path}: is a directory, not a dataset file")
@@ -137,6 +152,10 @@ def _decode(data: bytes) -> str:
     return data[: RAW_LIMIT * 4].decode("utf-8", "replace")[:RAW_LIMIT]
 
 
+_CONSTANT = re.compile(rb"-?(?:NaN|Infinity)\b|-?inf\b|-?nan\b")
+_NUMBER = re.compile(rb"-?\d+(?:\.\d*)?(?:[eE][+-]?\d+)?")
+
+
 def _parse_reason(data: bytes, err: orjson.JSONDecodeError, last_line: bool) -> str:
     nul = data.find(b"\x00")
     if nul >= 0:
@@ -146,6 +165,20 @@ def _parse_reason(data: bytes, err: orjson.JSONDecodeError, last_line: bool) -> 
     except UnicodeDecodeError as u:
         return f"invalid UTF-8 (byte 0x{data[u.start]:02x} at column {u.start + 1})"
     msg = err.msg
+    constant = _CONSTANT.match(data, max(err.pos - 1, 0)) or _CONSTANT.match(data, err.pos)
+    if constant:
+        tok = constant.group().decode()
+        return (f"{tok} at column {constant.start() + 1} is not a JSON value (a JavaScript/Python literal; "
+                "write null or a string)")
+    if "infinity when parsed" in msg:
+        m = _NUMBER.match(data, err.pos)
+        if m:
+            tok = m.group().decode()
+            if tok.lstrip("-").isdigit():
+                return (f"a {len(tok.lstrip('-')):,}-digit integer at column {m.start() + 1} is too large for "
+                        "a 64-bit float (parsers disagree on such numbers)")
+            shown = tok if len(tok) <= 40 else tok[:37] + "..."
+            return f"number {shown} at column {m.start() + 1} is out of the range of a 64-bit float"
     if "depth limit" in msg or "recursion" in msg.lower():
         return "nested too deeply (more than 1024 levels)"
     if "end of data" in msg or "EOF" in msg:
@@ -156,46 +189,36 @@ def _parse_reason(data: bytes, err: orjson.JSONDecodeError, last_line: bool) -> 
 
 def _invalid(file: str, line: int, index: int, data: bytes, reason: str) -> RawRecord:
     hit = Hit(path="$", message=f"invalid JSON: {reason}", fix=FixSafety.NONE)
-    return RawRecord(file, line, index, None, raw=_decode(data), error=hit, code="TP001")
-
-
-_converter: Any = None  # validator.formats module, False when absent
-
-
-def _get_converter() -> Any:
-    global _converter
-    if _converter is None:
-        try:
-            if importlib.util.find_spec("toolproof.validator.formats") is None:
-                _converter = False
-            else:
-                import toolproof.validator.formats as formats
-
-                _converter = formats if hasattr(formats, "convert_record") else False
-        except Exception:  # a broken converter must not stop linting
-            _converter = False
-    return _converter
+    return RawRecord(file, line, index, None, raw=_decode(data), error=hit, code="TP001", data=data)
 
 
 def convert(obj: Any, record_format: str = "auto") -> tuple[Any, str | None]:
-    """Canonical form of ``obj`` (cheap check first: a ``messages`` list is canonical)."""
-    if record_format == "canonical":
-        return obj, "canonical"
-    if record_format == "auto" and isinstance(obj, dict):
-        msgs = obj.get("messages")
-        if isinstance(msgs, list):
-            first = msgs[0] if msgs else None
-            # LLaMA-Factory keeps ShareGPT turns ({"from", "value"}) under "messages"
-            if not (isinstance(first, dict) and "from" in first and "role" not in first):
-                return obj, "canonical"
-    conv = _get_converter()
-    if not conv or not isinstance(obj, (dict, list)):
-        return obj, None
-    try:
-        new, source = conv.convert_record(obj, fmt=record_format)
-    except Exception:  # not convertible: the rules report what is wrong with it as is
-        return obj, None
-    return new, source
+    """Canonical form of ``obj`` and its dialect; ``(obj, None)`` when it cannot be read."""
+    r = read_record(obj, record_format)
+    return (r.obj, r.dialect) if r.ok else (obj, None)
+
+
+def read_value(file: str, line: int, index: int, obj: Any, record_format: str = "auto") -> RawRecord:
+    """A parsed value read through the dialect registry (``validator.formats.read_record``).
+
+    A value that its dialect cannot convert becomes a TP012 record (not read: ``obj`` is None, the
+    value is kept in ``original``). A value of no known dialect is left to the structure rules as it
+    is (TP002 not an object, TP003 no messages), with no dialect. Notes with a finding code (TP407)
+    become reader findings.
+    """
+    if record_format in ("auto", "canonical") and not isinstance(obj, dict):
+        return RawRecord(file, line, index, obj)  # TP002 reports it
+    r = read_record(obj, record_format)
+    if not r.ok and r.dialect is None and record_format == "auto":
+        return RawRecord(file, line, index, obj)  # no dialect: TP003 and the structure rules say what is missing
+    if not r.ok:
+        assert r.error is not None
+        where = f" as {r.dialect}" if r.dialect else ""
+        hit = Hit(path=r.error.path, message=f"cannot be read{where}: {r.error.message}", fix=FixSafety.NONE)
+        return RawRecord(file, line, index, None, error=hit, code="TP012", source_format=r.dialect, original=obj)
+    extra = tuple((n.code, Hit(path=n.path, message=n.message or n.kind, fix=FixSafety.NONE)) for n in r.notes if n.code)
+    kinds = tuple(dict.fromkeys(n.kind for n in r.notes if not n.code))
+    return RawRecord(file, line, index, r.obj, extra=extra, source_format=r.dialect, notes=kinds)
 
 
 def parse_bytes(
@@ -206,8 +229,12 @@ def parse_bytes(
         obj = orjson.loads(data)
     except orjson.JSONDecodeError as e:
         return _invalid(file, line, index, data, _parse_reason(data, e, last_line))
-    obj, source = convert(obj, record_format)
-    return RawRecord(file, line, index, obj, source_format=source)
+    dups = duplicate_key_hits(data, obj)
+    rec = read_value(file, line, index, obj, record_format)
+    rec.data = data
+    if dups:
+        rec.extra = tuple(dups) + rec.extra
+    return rec
 
 
 # A "unit" is what goes to a worker: raw bytes still to parse, or a record already read.
@@ -453,16 +480,18 @@ def _iter_json_stream(f: BinaryIO, file: str, record_format: str) -> Iterator[Ra
         line += buf.count("\n", pos, end)
         pos = end
         if parsed:
-            obj, source = convert(obj, record_format)
-            rec = RawRecord(file, start_line, index, obj, source_format=source)
+            dups = duplicate_key_hits(text.encode("utf-8", "surrogatepass"), obj)
+            rec = read_value(file, start_line, index, obj, record_format)
+            if dups:
+                rec.extra = tuple(dups) + rec.extra
         else:  # orjson gives the reason (NUL, invalid UTF-8, depth, truncation, syntax)
             data = text.encode("utf-8", "surrogateescape")
             rec = parse_bytes(data, file, start_line, index, record_format, last_line=eof and pos >= len(buf))
-        notes = list(extra)
+        found = list(extra) + list(rec.extra)
         extra = ()
         if need_sep and rec.ok:
-            notes.append(("TP001", Hit("$", "invalid JSON: missing ',' between array elements", FixSafety.NONE)))
-        rec.extra = tuple(notes)
+            found.append(("TP001", Hit("$", "invalid JSON: missing ',' between array elements", FixSafety.NONE)))
+        rec.extra = tuple(found)
         need_sep = array
         if pending is not None:
             yield pending
@@ -542,8 +571,9 @@ def _iter_csv(path: str, file: str, record_format: str) -> Iterator[RawRecord]:
                     raw = orjson.dumps(obj).decode()[:RAW_LIMIT]
                     yield RawRecord(file, start, index, None, raw=raw, error=hit, code="TP001", extra=extra)
                 else:
-                    conv, source = convert(obj, record_format)
-                    yield RawRecord(file, start, index, conv, extra=extra, source_format=source)
+                    rec = read_value(file, start, index, obj, record_format)
+                    rec.extra = (*extra, *rec.extra)
+                    yield rec
             extra = ()
             index += 1
 
@@ -569,8 +599,7 @@ def _iter_parquet(path: str, file: str, record_format: str) -> Iterator[RawRecor
                 raw = orjson.dumps(obj, default=str).decode()[:RAW_LIMIT]
                 yield RawRecord(file, index + 1, index, None, raw=raw, error=hit, code="TP001")
             else:
-                conv, source = convert(obj, record_format)
-                yield RawRecord(file, index + 1, index, conv, source_format=source)
+                yield read_value(file, index + 1, index, obj, record_format)
             index += 1
 
 
@@ -642,6 +671,31 @@ def _iter_hf(path: str, file: str, record_format: str) -> Iterator[RawRecord]:
 # --------------------------------------------------------------------------- entry points
 
 
+def looks_like_json_document(head: bytes) -> str | None:
+    """What ``head`` (a file's first bytes) is when it starts a pretty-printed JSON document
+    rather than JSON Lines: a first line that is only ``[`` or ``{``, or an array opened on a
+    line that does not parse alone. None for anything else."""
+    text = head[3:] if head.startswith(BOM) else head
+    lines = text.split(b"\n", 1)
+    first = lines[0].strip()
+    while not first and len(lines) > 1:
+        lines = lines[1].split(b"\n", 1)
+        first = lines[0].strip()
+    if first == b"[" or (first.startswith(b"[") and not _parses(first) and len(lines) > 1):
+        return "a JSON array spread over several lines"
+    if first == b"{":
+        return "a pretty-printed JSON object spread over several lines"
+    return None
+
+
+def _parses(data: bytes) -> bool:
+    try:
+        orjson.loads(data)
+        return True
+    except orjson.JSONDecodeError:
+        return False
+
+
 def _resolve_container(path: str, container: str | None) -> str:
     container = container or detect_container(path)
     if container == "json":
@@ -657,6 +711,31 @@ def _resolve_container(path: str, container: str | None) -> str:
             except orjson.JSONDecodeError:
                 return "json"
     return container
+
+
+_OBJECT_ARGS = re.compile(rb'"+arguments"+\s*:\s*\{')
+_SNIFF = 4 << 20
+_SNIFF_CHUNK = 64 << 10
+
+
+def _object_arguments(path: str) -> bool:
+    """Whether the file's first 4 MB hold a call whose ``arguments`` is a JSON object. OpenAI's
+    fine-tuning format writes arguments as JSON text; a file that uses objects is canonical, and a
+    string there is that record's defect (TP203) rather than the OpenAI convention. Read in 64 kB
+    chunks (memory stays flat)."""
+    tail = b""
+    try:
+        with open(path, "rb") as f:
+            for _ in range(_SNIFF // _SNIFF_CHUNK):
+                chunk = f.read(_SNIFF_CHUNK)
+                if not chunk:
+                    return False
+                if _OBJECT_ARGS.search(tail + chunk):
+                    return True
+                tail = chunk[-64:]
+    except OSError:
+        return False
+    return False
 
 
 def iter_units(
@@ -686,12 +765,20 @@ def iter_units(
             head = f.read(8192)
     except OSError as e:
         raise InputError(f"{name}: cannot read ({e.strerror or e})") from e
+    forced = container is not None
     container = container or detect_container(spath)
     if container != "parquet":
         why = sniff_binary(head)
         if why:
             raise InputError(f"{name}: not a text dataset: {why}")
+    if container == "jsonl" and not forced:
+        doc = looks_like_json_document(head)
+        if doc:
+            raise InputError(f"{name}: this looks like {doc}, not JSON Lines (one record per line): "
+                             "use --input-format json (or a .json file name) to read it")
     container = _resolve_container(spath, container)
+    if record_format == "auto" and container != "parquet" and _object_arguments(spath):
+        record_format = AUTO_OBJECT_ARGS
 
     def units() -> Iterator[Unit]:
         if container == "jsonl":
@@ -752,5 +839,6 @@ __all__ = [
     "parse_unit",
     "read_jsonl_range",
     "read_records",
+    "read_value",
     "split_format",
 ]

@@ -2,7 +2,8 @@
 
 ``dataset_balance(records) -> dict`` with calls per tool, how often each tool is offered, the share
 of records without a call, single vs parallel call turns, turns per record, how many calls hold an
-argument value the user never wrote (a default, an inferred value), and plain-language warnings
+argument value the user never wrote before the call (a default, an inferred value, a boolean; the same
+grounding check as rule TP703, ``validator.grounding``), and plain-language warnings
 about imbalance. Test records (``expected_calls``) count their expected calls.
 """
 
@@ -13,7 +14,10 @@ from collections.abc import Iterable
 from statistics import mean, median
 from typing import Any
 
-from toolproof.evaluator.extract import normalize_call, parse_call_payload, scan_tool_call_tags
+from toolproof.validator.safeio import escape_text
+
+from toolproof.validator.callsyntax.base import normalize_call, parse_call_payload, scan_tool_call_tags
+from toolproof.validator.grounding import record_ungrounded, related, tool_functions
 from toolproof.validator.records import user_turns
 
 
@@ -51,20 +55,6 @@ def _call_turns(record: dict[str, Any]) -> list[list[dict[str, Any] | None]]:
     return turns
 
 
-def _written(value: Any, text: str) -> bool:
-    """Whether every scalar in an argument value appears in ``text`` (a whole number also as an int:
-    ``7.0`` is written as "7"). Booleans and nulls are never written by a user."""
-    if isinstance(value, dict):
-        return all(_written(v, text) for v in value.values())
-    if isinstance(value, list):
-        return all(_written(v, text) for v in value)
-    if value is None or isinstance(value, bool):
-        return False
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value)) in text
-    return str(value).lower() in text
-
-
 def _dist(values: list[int]) -> dict[str, Any]:
     if not values:
         return {"mean": 0.0, "median": 0.0, "min": 0, "max": 0, "histogram": {}}
@@ -78,21 +68,25 @@ def _dist(values: list[int]) -> dict[str, Any]:
     }
 
 
-def dataset_balance(records: Iterable[Any]) -> dict[str, Any]:
+def dataset_balance(records: Iterable[Any], *, unread: int = 0, read_as: dict[str, int] | None = None) -> dict[str, Any]:
     """Balance statistics of a dataset (see the module doc). Never raises on odd records: values that
-    are not records are counted in ``not_records`` and otherwise ignored."""
+    are not records, and objects without a ``messages`` list (a shape that was not read), are counted
+    in ``not_records`` and otherwise ignored: they are never counted as records without calls.
+
+    ``unread``: records the reader could not read at all (invalid JSON, TP012), counted by the caller;
+    ``read_as``: records per dialect, as the reader read them. Both are reported as they are."""
     n = not_records = 0
     calls_per_tool: Counter[str] = Counter()
     offered: Counter[str] = Counter()
     categories: Counter[str] = Counter()
-    no_call = with_calls = single_turns = parallel_turns = parallel_records = multi_turn = 0
+    no_call = with_calls = single_turns = parallel_turns = parallel_records = multi_turn = near_miss = 0
     with_args = unstated = 0  # calls with arguments; those holding a value the user never wrote
     messages_per: list[int] = []
     user_turns_per: list[int] = []
     tools_per: list[int] = []
     calls_per_record: list[int] = []
     for rec in records:
-        if not isinstance(rec, dict):
+        if not isinstance(rec, dict) or not isinstance(rec.get("messages"), list):
             not_records += 1
             continue
         n += 1
@@ -108,15 +102,17 @@ def dataset_balance(records: Iterable[Any]) -> dict[str, Any]:
         if isinstance(rec.get("category"), str):
             categories[rec["category"]] += 1
         turns = _call_turns(rec)
-        said = "\n".join(user_turns(rec)).lower()
-        for c in (c for t in turns for c in t):
-            if c and isinstance(c.get("arguments"), dict) and c["arguments"]:
-                with_args += 1
-                unstated += not _written(c["arguments"], said)
+        # the grounding check the mix rule TP703 uses, against the user's words only, choices included
+        for _path, _name, missing in record_ungrounded(rec, expected=True, roles=("user",), choices=False):
+            with_args += 1
+            unstated += bool(missing)
         total = sum(len(t) for t in turns)
         calls_per_record.append(total)
         if total == 0:
             no_call += 1
+            # a decline of a tool that nearly fits (rule TP702's measure): an answer and a related tool
+            if any(isinstance(m, dict) and m.get("role") == "assistant" for m in msgs):
+                near_miss += bool(related("\n".join(user_turns(rec)), tool_functions(rec)))
         else:
             with_calls += 1
         for t in turns:
@@ -131,6 +127,8 @@ def dataset_balance(records: Iterable[Any]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "records": n,
         "not_records": not_records,
+        "unread": unread,
+        "read_as": dict(read_as or {}),
         "calls": total_calls,
         "tools_called": len(calls_per_tool),
         "tools_offered": len(offered),
@@ -139,6 +137,8 @@ def dataset_balance(records: Iterable[Any]) -> dict[str, Any]:
         "records_with_calls": with_calls,
         "no_call_records": no_call,
         "no_call_share": round(no_call / n, 4) if n else 0.0,
+        "near_miss_records": near_miss,
+        "near_miss_share": round(near_miss / n, 4) if n else 0.0,
         "call_turns": {"single": single_turns, "parallel": parallel_turns},
         "calls_with_arguments": with_args,
         "calls_with_unstated_values": unstated,
@@ -158,13 +158,21 @@ def balance_warnings(stats: dict[str, Any]) -> list[str]:
     """Plain-language notes on imbalance (thresholds are rules of thumb, not laws)."""
     warn: list[str] = []
     n = stats["records"]
+    missing = stats.get("unread", 0) + stats.get("not_records", 0)
     if n == 0:
+        if missing:
+            return [f"no record could be read ({missing} unreadable): there are no statistics to report"]
         return ["the dataset has no records"]
+    if missing:
+        warn.append(f"{missing} record(s) could not be read and are not counted: the numbers cover the {n} read")
     share = stats["no_call_share"]
     if share == 0:
         warn.append("no record answers without a tool call: the model never learns when not to call")
     elif share > 0.5:
         warn.append(f"{share:.0%} of records make no call: tool use is the minority of what is trained")
+    if stats["no_call_records"] and not stats.get("near_miss_records", 0):
+        warn.append("no record without a call offers a tool related to its request: nothing teaches declining a tool "
+                    "that nearly fits (toolproof data balance adds such records)")
     if stats["calls"] and stats["call_turns"]["parallel"] == 0:
         warn.append("no parallel calls: the model never sees two calls in one turn")
     with_args, unstated = stats.get("calls_with_arguments", 0), stats.get("calls_with_unstated_values", 0)
@@ -191,22 +199,30 @@ def balance_warnings(stats: dict[str, Any]) -> list[str]:
 
 
 def format_balance(stats: dict[str, Any], top: int = 10) -> str:
-    """A short plain-text rendering for commands and reports."""
-    lines = [
+    """A short plain-text rendering for commands and reports. With no record read it says so instead of
+    reporting zero calls."""
+    head: list[str] = []
+    if stats.get("read_as"):
+        head.append("read as: " + ", ".join(f"{k} {v}" for k, v in sorted(stats["read_as"].items(), key=lambda kv: (-kv[1], kv[0]))))
+    if stats["records"] == 0 and stats.get("unread", 0) + stats.get("not_records", 0):
+        return "\n".join([*head, *(f"warning: {w}" for w in stats["warnings"])])
+    lines = [*head,
         f"records: {stats['records']}  calls: {stats['calls']}  tools called/offered: "
         f"{stats['tools_called']}/{stats['tools_offered']}",
-        f"no-call records: {stats['no_call_records']} ({stats['no_call_share']:.1%})  "
+        f"no-call records: {stats['no_call_records']} ({stats['no_call_share']:.1%}), near misses "
+        f"{stats.get('near_miss_records', 0)} ({stats.get('near_miss_share', 0.0):.1%})  "
         f"call turns single/parallel: {stats['call_turns']['single']}/{stats['call_turns']['parallel']}  "
         f"multi-turn records: {stats['multi_turn_records']}",
         f"messages per record: mean {stats['messages_per_record']['mean']}, max {stats['messages_per_record']['max']}  "
         f"tools per record: mean {stats['tools_per_record']['mean']}",
-        f"calls with arguments: {stats['calls_with_arguments']}, holding a value the user did not write: "
+        f"calls with arguments: {stats['calls_with_arguments']}, holding a value the user did not write before the call: "
         f"{stats['calls_with_unstated_values']}",
     ]
     if stats["calls_per_tool"]:
         items = list(stats["calls_per_tool"].items())
-        lines.append("calls per tool: " + ", ".join(f"{k} {v}" for k, v in items[:top]) + (" ..." if len(items) > top else ""))
-    lines.extend(f"warning: {w}" for w in stats["warnings"])
+        lines.append("calls per tool: " + ", ".join(f"{escape_text(k)} {v}" for k, v in items[:top])
+                     + (" ..." if len(items) > top else ""))
+    lines.extend(f"warning: {escape_text(w)}" for w in stats["warnings"])
     return "\n".join(lines)
 
 

@@ -1,4 +1,5 @@
-"""Records that are fine must get no finding from any default record rule (false-positive guard)."""
+"""Records that are fine must get no finding from any default record rule (false-positive guard).
+Each call's values are written in the conversation (else TP703 rightly reports them)."""
 
 from __future__ import annotations
 
@@ -48,7 +49,7 @@ CLEAN: dict[str, dict[str, Any]] = {
     "email body mentioning <tool_call> in user message and argument": {
         "tools": [EMAIL],
         "messages": [
-            {"role": "user", "content": "Email bob: 'wrap calls in <tool_call>...</tool_call>, or a stray </tool_call>'"},
+            {"role": "user", "content": "Email bob: 'wrap calls in <tool_call>{\"name\": 1}</tool_call> <tool_call>', or a stray </tool_call>"},
             {
                 "role": "assistant",
                 "content": None,
@@ -93,14 +94,14 @@ CLEAN: dict[str, dict[str, Any]] = {
     "omitted optional arguments": {
         "tools": [WEATHER],
         "messages": [
-            {"role": "user", "content": "Weather?"},
+            {"role": "user", "content": "Weather in Oslo?"},
             {"role": "assistant", "content": None, "tool_calls": [_call("get_weather", {"city": "Oslo"}, "c1")]},
         ],
     },
     "integer where the schema says number": {
         "tools": [WEATHER],
         "messages": [
-            {"role": "user", "content": "Weather at latitude 48?"},
+            {"role": "user", "content": "Weather in Paris at latitude 48?"},
             {"role": "assistant", "content": None, "tool_calls": [_call("get_weather", {"city": "Paris", "lat": 48}, "c1")]},
         ],
     },

@@ -92,3 +92,29 @@ def test_near_key_ascii_fast_path_matches_the_pattern() -> None:
     texts += ["caf\u00e9, na\u00efve!", "\u0130stanbul?", "a\u00a0b"]  # non-ASCII: the pattern itself
     for t in texts:
         assert near_key(t) == " ".join(_PUNCT.sub(" ", t).split()), repr(t)
+
+
+def test_mix_facts_and_their_columns() -> None:
+    """The mix rules' facts: whether the record trains, parallel calls, near miss, call names; packed
+    in the table's columns and read back (through append and the fast extend)."""
+    weather = {"type": "function", "function": {"name": "get_weather", "description": "Current weather."}}
+    parallel = _structured("Weather in Paris and Rome?")
+    parallel["messages"][1]["tool_calls"].append({"id": "c2", "type": "function", "function": {"name": "get\0time", "arguments": {}}})
+    near = {"messages": [{"role": "user", "content": "Weather forecast for next week?"}, {"role": "assistant", "content": "No."}],
+            "tools": [weather]}
+    far = {"messages": [{"role": "user", "content": "What is 6 times 5?"}, {"role": "assistant", "content": "30."}], "tools": [weather]}
+    test_record = {"messages": [{"role": "user", "content": "Weather?"}], "tools": [weather], "expected_calls": []}
+    sums = [summarize(r, i, i + 1) for i, r in enumerate([parallel, near, far, test_record, _structured("x")])]
+    facts = [(s.trains, s.parallel, s.near_miss, s.no_calls, s.called) for s in sums]
+    assert facts == [
+        (True, True, False, False, ("get_weather", "get\0time")),
+        (True, False, True, True, ()),
+        (True, False, False, True, ()),
+        (False, False, False, True, ()),  # no answer: teaches nothing, never a near miss
+        (True, False, False, False, ("get_weather",)),
+    ]
+    t = SummaryTable(sums[:2])
+    t.extend(SummaryTable(sums[2:]))
+    assert [t.trains_of(i) for i in range(5)] == [True, True, True, False, True]
+    assert t.near_miss_of(1) and not t.near_miss_of(2) and t.parallel_of(0)
+    assert t.called_of(0) == ("get_weather", "get?time") and t.called_of(1) == () and t.called_of(4) == ("get_weather",)

@@ -1,8 +1,12 @@
 """`toolproof clean INPUT... -o OUTPUT`: repair what is safely repairable, quarantine the rest.
 
 Every input record ends in exactly one place: OUTPUT (canonical JSONL, unchanged or repaired),
-the quarantine file (with the findings that kept it out), or the dropped-duplicate count.
-Exit 0 when the run completed (quarantined records included), 2 for usage errors.
+the quarantine file (with the findings that kept it out), or the dropped-duplicate count. Each
+record is read through the dialect registry (``validator.formats``); the summary says which
+dialects were read and how many records of each were quarantined.
+Exit 0 when the run completed (records quarantined for their findings included), 1 when some
+record could not be read at all (invalid JSON, a shape its dialect does not allow, not a record:
+TP001 / TP012 / TP002 / TP003; ``--allow-unread`` makes that 0), 2 for usage errors.
 """
 
 from __future__ import annotations
@@ -34,22 +38,46 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--unsafe-fixes", action="store_true", help="also coerce unambiguous types and drop unknown arguments")
     p.add_argument("--report", metavar="PATH", help="write a report: .html, .md or .json (a bare name goes to reports/)")
     p.add_argument("--no-dedupe", action="store_true", help="keep exact duplicate records")
-    p.add_argument("--input-format", metavar="F", help="jsonl, json, csv, parquet and/or auto, canonical, sharegpt, ...")
+    p.add_argument("--input-format", metavar="F", help="container (jsonl, json, csv, parquet) and/or record dialect (auto: detect each record; "
+                   "canonical, openai, anthropic, llamafactory-v1, sharegpt, hermes, toolace, xlam, glaive), e.g. csv:sharegpt")
     p.add_argument("--select", type=_codes, action="extend", metavar="CODES", help="rules to run (codes, prefixes, names)")
     p.add_argument("--ignore", type=_codes, action="extend", metavar="CODES", help="rules to skip")
     p.add_argument("--config", metavar="FILE", help="pyproject.toml or toolproof.toml (default: the nearest pyproject.toml)")
     p.add_argument("--quiet", "-q", action="store_true", help="print only the one-line summary")
+    p.add_argument("--allow-unread", action="store_true",
+                   help="exit 0 even when some records could not be read (they are still quarantined)")
+    p.add_argument("--balance", nargs="?", type=float, const=-1.0, default=None, metavar="SHARE",
+                   help="then add near-miss decline records made from the output's own records until they are SHARE "
+                        "of it (default 0.15; see `toolproof data balance`)")
+    p.add_argument("--seed", type=int, default=0, help="random seed for --balance")
     p.set_defaults(func=run)
+
+
+def read_as_line(read_as: Any, quarantined: Any) -> str:
+    """``read as: sharegpt 300 (12 quarantined), canonical 2``: records read per dialect."""
+    parts = []
+    for name, n in sorted(read_as.items(), key=lambda kv: (-kv[1], kv[0])):
+        q = quarantined.get(name, 0) if name != "unread" else 0
+        parts.append(f"{name} {n}" + (f" ({q} quarantined)" if q else ""))
+    return "read as: " + ", ".join(parts)
 
 
 def format_summary(result: Any, quiet: bool = False) -> str:
     """The printed summary of a clean run (same numbers as the report's summary)."""
+    from toolproof.validator.safeio import escape_text as e_
+
     lines = [
         f"{result.records_in} records in: {result.unchanged} passed unchanged, {result.repaired} repaired, "
         f"{result.quarantined} quarantined, {result.duplicates_dropped} duplicates dropped"
     ]
+    if getattr(result, "unread", 0):
+        lines[0] += f" ({result.unread} could not be read)"
     if quiet:
         return lines[0]
+    if getattr(result, "read_as", None):
+        lines.append(read_as_line(result.read_as, result.quarantined_by_dialect))
+    if getattr(result, "unread", 0):
+        lines.append(f"could not read {result.unread} record(s): quarantined with the reason, never counted as converted")
     if result.repairs:
         lines.append("repairs (places changed, by rule and repair):")
         width = max(len(k) for k in result.repairs)
@@ -66,12 +94,12 @@ def format_summary(result: Any, quiet: bool = False) -> str:
         lines.append("converted to canonical: " + ", ".join(f"{k} {n}" for k, n in sorted(result.converted.items())))
     if result.ids_derived:
         lines.append(f"ids derived from file:line: {result.ids_derived}")
-    lines.append(f"wrote {result.written} records to {result.output}")
-    lines.append(f"wrote {result.quarantined} records to {result.quarantine}")
+    lines.append(f"wrote {result.written} records to {e_(result.output)}")
+    lines.append(f"wrote {result.quarantined} records to {e_(result.quarantine)}")
     if result.report:
-        lines.append(f"report: {result.report}")
+        lines.append(f"report: {e_(result.report)}")
     if result.internal_errors:
-        lines.append(f"{len(result.internal_errors)} internal rule errors (see the report); first: {result.internal_errors[0]}")
+        lines.append(f"{len(result.internal_errors)} internal rule errors (see the report); first: {e_(result.internal_errors[0])}")
     return "\n".join(lines)
 
 
@@ -105,5 +133,42 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(e)) from None
     except OSError as e:
         raise UsageError(f"{e.filename or ''}: {e.strerror or e}") from None
+    balanced = _balance(result, args.balance, args.seed) if args.balance is not None else None
     print(format_summary(result, args.quiet), file=sys.stdout)
-    return 0
+    if balanced is not None and not args.quiet:
+        print(balanced, file=sys.stdout)
+    return 1 if result.unread and not args.allow_unread else 0
+
+
+def _balance(result: Any, share: float, seed: int) -> str:
+    """``clean --balance``: balance the written output in place (it is this run's own file, never an
+    input) and rewrite the report with the balanced output's statistics and the balance report."""
+    import os
+    from pathlib import Path
+
+    from toolproof.validator.balance import DEFAULT_SHARE, BalanceError, balance_file, format_balance_result
+
+    share = DEFAULT_SHARE if share < 0 else share
+    if not 0.0 <= share < 1.0:
+        raise UsageError("--balance must be at least 0 and below 1")
+    out = Path(result.output)
+    tmp = out.with_name(out.name + ".balance.tmp")
+    try:
+        res = balance_file(out, tmp, share=share, seed=seed)
+        os.replace(tmp, out)
+    except BalanceError as e:
+        raise UsageError(str(e)) from None
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    res.input = res.output = os.fspath(out)
+    result.balance = res.to_dict()
+    if result.report:
+        from toolproof.validator.cleaner import _iter_jsonl, _stats_func
+        from toolproof.validator.reporters.clean_report import write_report
+
+        stats = _stats_func()
+        if stats is not None:
+            result.stats = stats(_iter_jsonl(out))
+        write_report(result, result.report)
+    return format_balance_result(res) + f"\nwrote {res.records_out} records to {out} ({len(res.added)} added by --balance)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -15,7 +16,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             "Lint and clean the training data, train every arm of CONFIG on the same base "
             "model, evaluate the base model and every arm on the same test sets, and write "
             "summary.csv, summary.md, accuracy.png and compare.json under OUTPUT_ROOT/<name>/. "
-            "Finished steps are reused when the command runs again with the same config. "
+            "Finished steps are reused when the command runs again with the same config, and so are "
+            "published ones (--publish, under --results-dir) whose inputs and versions match. "
             "Exit 1 if any arm failed."
         ),
     )
@@ -33,17 +35,42 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         metavar="ARM",
         help="run only these arms (and/or 'base'); the summary keeps the others' finished results",
     )
+    p.add_argument(
+        "--results-dir",
+        default="docs/results",
+        metavar="DIR",
+        help="published results: finished steps under DIR/<name>/ whose keys match (same inputs, settings "
+        "and versions) are reused instead of re-run (default: docs/results, here or beside the config's "
+        "folder)",
+    )
+    p.add_argument(
+        "--publish",
+        action="store_true",
+        help="after the run, write its machine-readable results (compare.json, paired.csv, summaries, "
+        "per-record verdicts, step keys) to DIR/<name>/ for committing",
+    )
     p.set_defaults(func=run)
+
+
+def _results_dir(arg: str, config: str) -> Path:
+    """``--results-dir`` as given, or, relative and missing here, the same path beside the config's
+    folder (``experiments/../docs/results``), as the config's data paths are resolved."""
+    root = Path(arg).expanduser()
+    if root.is_absolute() or root.exists():
+        return root
+    beside = Path(config).resolve().parent.parent / root
+    return beside if beside.exists() else root
 
 
 def run(args: argparse.Namespace) -> int:
     from toolproof.cli import UsageError  # noqa: PLC0415
-    from toolproof.compare import CompareConfigError, load_config, run_compare  # noqa: PLC0415
+    from toolproof.compare import CompareConfigError, load_config, publish_results, run_compare  # noqa: PLC0415
 
     try:
         cfg = load_config(args.config)
     except CompareConfigError as e:
         raise UsageError(str(e)) from e
+    results_dir = _results_dir(args.results_dir, args.config)
     t0 = time.perf_counter()
 
     def progress(msg: str) -> None:
@@ -51,14 +78,17 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         result = run_compare(
-            cfg, output_root=args.output_root, resume=args.resume, only=args.only, progress=progress
-        )
+            cfg, output_root=args.output_root, resume=args.resume, only=args.only, progress=progress,
+            published_root=results_dir,
+        )  # fmt: skip
     except CompareConfigError as e:
         raise UsageError(str(e)) from e
     summary = result.output_dir / "summary.md"
     if summary.is_file():
         print(summary.read_text(encoding="utf-8"))
     print(f"results in {result.output_dir}/ ({result.seconds:.0f} s)")
+    if args.publish:
+        print(f"published: {publish_results(result, results_dir)}/")
     if result.error:
         print(f"toolproof compare: failed before training: {result.error}", file=sys.stderr)
     for name in result.failed:

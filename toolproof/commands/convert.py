@@ -1,9 +1,13 @@
 """`toolproof convert INPUT -o OUTPUT [--from FORMAT]`: foreign tool-calling datasets -> canonical JSONL.
 
 INPUT is a JSONL / JSON / CSV / Parquet file or a folder written by ``datasets``' ``save_to_disk``.
-Records that cannot be converted go to ``<output stem>.quarantine.jsonl`` (one line each:
-``{"file", "line", "id", "findings", "record"}``) with the reason; none is dropped silently.
-Exit 0 when every record converted, 1 when some were quarantined, 2 for unreadable input.
+Each record is read through the dialect registry (``validator.formats``: the same detection every
+command uses), converted to the canonical record, and counted per dialect: read / converted /
+quarantined, with what the conversion did ("call arguments decoded from JSON text" ...). Records that
+cannot be read go to ``<output stem>.quarantine.jsonl`` (one line each: ``{"file", "line", "id",
+"findings", "record"}``) with the reason; none is dropped silently and none is counted as converted.
+Exit 0 when every record converted, 1 when some were quarantined (0 with ``--allow-unread``), 2 for
+unreadable input.
 """
 
 from __future__ import annotations
@@ -17,19 +21,24 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-FORMAT_HELP = "auto (default, per record), canonical, sharegpt, xlam, glaive, openai"
+def _format_help() -> str:
+    from toolproof.validator.formats import DIALECTS
+
+    return "auto (default: detect each record's dialect) or one of " + ", ".join(DIALECTS)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "convert",
-        help="convert ShareGPT / xLAM / Glaive / OpenAI / HF datasets into canonical JSONL",
+        help="convert ShareGPT / LLaMA-Factory / OpenAI / Anthropic / Hermes / ToolACE / xLAM / Glaive / HF datasets into canonical JSONL",
         description="Convert a tool-calling dataset into canonical records. Records that cannot be "
         "converted are written to <output stem>.quarantine.jsonl with the reason.",
     )
     p.add_argument("input", metavar="INPUT", help="dataset file (.jsonl/.json/.csv/.parquet) or a save_to_disk folder")
     p.add_argument("-o", "--output", required=True, help="canonical JSONL to write")
-    p.add_argument("--from", dest="source", default="auto", metavar="FORMAT", help=FORMAT_HELP)
+    p.add_argument("--from", "--input-format", dest="source", default="auto", metavar="FORMAT", help=_format_help())
+    p.add_argument("--allow-unread", action="store_true",
+                   help="exit 0 even when some records could not be read (they are still quarantined)")
     p.add_argument("--quarantine", default=None, help="where unconvertible records go (default: <output stem>.quarantine.jsonl)")
     p.add_argument("--split", default=None, help="for a DatasetDict folder: the split to read (default: all)")
     p.set_defaults(func=run)
@@ -54,8 +63,9 @@ def _rid(obj: Any) -> Any:
     return None
 
 
-# (file label, line, index, parsed object or None, (code, message) when unreadable)
-Item = tuple[str, int, int, Any, tuple[str, str] | None, Any]
+# (file label, line, index, parsed object or None, (code, message) when unreadable, the record as read,
+#  its exact bytes or None)
+Item = tuple[str, int, int, Any, tuple[str, str] | None, Any, bytes | None]
 
 
 def _items(path: str, split: str | None) -> Iterator[Item]:
@@ -69,7 +79,7 @@ def _items(path: str, split: str | None) -> Iterator[Item]:
             raise UsageError(f"{path}: a folder, but not one written by datasets' save_to_disk")
         try:
             for k, (sp, row, rec) in enumerate(iter_hf_folder(path, split)):
-                yield f"{path}[{sp}]", row, k, rec, None, rec
+                yield f"{path}[{sp}]", row, k, rec, None, rec, None
         except ConversionError as e:
             raise UsageError(str(e)) from None
         return
@@ -78,60 +88,126 @@ def _items(path: str, split: str | None) -> Iterator[Item]:
         for r in iter_records(path, "canonical"):
             if r.obj is None:
                 err = r.error
-                yield r.file, r.line, r.index, None, (r.code or "TP001", err.message if err else "unreadable"), r.raw
+                yield r.file, r.line, r.index, None, (r.code or "TP001", err.message if err else "unreadable"), r.raw, r.data
             else:
                 obj = from_hf_row(r.obj) if parquet and isinstance(r.obj, dict) else r.obj
-                yield r.file, r.line, r.index, obj, None, r.obj
+                yield r.file, r.line, r.index, obj, None, r.obj, r.data
     except InputError as e:
         raise UsageError(str(e)) from None
 
 
+def summary_lines(read: Counter[str], converted: Counter[str], quarantined: Counter[str], did: Counter[str]) -> list[str]:
+    """One line per dialect: read / converted / quarantined; then what the conversion did."""
+    lines = []
+    for name, n in sorted(read.items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append(f"  {name}: read {n}, converted {converted.get(name, 0)}, quarantined {quarantined.get(name, 0)}")
+    if did:
+        lines.append("conversion (records):")
+        lines.extend(f"  {k}: {v}" for k, v in sorted(did.items(), key=lambda kv: (-kv[1], kv[0])))
+    return lines
+
+
 def run(args: argparse.Namespace) -> int:
     from toolproof.cli import UsageError
-    from toolproof.validator.formats import FORMATS, ConversionError, convert_record
+    from toolproof.validator.cleaner import quarantine_line
+    from toolproof.validator.formats import FORMATS, read_record
+    from toolproof.validator.io import InputError, check_readable, iter_units
+    from toolproof.validator.safeio import AtomicFile, OutputError, escape_text, refuse_overwrite
 
     if args.source not in FORMATS:
         raise UsageError(f"--from: unknown format {args.source!r} (choose from {', '.join(FORMATS)})")
     if not os.path.exists(args.input):
+        if os.path.islink(args.input):  # a broken link or a link loop: say which
+            try:
+                check_readable(args.input)
+            except InputError as e:
+                raise UsageError(str(e)) from None
         raise UsageError(f"{args.input}: no such file or folder")
     out = Path(args.output)
     qpath = Path(args.quarantine) if args.quarantine else quarantine_path(out)
-    if out.resolve() == Path(args.input).resolve():
-        raise UsageError("the output must not overwrite the input")
-    sources: Counter[str] = Counter()
+    try:
+        refuse_overwrite([("-o", out), ("--quarantine", qpath)], [args.input])
+    except OutputError as e:
+        raise UsageError(str(e)) from None
+    if not os.path.isdir(args.input):  # an unreadable input fails before any output is opened
+        try:
+            iter_units(args.input, "canonical")
+        except InputError as e:
+            raise UsageError(str(e)) from None
+    read: Counter[str] = Counter()
+    converted: Counter[str] = Counter()
+    quarantined: Counter[str] = Counter()
+    did: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
+    problems: Counter[str] = Counter()
     n_out = n_q = 0
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        qpath.parent.mkdir(parents=True, exist_ok=True)
-        fo = out.open("w", encoding="utf-8")
-        fq = qpath.open("w", encoding="utf-8")
+        fo = AtomicFile(out, "wb")
+        fq = AtomicFile(qpath, "wb")
     except OSError as e:
-        raise UsageError(f"cannot write {out}: {e}") from e
-    with fo, fq:
-        for file, line, index, obj, unreadable, raw in _items(args.input, args.split):
+        raise UsageError(f"cannot write {e.filename or out}: {e.strerror or e}") from None
+    try:
+        for file, line, index, obj, unreadable, raw, data in _items(args.input, args.split):
             if unreadable is not None:
                 code, msg = unreadable
                 finding = _finding(file, line, index, None, "$", msg, code, "invalid-json")
+                dialect = "unread"
             else:
-                try:
-                    rec, source = convert_record(obj, args.source)
-                except ConversionError as e:
-                    finding = _finding(file, line, index, _rid(obj), e.path, e.message, None, "conversion-failed")
-                else:
-                    fo.write(json.dumps(rec, ensure_ascii=False) + "\n")
-                    sources[source] += 1
+                r = read_record(obj, args.source)
+                dialect = r.dialect or "unknown"
+                if r.ok:
+                    fo.file.write(_line(r.obj))
+                    read[dialect] += 1
+                    converted[dialect] += 1
+                    did.update(dict.fromkeys({n.kind for n in r.notes if not n.code}, 1))
+                    problems.update(n.code or "" for n in r.notes if n.code)
+                    for n in r.notes:
+                        if n.code:
+                            print(f"{escape_text(file)}:{line}: {n.code} {escape_text(n.path)}: {escape_text(n.message)}",
+                                  file=sys.stderr)
                     n_out += 1
                     continue
-            fq.write(json.dumps({"file": file, "line": line, "id": finding["id"], "findings": [finding], "record": raw},
-                                ensure_ascii=False, default=str) + "\n")
+                assert r.error is not None
+                where = f"cannot be read as {r.dialect}: " if r.dialect else ""
+                finding = _finding(file, line, index, _rid(obj), r.error.path, where + r.error.message,
+                                   "TP012" if r.dialect else None, "unreadable-record" if r.dialect else "unknown-shape")
+            read[dialect] += 1
+            quarantined[dialect] += 1
+            fq.file.write(quarantine_line(file, line, finding["id"], [finding], _jsonable(raw), data))
             reasons[finding["name"]] += 1
             n_q += 1
-            print(f"{file}:{line}: {finding['path']}: {finding['message']}", file=sys.stderr)
-    if n_q == 0:
-        qpath.unlink(missing_ok=True)
-    detail = ", ".join(f"{k} {v}" for k, v in sorted(sources.items()))
-    print(f"converted {n_out} record(s) to {out}" + (f" ({detail})" if detail else ""))
+            print(f"{escape_text(file)}:{line}: {escape_text(finding['path'])}: {escape_text(finding['message'])}",
+                  file=sys.stderr)
+        fo.commit()
+        if n_q:
+            fq.commit()
+        else:  # nothing quarantined: no quarantine file is written (and none is deleted)
+            fq.discard()
+    finally:
+        fo.discard()
+        fq.discard()
+    detail = ", ".join(f"{k} {v}" for k, v in sorted(converted.items()))
+    print(f"converted {n_out} record(s) to {escape_text(str(out))}" + (f" ({detail})" if detail else ""))
+    print("read as (records):")
+    for ln in summary_lines(read, converted, quarantined, did):
+        print(ln)
+    if problems:
+        print("findings while reading (records): " + ", ".join(f"{k} {v}" for k, v in sorted(problems.items()))
+              + " (see `toolproof lint`)")
     if n_q:
-        print(f"quarantined {n_q} record(s) to {qpath} (" + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())) + ")")
-    return 1 if n_q else 0
+        print(f"quarantined {n_q} record(s) to {escape_text(str(qpath))} ("
+              + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())) + ")")
+    return 1 if n_q and not args.allow_unread else 0
+
+
+def _line(rec: Any) -> bytes:
+    """One output line, valid UTF-8 (a lone surrogate from a ``\\ud800`` escape stays escaped)."""
+    try:
+        return json.dumps(rec, ensure_ascii=False).encode("utf-8") + b"\n"
+    except UnicodeEncodeError:
+        return json.dumps(rec, ensure_ascii=True).encode("ascii") + b"\n"
+
+
+def _jsonable(value: Any) -> Any:
+    """A value the quarantine line can hold (Parquet / HF rows may carry dates, bytes, ...)."""
+    return json.loads(json.dumps(value, ensure_ascii=False, default=str))

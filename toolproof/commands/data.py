@@ -5,12 +5,15 @@
 - ``toolproof data bfcl CATEGORY... -o FILE [--limit N]``: BFCL categories as canonical test records
   (see ``evaluator.bfcl``).
 - ``toolproof data stats PATH [--json]``: dataset balance (see ``validator.stats``).
+- ``toolproof data balance IN -o OUT [--share S] [--seed N]``: add near-miss decline records made
+  from the data's own records (see ``validator.balance``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -38,7 +41,27 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     st.add_argument("path", metavar="PATH", help="dataset file (any format `toolproof lint` reads)")
     st.add_argument("--json", action="store_true", help="print the statistics as JSON")
     st.add_argument("--input-format", default=None, help="as for `toolproof lint`")
+    st.add_argument("--allow-unread", action="store_true", help="exit 0 even when some records could not be read")
     st.set_defaults(func=run_stats)
+
+    bal = dsub.add_parser(
+        "balance",
+        help="add near-miss decline records (a called tool dropped, a short decline) up to a share of the data",
+        description=(
+            "Write IN's records followed by near-miss irrelevance records made from IN's own calling records "
+            "(the xlam-irrelevance method: drop the called tool, keep the others, answer with a decline that names "
+            "what is missing) until near-miss declines make up --share of the training records. Added records carry "
+            "\"origin\": \"balance\" and \"source_id\". Deterministic for a seed; re-running on the output adds nothing."
+        ),
+    )
+    bal.add_argument("input", metavar="IN", help="dataset file (any format `toolproof lint` reads)")
+    bal.add_argument("-o", "--output", required=True, metavar="OUT", help="balanced JSONL to write (never IN)")
+    bal.add_argument("--share", type=float, default=None, metavar="S",
+                     help="target share of near-miss decline records among training records (default 0.15)")
+    bal.add_argument("--seed", type=int, default=0, help="random seed (which sources and decline texts)")
+    bal.add_argument("--input-format", default=None, help="as for `toolproof lint`")
+    bal.add_argument("--json", action="store_true", help="print the balance report as JSON")
+    bal.set_defaults(func=run_balance)
     p.set_defaults(func=lambda args: _no_sub(p))
 
 
@@ -83,10 +106,11 @@ def run_bfcl(args: argparse.Namespace) -> int:
         records = load_bfcl(args.categories, limit=args.limit)
     except BfclError as e:
         raise UsageError(str(e)) from e
+    from toolproof.validator.safeio import atomic_writer
+
     out = Path(args.output)
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with out.open("w", encoding="utf-8") as f:
+        with atomic_writer(out, "w") as f:
             for rec in records:
                 f.write(json.dumps(rec, ensure_ascii=False) + "\n")
     except OSError as e:
@@ -101,10 +125,60 @@ def run_stats(args: argparse.Namespace) -> int:
     from toolproof.validator.io import InputError, iter_records
     from toolproof.validator.stats import dataset_balance, format_balance
 
+    from toolproof.validator.safeio import escape_text
+
+    records = []
+    bad: list[str] = []
+    read_as: Counter[str] = Counter()
     try:
-        records = [r.obj for r in iter_records(args.path, args.input_format) if r.obj is not None]
+        for r in iter_records(args.path, args.input_format):
+            if r.ok and r.obj is not None:
+                records.append(r.obj)
+                read_as[r.source_format or "unknown"] += 1
+            else:
+                read_as["unread"] += 1
+                msg = r.error.message if r.error is not None else "not read"
+                bad.append(f"{r.file}:{r.line}: {r.code or 'TP001'} {msg}")
     except InputError as e:
         raise UsageError(str(e)) from e
-    stats = dataset_balance(records)
-    print(json.dumps(stats, indent=2) if args.json else format_balance(stats))
+    stats = dataset_balance(records, unread=len(bad), read_as=dict(read_as))
+    stats["unparseable_records"] = len(bad)
+    if args.json:
+        stats["unparseable_examples"] = bad[:5]
+        print(json.dumps(stats, indent=2))
+    else:
+        print(format_balance(stats))
+        if bad:
+            print(f"unparseable records (not counted above): {len(bad)}")
+    for line in bad[:5]:
+        print(f"toolproof data stats: {escape_text(line)}", file=sys.stderr)
+    if bad:
+        more = f" (first {min(5, len(bad))} shown)" if len(bad) > 5 else ""
+        print(f"toolproof data stats: warning: {len(bad)} record(s) did not parse and are not in these "
+              f"statistics{more}; `toolproof lint {escape_text(args.path)}` lists them", file=sys.stderr)
+    if not records and not bad:
+        print(f"toolproof data stats: warning: {escape_text(args.path)}: no records (empty file)", file=sys.stderr)
+    if stats["records"] == 0 and (bad or stats["not_records"]):
+        return 1  # nothing was read: no statistics, never "0 calls"
+    return 1 if (bad or stats["not_records"]) and not args.allow_unread else 0
+
+
+def run_balance(args: argparse.Namespace) -> int:
+    from toolproof.cli import UsageError
+    from toolproof.validator.balance import DEFAULT_SHARE, BalanceError, balance_file, format_balance_result
+
+    share = DEFAULT_SHARE if args.share is None else args.share
+    if not 0.0 <= share < 1.0:
+        raise UsageError("--share must be at least 0 and below 1")
+    try:
+        res = balance_file(args.input, args.output, share=share, seed=args.seed, input_format=args.input_format)
+    except BalanceError as e:
+        raise UsageError(str(e)) from None
+    except OSError as e:
+        raise UsageError(f"{e.filename or args.output}: {e.strerror or e}") from None
+    if args.json:
+        print(json.dumps(res.to_dict(), indent=2))
+    else:
+        print(format_balance_result(res))
+        print(f"wrote {res.records_out} records to {res.output} ({res.records_in} in, {len(res.added)} added)")
     return 0

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 
-from toolproof.evaluator.extract import PARSERS
-
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
@@ -24,7 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--limit", type=int, help="evaluate the first N records only")
     p.add_argument("--dtype", default="auto", choices=["auto", "bf16", "fp32"], help="auto: bf16 when supported")
     p.add_argument("--max-new-tokens", type=int, default=256, help="generation budget per example (default: 256)")
-    p.add_argument("--parser", default="auto", choices=["auto", *PARSERS], help="extraction format (default: auto)")
+    from toolproof.commands.score import add_parser_argument
+
+    add_parser_argument(p)
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=run)
@@ -36,6 +36,9 @@ def run(args: argparse.Namespace) -> int:
     from toolproof.cli import UsageError
     from toolproof.commands.score import format_summary
 
+    from toolproof.cli import MODEL, require_modules
+
+    require_modules("eval", (*MODEL, "peft") if args.adapter else MODEL)
     if args.batch_size < 1 or args.max_new_tokens < 1 or (args.limit is not None and args.limit < 1):
         raise UsageError("--batch-size, --max-new-tokens and --limit must be at least 1")
     cfg = EvalConfig(
@@ -63,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     title = f"model: {s.model}" + (f" + {s.adapter}" if s.adapter else "") + f"  dtype: {s.dtype}"
     assert s.score is not None
-    print(format_summary(s.score, title=title))
+    print(format_summary(s.score, title=title, strict_parser=args.parser))
     print(
         f"speed: {s.examples_per_s:.2f} examples/s, {s.generated_tokens_per_s:.1f} generated tokens/s "
         f"(batch {s.batch_size}, {s.generation_seconds:.1f} s)"

@@ -27,12 +27,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _print_unfixed(f: Any) -> None:
-    print(f"{f.file}:{f.line}: {f.code} [{f.name}] {f.path}: {f.message}")
+    """pre-commit's `path:line: problem`; the message is the one `lint` gives."""
+    from toolproof.validator.safeio import escape_text
+
+    print(f"{escape_text(f.file)}:{f.line}: {f.code} [{f.name}] {escape_text(f.path)}: {escape_text(f.message)}")
 
 
 def run(args: argparse.Namespace) -> int:
     from toolproof.validator.cleaner import RecordCleaner
     from toolproof.validator.config import ConfigError, load_config
+    from toolproof.validator.safeio import escape_text
     from toolproof.validator.cleaner import FixFileError, fix_file
 
     try:
@@ -48,8 +52,13 @@ def run(args: argparse.Namespace) -> int:
             res = fix_file(Path(path), cleaner, on_unfixed=_print_unfixed, keep_changes=False)
         except FixFileError as e:
             raise UsageError(str(e)) from None
+        other = {k: n for k, n in res.dialects.items() if k not in ("canonical", "unknown", "unread")}
+        if other:
+            read = ", ".join(f"{k} {n}" for k, n in sorted(res.dialects.items(), key=lambda kv: (-kv[1], kv[0])))
+            print(f"{escape_text(path)}: read as {read} (records); fix repairs canonical records only, the others are left "
+                  f"as they are (`toolproof convert {escape_text(path)} -o OUT.jsonl` converts them)")
         if res.changed:
             changed_any = True
-            print(f"Fixing {path}")
+            print(f"Fixing {escape_text(path)}")
     sys.stdout.flush()
     return 1 if changed_any else 0

@@ -31,9 +31,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
+    from toolproof.cli import TOKENIZER, require_modules
+
+    require_modules("inspect", TOKENIZER)
     from toolproof.trainer.models import DEFAULT_MODEL, ModelError, load_tokenizer, resolve_model
     from toolproof.trainer.templates import render, trained_segments
     from toolproof.validator.io import InputError, iter_records
+    from toolproof.validator.safeio import escape_block, escape_text
 
     wanted = sorted(set(args.record or [0]))
     if any(n < 0 for n in wanted):
@@ -44,10 +48,13 @@ def run(args: argparse.Namespace) -> int:
     except ModelError as e:
         raise UsageError(str(e)) from None
     found: dict[int, object] = {}
+    dialect: dict[int, str] = {}
     try:
         for raw in iter_records(args.data):
             if raw.index in wanted:
                 found[raw.index] = raw.obj if raw.ok else None
+                dialect[raw.index] = (raw.source_format or "unknown") if raw.ok else (
+                    f"unread: {raw.error.message}" if raw.error is not None else "unread")
             if raw.index >= wanted[-1]:
                 break
     except (InputError, OSError) as e:
@@ -63,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         if n not in found:
             raise UsageError(f"{args.data}: no record {n}")
         rec = found[n]
-        header = f"── record {n} · {ref.display} · {args.loss} loss · {args.format}"
+        header = f"── record {n} (read as {dialect.get(n, 'unknown')}) · {escape_text(ref.display)} · {args.loss} loss · {args.format}"
         if not isinstance(rec, dict):
             print(f"{header}\n(record {n} is not a readable JSON object)")
             rc = 1
@@ -71,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             r = render(tok, rec, loss=args.loss, fmt=args.format)
         except Exception as e:  # a dirty record the template cannot render
-            print(f"{header}\ncannot render record {n} with this template: {type(e).__name__}: {e}")
+            print(f"{header}\ncannot render record {n} with this template: {type(e).__name__}: {escape_text(e)}")
             rc = 1
             continue
         segs = trained_segments(tok, r)
@@ -79,11 +86,11 @@ def run(args: argparse.Namespace) -> int:
             console.print(header, style="bold")
             text = Text()
             for s, trained in segs:
-                text.append(s, style="bold black on green" if trained else "dim")
+                text.append(escape_block(s), style="bold black on green" if trained else "dim")
             console.print(text)
         else:
             print(header)
-            print("".join(f"[[{s}]]" if trained else s for s, trained in segs))
+            print("".join(f"[[{escape_block(s)}]]" if trained else escape_block(s) for s, trained in segs))
         pct = 100.0 * r.n_trained / r.n_tokens if r.n_tokens else 0.0
         print(f"tokens: {r.n_tokens} total, {r.n_trained} trained ({pct:.1f}%), {r.n_tokens - r.n_trained} masked")
         if r.n_trained == 0:

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import io
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import IO
 
 from toolproof.cli import UsageError
@@ -34,13 +32,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--select", type=_codes, action="extend", metavar="CODES", help="comma-separated codes, prefixes or names to run (replaces the config's select)")
     p.add_argument("--ignore", type=_codes, action="extend", metavar="CODES", help="comma-separated codes, prefixes or names to skip (added to the config's ignore)")
     p.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="worker processes (default 1)")
-    p.add_argument("--input-format", metavar="F", help="jsonl, json, csv, parquet and/or auto, canonical, sharegpt, xlam, glaive, openai (e.g. csv:sharegpt)")
+    p.add_argument("--input-format", metavar="F", help="container (jsonl, json, csv, parquet) and/or record dialect (auto: detect each record; "
+                   "canonical, openai, anthropic, llamafactory-v1, sharegpt, hermes, toolace, xlam, glaive), e.g. csv:sharegpt")
     p.add_argument("--config", metavar="FILE", help="pyproject.toml or toolproof.toml to read instead of the nearest pyproject.toml")
     p.add_argument("--against", metavar="TEST", help="test set to check leakage against (enables TP504)")
     p.add_argument("--model", metavar="M", help="model whose chat template to check (enables TP601-TP603)")
     p.add_argument("--max-length", type=int, metavar="N", help="token limit for TP603 (with --model)")
     p.add_argument("--loss", metavar="L", help="loss mode for TP602 (with --model), e.g. assistant_only")
     p.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
+    p.add_argument("--hook", action="store_true", help=argparse.SUPPRESS)  # set by the pre-commit hook entry
+    p.add_argument("--fail-on-empty", action="store_true",
+                   help="exit 1 when a file holds no records (empty, or blank lines only); without it an empty "
+                   "file is only a warning")
     p.add_argument("--engine", choices=["local", "ray"], default="local", help="local processes (default) or Ray Data (pip install 'toolproof[ray]'; JSON Lines on storage every worker reads)")
     p.add_argument("--ray-address", metavar="ADDR", help="Ray cluster to use with --engine ray (default: RAY_ADDRESS, else a local Ray)")
     p.set_defaults(func=run)
@@ -52,15 +55,11 @@ def _report_file(output: str | None) -> Iterator[IO[str]]:
     if not output:
         yield sys.stdout
         return
-    from toolproof.validator.cleaner import atomic_writer
+    from toolproof.validator.safeio import atomic_writer
 
     try:
-        with atomic_writer(Path(output)) as raw:
-            out = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-            try:
-                yield out
-            finally:
-                out.detach()  # flushes; atomic_writer closes the file
+        with atomic_writer(output, "w", encoding="utf-8", newline="") as out:
+            yield out
     except OSError as e:
         raise UsageError(f"{output}: cannot write ({e.strerror or e})") from None
 
@@ -83,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
     from toolproof.validator.engine import lint_paths
     from toolproof.validator.io import check_readable, hf_source, InputError, split_format
     from toolproof.validator.reporters import open_stream
+    from toolproof.validator.safeio import escape_text
 
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
@@ -105,6 +105,21 @@ def run(args: argparse.Namespace) -> int:
             check_readable(args.against)
         except InputError as e:
             raise UsageError(f"--against: {e}") from None
+    if args.output:
+        from toolproof.validator.safeio import OutputError, refuse_overwrite
+
+        try:
+            refuse_overwrite([("-o", args.output)], [*args.paths, args.against, args.config])
+        except OutputError as e:
+            raise UsageError(str(e)) from None
+    if args.model:  # the template rules need the tokenizer: an environment problem is not a data finding
+        from toolproof.cli import TOKENIZER, require_modules
+        from toolproof.validator.rules.template import load_model_error
+
+        require_modules("lint --model", TOKENIZER)
+        problem = load_model_error(args.model)
+        if problem:
+            raise UsageError(f"--model {args.model}: {problem}")
     try:
         config = load_config(args.config)
     except ConfigError as e:
@@ -118,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
     # The report is written as the findings come (memory stays flat however many there are);
     # with -o it goes to a temporary file beside the target, renamed over it at the end.
     with _report_file(args.output) as out:
-        stream = open_stream(args.format, out, color=color)
+        stream = open_stream(args.format, out, color=color, batch=args.hook)
         try:
             if args.engine == "ray":
                 result = _lint_ray(args, config, options)
@@ -144,7 +159,14 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     if args.format != "text":
         for e in result.errors:
-            print(f"toolproof lint: error: {e}", file=sys.stderr)
+            print(f"toolproof lint: error: {escape_text(e)}", file=sys.stderr)
     for e in result.internal_errors[:20]:
-        print(f"toolproof lint: internal error (please report): {e}", file=sys.stderr)
-    return result.exit_code
+        print(f"toolproof lint: internal error (please report): {escape_text(e)}", file=sys.stderr)
+    empty = [f.path for f in result.files if f.records == 0]
+    for path in empty if (args.format != "text" or args.output) else []:  # the text report says it itself
+        print(f"toolproof lint: warning: {escape_text(path)}: no records (empty file)"
+              + ("" if args.fail_on_empty else "; --fail-on-empty makes this an error"), file=sys.stderr)
+    code = result.exit_code
+    if empty and args.fail_on_empty and code == 0:
+        code = 1
+    return code

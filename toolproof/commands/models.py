@@ -80,8 +80,11 @@ def _check(args: argparse.Namespace) -> int:
     from toolproof.trainer import models
     from toolproof.trainer.tokens import CALL_MARKERS, INDISTINCT_COSINE, call_marker_ids, check_rows
 
+    from toolproof.cli import MODEL, require_modules
+
     if not args.name:
         raise UsageError("`toolproof models check` needs a model (embedded name, directory or hub id)")
+    require_modules("models check", MODEL)
     try:
         model, tok = models.load(args.name, dtype="fp32")
     except models.ModelError as e:

@@ -20,59 +20,83 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("predictions", help='JSONL lines {"id", "output": raw text} or {"id", "calls": [...]}')
     p.add_argument("--data", required=True, help="test set JSONL (records with expected_calls or possible_answer)")
     p.add_argument("-o", "--output", help="write one verdict per line to this JSONL file")
-    p.add_argument("--parser", default="auto", choices=["auto", *PARSERS], help="extraction format (default: auto)")
+    add_parser_argument(p)
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=run)
 
 
-def format_summary(s: Any, *, title: str = "") -> str:
+def add_parser_argument(p: argparse.ArgumentParser) -> None:
+    """``--parser FAMILY|auto`` (shared by score and eval)."""
+    p.add_argument(
+        "--parser",
+        default="auto",
+        choices=["auto", *PARSERS],
+        metavar="FAMILY|auto",
+        help="call syntax to read (default: auto, which detects it from its markers); "
+        "`toolproof parsers` lists the families",
+    )
+
+
+def format_summary(s: Any, *, title: str = "", strict_parser: str | None = None) -> str:
     """Human-readable summary of a ScoreSummary (used by `score` and `eval`)."""
+    from toolproof.validator.safeio import escape_text as e_
+
     lines: list[str] = []
     if title:
-        lines.append(title)
+        lines.append(e_(title))
     lines.append(f"accuracy: {s.accuracy:.1%} ({s.correct}/{s.n})")
     if s.per_category:
         lines.append("per category:")
-        w = max(len(c) for c in s.per_category)
+        w = max(len(e_(c)) for c in s.per_category)
         for c, v in s.per_category.items():
-            lines.append(f"  {c:<{w}}  {v['accuracy']:6.1%}  ({v['correct']}/{v['n']})")
+            lines.append(f"  {e_(c):<{w}}  {v['accuracy']:6.1%}  ({v['correct']}/{v['n']})")
     if s.errors:
         lines.append("errors:")
         for e, k in s.errors.items():
-            lines.append(f"  {e:<20} {k}")
+            lines.append(f"  {e_(e):<20} {k}")
     if s.parsers:
         lines.append("extraction formats:")
         for name, v in s.parsers.items():
-            lines.append(f"  {name:<10} {v['outputs']:>5} outputs, {v['correct']} correct")
+            lines.append(f"  {e_(name):<14} {v['outputs']:>5} outputs, {v['correct']} correct")
     if s.hermes_only_accuracy is not None:
         lines.append(f"a tags-only (<tool_call>) extractor would report: {s.hermes_only_accuracy:.1%}")
     if s.strict_accuracy is not None:
-        lines.append(f"strict (what a serving Hermes parser returns, nothing repaired): {s.strict_accuracy:.1%}")
+        who = "Hermes" if strict_parser in (None, "auto") else strict_parser
+        lines.append(f"strict (what a serving {who} parser returns, nothing repaired): {s.strict_accuracy:.1%}")
     if s.schema_violation_examples:
         lines.append(f"examples whose calls break the tool schema: {s.schema_violation_examples}")
     if s.missing:
-        shown = ", ".join(s.missing[:20]) + (f" ... (+{len(s.missing) - 20})" if len(s.missing) > 20 else "")
+        shown = ", ".join(e_(m) for m in s.missing[:20]) + (f" ... (+{len(s.missing) - 20})" if len(s.missing) > 20 else "")
         lines.append(f"missing predictions (counted wrong): {len(s.missing)}: {shown}")
     if s.unknown:
-        lines.append(f"predictions for ids not in the test set (ignored): {len(s.unknown)}: {', '.join(s.unknown[:20])}")
+        lines.append(f"predictions for ids not in the test set (ignored): {len(s.unknown)}: {', '.join(e_(u) for u in s.unknown[:20])}")
     if s.duplicates:
-        lines.append(f"repeated prediction ids (first kept): {', '.join(s.duplicates[:20])}")
+        lines.append(f"repeated prediction ids (first kept): {', '.join(e_(d) for d in s.duplicates[:20])}")
     return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:
     from toolproof.cli import UsageError
     from toolproof.evaluator.score import InputError, load_predictions, load_records, score_predictions
+    from toolproof.validator.safeio import OutputError, atomic_writer, refuse_overwrite
 
+    if args.output:
+        try:
+            refuse_overwrite([("-o", args.output)], [args.predictions, args.data])
+        except OutputError as e:
+            raise UsageError(str(e)) from None
     try:
         preds = load_predictions(args.predictions)
         records = load_records(args.data)
     except InputError as e:
         raise UsageError(str(e)) from None
+    if not records:
+        raise UsageError(f"{args.data}: no records in the test set; there is nothing to score "
+                         "(an accuracy of 0/0 would mean nothing)")
     summary = score_predictions(preds, records, parser=args.parser)
     if args.output:
         try:
-            with open(args.output, "w", encoding="utf-8") as f:
+            with atomic_writer(args.output, "w") as f:
                 for ex in summary.examples:
                     f.write(json.dumps(ex.to_dict(), ensure_ascii=False) + "\n")
         except OSError as e:
@@ -80,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary.to_dict(), indent=2))
     else:
-        print(format_summary(summary))
+        print(format_summary(summary, strict_parser=args.parser))
     if summary.missing:
         print(f"toolproof score: {len(summary.missing)} record(s) had no prediction", file=sys.stderr)
     return 0

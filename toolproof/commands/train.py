@@ -107,6 +107,9 @@ def build_config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def run(args: argparse.Namespace) -> int:
+    from toolproof.cli import TOKENIZER, TRAINING, require_modules
+
+    require_modules("train" + (" --dry-run" if args.dry_run else ""), TOKENIZER if args.dry_run else TRAINING)
     from toolproof.trainer.train import DirtyDataError, TrainError, dry_run, is_main_process, train, validate_data
 
     cfg = build_config(args)
@@ -121,6 +124,9 @@ def run(args: argparse.Namespace) -> int:
         return 1
     except TrainError as e:
         raise UsageError(str(e)) from None
+    if validation.dialects:
+        read = ", ".join(f"{k} {n}" for k, n in sorted(validation.dialects.items(), key=lambda kv: (-kv[1], kv[0])))
+        print(f"  read as {read} (records)", file=sys.stderr)
     if validation.errors:
         bar = "!" * 72
         print(

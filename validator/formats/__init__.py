@@ -1,66 +1,158 @@
-"""Record formats: convert ShareGPT / LLaMA-Factory, xLAM, Glaive v2 and OpenAI fine-tuning records
-into the canonical record (docs/ARCHITECTURE.md). Pure Python; ``datasets`` / ``pyarrow`` are only
-imported inside ``validator.formats.hf`` functions.
+"""Record dialects: one module per dialect, one registry (:data:`DIALECTS`), one detection for every
+command. Pure Python; ``datasets`` / ``pyarrow`` are only imported inside ``validator.formats.hf``.
 
-- ``detect_format(obj) -> str``: ``canonical``, ``sharegpt``, ``xlam``, ``glaive``, ``openai`` or ``unknown``.
-- ``convert_record(obj, fmt="auto") -> (canonical_obj, source_format)``; raises ``ConversionError``
-  (with a JSON path and a reason) for a record that cannot be converted.
+Every command (lint, clean, fix, convert, data stats, train, inspect, compare) reads a file through
+``validator.io``, which calls :func:`read_record` on each parsed value: the record's dialect is detected
+(or forced with ``--input-format``), the record is converted to the canonical record by that dialect's
+module, and what the conversion did is returned as notes. A record that no dialect understands, or that
+its dialect cannot convert, is *not read*: it carries the reason and is never counted as converted.
+
+- ``detect_format(obj) -> str``: a name in :data:`DIALECTS` or ``unknown``.
+- ``convert_record(obj, fmt="auto") -> (canonical_obj, dialect)``; raises ``ConversionError``.
+- ``read_record(obj, fmt="auto") -> Reading`` (never raises).
 - ``to_hf_dataset(records)``: a ``datasets.Dataset`` without Arrow's null-padded argument keys.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
-from toolproof.validator.formats import glaive, openai, sharegpt, xlam
-from toolproof.validator.formats.common import ConversionError
+from toolproof.validator.formats import (
+    anthropic,
+    canonical,
+    glaive,
+    hermes,
+    llamafactory,
+    openai,
+    sharegpt,
+    toolace,
+    xlam,
+)
+from toolproof.validator.formats.common import ConversionError, Note, Notes
 
-FORMATS: tuple[str, ...] = ("auto", "canonical", "sharegpt", "xlam", "glaive", "openai")
-_CONVERTERS = {"sharegpt": sharegpt.convert, "xlam": xlam.convert, "glaive": glaive.convert, "openai": openai.convert}
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+    title: str
+    looks_like: Callable[[dict[str, Any]], bool]
+    convert: Callable[..., Any]  # (obj, notes) -> canonical record
+    spec: str  # where the shape is defined
+    hub: tuple[str, ...] = ()  # HF-hub datasets known to use it
 
 
-def detect_format(obj: Any) -> str:
-    """The shape of one record (cheap: canonical records are recognised from their first message)."""
+# Detection order: the most specific shapes first (a ToolACE or Hermes record is also ShareGPT; an
+# OpenAI or Anthropic record also has "messages").
+DIALECTS: dict[str, Dialect] = {
+    d.name: d
+    for d in (
+        Dialect("llamafactory-v1", "LLaMA-Factory v1 (content parts)", llamafactory.looks_like, llamafactory.convert,
+                "hiyouga/LLaMA-Factory src/llamafactory/v1 (extras/types.py, plugins/data_plugins/converter.py)",
+                ("llamafactory/reason_tool_use_demo_50",)),
+        Dialect("anthropic", "Anthropic Messages", anthropic.looks_like, anthropic.convert,
+                "docs.anthropic.com: Messages API, tool use (tool_use / tool_result blocks, input_schema)"),
+        Dialect("openai", "OpenAI chat fine-tuning", openai.looks_like, openai.convert,
+                "platform.openai.com/docs/guides/fine-tuning (chat format, function calling, legacy functions)"),
+        Dialect("canonical", "canonical / TRL-HF", canonical.looks_like, canonical.convert,
+                "docs/ARCHITECTURE.md; transformers chat templates (tools, tool_calls with argument objects)"),
+        Dialect("toolace", "ToolACE (tools in the system prompt, pythonic calls)", toolace.looks_like, toolace.convert,
+                "Team-ACE/ToolACE", ("Team-ACE/ToolACE",)),
+        Dialect("hermes", "Hermes function calling (<tools>, <tool_call>)", hermes.looks_like, hermes.convert,
+                "NousResearch/Hermes-Function-Calling", ("NousResearch/hermes-function-calling-v1",)),
+        Dialect("sharegpt", "ShareGPT / LLaMA-Factory", sharegpt.looks_like, sharegpt.convert,
+                "hiyouga/LLaMA-Factory data/README.md (sharegpt: function_call / observation, tools as JSON text)",
+                ("llamafactory/glaive_toolcall_en", "llamafactory/glaive_toolcall_zh")),
+        Dialect("xlam", "xLAM / APIGen", xlam.looks_like, xlam.convert,
+                "Salesforce APIGen (query / tools / answers as JSON text)",
+                ("Salesforce/xlam-function-calling-60k", "Salesforce/xlam-irrelevance-7.5k")),
+        Dialect("glaive", "Glaive function calling (raw)", glaive.looks_like, glaive.convert,
+                "glaiveai/glaive-function-calling-v2 (system + chat text)", ("glaiveai/glaive-function-calling-v2",)),
+    )
+}
+FORMATS: tuple[str, ...] = ("auto", *DIALECTS)
+# "auto" for a file whose calls carry argument objects (the reader sniffs the file's start): string
+# arguments there are a canonical record's defect (TP203), not OpenAI's convention. Internal value.
+AUTO_OBJECT_ARGS = "auto-object-args"
+
+
+@dataclass
+class Reading:
+    """One record as read: the canonical object (None when not read), its dialect, why it could not be
+    read, and what the conversion did (notes; a note with a ``code`` is a finding)."""
+
+    obj: Any
+    dialect: str | None
+    error: ConversionError | None = None
+    notes: Notes = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def detect_format(obj: Any, *, string_args_openai: bool = True) -> str:
+    """The dialect of one record (the first in :data:`DIALECTS` whose shape matches), else ``unknown``.
+
+    ``string_args_openai=False``: string call arguments alone do not make a record OpenAI."""
     if not isinstance(obj, dict):
         return "unknown"
-    msgs = obj.get("messages")
-    if isinstance(msgs, list):
-        first = msgs[0] if msgs else None
-        if isinstance(first, dict) and "from" in first and "role" not in first:
-            return "sharegpt"
-        return "openai" if openai.is_legacy_or_string_args(obj) else "canonical"
-    if isinstance(obj.get("conversations"), list):
-        return "sharegpt"
-    if xlam.looks_like(obj):
-        return "xlam"
-    if glaive.looks_like(obj):
-        return "glaive"
+    for d in DIALECTS.values():
+        try:
+            if d.name == "openai" and not string_args_openai:
+                if openai.looks_like(obj, string_args=False):
+                    return d.name
+                continue
+            if d.looks_like(obj):
+                return d.name
+        except Exception:  # a detector must never stop reading
+            continue
     return "unknown"
 
 
-def convert_record(obj: Any, fmt: str = "auto") -> tuple[Any, str]:
-    """Canonical form of ``obj`` and the format it was read as.
+def _unknown(obj: dict[str, Any]) -> ConversionError:
+    keys = ", ".join(sorted(map(str, obj))[:8]) or "none"
+    return ConversionError(
+        "unrecognised record shape (keys: " + keys + "); expected 'messages' (canonical / OpenAI / Anthropic / "
+        "LLaMA-Factory v1), 'conversations' (ShareGPT / Hermes / ToolACE), 'query'+'answers' (xLAM), "
+        "'chat' (Glaive) or 'example' (Hermes prompt text)"
+    )
 
-    ``fmt="auto"`` detects the shape per record; a named format is applied as given. Canonical
-    records are returned unchanged (the same object). Raises ``ConversionError`` when the record
-    cannot be converted (unknown shape, or the named format's fields are missing or broken).
-    """
+
+def read_record(obj: Any, fmt: str = "auto") -> Reading:
+    """Read one parsed value as ``fmt`` (``auto``: detect). Never raises."""
+    strict = fmt == AUTO_OBJECT_ARGS
+    if strict:
+        fmt = "auto"
     if fmt not in FORMATS:
-        raise ConversionError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+        return Reading(None, None, ConversionError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})"))
     if fmt == "canonical":
-        return obj, "canonical"
+        return Reading(obj, "canonical")
     if not isinstance(obj, dict):
-        raise ConversionError(f"a record must be a JSON object, got {type(obj).__name__}")
-    source = detect_format(obj) if fmt == "auto" else fmt
-    if source == "canonical":
-        return obj, "canonical"
+        return Reading(None, None, ConversionError(f"a record must be a JSON object, got {type(obj).__name__}"))
+    source = detect_format(obj, string_args_openai=not strict) if fmt == "auto" else fmt
     if source == "unknown":
-        keys = ", ".join(sorted(map(str, obj))[:8]) or "none"
-        raise ConversionError(
-            "unrecognised record shape (keys: " + keys + "); expected 'messages' (canonical/OpenAI), "
-            "'conversations' (ShareGPT), 'query'+'answers' (xLAM) or 'chat' (Glaive)"
-        )
-    return _CONVERTERS[source](obj), source
+        return Reading(None, None, _unknown(obj))
+    notes: Notes = []
+    try:
+        out = DIALECTS[source].convert(obj, notes)
+    except ConversionError as e:
+        return Reading(None, source, e, notes)
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError, RecursionError) as e:
+        return Reading(None, source, ConversionError(f"cannot be read as {source}: {type(e).__name__}: {e}"), notes)
+    return Reading(out, source, None, notes)
+
+
+def convert_record(obj: Any, fmt: str = "auto") -> tuple[Any, str]:
+    """Canonical form of ``obj`` and the dialect it was read as; raises ``ConversionError``.
+
+    ``fmt="auto"`` detects the dialect per record; a named dialect is applied as given. Canonical
+    records are returned unchanged (the same object)."""
+    r = read_record(obj, fmt)
+    if r.error is not None:
+        raise r.error
+    return r.obj, r.dialect or "canonical"
 
 
 def to_hf_dataset(records: list[dict[str, Any]]) -> Any:
@@ -70,4 +162,16 @@ def to_hf_dataset(records: list[dict[str, Any]]) -> Any:
     return _to(records)
 
 
-__all__ = ["FORMATS", "ConversionError", "convert_record", "detect_format", "to_hf_dataset"]
+__all__ = [
+    "AUTO_OBJECT_ARGS",
+    "DIALECTS",
+    "FORMATS",
+    "ConversionError",
+    "Dialect",
+    "Note",
+    "Reading",
+    "convert_record",
+    "detect_format",
+    "read_record",
+    "to_hf_dataset",
+]

@@ -3,11 +3,36 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
 Record = dict[str, Any]
+
+
+# Tool types other than "function" (OpenAI Assistants / fine-tuning: code_interpreter, file_search,
+# retrieval; functionary's code_interpreter): passed through untouched, never re-shaped.
+BUILTIN_TOOL_TYPES = frozenset({"code_interpreter", "file_search", "retrieval", "web_search", "web_search_preview", "computer_use_preview"})
+
+
+@dataclass
+class Note:
+    """What a converter did to a record (``kind``: a short phrase the commands count and print), or a
+    problem it found that is not fatal (``code`` set: a reader finding such as TP407)."""
+
+    kind: str
+    path: str = "$"
+    code: str | None = None
+    message: str = ""
+
+
+Notes = list[Note]
+
+
+def note(notes: Notes | None, kind: str, path: str = "$", code: str | None = None, message: str = "") -> None:
+    if notes is not None:
+        notes.append(Note(kind, path, code, message))
 
 
 class ConversionError(ValueError):
@@ -56,6 +81,8 @@ def canonical_tool(tool: Any, where: str) -> dict[str, Any]:
         raise ConversionError(f"a tool must be an object, got {type(tool).__name__}", where)
     if tool.get("type") == "function" and isinstance(tool.get("function"), dict):
         return tool
+    if isinstance(tool.get("type"), str) and tool["type"] != "function" and "function" not in tool and "name" not in tool:
+        return tool  # a built-in tool ({"type": "code_interpreter"}): kept as it is
     if isinstance(tool.get("function"), dict) and "name" not in tool:
         return {"type": "function", **tool}
     if not isinstance(tool.get("name"), str):
@@ -113,14 +140,17 @@ class CallIds:
         return self.pending.pop(0)
 
 
-def make_call(name: Any, arguments: Any, ids: CallIds, given_id: Any = None) -> dict[str, Any]:
+def make_call(name: Any, arguments: Any, ids: CallIds, given_id: Any = None, notes: Notes | None = None) -> dict[str, Any]:
     if not isinstance(name, str) or not name:
         raise ConversionError("a call needs a string 'name'")
     cid = ids.new(name, given_id)
-    return {"id": cid, "type": "function", "function": {"name": name, "arguments": parse_arguments(arguments)}}
+    args = parse_arguments(arguments)
+    if isinstance(arguments, str) and isinstance(args, dict):
+        note(notes, "call arguments decoded from JSON text")
+    return {"id": cid, "type": "function", "function": {"name": name, "arguments": args}}
 
 
-def call_from_obj(obj: Any, ids: CallIds, where: str) -> dict[str, Any]:
+def call_from_obj(obj: Any, ids: CallIds, where: str, notes: Notes | None = None) -> dict[str, Any]:
     """``{"name", "arguments"}`` / ``{"name", "parameters"}`` / OpenAI ``{"function": {...}}`` -> a structured call."""
     if not isinstance(obj, dict):
         raise ConversionError(f"a call must be an object, got {type(obj).__name__}", where)
@@ -130,7 +160,7 @@ def call_from_obj(obj: Any, ids: CallIds, where: str) -> dict[str, Any]:
     if not isinstance(obj.get("name"), str):
         raise ConversionError("a call needs a string 'name'", where)
     args = obj.get("arguments", obj.get("parameters", {}))
-    return make_call(obj["name"], args, ids, given_id)
+    return make_call(obj["name"], args, ids, given_id, notes)
 
 
 def tool_message(content: Any, ids: CallIds, name: str | None = None) -> dict[str, Any]:
@@ -143,8 +173,27 @@ def tool_message(content: Any, ids: CallIds, name: str | None = None) -> dict[st
     return msg
 
 
-def assemble(obj: Record, consumed: tuple[str, ...], messages: list[Any], tools: list[Any] | None) -> Record:
-    """The canonical record: ``id`` first, then ``messages``, ``tools``, then the source's other keys."""
+def assemble(obj: Record, consumed: tuple[str, ...], messages: list[Any], tools: list[Any] | None,
+             *, keep_order: bool = False) -> Record:
+    """The canonical record: ``id`` first, then ``messages``, ``tools``, then the source's other keys.
+
+    ``keep_order`` (a source that already has ``messages``): the source's key order is kept, the new
+    ``messages`` / ``tools`` standing where the source's first consumed key stood."""
+    if keep_order:
+        kept: Record = {}
+        for k, v in obj.items():
+            if k in consumed or k in ("messages", "tools"):
+                if "messages" not in kept:
+                    kept["messages"] = messages
+                    if tools is not None:
+                        kept["tools"] = tools
+                continue
+            kept[k] = v
+        if "messages" not in kept:
+            kept["messages"] = messages
+        if tools is not None and "tools" not in kept:
+            kept["tools"] = tools
+        return kept
     out: Record = {}
     if "id" in obj:
         out["id"] = obj["id"]
@@ -158,7 +207,11 @@ def assemble(obj: Record, consumed: tuple[str, ...], messages: list[Any], tools:
 
 
 __all__ = [
+    "BUILTIN_TOOL_TYPES",
     "CallIds",
+    "Note",
+    "Notes",
+    "note",
     "assemble",
     "ConversionError",
     "Record",

@@ -26,6 +26,8 @@ from toolproof.validator.formats.common import (
     canonical_tool,
     is_json_data,
     make_call,
+    Notes,
+    note,
     tool_message,
 )
 
@@ -105,12 +107,20 @@ def split_chat(chat: str) -> list[tuple[str, str]]:
     return turns
 
 
-def convert(obj: Record) -> Record:
+def convert(obj: Record, notes: Notes | None = None) -> Record:
     chat = obj.get("chat")
     if not isinstance(chat, str):
         raise ConversionError("Glaive record needs a string 'chat'", "$.chat")
     system = obj.get("system")
-    instruction, tools = parse_system(system) if isinstance(system, str) else ("", [])
+    try:
+        instruction, tools = parse_system(system) if isinstance(system, str) else ("", [])
+    except ConversionError as e:  # the record is still readable; the broken tool list is its own finding
+        body = system.strip() if isinstance(system, str) else ""
+        instruction = body[len("SYSTEM:"):].strip() if body.upper().startswith("SYSTEM:") else body
+        tools = []
+        note(notes, "unparseable tool list in the system prompt", "$.system", "TP407", e.message)
+    if tools:
+        note(notes, "tools read from the system prompt (glaive)")
     ids = CallIds()
     messages: list[dict[str, Any]] = []
     if instruction:
@@ -127,7 +137,8 @@ def convert(obj: Record) -> Record:
             before, _, payload = text.partition(_CALL_MARK)
             name, args = parse_call(payload, where)
             msg: dict[str, Any] = {"role": "assistant", "content": before.strip() or None,
-                                   "tool_calls": [make_call(name, args, ids)]}
+                                   "tool_calls": [make_call(name, args, ids, None, notes)]}
+            note(notes, "<functioncall> text read as structured calls")
             messages.append(msg)
         else:
             messages.append({"role": "assistant", "content": text})

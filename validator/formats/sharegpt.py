@@ -22,7 +22,7 @@ import json
 import re
 from typing import Any
 
-from toolproof.evaluator.extract import parse_call_payload, scan_tool_call_tags
+from toolproof.validator.callsyntax.base import parse_call_payload, scan_tool_call_tags
 from toolproof.validator.formats.common import (
     CallIds,
     assemble,
@@ -32,8 +32,12 @@ from toolproof.validator.formats.common import (
     canonical_tools,
     loads_field,
     make_call,
+    Notes,
+    note,
     tool_message,
 )
+from toolproof.validator.formats.pythonic import PythonicError, looks_pythonic, parse_calls
+from toolproof.validator.formats.systools import find_system_tools
 
 USER = {"human", "user"}
 ASSISTANT = {"gpt", "assistant", "model", "bot", "chatgpt"}
@@ -42,7 +46,6 @@ CALL = {"function_call", "tool_call", "tool_calls"}
 RESULT = {"observation", "tool", "function", "function_response", "tool_response", "ipython"}
 CONSUMED = ("conversations", "system", "tools")
 
-_TOOLS_BLOCK = re.compile(r"<tools>(.*?)</tools>", re.S)
 _RESPONSE = re.compile(r"^\s*<tool_response>\s*(.*?)\s*</tool_response>\s*$", re.S)
 
 
@@ -54,42 +57,31 @@ def turns_of(obj: Record) -> tuple[str, list[Any]]:
     raise ConversionError("ShareGPT record needs a 'conversations' list of {from, value} turns", "$.conversations")
 
 
-def _tools_from_system(text: str) -> list[dict[str, Any]]:
-    bodies = [m.group(1).strip() for m in _TOOLS_BLOCK.finditer(text) if m.group(1).strip()]
-    if not bodies:
-        return []
-    body = bodies[-1]  # "within <tools></tools> XML tags" often precedes the real block
-    try:
-        value = json.loads(body)
-        items = value if isinstance(value, list) else [value]
-    except ValueError:
-        items = []
-        dec = json.JSONDecoder()
-        pos = 0
-        while pos < len(body):
-            while pos < len(body) and body[pos] in " \t\r\n,":
-                pos += 1
-            if pos >= len(body):
-                break
-            try:
-                item, pos = dec.raw_decode(body, pos)
-            except ValueError:
-                return []
-            items.append(item)
-    try:
-        return canonical_tools(items, "system")
-    except ConversionError:
-        return []
-
-
-def _calls_from_value(value: Any, ids: CallIds, where: str) -> list[dict[str, Any]]:
+def _calls_from_value(value: Any, ids: CallIds, where: str, notes: Notes | None) -> list[dict[str, Any]]:
+    if isinstance(value, str) and looks_pythonic(value):
+        try:
+            return [make_call(c["name"], c["arguments"], ids) for c in parse_calls(value)]
+        except PythonicError as e:
+            raise ConversionError(f"function_call turn is a pythonic call list that does not parse ({e})", where) from None
     parsed = loads_field(value, where.removeprefix("$.")) if isinstance(value, str) else value
     if parsed is None:
         raise ConversionError("function_call turn is empty", where)
     items = parsed if isinstance(parsed, list) else [parsed]
-    if not items:
-        raise ConversionError("function_call turn holds an empty list", where)
-    return [call_from_obj(item, ids, where) for item in items]
+    if not items:  # the source's converter lost the calls: kept as an empty call turn (TP201 reports it)
+        note(notes, "function_call turn with an empty call list kept as an empty tool_calls list", where)
+        return []
+    return [call_from_obj(item, ids, where, notes) for item in items]
+
+
+def _pythonic_calls(text: str, ids: CallIds) -> list[dict[str, Any]] | None:
+    """Structured calls when ``text`` is only a pythonic call list (ToolACE's assistant turns), else None."""
+    if not looks_pythonic(text):
+        return None
+    try:
+        calls = parse_calls(text)
+    except PythonicError:
+        return None  # kept as text: the linter reports the markup
+    return [make_call(c["name"], c["arguments"], ids) for c in calls] or None
 
 
 def _markup_calls(text: str, ids: CallIds) -> list[dict[str, Any]] | None:
@@ -105,11 +97,36 @@ def _markup_calls(text: str, ids: CallIds) -> list[dict[str, Any]] | None:
     return [make_call(c["name"], c["arguments"], ids) for r in results for c in r.calls]
 
 
-def convert(obj: Record) -> Record:
+def system_tools(messages: list[dict[str, Any]], tools: list[Any], notes: Notes | None) -> list[Any]:
+    """``tools`` as given, else the tool list of the first system message (moved out of its text)."""
+    if tools:
+        return tools
+    for i, m in enumerate(messages):
+        if m.get("role") != "system" or not isinstance(m.get("content"), str):
+            continue
+        found = find_system_tools(m["content"])
+        if found is None:
+            continue
+        if found.error:
+            note(notes, "unparseable tool list in the system prompt", f"$.messages[{i}].content", "TP407", found.error)
+            return tools
+        note(notes, f"tools read from the system prompt ({found.wording})")
+        m["content"] = found.rest
+        return found.tools
+    return tools
+
+
+def convert(obj: Record, notes: Notes | None = None, *, pythonic: bool = False) -> Record:
     key, turns = turns_of(obj)
     ids = CallIds()
     messages: list[dict[str, Any]] = []
-    tools = canonical_tools(obj["tools"]) if obj.get("tools") not in (None, "", []) else []
+    raw_tools = obj.get("tools")
+    try:
+        tools = canonical_tools(raw_tools) if raw_tools not in (None, "", []) else []
+    except ConversionError:
+        if not (isinstance(raw_tools, str) and raw_tools.strip() in ("[]", "{}", "null")):
+            raise
+        tools = []
     system = obj.get("system")
     if isinstance(system, str) and system.strip():
         messages.append({"role": "system", "content": system})
@@ -123,7 +140,7 @@ def convert(obj: Record) -> Record:
             raise ConversionError("turn has no string 'from'", where)
         r = role.strip().lower()
         if r in CALL:
-            messages.append({"role": "assistant", "content": None, "tool_calls": _calls_from_value(value, ids, f"{where}.value")})
+            messages.append({"role": "assistant", "content": None, "tool_calls": _calls_from_value(value, ids, f"{where}.value", notes)})
             continue
         if r in RESULT:
             if isinstance(value, str):
@@ -148,17 +165,19 @@ def convert(obj: Record) -> Record:
             messages.append({"role": "system", "content": value})
         elif r in ASSISTANT:
             calls = _markup_calls(value, ids)
+            if calls is None and pythonic:
+                calls = _pythonic_calls(value, ids)
+                if calls is not None:
+                    note(notes, "pythonic call list read as structured calls")
+            elif calls is not None:
+                note(notes, "<tool_call> blocks read as structured calls")
             if calls is not None:
                 messages.append({"role": "assistant", "content": None, "tool_calls": calls})
             else:
                 messages.append({"role": "assistant", "content": value})
         else:
             raise ConversionError(f"unknown speaker {role!r} (expected human, gpt, system, function_call or observation)", f"{where}.from")
-    if not tools:
-        for m in messages:
-            if m["role"] == "system" and isinstance(m.get("content"), str) and "<tools>" in m["content"]:
-                tools = _tools_from_system(m["content"])
-                break
+    tools = system_tools(messages, tools, notes)
     return assemble(obj, (*CONSUMED, key), messages, tools or None)
 
 
@@ -171,4 +190,4 @@ def looks_like(obj: Record) -> bool:
     return isinstance(first, dict) and "from" in first and ("value" in first or key == "conversations")
 
 
-__all__ = ["convert", "looks_like"]
+__all__ = ["convert", "looks_like", "system_tools"]

@@ -1,4 +1,4 @@
-"""xLAM (APIGen, Salesforce/xlam-function-calling-60k) records -> canonical.
+"""xLAM (APIGen: Salesforce/xlam-function-calling-60k, Salesforce/xlam-irrelevance-7.5k) records -> canonical.
 
 Shape::
 
@@ -10,7 +10,8 @@ Shape::
 ``tools`` / ``answers`` are JSON text (or already lists). xLAM parameters are a flat mapping of
 parameter -> ``{type, description, default}`` with Python type names (``str``, ``int``, ``List[str]``,
 ``str, optional``); they become a JSON Schema object (a parameter is required unless it has a default
-or its type says ``optional``).
+or its type says ``optional``). The irrelevance variant (``answers`` is ``[]``: no tool fits the query)
+becomes a test record: the user turn and ``expected_calls: []``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from toolproof.validator.formats.common import CallIds, ConversionError, Record, assemble, call_from_obj, loads_field
+from toolproof.validator.formats.common import (
+    CallIds,
+    ConversionError,
+    Notes,
+    Record,
+    assemble,
+    call_from_obj,
+    loads_field,
+    note,
+)
 
 CONSUMED = ("query", "tools", "answers")
 
@@ -110,7 +120,7 @@ def parameters_schema(params: Any, where: str) -> dict[str, Any]:
     return out
 
 
-def convert(obj: Record) -> Record:
+def convert(obj: Record, notes: Notes | None = None) -> Record:
     query = obj.get("query")
     if not isinstance(query, str) or not query.strip():
         raise ConversionError("xLAM record needs a non-empty string 'query'", "$.query")
@@ -132,11 +142,16 @@ def convert(obj: Record) -> Record:
         answers = [answers]
     if not isinstance(answers, list):
         raise ConversionError("field 'answers' must be a list of calls", "$.answers")
-    if not answers:
-        raise ConversionError("field 'answers' is empty: there is no assistant turn to build", "$.answers")
+    if not answers:  # the irrelevance variant: no tool fits, the right answer calls nothing
+        note(notes, "empty answers (irrelevance) read as a test record with expected_calls []")
+        out = assemble(obj, CONSUMED, [{"role": "user", "content": query}], tools)
+        out["expected_calls"] = []
+        return out
     ids = CallIds()
-    calls = [call_from_obj(a, ids, f"$.answers[{i}]") for i, a in enumerate(answers)]
+    calls = [call_from_obj(a, ids, f"$.answers[{i}]", notes) for i, a in enumerate(answers)]
     messages = [{"role": "user", "content": query}, {"role": "assistant", "content": None, "tool_calls": calls}]
+    if isinstance(obj.get("answers"), str) or isinstance(obj.get("tools"), str):
+        note(notes, "query / tools / answers JSON text read as a record")
     return assemble(obj, CONSUMED, messages, tools)
 
 

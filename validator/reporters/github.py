@@ -10,12 +10,15 @@ from typing import IO, Any
 from toolproof.validator.engine import LintResult
 from toolproof.validator.findings import Finding, Severity
 from toolproof.validator.reporters import render_by_stream
+from toolproof.validator.safeio import escape_text
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
 def _escape_data(s: str) -> str:
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # control characters (ESC, CR, LF, ...) and bidi controls from the data are shown as escapes
+    # first, so no data can end an annotation or drive the log viewer
+    return escape_text(s).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_prop(s: str) -> str:

@@ -7,6 +7,8 @@ import html
 import json
 from typing import Any
 
+from toolproof.validator.safeio import strip_bidi
+
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}
 h1{font-size:1.6em}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
@@ -22,7 +24,8 @@ details{margin:.4em 0}summary{cursor:pointer}.muted{color:#666}
 
 def esc(value: Any) -> str:
     """Escape any value for HTML text or a quoted attribute."""
-    return html.escape("" if value is None else str(value), quote=True)
+    # bidi controls (U+202A-202E, U+2066-2069, ...) would make an excerpt read reversed: shown as escapes
+    return html.escape(strip_bidi("" if value is None else str(value)), quote=True)
 
 
 def _pretty(snippet: Any) -> str:
@@ -33,7 +36,7 @@ def _pretty(snippet: Any) -> str:
         return s
 
 
-def _bar_chart(rows: list[tuple[str, str, int, str]]) -> str:
+def _bar_chart(rows: list[tuple[str, str, int, str]], label: str = "findings by rule") -> str:
     """An inline SVG horizontal bar chart: (label, title, value, severity) rows."""
     if not rows:
         return "<p class=\"muted\">No findings.</p>"
@@ -42,7 +45,7 @@ def _bar_chart(rows: list[tuple[str, str, int, str]]) -> str:
     height = len(rows) * (bar_h + gap) + gap
     colors = {"error": "#d0453a", "warning": "#e0a030", "info": "#8a8a8a"}
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="findings by rule" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{esc(label)}" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
     ]
     for i, (label, title, value, sev) in enumerate(rows):
@@ -56,6 +59,40 @@ def _bar_chart(rows: list[tuple[str, str, int, str]]) -> str:
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _mix_chart(mix: dict[str, Any]) -> str:
+    """The output's mix: one stacked bar of record shares (calls / near-miss declines / other no-call
+    answers) with a legend, the parallel-call share, and calls per tool as bars."""
+    width, bar_h = 760, 22
+    colors = ["#4a7fc1", "#3a9a5b", "#c9a13a"]
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="record mix" width="{width}" height="{bar_h + 70}" '
+        f'viewBox="0 0 {width} {bar_h + 70}">'
+    ]
+    x = 0.0
+    for i, row in enumerate(mix["shares"]):
+        w = width * float(row["share"])
+        if w > 0:
+            parts.append(f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="{bar_h}" fill="{colors[i % 3]}">'
+                         f'<title>{esc(row["label"])}: {int(row["records"])} ({float(row["share"]):.1%})</title></rect>')
+        x += w
+    for i, row in enumerate(mix["shares"]):
+        y = bar_h + 16 + i * 16
+        parts.append(f'<rect x="0" y="{y - 10}" width="10" height="10" fill="{colors[i % 3]}"/>'
+                     f'<text x="16" y="{y}" font-size="12">{esc(row["label"])}: {int(row["records"])} '
+                     f'({float(row["share"]):.1%})</text>')
+    parts.append("</svg>")
+    o = ["".join(parts)]
+    o.append(f"<p>Calling records with parallel calls: {int(mix['parallel_records'])} ({float(mix['parallel_share']):.1%}).</p>")
+    rows = [(name[:34], name, int(v), "info") for name, v in mix["calls_per_tool"].items()]
+    if rows:
+        o.append("<h3>Calls per tool</h3>")
+        o.append(_bar_chart(rows, "calls per tool"))
+        other = mix.get("other_tools") or {}
+        if other.get("tools"):
+            o.append(f"<p class=\"muted\">{int(other['tools'])} more tools, {int(other['calls'])} calls.</p>")
+    return "\n".join(o)
 
 
 def render_clean_html(model: dict[str, Any]) -> str:
@@ -160,6 +197,24 @@ def render_clean_html(model: dict[str, Any]) -> str:
     else:
         o.append("<p>Nothing quarantined.</p>")
 
+    mix = model.get("mix")
+    if mix:
+        o.append('<h2 id="mix">What the output teaches (mix)</h2>')
+        o.append(_mix_chart(mix))
+    bal = model.get("balance")
+    if bal:
+        o.append('<h2 id="balance-repair">Balance repair</h2>')
+        o.append(
+            f"<p>Added {int(bal['added'])} near-miss decline records (wanted {int(bal['wanted'])}) made from calling "
+            f"records: {int(bal['added_kept_related'])} keep a related tool of their source, {int(bal['added_borrowed'])} "
+            f"offer one borrowed from the data's tools. Near misses: {float(bal['near_miss_share_before']):.1%} -> "
+            f"{float(bal['near_miss_share_after']):.1%} of training records (target {float(bal['share']):.0%}, seed "
+            f"{int(bal['seed'])}). Added records carry <code>\"origin\": \"balance\"</code> and "
+            f"<code>source_id</code>.</p>"
+        )
+        if bal.get("dropped_tools"):
+            o.append("<p>Made from calls of: " + ", ".join(
+                f"<code>{esc(k)}</code> {int(v)}" for k, v in list(bal["dropped_tools"].items())[:20]) + "</p>")
     stats = model.get("stats")
     if stats:
         o.append('<h2 id="balance">Dataset balance (output)</h2><table>')

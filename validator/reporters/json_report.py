@@ -16,7 +16,7 @@ VERSION = 1
 def to_dict(result: LintResult) -> dict[str, Any]:
     return {
         "version": VERSION,
-        "files": [{"path": f.path, "records": f.records} for f in result.files],
+        "files": [{"path": f.path, "records": f.records, "dialects": dict(getattr(f, "dialects", {}) or {})} for f in result.files],
         "findings": [f.to_dict() for f in result.findings],
         "summary": {
             "records": result.records,
@@ -25,6 +25,8 @@ def to_dict(result: LintResult) -> dict[str, Any]:
             "warnings": result.warning_count,
             "by_code": result.by_code,
         },
+        # files that could not be read at all (exit 2), one message each naming the file
+        "errors": list(result.errors),
     }
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from toolproof.validator.safeio import escape_block, escape_text
+
 
 def _cell(value: Any, limit: int = 160) -> str:
     """Text safe inside a Markdown table cell: no pipes, no newlines, no raw HTML."""
     s = "" if value is None else str(value)
     if len(s) > limit:
         s = s[: limit - 1] + "…"
-    s = s.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", "⏎")
+    s = escape_text(s.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", "⏎"))
     return s.replace("<", "&lt;").replace(">", "&gt;").replace("`", "ˋ")
 
 
@@ -18,6 +20,7 @@ def _code(value: Any, limit: int = 800) -> str:
     s = "" if value is None else str(value)
     if len(s) > limit:
         s = s[: limit - 1] + "…"
+    s = escape_block(s)  # a snippet's own line breaks stay
     fence = "```"
     while fence in s:
         fence += "`"
@@ -87,6 +90,17 @@ def render_clean_markdown(model: dict[str, Any]) -> str:
                 )
     else:
         out.append("No findings.")
+    mix = model.get("mix")
+    if mix:
+        from toolproof.validator.reporters.clean_report import mix_text_bars
+
+        out += ["", "## What the output teaches (mix)", "", "```", *mix_text_bars(mix), "```"]
+    bal = model.get("balance")
+    if bal:
+        out += ["", "## Balance repair", "", f"Added {bal['added']} near-miss decline records (wanted {bal['wanted']}) "
+                f"made from calling records ({bal['added_kept_related']} keep a related tool, {bal['added_borrowed']} "
+                f"borrow one): near misses {bal['near_miss_share_before']:.1%} -> {bal['near_miss_share_after']:.1%} "
+                f"of training records (target {bal['share']:.0%}, seed {bal['seed']})."]
     stats = model.get("stats")
     if stats:
         out += ["", "## Dataset balance (output)", "", "| measure | value |", "|---|---|"]

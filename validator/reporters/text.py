@@ -11,6 +11,7 @@ from typing import IO, Any
 from toolproof.validator.engine import LintResult, _ensure_rules
 from toolproof.validator.findings import Finding, FixSafety, Severity
 from toolproof.validator.reporters import render_by_stream
+from toolproof.validator.safeio import escape_text as _e
 
 _STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
@@ -20,8 +21,8 @@ def _fix_mark(f: Finding) -> str:
 
 
 def finding_line(f: Finding) -> str:
-    where = "" if f.path in ("", "$") else f"  {f.path}"
-    return f"{f.file}:{f.line}  {f.code} {f.name}  {f.message}{where}{_fix_mark(f)}"
+    where = "" if f.path in ("", "$") else f"  {_e(f.path)}"
+    return f"{_e(f.file)}:{f.line}  {f.code} {f.name}  {_e(f.message)}{where}{_fix_mark(f)}"
 
 
 def _summary_rows(result: LintResult) -> list[tuple[str, str, str, int, str]]:
@@ -30,23 +31,53 @@ def _summary_rows(result: LintResult) -> list[tuple[str, str, str, int, str]]:
     return [(c, names.get(c, (c, "none"))[0], sev[c].value, n, names.get(c, (c, "none"))[1]) for c, n in result.by_code.items()]
 
 
-def _totals(result: LintResult) -> str:
+def _files_named(result: LintResult, limit: int = 8) -> str:
+    names = [_e(f.path) for f in result.files]
+    shown = ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+    return f" (this run: {shown})" if names else ""
+
+
+def _passed(result: LintResult, batch: bool = False) -> str:
+    return (f"All checks passed: {result.records} record(s) in {len(result.files)} file(s)"
+            + (_files_named(result) if batch else "") + ".")
+
+
+def _totals(result: LintResult, batch: bool = False) -> str:
     nfiles = len(result.files)
     safe = result.safe_fix_count
     s = (
         f"Found {result.error_count} error(s) and {result.warning_count} warning(s); "
-        f"{result.records_with_errors} of {result.records} record(s) have errors; {nfiles} file(s) checked."
+        f"{result.records_with_errors} of {result.records} record(s) have errors; {nfiles} file(s) checked"
+        + (_files_named(result) if batch else "") + "."
     )
     if safe:
         s += f" {safe} finding(s) marked [*] have a safe fix (`toolproof clean`)."
     return s
 
 
-class PlainStream:
-    """Plain text: each finding's line as it comes, the summary at ``close`` (from the counts)."""
+def read_as(fs: Any) -> str | None:
+    """``FILE: read as openai (5 records)``; several dialects are listed by count; None when the file
+    was empty or read without the dialect registry."""
+    dialects = getattr(fs, "dialects", None)
+    if not fs.records or not dialects:
+        return None
+    items = sorted(dialects.items(), key=lambda kv: (-kv[1], kv[0]))
+    if len(items) == 1:
+        what = f"{items[0][0]} ({items[0][1]} records)"
+    else:
+        what = ", ".join(f"{k} {n}" for k, n in items) + f" ({fs.records} records)"
+    return f"{_e(fs.path)}: read as {what}"
 
-    def __init__(self, out: IO[str], **_: Any) -> None:
+
+class PlainStream:
+    """Plain text: each finding's line as it comes, the summary at ``close`` (from the counts).
+
+    ``batch``: name the files checked in the summary line (a pre-commit run may be one of several).
+    """
+
+    def __init__(self, out: IO[str], batch: bool = False, **_: Any) -> None:
         self.out = out
+        self.batch = batch
         self.current: str | None = None
 
     def finding(self, f: Finding) -> None:
@@ -58,13 +89,17 @@ class PlainStream:
 
     def close(self, result: LintResult) -> None:
         out: list[str] = []
+        if self.current is not None:
+            out.append("")
         for fs in result.files:
             if fs.records == 0:
-                out.append(f"{fs.path}: no records (empty file)")
+                out.append(f"{_e(fs.path)}: no records (empty file)")
+            elif (line := read_as(fs)) is not None:
+                out.append(line)
         for e in result.errors:
-            out.append(f"error: {e}")
+            out.append(f"error: {_e(e)}")
         for e in result.internal_errors[:20]:
-            out.append(f"internal error (please report): {e}")
+            out.append(f"internal error (please report): {_e(e)}")
         rows = _summary_rows(result)
         if rows:
             out.append("")
@@ -74,17 +109,18 @@ class PlainStream:
                 out.append(f"{code:<6} {name:<{w}} {sev:<8} {n:>7}  {fix}")
         out.append("")
         found = result.finding_count
-        out.append(_totals(result) if found or result.errors else f"All checks passed: {result.records} record(s) in {len(result.files)} file(s).")
+        out.append(_totals(result, self.batch) if found or result.errors else _passed(result, self.batch))
         self.out.write("\n".join(out) + "\n")
 
 
 class RichStream:
     """Coloured text (rich) onto ``out``, a finding at a time."""
 
-    def __init__(self, out: IO[str], width: int = 120, **_: Any) -> None:
+    def __init__(self, out: IO[str], width: int = 120, batch: bool = False, **_: Any) -> None:
         from rich.console import Console
 
         self.con = Console(file=out, force_terminal=True, width=width, highlight=False)
+        self.batch = batch
         self.current: str | None = None
 
     def finding(self, f: Finding) -> None:
@@ -94,12 +130,12 @@ class RichStream:
         if f.file != self.current:
             if self.current is not None:
                 con.print()
-            con.print(f"[bold underline]{escape(f.file)}[/]")
+            con.print(f"[bold underline]{escape(_e(f.file))}[/]")
             self.current = f.file
-        where = "" if f.path in ("", "$") else f"  [dim]{escape(f.path)}[/]"
+        where = "" if f.path in ("", "$") else f"  [dim]{escape(_e(f.path))}[/]"
         con.print(
-            f"{escape(f.file)}:{f.line}  [bold {_STYLE[f.severity]}]{f.code}[/] [{_STYLE[f.severity]}]{f.name}[/]  "
-            f"{escape(f.message)}{where}{escape(_fix_mark(f))}",
+            f"{escape(_e(f.file))}:{f.line}  [bold {_STYLE[f.severity]}]{f.code}[/] [{_STYLE[f.severity]}]{f.name}[/]  "
+            f"{escape(_e(f.message))}{where}{escape(_fix_mark(f))}",
             soft_wrap=True,
         )
 
@@ -107,14 +143,16 @@ class RichStream:
         from rich.markup import escape
         from rich.table import Table
 
-        con = self.con
+        con, batch = self.con, self.batch
         for fs in result.files:
             if fs.records == 0:
-                con.print(f"[yellow]{escape(fs.path)}: no records (empty file)[/]")
+                con.print(f"[yellow]{escape(_e(fs.path))}: no records (empty file)[/]")
+            elif (line := read_as(fs)) is not None:
+                con.print(f"[dim]{escape(line)}[/]")
         for e in result.errors:
-            con.print(f"[bold red]error:[/] {escape(e)}")
+            con.print(f"[bold red]error:[/] {escape(_e(e))}")
         for e in result.internal_errors[:20]:
-            con.print(f"[magenta]internal error (please report):[/] {escape(e)}")
+            con.print(f"[magenta]internal error (please report):[/] {escape(_e(e))}")
         rows = _summary_rows(result)
         if rows:
             t = Table(title="Findings by rule", title_justify="left")
@@ -125,22 +163,23 @@ class RichStream:
             con.print()
             con.print(t)
         if result.finding_count or result.errors:
-            con.print(f"[bold]{escape(_totals(result))}[/]")
+            con.print(f"[bold]{escape(_totals(result, batch))}[/]")
         else:
-            con.print(f"[bold green]All checks passed:[/] {result.records} record(s) in {len(result.files)} file(s).")
+            con.print(f"[bold green]All checks passed:[/] {escape(_passed(result, batch)[len('All checks passed: '):])}")
 
 
 def Stream(out: IO[str], *, color: bool = False, **kw: Any) -> PlainStream | RichStream:
     return RichStream(out, **kw) if color else PlainStream(out, **kw)
 
 
-def render_plain(result: LintResult) -> str:
-    return render_by_stream(PlainStream, result)
+def render_plain(result: LintResult, batch: bool = False) -> str:
+    """``batch``: name the files checked in the summary line (a pre-commit run may be one of several)."""
+    return render_by_stream(PlainStream, result, batch=batch)
 
 
-def render_rich(result: LintResult, width: int = 120) -> str:
-    return render_by_stream(RichStream, result, width=width)
+def render_rich(result: LintResult, width: int = 120, batch: bool = False) -> str:
+    return render_by_stream(RichStream, result, width=width, batch=batch)
 
 
-def render(result: LintResult, *, color: bool = False, **_: Any) -> str:
-    return render_rich(result) if color else render_plain(result)
+def render(result: LintResult, *, color: bool = False, batch: bool = False, **_: Any) -> str:
+    return render_rich(result, batch=batch) if color else render_plain(result, batch)

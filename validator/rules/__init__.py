@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
-from toolproof.validator.rules import arguments, calls, dataset, markup, structure, tooldefs
+from toolproof.validator.rules import arguments, calls, dataset, dialects, markup, mix, structure, tooldefs
 
 # Families owned elsewhere register themselves when present (reader: TP001/TP010 docs).
 with contextlib.suppress(ImportError):
@@ -14,4 +14,4 @@ with contextlib.suppress(ImportError):
 with contextlib.suppress(ImportError):
     from toolproof.validator.rules import template  # noqa: F401
 
-__all__ = ["arguments", "calls", "dataset", "markup", "structure", "tooldefs"]
+__all__ = ["arguments", "calls", "dataset", "dialects", "markup", "mix", "structure", "tooldefs"]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from toolproof.validator.findings import FixSafety, Hit, json_path
 from toolproof.validator.rules._walk import view
 from toolproof.validator.rules.base import Context, rule
+from toolproof.validator.rules.dialects import is_code_interpreter_call
 from toolproof.validator.schema_cache import json_type, short
 
 FAMILY = "calls"
@@ -129,6 +131,8 @@ def arguments_not_object(record: Any, ctx: Context) -> Iterator[Hit]:
     replaced by that object (in `data`). No fix for arrays, scalars or missing arguments.
     """
     for i, j, fn in view(record, ctx).functions:
+        if is_code_interpreter_call(record, ctx, fn):
+            continue  # TP208: raw code is what a code-interpreter call carries
         if "arguments" not in fn:
             if "parameters" not in fn:  # TP205 otherwise
                 yield Hit(json_path("messages", i, "tool_calls", j, "function"), "function has no 'arguments' (use {} for none)", fix=FixSafety.NONE)
@@ -176,7 +180,7 @@ def unparseable_arguments(record: Any, ctx: Context) -> Iterator[Hit]:
     """
     for i, j, fn in view(record, ctx).functions:
         args = fn.get("arguments")
-        if not isinstance(args, str):
+        if not isinstance(args, str) or is_code_interpreter_call(record, ctx, fn):
             continue
         _, _, err = decode_arguments(args)
         if err is not None:
@@ -221,11 +225,15 @@ def parameters_instead_of_arguments(record: Any, ctx: Context) -> Iterator[Hit]:
 
 @rule("TP206", "undeclared-tool", family=FAMILY)
 def undeclared_tool(record: Any, ctx: Context) -> Iterator[Hit]:
-    """A call to a tool that the record's `tools` do not declare.
+    """A call to a tool that the record does not declare.
 
     ## What it does
     Checks the name of every structured call (and every `expected_calls` entry) against the names
-    in the record's `tools`.
+    in the record's `tools` (which include a tool list the reader found in the system prompt: Hermes
+    `<tools>`, Glaive, ToolACE). The message says which case it is: no tools declared anywhere, or a
+    name that is not among the declared ones, with the closest declared name when there is one (a
+    name cut to its last word, 'API' for 'Market Trends API', or a near spelling; among several, the
+    one whose parameters fit the call's arguments). Calls to a declared code interpreter are TP208.
 
     ## Why is this bad?
     The model learns to call tools it was not offered (hallucinated tools), the most common
@@ -250,24 +258,58 @@ def undeclared_tool(record: Any, ctx: Context) -> Iterator[Hit]:
         return  # TP405: the tool list itself is broken
     declared = ctx.tools
 
-    def hit(path: str, name: str) -> Hit:
+    def hit(path: str, name: str, args: Any) -> Hit:
         if not declared:
-            return Hit(path, f"call to '{name}' but the record declares no tools")
-        close = difflib.get_close_matches(name, list(declared), n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else f"; declared: {short(sorted(declared), 80)}"
-        return Hit(path, f"call to undeclared tool '{name}'{hint}")
+            return Hit(path, f"call to '{name}' but no tools are declared anywhere (no 'tools' field, no tool list in the system prompt)")
+        close = closest_tool(name, args, declared)
+        hint = f"; did you mean '{close}'?" if close else f"; declared: {short(sorted(declared), 80)}"
+        return Hit(path, f"'{name}' is not declared{hint}")
 
     for i, j, fn in view(record, ctx).functions:
         name = fn.get("name")
-        if isinstance(name, str) and name.strip() and name not in declared:
-            yield hit(json_path("messages", i, "tool_calls", j, "function", "name"), name)
+        if isinstance(name, str) and name.strip() and name not in declared and not is_code_interpreter_call(record, ctx, fn):
+            yield hit(json_path("messages", i, "tool_calls", j, "function", "name"), name, fn.get("arguments"))
     ecs = record.get("expected_calls")
     if isinstance(ecs, list):
         for k, ec in enumerate(ecs):
             if isinstance(ec, dict):
                 name = ec.get("name")
                 if isinstance(name, str) and name.strip() and name not in declared:
-                    yield hit(json_path("expected_calls", k, "name"), name)
+                    yield hit(json_path("expected_calls", k, "name"), name, ec.get("arguments"))
+
+
+_WORDS = re.compile(r"[\s_.\-/:]+")
+
+
+def _last_word(name: str) -> str:
+    parts = [p for p in _WORDS.split(name.strip()) if p]
+    return parts[-1].lower() if parts else ""
+
+
+def closest_tool(name: str, arguments: Any, declared: dict[str, dict[str, Any]]) -> str | None:
+    """The declared tool a call to the undeclared ``name`` most likely meant, or None.
+
+    Candidates: declared names whose last word is ``name`` (a converter that kept only the last word:
+    'API' for 'Market Trends API'), or whose end is ``name``, then difflib's close matches. Among
+    several, the one whose parameters hold the most of the call's argument names wins (then the
+    closer spelling).
+    """
+    low = name.strip().lower()
+    names = list(declared)
+    cands = [n for n in names if _last_word(n) == low or n.lower().endswith(low) and len(low) >= 3]
+    if not cands:
+        cands = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+    if not cands:
+        return None
+    keys = set(arguments) if isinstance(arguments, dict) else set()
+
+    def score(n: str) -> tuple[int, float]:
+        params = declared[n].get("parameters") if isinstance(declared[n], dict) else None
+        props = params.get("properties") if isinstance(params, dict) else None
+        overlap = len(keys & set(props)) - len(keys - set(props)) if isinstance(props, dict) else 0
+        return overlap, difflib.SequenceMatcher(None, low, n.lower()).ratio()
+
+    return max(cands, key=score)
 
 
 @rule("TP207", "malformed-tool-call", family=FAMILY)
@@ -335,6 +377,7 @@ def malformed_tool_call(record: Any, ctx: Context) -> Iterator[Hit]:
 
 __all__ = [
     "arguments_not_object",
+    "closest_tool",
     "decode_arguments",
     "empty_tool_calls",
     "malformed_tool_call",

@@ -16,8 +16,9 @@ from typing import Any, overload
 
 import orjson
 
-from toolproof.evaluator.extract import normalize_call, parse_call_payload, scan_tool_call_tags
+from toolproof.validator.callsyntax.base import normalize_call, parse_call_payload, scan_tool_call_tags
 from toolproof.validator.findings import FixSafety, Hit, Severity
+from toolproof.validator.grounding import related, tool_functions
 from toolproof.validator.rules.base import Context, rule
 
 FAMILY = "dataset"
@@ -41,6 +42,11 @@ class RecordSummary:
     file: str | None = None  # set by the engine when linting several files
     # (message index, blake2b-128 of the normalised text) of each non-empty user turn (TP504)
     turns: tuple[tuple[int, bytes], ...] = ()
+    # the mix rules (TP701-TP705, validator.rules.mix):
+    trains: bool = False  # the record has an assistant turn (a record without one teaches nothing)
+    parallel: bool = False  # an assistant turn makes two or more calls
+    near_miss: bool = False  # no calls, and an offered tool shares a content word with the request
+    called: tuple[str, ...] = ()  # the name of each call, in order
 
 
 def canonical_json(value: Any) -> bytes:
@@ -127,6 +133,7 @@ def summarize(record: Any, index: int, line: int, *, turns: bool = True) -> Reco
     prompts: list[str] = []
     turn_digests: list[tuple[int, bytes]] = []
     calls: list[list[Any]] = []
+    trains = parallel = near_miss = False
     if isinstance(record, dict):
         raw_id = record.get("id")
         if isinstance(raw_id, str) and raw_id:
@@ -150,6 +157,8 @@ def summarize(record: Any, index: int, line: int, *, turns: bool = True) -> Reco
                             if t:
                                 turn_digests.append((mi, text_digest(t)))
                 elif role == "assistant":
+                    trains = True
+                    before = len(calls)
                     tcs = m.get("tool_calls")
                     if isinstance(tcs, list) and tcs:
                         for tc in tcs:
@@ -158,12 +167,16 @@ def summarize(record: Any, index: int, line: int, *, turns: bool = True) -> Reco
                         content = m.get("content")
                         if isinstance(content, str) and "<tool_call>" in content:
                             _markup_calls(content, calls)
+                    if len(calls) - before >= 2:
+                        parallel = True
         if not calls and isinstance(record.get("expected_calls"), list):  # a test record's answer
             for ec in record["expected_calls"]:
                 c = normalize_call(ec)
                 if c is not None:
                     calls.append([c["name"], c["arguments"]])
     prompt = normalize_text("\n".join(prompts)) if prompts else ""
+    if trains and not calls and prompts:
+        near_miss = bool(related("\n".join(prompts), tool_functions(record)))
     return RecordSummary(
         index=index,
         line=line,
@@ -172,6 +185,10 @@ def summarize(record: Any, index: int, line: int, *, turns: bool = True) -> Reco
         near=near_digest(prompt, canonical_json(calls)) if prompt else None,
         no_calls=not calls,
         turns=tuple(turn_digests),
+        trains=trains,
+        parallel=parallel,
+        near_miss=near_miss,
+        called=tuple(c[0] if isinstance(c[0], str) else str(c[0]) for c in calls),
     )
 
 
@@ -187,7 +204,9 @@ class SummaryTable(Sequence[RecordSummary]):
         self._line = array("q")
         self._digest = bytearray()
         self._near = bytearray()  # DIGEST_SIZE zero bytes when there is none (see _flags)
-        self._flags = bytearray()  # 1: has near key, 2: no calls, 4: has id
+        self._flags = bytearray()  # 1: has near key, 2: no calls, 4: has id, 8: trains, 16: parallel, 32: near miss
+        self._called = bytearray()  # the call names, each followed by a NUL
+        self._called_end = array("q")
         self._ids = bytearray()
         self._id_end = array("q")
         self._turns = bytearray()  # per turn: 4-byte message index + digest
@@ -215,6 +234,15 @@ class SummaryTable(Sequence[RecordSummary]):
         if s.id is not None:
             self._ids += s.id.encode("utf-8", "surrogatepass")
             flags |= 4
+        if s.trains:
+            flags |= 8
+        if s.parallel:
+            flags |= 16
+        if s.near_miss:
+            flags |= 32
+        for name in s.called:
+            self._called += name.replace("\0", "?").encode("utf-8", "surrogatepass") + b"\0"
+        self._called_end.append(len(self._called))
         self._id_end.append(len(self._ids))
         self._flags.append(flags)
         for mi, d in s.turns:
@@ -235,7 +263,7 @@ class SummaryTable(Sequence[RecordSummary]):
             for s in other:
                 self.append(s)
             return
-        n_ids, n_turns = len(self._ids), len(self._turns)
+        n_ids, n_turns, n_called = len(self._ids), len(self._turns), len(self._called)
         self._index.extend(other._index)
         self._line.extend(other._line)
         self._digest += other._digest
@@ -245,6 +273,8 @@ class SummaryTable(Sequence[RecordSummary]):
         self._id_end.extend(e + n_ids for e in other._id_end)
         self._turns += other._turns
         self._turn_end.extend(e + n_turns for e in other._turn_end)
+        self._called += other._called
+        self._called_end.extend(e + n_called for e in other._called_end)
 
     def shifted(self, index0: int, line0: int) -> SummaryTable:
         """This table with every record index moved by ``index0`` and every line by ``line0``
@@ -301,6 +331,22 @@ class SummaryTable(Sequence[RecordSummary]):
             out.append((int.from_bytes(self._turns[k : k + 4], "little", signed=True), bytes(self._turns[k + 4 : k + step])))
         return tuple(out)
 
+    def trains_of(self, pos: int) -> bool:
+        return bool(self._flags[pos] & 8)
+
+    def parallel_of(self, pos: int) -> bool:
+        return bool(self._flags[pos] & 16)
+
+    def near_miss_of(self, pos: int) -> bool:
+        return bool(self._flags[pos] & 32)
+
+    def called_of(self, pos: int) -> tuple[str, ...]:
+        start = self._called_end[pos - 1] if pos else 0
+        raw = bytes(self._called[start : self._called_end[pos]])
+        if not raw:
+            return ()
+        return tuple(p.decode("utf-8", "surrogatepass") for p in raw[:-1].split(b"\0"))
+
     def has_turns(self) -> bool:
         return bool(self._turns)
 
@@ -336,6 +382,10 @@ class SummaryTable(Sequence[RecordSummary]):
             no_calls=self.no_calls_of(pos),
             file=self.file_of(pos),
             turns=self.turns_of(pos),
+            trains=self.trains_of(pos),
+            parallel=self.parallel_of(pos),
+            near_miss=self.near_miss_of(pos),
+            called=self.called_of(pos),
         )
 
     def __iter__(self) -> Iterator[RecordSummary]:

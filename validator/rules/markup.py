@@ -1,8 +1,11 @@
-"""Markup rules (TP101-TP106): ``<tool_call>`` tags in assistant text.
+"""Markup rules (TP101-TP107): tool calls typed as text in assistant content.
 
-Only assistant ``content`` strings are scanned, with the shared parser in ``evaluator.extract``
-(the same code the cleaner's repair and the evaluator's output parsing use). Tag-like text in user
-messages, tool results or argument values is never flagged.
+TP101-TP106 read ``<tool_call>`` tags (bodies in JSON, Qwen3-Coder XML or GLM-4.5 arg pairs);
+TP107 every other call syntax of the registry (Mistral ``[TOOL_CALLS]``, Llama JSON, pythonic
+lists, Kimi, DeepSeek, functionary, harmony, bare JSON calls, ...). Only assistant ``content``
+strings are scanned, with the call-syntax registry in ``validator.callsyntax`` (the same code the
+cleaner's repairs and the evaluator's output parsing use). Tag-like text in user messages, tool
+results or argument values is never flagged.
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from toolproof.evaluator.extract import (
+from toolproof.validator.callsyntax import FAMILIES, TypedCalls, find_typed_calls, might_hold_calls, read_tag_block
+from toolproof.validator.callsyntax.base import (
     CLOSE_TAG,
     OPEN_TAG,
     PayloadResult,
@@ -61,7 +65,7 @@ def _views(record: Any, ctx: Context) -> list[MarkupView]:
         scan = scan_tool_call_tags(text)
         if not scan.has_markup:
             continue
-        out.append(MarkupView(i, m, text, scan, [parse_call_payload(b.inner) for b in scan.blocks]))
+        out.append(MarkupView(i, m, text, scan, [read_tag_block(b.inner) for b in scan.blocks]))
     return out
 
 
@@ -81,6 +85,9 @@ def _before_stray(view: MarkupView, offset: int) -> PayloadResult | None:
         return None
     res = parse_call_payload(seg[min(starts) :])
     return res if res.ok and res.kind == "json" else None
+
+
+_XML_KINDS = ("qwen3_coder", "glm4_moe")
 
 
 @rule("TP101", "unbalanced-tool-call-tag", fix=FixSafety.SAFE, family=FAMILY)
@@ -261,9 +268,11 @@ def tool_call_markup_in_content(record: Any, ctx: Context) -> Iterator[Hit]:
             continue
         ok = v.all_ok
         calls = v.calls()
+        kinds = sorted({p.kind for p in v.payloads if p.ok and p.kind in _XML_KINDS})
+        syntax = f" ({', '.join(FAMILIES[k].title for k in kinds)})" if kinds else ""
         yield Hit(
             v.path,
-            f"{len(v.scan.blocks)} tool call block(s) written as '{OPEN_TAG}' markup in content "
+            f"{len(v.scan.blocks)} tool call block(s) written as '{OPEN_TAG}' markup{syntax} in content "
             "instead of structured tool_calls",
             fix=FixSafety.SAFE if ok else FixSafety.NONE,
             data={"calls": calls, "content": v.scan.outside_text(v.text)} if ok else None,
@@ -323,6 +332,110 @@ def markup_and_structured_calls(record: Any, ctx: Context) -> Iterator[Hit]:
         )
 
 
+def _typed_views(record: Any, ctx: Context) -> list[tuple[int, dict[str, Any], TypedCalls]]:
+    out: list[tuple[int, dict[str, Any], TypedCalls]] = []
+    msgs = record.get("messages") if isinstance(record, dict) else None
+    if not isinstance(msgs, list):
+        return out
+    names: set[str] | None = None
+    named = False
+    for i, m in enumerate(msgs):  # a direct walk: most records have nothing here (no view needed)
+        if not isinstance(m, dict) or m.get("role") != "assistant":
+            continue
+        text = m.get("content")
+        if not isinstance(text, str) or not might_hold_calls(text):
+            continue
+        if not named:
+            names, named = _tool_names(record), True
+        found = find_typed_calls(text, names)
+        if found is not None:
+            out.append((i, m, found))
+    return out
+
+
+def _tool_names(record: dict[str, Any]) -> set[str] | None:
+    """The record's tool names (wrapped or flat tool objects), read here so TP107 needs no Context."""
+    tools = record.get("tools")
+    names: set[str] = set()
+    for t in tools if isinstance(tools, list) else []:
+        fn = t.get("function") if isinstance(t, dict) and isinstance(t.get("function"), dict) else t
+        if isinstance(fn, dict) and isinstance(fn.get("name"), str):
+            names.add(fn["name"])
+    return names or None
+
+
+def typed_call_views(record: Any, ctx: Context) -> list[tuple[int, dict[str, Any], TypedCalls]]:
+    """Assistant messages whose content holds calls typed in a syntax other than ``<tool_call>``."""
+    return memo(ctx, "typed_calls", record, lambda: _typed_views(record, ctx))
+
+
+@rule("TP107", "calls-typed-as-text", fix=FixSafety.SAFE, family=FAMILY)
+def calls_typed_as_text(record: Any, ctx: Context) -> Iterator[Hit]:
+    """Tool calls typed into assistant content in a model's call syntax (other than `<tool_call>`).
+
+    ## What it does
+    Reads assistant `content` with every call syntax of the registry (`toolproof parsers`):
+    Mistral `[TOOL_CALLS]`, Llama `<|python_tag|>` JSON, `<function=NAME>{...}</function>`, pythonic
+    `[f(a=1)]` lists, OLMo `<function_calls>`, Kimi, DeepSeek, Step-3, Seed-OSS, MiniMax, Granite,
+    InternLM, functionary `>>>` / `<|recipient|>`, gpt-oss harmony, GigaChat, Phi-4, and a bare JSON
+    object with a string `name` and an `arguments`/`parameters` object. The message names the syntax.
+    Pythonic calls count only when they name one of the record's tools (prose with brackets does not).
+
+    ## Why is this bad?
+    The chat template renders structured `tool_calls` in the model's own call format; a call typed
+    as text is trained as plain text, often in another model's syntax, so the model learns to write
+    calls its serving parser does not read (or never to call at all).
+
+    ## Example
+    ```json
+    {"role": "assistant", "content": "[TOOL_CALLS][{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}]"}
+    ```
+
+    ## Use instead
+    ```json
+    {"role": "assistant", "content": null, "tool_calls": [{"type": "function", "function": {"name": "get_weather", "arguments": {"city": "Paris"}}}]}
+    ```
+
+    ## Fix safety
+    Safe when the parse is exact (the family's serving parser reads the very same calls, every
+    argument set is a JSON object) and the message has no structured calls: the calls move to
+    `tool_calls`, the text outside them stays as content. When the message already has structured
+    calls, safe only if the typed calls repeat them exactly (the text is dropped). Otherwise no fix:
+    the cleaner quarantines the record.
+    """
+    for i, m, t in typed_call_views(record, ctx):
+        path = json_path("messages", i, "content")
+        title = FAMILIES[t.family].title
+        if not t.calls:
+            why = f": {t.errors[0]}" if t.errors else ""
+            yield Hit(path, f"call markup in {title} syntax ({t.family}) that no call can be read from{why}",
+                      fix=FixSafety.NONE, data={"family": t.family})
+            continue
+        if has_structured_calls(m):
+            same = t.exact and _structured_as_calls(m) == t.calls
+            yield Hit(
+                path,
+                f"content repeats {len(t.calls)} call(s) typed as text in {title} syntax ({t.family}) "
+                "beside the structured tool_calls" if same else
+                f"content holds {len(t.calls)} call(s) typed as text in {title} syntax ({t.family}) "
+                "that differ from the structured tool_calls",
+                fix=FixSafety.SAFE if same else FixSafety.NONE,
+                data={"family": t.family},
+            )
+            continue
+        names = ", ".join(c["name"] for c in t.calls[:5])
+        yield Hit(
+            path,
+            f"{len(t.calls)} call(s) ({names}) typed as text in {title} syntax ({t.family}) instead of "
+            "structured tool_calls" + ("" if t.exact else ": the parse is not exact, no safe repair"),
+            fix=FixSafety.SAFE if t.exact else FixSafety.NONE,
+            data={"family": t.family, "calls": t.calls, "content": t.content} if t.exact else {"family": t.family},
+        )
+
+
+calls_typed_as_text.context_free = True  # type: ignore[attr-defined]  # reads the record alone
+
+
 __all__ = [
     "CLOSE_TAG",
     "MarkupView",
@@ -330,7 +443,9 @@ __all__ = [
     "invalid_tool_call_payload",
     "markup_and_structured_calls",
     "markup_views",
+    "calls_typed_as_text",
     "python_literal_tool_call",
+    "typed_call_views",
     "tool_call_markup_in_content",
     "unbalanced_tool_call_tag",
 ]

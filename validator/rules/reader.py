@@ -67,3 +67,36 @@ if "TP001" not in REGISTRY:
         Safe: the cleaner writes its output without the mark.
         """
         return iter(())
+
+if "TP011" not in REGISTRY:
+
+    @rule("TP011", "duplicate-key", severity=Severity.ERROR, fix=FixSafety.NONE, family="reader")
+    def duplicate_key(record: Any, ctx: Context) -> Iterator[Hit]:
+        """A JSON object that has the same key more than once.
+
+        ## What it does
+        Reports each repeated key with the path of the key and how many times it appears,
+        e.g. `$.id` for `{"id": "a", "id": "b", ...}`. The check is cheap: a record is parsed a
+        second time (with `json`'s `object_pairs_hook`) only when its text holds more key ends
+        than its parsed value.
+
+        ## Why is this bad?
+        JSON leaves the meaning of repeated keys open. Python's `json`, orjson and `datasets`
+        keep the last value; other parsers keep the first or refuse the record. The record's id,
+        a role or an argument silently changes depending on which stack reads the file.
+
+        ## Example
+        ```jsonl
+        {"id": "a", "id": "b", "messages": [{"role": "user", "content": "hi"}]}
+        ```
+
+        ## Use instead
+        ```jsonl
+        {"id": "a", "messages": [{"role": "user", "content": "hi"}]}
+        ```
+
+        ## Fix safety
+        No fix: which value was meant cannot be known. `toolproof clean` quarantines the record
+        with its exact bytes; `toolproof fix` leaves the line as it is.
+        """
+        return iter(())

@@ -43,6 +43,12 @@ def _model(name: str) -> _Model:
         return _Model(name, error=f"{type(e).__name__}: {e}")
 
 
+def load_model_error(name: str) -> str | None:
+    """Why the tokenizer of ``name`` cannot be loaded (None when it can): the lint command checks
+    this first, so a missing library or an unknown model is one usage error, not a finding per record."""
+    return _model(name).error
+
+
 def _norm_args(value: Any) -> Any:
     if isinstance(value, str):
         try:

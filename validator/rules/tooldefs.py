@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from toolproof.validator.findings import FixSafety, Hit, Severity, json_path
+from toolproof.validator.formats.common import BUILTIN_TOOL_TYPES
 from toolproof.validator.rules._walk import schema_info
 from toolproof.validator.rules.base import Context, rule
 from toolproof.validator.schema_cache import json_type, short
@@ -224,6 +225,8 @@ def malformed_tool_definition(record: Any, ctx: Context) -> Iterator[Hit]:
             base: tuple[str | int, ...] = ("tools", k, "function")
         elif "name" in t:
             fn, base = t, ("tools", k)
+        elif isinstance(t.get("type"), str) and t["type"] in BUILTIN_TOOL_TYPES:
+            continue  # a built-in tool ({"type": "code_interpreter"}): nothing to define
         else:
             yield Hit(json_path("tools", k), "tool has neither a 'function' object nor a 'name'")
             continue

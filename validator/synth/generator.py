@@ -486,7 +486,9 @@ def _draw(make: Callable[[], Record]) -> Record:
 
 
 def _write_jsonl(path: Path, rows: list[Record]) -> None:
-    with path.open("w", encoding="utf-8") as f:
+    from toolproof.validator.safeio import atomic_writer
+
+    with atomic_writer(path, "w") as f:
         for row in rows:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
 

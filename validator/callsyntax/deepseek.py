@@ -1,0 +1,144 @@
+"""DeepSeek V3 / R1 and V3.1 call tokens.
+
+- V3 and R1: ``<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>NAME\\n```json\\n{...}\\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>``
+- V3.1: ``<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>NAME<｜tool▁sep｜>{...}<｜tool▁call▁end｜><｜tool▁calls▁end｜>``
+
+Spec: vLLM ``deepseek_v3`` / ``deepseek_v31``, SGLang ``deepseekv3`` / ``deepseekv31``. The lenient
+reader takes either shape; each strict reader only its own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, loads, split_on
+
+BEGIN, END = "<｜tool▁calls▁begin｜>", "<｜tool▁calls▁end｜>"
+CALL_BEGIN, SEP, CALL_END = "<｜tool▁call▁begin｜>", "<｜tool▁sep｜>", "<｜tool▁call▁end｜>"
+_HEAD = re.compile(r"\s*(\S+?)\s*$")
+_V3_BODY = re.compile(r"\s*([^\n]+?)\s*\n```(?:json)?[ \t]*\n")
+
+
+def _pieces(text: str) -> list[tuple[int, str, str, bool]]:
+    """``(offset, before the separator, after it, closed)`` for every call block (linear)."""
+    out: list[tuple[int, str, str, bool]] = []
+    for at, piece in split_on(text, CALL_BEGIN):
+        end = piece.find(CALL_END)
+        closed = end >= 0
+        if closed:
+            piece = piece[:end]
+        else:
+            cut = piece.find(END)
+            piece = piece[:cut] if cut >= 0 else piece
+        head, sep, rest = piece.partition(SEP)
+        if sep:
+            out.append((at, head, rest, closed))
+    return out
+
+
+def _v3_args(rest: str) -> tuple[str, str] | None:
+    """``NAME\n```json\n{...}\n```'' -> (name, the JSON text), else None."""
+    m = _V3_BODY.match(rest)
+    if not m:
+        return None
+    body = rest[m.end() :]
+    fence = body.rfind("```")
+    return m.group(1), (body[:fence] if fence >= 0 else body).strip()
+
+
+def _is_v3(text: str) -> bool:
+    return any(_HEAD.match(h) and _v3_args(r) is not None for _a, h, r, _c in _pieces(text))
+
+
+def read(text: str, ctx: ReadContext) -> Reading:
+    r = Reading()
+    at = text.find(BEGIN)
+    first = text.find(CALL_BEGIN)
+    if at < 0 or (0 <= first < at):
+        at = first
+    if at < 0:
+        return r
+    pieces = _pieces(text[at:])
+    v3 = any(_v3_args(rest) is not None for _a, _h, rest, _c in pieces)
+    for _off, head, rest, _closed in pieces:
+        got = _v3_args(rest) if v3 else (head.strip(), rest.strip())
+        if got is None:
+            r.errors.append(f"DeepSeek call {head.strip()!r}: no ```json block after the name")
+            continue
+        name, raw = got
+        try:
+            args = loads(raw)
+        except ValueError as e:
+            r.errors.append(f"DeepSeek call {name!r}: arguments are not JSON: {e}")
+            continue
+        if not isinstance(args, dict):
+            r.errors.append(f"DeepSeek call {name!r}: arguments are not an object")
+            continue
+        r.calls.append({"name": name.strip(), "arguments": args})
+    if r.calls:
+        r.content = text[:at].strip()
+    elif not r.errors:
+        r.errors.append(f"{BEGIN} at offset {at}: no complete call inside")
+    return r
+
+
+def _strict(text: str, v3: bool) -> list[dict[str, Any]]:
+    """vLLM: every ``<｜tool▁call▁begin｜>...<｜tool▁call▁end｜>`` block in its exact shape, arguments
+    ``json.loads``-ed; a block that fails voids the output."""
+    if not text or BEGIN not in text:
+        return []
+    calls: list[dict[str, Any]] = []
+    for _off, head, rest, closed in _pieces(text):
+        if not closed:
+            continue
+        if v3:
+            if not rest.endswith("\n```") or "\n```json\n" not in rest:
+                return []
+            name, _, raw = rest.partition("\n```json\n")
+            raw = raw[: -len("\n```")]
+        else:
+            name, raw = head, rest
+        try:
+            args = json.loads(raw)
+        except (ValueError, RecursionError):
+            return []
+        if not isinstance(args, dict):
+            return []
+        calls.append({"name": name, "arguments": args})
+    return calls
+
+
+def strict_v3(text: str) -> list[dict[str, Any]]:
+    return _strict(text, v3=True)
+
+
+def strict_v31(text: str) -> list[dict[str, Any]]:
+    return _strict(text, v3=False)
+
+
+FAMILY_V3 = Family(
+    name="deepseek_v3",
+    title="DeepSeek-V3 / R1 <｜tool▁calls▁begin｜> with ```json",
+    example=f"{BEGIN}{CALL_BEGIN}function{SEP}get_weather\n```json\n{{\"city\": \"Paris\"}}\n```{CALL_END}{END}",
+    read=read,
+    strict=strict_v3,
+    markers=(BEGIN, CALL_BEGIN),
+    claims=_is_v3,
+    aliases=("deepseek_r1", "deepseekv3", "functionary_r1"),
+    serving="vLLM deepseek_v3, SGLang deepseekv3",
+)
+
+FAMILY_V31 = Family(
+    name="deepseek_v31",
+    title="DeepSeek-V3.1 <｜tool▁call▁begin｜>NAME<｜tool▁sep｜>{json}",
+    example=f"{BEGIN}{CALL_BEGIN}get_weather{SEP}{{\"city\": \"Paris\"}}{CALL_END}{END}",
+    read=read,
+    strict=strict_v31,
+    markers=(BEGIN, CALL_BEGIN),
+    aliases=("deepseek_v3.1", "deepseekv31"),
+    serving="vLLM deepseek_v31, SGLang deepseekv31",
+)
+
+FAMILY = FAMILY_V3

@@ -1,0 +1,58 @@
+"""functionary v2: ``<|recipient|>NAME\n<|content|>{json}`` turns separated by ``<|from|>assistant``;
+recipient ``all`` is text for the user.
+
+Spec: functionary's ``v2`` template and its parser.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, loads, strip_end_tokens
+
+_TURN = re.compile(r"<\|recipient\|>\s*([^\n<]+?)\s*\n?<\|content\|>(.*?)(?=<\|from\|>|<\|recipient\|>|<\|stop\|>|\Z)", re.DOTALL)
+
+
+def _read(text: str) -> Reading:
+    r = Reading()
+    content: list[str] = []
+    for m in _TURN.finditer(strip_end_tokens(text)):
+        name, body = m.group(1), m.group(2).strip()
+        if name == "all":
+            content.append(body)
+            continue
+        try:
+            args = loads(body) if body else {}
+        except ValueError as e:
+            r.errors.append(f"<|recipient|>{name}: arguments are not JSON: {e}")
+            continue
+        if not isinstance(args, dict):
+            r.errors.append(f"<|recipient|>{name}: arguments are not an object")
+            continue
+        r.calls.append({"name": name, "arguments": args})
+    if r.calls:
+        r.content = "\n".join(c for c in content if c)
+    elif "<|recipient|>" in text and not r.errors and not content:
+        r.errors.append("<|recipient|> without a <|content|> part")
+    return r
+
+
+def read(text: str, ctx: ReadContext) -> Reading:
+    return _read(text)
+
+
+def strict(text: str) -> list[dict[str, Any]]:
+    r = _read(text or "")
+    return [] if r.errors else r.calls
+
+
+FAMILY = Family(
+    name="functionary_v2",
+    title="functionary v2 <|recipient|>",
+    example='<|recipient|>get_weather\n<|content|>{"city": "Paris"}',
+    read=read,
+    strict=strict,
+    markers=("<|recipient|>",),
+    serving="functionary v2",
+)

@@ -1,0 +1,86 @@
+"""gpt-oss (OpenAI harmony): channels in special tokens; a call is a message addressed to a function::
+
+    <|channel|>analysis<|message|>Need the weather.<|end|><|start|>assistant<|channel|>commentary to=functions.get_weather <|constrain|>json<|message|>{"city": "Paris"}<|call|>
+
+``analysis`` is reasoning, ``final`` is the answer, a header with ``to=functions.NAME`` (before or
+after ``<|channel|>``) is a call whose arguments are the JSON message.
+
+Spec: vLLM ``openai`` tool parser (harmony), SGLang ``gpt-oss``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, loads
+
+_MSG = "<|message|>"
+_BOUNDARY = re.compile(r"<\|end\|>|<\|call\|>|<\|return\|>|<\|start\|>")
+_TO = re.compile(r"to=(?:functions\.)?([A-Za-z_][\w.\-]*)")
+
+
+def _messages(text: str) -> list[tuple[str, str]]:
+    """(header, body) of every harmony message in ``text``."""
+    out: list[tuple[str, str]] = []
+    pos = 0
+    while True:
+        at = text.find(_MSG, pos)
+        if at < 0:
+            return out
+        # the header runs back to the previous boundary token
+        head_start = pos
+        for m in _BOUNDARY.finditer(text, pos, at):
+            head_start = m.end()
+        header = text[head_start:at]
+        nxt = _BOUNDARY.search(text, at + len(_MSG))
+        body_end = nxt.start() if nxt else len(text)
+        out.append((header, text[at + len(_MSG) : body_end]))
+        pos = body_end
+
+
+def _read(text: str) -> Reading:
+    r = Reading()
+    finals: list[str] = []
+    for header, body in _messages(text):
+        to = _TO.search(header)
+        if to and "functions." in header:
+            try:
+                args = loads(body.strip()) if body.strip() else {}
+            except ValueError as e:
+                r.errors.append(f"harmony call to {to.group(1)!r}: arguments are not JSON: {e}")
+                continue
+            if not isinstance(args, dict):
+                r.errors.append(f"harmony call to {to.group(1)!r}: arguments are not an object")
+                continue
+            r.calls.append({"name": to.group(1), "arguments": args})
+        elif "final" in header:
+            finals.append(body.strip())
+    r.content = "\n".join(f for f in finals if f)
+    return r
+
+
+def read(text: str, ctx: ReadContext) -> Reading:
+    return _read(text)
+
+
+def strict(text: str) -> list[dict[str, Any]]:
+    r = _read(text or "")
+    return [] if r.errors else r.calls
+
+
+def _claims(text: str) -> bool:
+    return _MSG in text and ("<|channel|>" in text or "to=functions." in text)
+
+
+FAMILY = Family(
+    name="gpt_oss",
+    title="gpt-oss harmony (to=functions.NAME)",
+    example='<|channel|>commentary to=functions.get_weather <|constrain|>json<|message|>{"city": "Paris"}<|call|>',
+    read=read,
+    strict=strict,
+    markers=("<|channel|>", "to=functions."),
+    claims=_claims,
+    aliases=("openai", "harmony"),
+    serving="vLLM openai, SGLang gpt-oss",
+)

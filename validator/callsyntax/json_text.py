@@ -1,0 +1,37 @@
+"""Bare JSON calls anywhere in the text: ``{"name": ..., "arguments": {...}}`` (or ``parameters``,
+the OpenAI ``{"type": "function", "function": ...}`` shape, a list of calls, a ``tool_calls``
+wrapper, a Python-literal dict). Only an object with a string ``name`` and an arguments object
+counts, so prose and unrelated JSON yield no call.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from toolproof.validator.callsyntax import llama3_json
+from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, remove_spans, scan_json_calls
+
+
+def read(text: str, ctx: ReadContext) -> Reading:
+    r = Reading()
+    found, spans, errs = scan_json_calls(text, ctx.budget)
+    r.errors.extend(errs)
+    if found:
+        r.calls = found
+        r.content = remove_spans(text, spans)
+    return r
+
+
+def strict(text: str) -> list[dict[str, Any]]:
+    return llama3_json.strict(text)
+
+
+FAMILY = Family(
+    name="json",
+    title="Bare JSON call object(s)",
+    example='{"name": "get_weather", "arguments": {"city": "Paris"}}',
+    read=read,
+    strict=strict,
+    aliases=("bare_json",),
+    serving="vLLM llama3_json without the tag",
+)

@@ -1,0 +1,98 @@
+"""Kimi-K2: ``<|tool_calls_section_begin|><|tool_call_begin|>functions.NAME:0<|tool_call_argument_begin|>{...}
+<|tool_call_end|><|tool_calls_section_end|>``.
+
+Spec: vLLM ``kimi_k2``, SGLang ``kimi_k2``. The name is the id's part before ``:`` after the last ``.``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, loads, split_on
+
+BEGIN, END = "<|tool_calls_section_begin|>", "<|tool_calls_section_end|>"
+CALL_BEGIN, ARG_BEGIN, CALL_END = "<|tool_call_begin|>", "<|tool_call_argument_begin|>", "<|tool_call_end|>"
+
+
+def _name(call_id: str) -> str:
+    return call_id.split(":")[0].split(".")[-1]
+
+
+def _pieces(text: str) -> list[tuple[str, str, bool]]:
+    """``(call id, argument text, closed)`` for every call block (linear)."""
+    out: list[tuple[str, str, bool]] = []
+    for _at, piece in split_on(text, CALL_BEGIN):
+        end = piece.find(CALL_END)
+        closed = end >= 0
+        if closed:
+            piece = piece[:end]
+        else:
+            cut = piece.find(END)
+            piece = piece[:cut] if cut >= 0 else piece
+        call_id, sep, args = piece.partition(ARG_BEGIN)
+        if sep:
+            out.append((call_id.strip(), args.strip(), closed))
+    return out
+
+
+def read(text: str, ctx: ReadContext) -> Reading:
+    r = Reading()
+    at = text.find(BEGIN)
+    first = text.find(CALL_BEGIN)
+    if at < 0 or (0 <= first < at):
+        at = first
+    if at < 0:
+        return r
+    for call_id, raw, _closed in _pieces(text[at:]):
+        try:
+            args = loads(raw)
+        except ValueError as e:
+            r.errors.append(f"Kimi call {call_id!r}: arguments are not JSON: {e}")
+            continue
+        if not isinstance(args, dict) or not call_id:
+            r.errors.append(f"Kimi call {call_id!r}: arguments are not an object")
+            continue
+        r.calls.append({"name": _name(call_id), "arguments": args})
+    if r.calls:
+        r.content = text[:at].strip()
+    elif not r.errors:
+        r.errors.append(f"{BEGIN} at offset {at}: no complete call inside")
+    return r
+
+
+_ID = re.compile(r"[^<\s]+:\d+")
+
+
+def strict(text: str) -> list[dict[str, Any]]:
+    """vLLM: inside the section, every closed block with an id ``NAME:INDEX`` and JSON arguments;
+    one that fails voids the output."""
+    if not text or BEGIN not in text:
+        return []
+    calls: list[dict[str, Any]] = []
+    for call_id, raw, closed in _pieces(text):
+        if not closed:
+            continue
+        if not _ID.fullmatch(call_id):
+            return []
+        try:
+            args = json.loads(raw)
+        except (ValueError, RecursionError):
+            return []
+        if not isinstance(args, dict):
+            return []
+        calls.append({"name": _name(call_id), "arguments": args})
+    return calls
+
+
+FAMILY = Family(
+    name="kimi_k2",
+    title="Kimi-K2 <|tool_calls_section_begin|>",
+    example='<|tool_calls_section_begin|><|tool_call_begin|>functions.get_weather:0<|tool_call_argument_begin|>{"city": "Paris"}<|tool_call_end|><|tool_calls_section_end|>',
+    read=read,
+    strict=strict,
+    markers=(BEGIN, CALL_BEGIN),
+    aliases=("kimi",),
+    serving="vLLM kimi_k2, SGLang kimi_k2",
+)

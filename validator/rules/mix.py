@@ -1,0 +1,324 @@
+"""Mix rules (TP701-TP705): what a dataset teaches, beyond whether each record is well formed.
+
+TP701, TP702, TP704 and TP705 are dataset rules on the per-record summaries
+(``validator.rules.dataset.summarize``: whether the record trains, its call names, whether a turn
+makes parallel calls, whether a no-call record offers a tool related to its request); TP703 is a
+record rule. Only records with an assistant turn count: a test record (no answer) teaches nothing,
+so test sets get no mix finding. Whole-dataset findings carry record index -1 (line 0) and path ``$``.
+
+Options (``ctx.options``, from ``[tool.toolproof.mix]`` in pyproject.toml, see :data:`MIX_DEFAULTS`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from toolproof.validator.findings import FixSafety, Hit, Severity, json_path
+from toolproof.validator.grounding import record_ungrounded
+from toolproof.validator.rules.base import Context, rule
+from toolproof.validator.rules.dataset import RecordSummary, as_table
+
+FAMILY = "mix"
+
+# option key (ctx.options) -> default. The config keys are the same with "-" for "_", without "mix_",
+# e.g. ``[tool.toolproof.mix] min-no-call-share = 0.1``.
+MIX_DEFAULTS: dict[str, float] = {
+    # TP701: least share of training records that answer without a call. Hammer trains on ~11% no-call
+    # records (xLAM-60k + xlam-irrelevance-7.5k); When2Call's SFT mixes are of that order.
+    "mix_min_no_call_share": 0.10,
+    # TP702: least share of training records that are near-miss declines (no call, a related tool offered)
+    "mix_min_near_miss_share": 0.05,
+    # TP701, TP702, TP704, TP705 judge a dataset with at least this many training records
+    "mix_min_records": 20,
+    # TP704: the most called tool may have at most this many times the mean calls per tool
+    "mix_max_tool_skew": 3.0,
+    # TP705: the share of calling records with a parallel-call turn should lie within these bounds
+    "mix_min_parallel_share": 0.05,
+    "mix_max_parallel_share": 0.60,
+}
+_SHARES = {k for k in MIX_DEFAULTS if "share" in k}
+
+
+def mix_options(table: Any, where: str) -> dict[str, float]:
+    """``[tool.toolproof.mix]`` as option keys; raises ValueError naming ``where`` and the key."""
+    if not isinstance(table, dict):
+        raise ValueError(f"{where}: expected a table of option = number")
+    out: dict[str, float] = {}
+    for key, value in table.items():
+        opt = "mix_" + str(key).replace("-", "_")
+        if opt not in MIX_DEFAULTS:
+            known = ", ".join(k[4:].replace("_", "-") for k in MIX_DEFAULTS)
+            raise ValueError(f"{where}.{key}: unknown option (known: {known})")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+            raise ValueError(f"{where}.{key}: expected a number >= 0, got {value!r}")
+        if opt in _SHARES and value > 1:
+            raise ValueError(f"{where}.{key}: a share is between 0 and 1, got {value!r}")
+        out[opt] = float(value)
+    return out
+
+
+def _opt(ctx: Context, key: str) -> float:
+    v = ctx.options.get(key, MIX_DEFAULTS[key])
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return MIX_DEFAULTS[key]
+
+
+def _training(summaries: Any) -> tuple[Any, list[int]]:
+    t = as_table(summaries)
+    return t, [pos for pos in range(len(t)) if t.trains_of(pos)]
+
+
+def _enough(ctx: Context, n: int) -> bool:
+    return n > 0 and n >= _opt(ctx, "mix_min_records")
+
+
+def _share(k: int, n: int) -> str:
+    return f"{k} of {n} ({k / n:.1%})" if n else f"{k} of 0"
+
+
+@rule("TP701", "few-no-call-records", severity=Severity.WARNING, fix=FixSafety.NONE, family=FAMILY, scope="dataset")
+def few_no_call_records(summaries: list[RecordSummary], ctx: Context) -> Iterator[tuple[int, Hit]]:
+    """Too few training records answer without calling a tool.
+
+    ## What it does
+    Counts the training records (those with an assistant turn) that make no call and reports the
+    dataset when their share is below `min-no-call-share` (default 10%, `[tool.toolproof.mix]`).
+    Datasets with fewer than `min-records` (default 20) training records are not judged.
+
+    ## Why is this bad?
+    A model fine-tuned only on calls learns to call a tool for every request: fine-tunes lose BFCL's
+    irrelevance set even when every record is correct (measured in `experiments/seed.yaml`: 42% ->
+    11%). Published recipes keep about a tenth of the records without a call (Hammer: xLAM-60k plus
+    xlam-irrelevance-7.5k, ~11%); When2Call reports that such records raise irrelevance by about 25
+    points.
+
+    ## Example
+    400 records, each with a tool call.
+
+    ## Use instead
+    Add records where the right answer is a plain reply: `toolproof data balance IN -o OUT` adds
+    near-miss declines made from the data's own records.
+
+    ## Fix safety
+    No fix in `clean` (a finding about the whole file, record -1); `toolproof data balance` or
+    `clean --balance` repairs the mix.
+    """
+    t, train = _training(summaries)
+    n = len(train)
+    if not _enough(ctx, n):
+        return
+    floor = _opt(ctx, "mix_min_no_call_share")
+    k = sum(1 for pos in train if t.no_calls_of(pos))
+    if k / n < floor:
+        yield -1, Hit(
+            "$",
+            f"{_share(k, n)} training records answer without a call, below {floor:.0%}: the model learns to call "
+            "a tool for every request (toolproof data balance adds declines)",
+            data={"no_call": k, "records": n},
+        )
+
+
+@rule("TP702", "no-near-miss-negatives", severity=Severity.WARNING, fix=FixSafety.NONE, family=FAMILY, scope="dataset")
+def no_near_miss_negatives(summaries: list[RecordSummary], ctx: Context) -> Iterator[tuple[int, Hit]]:
+    """The records without a call never offer a tool that nearly fits the request.
+
+    ## What it does
+    A no-call training record is a *near miss* when one of its offered tools shares a content word
+    with the request (user turns vs. the tool's name, description and parameter names; lower-cased,
+    snake_case and camelCase split, plural "s" dropped, stop words and tool-doc boilerplate left out;
+    see `validator.grounding`). When the data has no-call records but fewer than
+    `min-near-miss-share` (default 5%) of its training records are near misses, the dataset is
+    reported, with up to five of its far-miss records.
+
+    ## Why is this bad?
+    Declining when the offered tools are from another domain ("Name the capital of Norway" with a
+    thermostat tool) is easy; what a model must learn is to decline when a tool nearly fits but
+    cannot do the job, which is what every BFCL irrelevance record and most real requests offer.
+    Data whose declines are all far misses teaches the easy case only.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "What is 6 times 5?"}, {"role": "assistant", "content": "30."}],
+     "tools": [{"type": "function", "function": {"name": "calculate_loan_payment", "description": "Monthly payment of a loan."}}]}
+    ```
+
+    ## Use instead
+    Declines whose tools nearly fit: drop the called tool from a calling record and answer with a
+    decline that names what is missing (`toolproof data balance`, the xlam-irrelevance method).
+
+    ## Fix safety
+    No fix in `clean` (a finding about the whole file, record -1); `toolproof data balance` adds
+    near-miss records.
+    """
+    t, train = _training(summaries)
+    n = len(train)
+    if not _enough(ctx, n):
+        return
+    no_call = [pos for pos in train if t.no_calls_of(pos)]
+    if not no_call:
+        return  # TP701's business
+    near = sum(1 for pos in no_call if t.near_miss_of(pos))
+    floor = _opt(ctx, "mix_min_near_miss_share")
+    if near / n < floor:
+        far = [t.index_of(pos) for pos in no_call if not t.near_miss_of(pos)]
+        shown = ", ".join(str(i) for i in far[:5]) + (" ..." if len(far) > 5 else "")
+        yield -1, Hit(
+            "$",
+            f"{near} of {len(no_call)} no-call records offer a tool related to the request ({near / n:.1%} of {n} "
+            f"training records, below {floor:.0%}): nothing teaches declining a tool that nearly fits "
+            f"(far misses: records {shown})",
+            data={"near_miss": near, "no_call": len(no_call), "records": n, "far": far[:20]},
+        )
+
+
+def _show(value: Any) -> str:
+    s = json.dumps(value, ensure_ascii=False) if not isinstance(value, float) or math.isfinite(value) else repr(value)
+    return s if len(s) <= 80 else s[:77] + "..."
+
+
+@rule("TP703", "ungrounded-argument-value", severity=Severity.WARNING, fix=FixSafety.NONE, family=FAMILY)
+def ungrounded_argument_value(record: Any, ctx: Context) -> Iterator[Hit]:
+    """An argument value that appears nowhere in the conversation before the call.
+
+    ## What it does
+    For each call, checks every string and number in its arguments against the user, system and
+    tool text before the call, after normalising case, whitespace and number formatting ("1,000",
+    "1000" and "1000.0" are one number; "5%" is also 0.05; "five" is 5). A string also counts as
+    written when each of its words is (snake_case and camelCase split, unit words such as "km" or
+    "usd" ignored). Booleans, nulls, enum members and the schema's defaults are choices, not facts,
+    and are never flagged. One finding per value, at its JSON path. (`toolproof data stats` counts
+    calls holding an unwritten value with the same check, against the user's words only.)
+
+    ## Why is this bad?
+    A fine-tune learns to produce the values it sees. Values a generator invented (today's date as
+    "2022-03-15", a full name for "my boss", a translated name) teach the model to make facts up
+    instead of asking or leaving the argument out.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "How old am I? I was born on 1990-05-15."},
+                  {"role": "assistant", "tool_calls": [{"function": {"name": "calculate_age",
+                   "arguments": {"birthdate": "1990-05-15", "current_date": "2022-03-15"}}}]}]}
+    ```
+    `current_date` is written nowhere.
+
+    ## Use instead
+    Write the value into the request (or a tool result) the call is made from, leave an optional
+    argument out, or have the assistant ask for it.
+
+    ## Fix safety
+    No fix: whether a value is an inference the model should learn or an invention is a judgement.
+    """
+    for path, name, missing in record_ungrounded(record):
+        for parts, value in missing:
+            yield Hit(
+                json_path(*path, *parts),
+                f"{name + ': ' if name else ''}value {_show(value)} appears nowhere in the conversation before the call",
+                data={"value": value},
+            )
+
+
+# reads the record alone (not ctx.tools): the engine skips building the context when only such rules run
+ungrounded_argument_value.context_free = True  # type: ignore[attr-defined]
+
+
+@rule("TP704", "skewed-tool-calls", severity=Severity.INFO, fix=FixSafety.NONE, family=FAMILY, scope="dataset")
+def skewed_tool_calls(summaries: list[RecordSummary], ctx: Context) -> Iterator[tuple[int, Hit]]:
+    """Calls are spread very unevenly over the tools.
+
+    ## What it does
+    Counts the calls of each tool in the training records; when at least three tools are called
+    and the most called one has more than `max-tool-skew` (default 3) times the mean calls per
+    tool, reports the dataset with the top tools and how many tools are called once.
+
+    ## Why is this bad?
+    A model tends to call the tools it saw most, and learns little about rarely called ones. It is
+    information, not an error: some datasets are skewed on purpose.
+
+    ## Example
+    `get_weather` 400 calls, nine other tools 5 calls each.
+
+    ## Use instead
+    More records for the rare tools, or fewer for the common one.
+
+    ## Fix safety
+    No fix.
+    """
+    t, train = _training(summaries)
+    if not _enough(ctx, len(train)):
+        return
+    counts: Counter[str] = Counter()
+    for pos in train:
+        counts.update(t.called_of(pos))
+    if len(counts) < 3:
+        return
+    total = sum(counts.values())
+    mean = total / len(counts)
+    ratio = _opt(ctx, "mix_max_tool_skew")
+    (top, top_n), *_ = counts.most_common(1)
+    if top_n > ratio * mean:
+        tops = ", ".join(f"{k} {v}" for k, v in counts.most_common(3))
+        once = sum(1 for v in counts.values() if v == 1)
+        yield -1, Hit(
+            "$",
+            f"'{top}' has {top_n} of {total} calls ({top_n / total:.0%}), {top_n / mean:.1f}x the mean of {mean:.1f} "
+            f"over {len(counts)} tools (top: {tops}; {once} tool(s) called once)",
+            data={"calls_per_tool": dict(counts.most_common())},
+        )
+
+
+@rule("TP705", "parallel-call-share", severity=Severity.INFO, fix=FixSafety.NONE, family=FAMILY, scope="dataset")
+def parallel_call_share(summaries: list[RecordSummary], ctx: Context) -> Iterator[tuple[int, Hit]]:
+    """Parallel calls (two or more in one turn) are rare or dominant.
+
+    ## What it does
+    Among training records with calls, counts those with a turn of two or more calls and reports
+    the dataset when the share is below `min-parallel-share` (default 5%) or above
+    `max-parallel-share` (default 60%).
+
+    ## Why is this bad?
+    With no parallel examples a model answers "weather in Paris and Rome" with one call; with mostly
+    parallel examples it splits requests that need one call. It is information: a dataset for one
+    use may want either.
+
+    ## Example
+    300 calling records, none with two calls in a turn.
+
+    ## Use instead
+    Include some requests that need several independent calls, answered in one turn.
+
+    ## Fix safety
+    No fix.
+    """
+    t, train = _training(summaries)
+    if not _enough(ctx, len(train)):
+        return
+    calling = [pos for pos in train if not t.no_calls_of(pos)]
+    if not calling:
+        return
+    k = sum(1 for pos in calling if t.parallel_of(pos))
+    share = k / len(calling)
+    lo, hi = _opt(ctx, "mix_min_parallel_share"), _opt(ctx, "mix_max_parallel_share")
+    if share < lo:
+        yield -1, Hit("$", f"{_share(k, len(calling))} calling records make parallel calls, below {lo:.0%}: "
+                      "the model rarely sees two calls in one turn", data={"parallel": k, "calling": len(calling)})
+    elif share > hi:
+        yield -1, Hit("$", f"{_share(k, len(calling))} calling records make parallel calls, above {hi:.0%}: "
+                      "the model may split requests that need one call", data={"parallel": k, "calling": len(calling)})
+
+
+__all__ = [
+    "MIX_DEFAULTS",
+    "few_no_call_records",
+    "mix_options",
+    "no_near_miss_negatives",
+    "parallel_call_share",
+    "skewed_tool_calls",
+    "ungrounded_argument_value",
+]

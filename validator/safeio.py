@@ -1,0 +1,273 @@
+"""Safe output: atomic writes, no output over an input, text and CSV that cannot inject.
+
+Every command that writes a file goes through :func:`atomic_writer` (or
+:func:`write_atomic`): the data goes to a temporary file in the target's folder, is
+flushed and fsync'ed, then renamed over the target. A run that fails or is killed leaves
+the old file as it was (never a partial or empty one). A file being rewritten keeps its
+mode; a new file gets the mode the umask gives (as ``open`` would, not ``mkstemp``'s
+0600). A symlink is written through: its target is replaced, the link stays.
+
+:func:`refuse_overwrite` compares resolved real paths (symlinks included) of the outputs
+with the inputs and with each other, before anything is opened.
+
+:func:`escape_text` makes data safe to print on a terminal or in Markdown (control
+characters, ESC sequences, CR/LF and bidi overrides shown as escapes), and
+:func:`csv_cell` / :func:`write_csv_rows` keep spreadsheet formulas out of CSV cells.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import stat
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+
+class OutputError(Exception):
+    """An output path that must not be written (it is an input, or two outputs are one file)."""
+
+
+# --------------------------------------------------------------------------- paths
+
+
+def _real(p: str | os.PathLike[str]) -> str:
+    return os.path.realpath(os.path.abspath(os.fspath(p)))
+
+
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """True when ``a`` and ``b`` name the same file (symlinks and hard links included)."""
+    try:
+        if os.path.exists(a) and os.path.exists(b):
+            return os.path.samefile(a, b)
+    except OSError:
+        pass
+    return _real(a) == _real(b)
+
+
+def refuse_overwrite(
+    outputs: Sequence[tuple[str, str | os.PathLike[str] | None]],
+    inputs: Sequence[str | os.PathLike[str] | None],
+) -> None:
+    """Raise :class:`OutputError` when an output resolves to an input or to another output.
+
+    ``outputs`` are ``(label, path)`` pairs (``("-o", "out.jsonl")``); ``None`` paths are skipped.
+    """
+    outs = [(label, p) for label, p in outputs if p is not None]
+    ins = [p for p in inputs if p is not None]
+    for label, o in outs:
+        for i in ins:
+            if same_file(o, i):
+                raise OutputError(
+                    f"{label} {os.fspath(o)}: refusing to write over the input {os.fspath(i)}; choose another path"
+                )
+        if os.path.isdir(o):
+            raise OutputError(f"{label} {os.fspath(o)}: is a directory")
+    for k, (la, a) in enumerate(outs):
+        for lb, b in outs[k + 1 :]:
+            if same_file(a, b):
+                raise OutputError(f"{la} {os.fspath(a)} and {lb} {os.fspath(b)} are the same file, which cannot take two outputs; give each its own path")
+
+
+# --------------------------------------------------------------------------- atomic writes
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+class AtomicFile:
+    """A temporary file beside ``target``; :meth:`commit` renames it over the target,
+    :meth:`discard` removes it (the target is then untouched). See :func:`atomic_writer`."""
+
+    def __init__(self, target: str | os.PathLike[str], mode: str = "wb", *, encoding: str = "utf-8",
+                 newline: str | None = None) -> None:
+        t = Path(target)
+        if t.is_symlink():  # write through the link to its target; the link stays
+            t = Path(os.path.realpath(t))
+        t.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            keep = stat.S_IMODE(os.stat(t).st_mode)
+        except FileNotFoundError:
+            keep = 0o666 & ~_umask()
+        self.target = t
+        fd, self.tmp = tempfile.mkstemp(prefix=f".{t.name}.", suffix=".tmp", dir=t.parent)
+        try:
+            os.chmod(self.tmp, keep)
+            if "b" in mode:
+                self.file: IO[Any] = os.fdopen(fd, "wb")
+            else:
+                self.file = os.fdopen(fd, "w", encoding=encoding, newline=newline)
+        except BaseException:
+            os.close(fd)
+            os.unlink(self.tmp)
+            raise
+        self.done = False
+
+    def commit(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        try:
+            self.file.flush()
+            os.fsync(self.file.fileno())
+            self.file.close()
+            os.replace(self.tmp, self.target)
+        except BaseException:
+            self._remove()
+            raise
+
+    def discard(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        self._remove()
+
+    def _remove(self) -> None:
+        try:
+            self.file.close()
+        except Exception:
+            pass
+        try:
+            os.unlink(self.tmp)
+        except OSError:
+            pass
+
+
+@contextmanager
+def atomic_writer(target: str | os.PathLike[str], mode: str = "wb", *, encoding: str = "utf-8",
+                  newline: str | None = None) -> Iterator[IO[Any]]:
+    """Write ``target`` atomically: a temporary file beside it, fsync, rename over it on success.
+
+    ``mode`` is ``"wb"`` (bytes) or ``"w"`` (text, ``encoding``/``newline`` as for ``open``).
+    A symlink is written through to its target; an existing file keeps its permission bits;
+    a new file gets ``0666 & ~umask``. On any exception the temporary file is removed and the
+    old target is untouched.
+    """
+    af = AtomicFile(target, mode, encoding=encoding, newline=newline)
+    try:
+        yield af.file
+    except BaseException:
+        af.discard()
+        raise
+    af.commit()
+
+
+def write_atomic(target: str | os.PathLike[str], data: str | bytes, *, encoding: str = "utf-8") -> None:
+    """Write all of ``data`` to ``target`` with :func:`atomic_writer`."""
+    if isinstance(data, bytes):
+        with atomic_writer(target, "wb") as f:
+            f.write(data)
+    else:
+        with atomic_writer(target, "w", encoding=encoding, newline="") as f:
+            f.write(data)
+
+
+# --------------------------------------------------------------------------- text escaping
+
+# C0 controls but TAB, DEL, C1 controls, line/paragraph separators, and the bidi
+# embeddings/overrides/isolates that reorder what a reader sees.
+_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\x1b": "\\x1b"}
+
+
+def _esc(m: re.Match[str]) -> str:
+    c = m.group()
+    named = _NAMED.get(c)
+    if named is not None:
+        return named
+    n = ord(c)
+    return f"\\x{n:02x}" if n < 0x100 else f"\\u{n:04x}"
+
+
+def escape_text(s: Any) -> str:
+    """``s`` as text that cannot drive a terminal or reorder a line: control characters
+    (C0 but TAB, DEL, C1, ESC), CR/LF, U+2028/2029 and bidi controls become ``\\x..`` /
+    ``\\u....`` escapes. Use it on every data-derived string in human-readable output."""
+    text = s if isinstance(s, str) else str(s)
+    return _UNSAFE.sub(_esc, text) if _UNSAFE.search(text) else text
+
+
+def escape_block(s: Any) -> str:
+    """:func:`escape_text` for multi-line text whose own line breaks are kept (a rendered
+    template, a JSON snippet): each line is escaped, CR included."""
+    text = s if isinstance(s, str) else str(s)
+    return "\n".join(escape_text(part) for part in text.split("\n"))
+
+
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def strip_bidi(s: str) -> str:
+    """Bidi controls shown as ``\\u....`` escapes (for HTML, where markup is escaped separately)."""
+    return _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", s)
+
+
+# --------------------------------------------------------------------------- CSV
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet will not run as a formula: text starting with ``= + - @``,
+    TAB or CR gets a leading ``'`` (numbers are left as numbers)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def safe_row(row: Iterable[Any]) -> list[Any]:
+    return [csv_cell(v) for v in row]
+
+
+def write_csv(target: str | os.PathLike[str], header: Sequence[str] | None, rows: Iterable[Sequence[Any]]) -> None:
+    """Write a CSV file atomically, every cell through :func:`csv_cell`."""
+    with atomic_writer(target, "w", newline="") as f:
+        w = csv.writer(f)
+        if header is not None:
+            w.writerow(safe_row(header))
+        for row in rows:
+            w.writerow(safe_row(row))
+
+
+def write_csv_dicts(target: str | os.PathLike[str], fieldnames: Sequence[str], rows: Iterable[dict[str, Any]]) -> None:
+    """Write dict rows as CSV atomically, every value through :func:`csv_cell`."""
+    with atomic_writer(target, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(fieldnames))
+        w.writeheader()
+        for row in rows:
+            w.writerow({k: csv_cell(v) for k, v in row.items()})
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(safe_row(header))
+    for row in rows:
+        w.writerow(safe_row(row))
+    return buf.getvalue()
+
+
+__all__ = [
+    "AtomicFile",
+    "OutputError",
+    "atomic_writer",
+    "csv_cell",
+    "csv_text",
+    "escape_block",
+    "escape_text",
+    "refuse_overwrite",
+    "safe_row",
+    "same_file",
+    "strip_bidi",
+    "write_atomic",
+    "write_csv",
+    "write_csv_dicts",
+]
