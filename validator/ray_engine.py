@@ -16,7 +16,9 @@ The plan, for JSON Lines files on storage every Ray worker can read (a shared fi
    the same rule as the local engine's. Nothing gathers every digest on the driver.
 5. The findings come back sorted by (file, record, rule order), the local engine's report order.
 
-TP504 (train/test leakage) needs the test set's prompts in every worker and is not run here yet.
+The other dataset rules (the mix rules TP701-TP705 and TP504, leakage against ``--against``) read
+aggregates of a whole file; they still run on the driver over the packed per-record summaries
+(about 60 bytes a record), which bounds the file size this engine handles on one driver.
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ class _RangeLinter:
         self.jobs = jobs
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
-        out: dict[str, list[Any]] = {k: [] for k in ("file", "k", "count", "lines", "findings", "summaries", "errors")}
+        out: dict[str, list[Any]] = {k: [] for k in ("file", "k", "count", "lines", "findings", "summaries", "meta", "errors", "reading")}
         for file, k, start, end in zip(batch["file"], batch["k"], batch["start"], batch["end"], strict=True):
             br = _run_range(self.jobs[str(file)], str(file), int(start), int(end))
             out["file"].append(str(file))
@@ -78,7 +80,9 @@ class _RangeLinter:
             out["lines"].append(br.lines)
             out["findings"].append(pickle.dumps(br.findings, protocol=pickle.HIGHEST_PROTOCOL))
             out["summaries"].append(pickle.dumps(br.summaries, protocol=pickle.HIGHEST_PROTOCOL))
+            out["meta"].append(pickle.dumps(br.meta, protocol=pickle.HIGHEST_PROTOCOL))
             out["errors"].append(pickle.dumps(br.errors))
+            out["reading"].append(pickle.dumps((dict(br.dialects), dict(br.notes))))
         return out
 
 
@@ -145,6 +149,31 @@ def _group_rule(code: str, severity: dict[str, Any]) -> Any:
     return fn
 
 
+def _driver_dataset_findings(
+    linted: Any, offsets: dict[tuple[str, int], tuple[int, int]], others: dict[str, list[Any]], plan: Any, errors: list[str]
+) -> list[Finding]:
+    from toolproof.validator.engine import _dataset_findings, _Meta, _shift, _summarize, _summary_container, _BatchResult
+
+    out: list[Finding] = []
+    for file, rules in others.items():
+        if not rules:
+            continue
+        rows = sorted(
+            (int(r["k"]), r["summaries"], r["meta"])
+            for r in linted.filter(lambda r, file=file: r["file"] == file).select_columns(["k", "summaries", "meta"]).iter_rows()
+        )
+        table: Any = _summary_container(_summarize())
+        meta = _Meta()
+        for k, summ, m in rows:
+            index0, line0 = offsets[(file, k)]
+            br = _shift(_BatchResult(0, [], pickle.loads(m), pickle.loads(summ), []), index0, line0)
+            table.extend(br.summaries)
+            if br.meta is not None:
+                meta.extend(br.meta)
+        out.extend(_dataset_findings(rules, table, meta, file, plan, errors))
+    return out
+
+
 def lint_files_ray(
     paths: Sequence[str | os.PathLike[str]],
     *,
@@ -205,9 +234,16 @@ def lint_files_ray(
         index0 += count
         line0 += lines
         per_file[file] = index0
-    for row in linted.select_columns(["file", "k", "errors"]).iter_rows():
+    from collections import Counter
+
+    dialects: dict[str, Counter[str]] = {f: Counter() for f in jobs}
+    notes: dict[str, Counter[str]] = {f: Counter() for f in jobs}
+    for row in sorted(linted.select_columns(["file", "k", "errors", "reading"]).iter_rows(), key=lambda r: (str(r["file"]), int(r["k"]))):
         i0, l0 = offsets[(str(row["file"]), int(row["k"]))]
         result.internal_errors.extend(f"{row['file']}:{line + l0}: {e}" for line, e in pickle.loads(row["errors"]))
+        read_as, read_notes = pickle.loads(row["reading"])
+        dialects[str(row["file"])].update(read_as)
+        notes[str(row["file"])].update(read_notes)
     rows = linted.flat_map(_renumbered(offsets)).materialize()
     parts = [rows.filter(lambda r: r["kind"] == "finding").select_columns(["file", "record", "blob"])]
     wanted = {r.code for rules in rules_of.values() for r in rules if r.scope == "dataset"}
@@ -218,11 +254,18 @@ def lint_files_ray(
         # per file, as the local engine runs the dataset rules once per file
         parts.append(keyed.groupby(["file", "key"], num_partitions=partitions or n).map_groups(_group_rule(code, plan.severity), batch_format="numpy"))
     found = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+    # The other dataset rules (the mix rules TP701-TP705, TP504 leakage against --against) read
+    # aggregates of the whole file: they run here on the packed per-record summaries (~60 bytes a
+    # record), gathered per file. Not yet done through Ray aggregations.
+    extra: list[Finding] = []
+    others = {file: [r for r in rules if r.scope == "dataset" and r.code not in GROUPED] for file, rules in rules_of.items()}
+    if any(others.values()):
+        extra = _driver_dataset_findings(linted, offsets, others, plan, result.internal_errors)
     order = {file: {r.code: i for i, r in enumerate(rules)} for file, rules in rules_of.items()}
-    findings = [pickle.loads(r["blob"]) for r in found.iter_rows()]  # (a CLI would write these per partition)
+    findings = [pickle.loads(r["blob"]) for r in found.iter_rows()] + extra  # (a CLI would write these per partition)
     findings.sort(key=lambda f: (list(jobs).index(f.file), f.record, order[f.file].get(f.code, len(order[f.file]))))
     for file in jobs:
-        result.files.append(FileSummary(file, per_file.get(file, 0), "jsonl"))
+        result.files.append(FileSummary(file, per_file.get(file, 0), "jsonl", dict(dialects[file].most_common()), dict(notes[file].most_common())))
     result.findings = findings
     return result
 
