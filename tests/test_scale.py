@@ -292,7 +292,9 @@ print(peak_kib())
     peaks = []
     for n in (2_000, 40_000):
         p = tmp_path / f"f{n}.jsonl"
-        p.write_text("".join(_fixable(i) + "\n" for i in range(n)), encoding="utf-8")
+        # one call with an object for arguments first: a file whose arguments are all JSON text reads
+        # as OpenAI's fine-tuning format, which fix leaves alone
+        p.write_text(json.dumps(record(0)) + "\n" + "".join(_fixable(i) + "\n" for i in range(n)), encoding="utf-8")
         r = subprocess.run([sys.executable, "-c", child, str(p)], capture_output=True, text=True, timeout=300)
         assert r.returncode == 0, r.stderr[-2000:]
         peaks.append(int(r.stdout.split()[-1]))
