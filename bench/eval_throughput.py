@@ -55,13 +55,15 @@ def naive(model_name: str, records: list[dict], max_new_tokens: int) -> dict:
 
 def defaults(model_name: str, data: str, n: int, max_new_tokens: int, batch_size: int | None = None) -> dict:
     from toolproof.evaluator.run import EvalConfig, evaluate, load_model
+    from toolproof.progress import progress_bars
 
     cfg = EvalConfig(model=model_name, data=data, limit=n, max_new_tokens=max_new_tokens, progress=True,
                      output=str(Path(tempfile.mkdtemp()) / "results.csv"))
     if batch_size:
         cfg.batch_size = batch_size
     model, tok, dtype = load_model(model_name, dtype=cfg.dtype)
-    s = evaluate(cfg, model_and_tokenizer=(model, tok))
+    with progress_bars() as progress:
+        s = evaluate(cfg, model_and_tokenizer=(model, tok), progress=progress)
     import csv
 
     with open(s.csv_path, newline="", encoding="utf-8") as f:

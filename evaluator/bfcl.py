@@ -26,6 +26,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from toolproof.validator.errors import ToolproofError
+
 CATEGORIES: tuple[str, ...] = (
     "simple_python",
     "multiple",
@@ -56,7 +58,7 @@ _NAME_OK = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _NAME_BAD = re.compile(r"[^A-Za-z0-9_-]")
 
 
-class BfclError(Exception):
+class BfclError(ToolproofError):
     """BFCL data missing or malformed (the message names the file and line)."""
 
 

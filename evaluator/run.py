@@ -4,7 +4,7 @@ torch / transformers are imported lazily (inside functions), so importing this m
 
 The prompt of a record is its messages (a trailing assistant turn, the answer of a training-style
 record, is dropped) plus its ``tools``, rendered with the chat template the model was trained with
-(``trainer.templates.chat_template_for``: the adapter's stored template, toolproof's tool-aware
+(``trainer.models.chat_template_for``: the adapter's stored template, toolproof's tool-aware
 ChatML for SmolLM2, the model's own tools template for Qwen2.5). Generation is greedy and batched
 with left padding, prompts sorted by length so a batch wastes little on padding, and stops on
 ``<|im_end|>`` (and the tokenizer's eos).
@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from typing import Any
 from toolproof.evaluator.extract import PARSERS
 from toolproof.validator.safeio import OutputError, refuse_overwrite, write_atomic, write_csv
 from toolproof.evaluator.score import InputError, ScoreSummary, load_records, record_id, score_predictions
+from toolproof.validator.progress import ProgressFn, ProgressUpdate
 
 CSV_COLUMNS = ["id", "category", "prompt", "expected_calls", "raw_output", "calls", "parser", "correct", "error_type"]
 
@@ -46,7 +46,7 @@ class EvalConfig:
     dtype: str = field(default="auto", metadata={"help": "auto (bf16 when the CPU/GPU supports it), bf16 or fp32"})
     max_new_tokens: int = field(default=256, metadata={"help": "generation budget per example"})
     parser: str = field(default="auto", metadata={"help": "extraction format: auto or one of " + ", ".join(PARSERS)})
-    progress: bool = field(default=True, metadata={"help": "progress bar on stderr"})
+    progress: bool = field(default=True, metadata={"help": "report progress to evaluate()'s progress callback"})
     sort_by_length: bool = field(default=True, metadata={"help": "batch prompts of similar length together"})
     output_dir: str | None = field(default=None, metadata={"help": "write DIR/results.csv (overrides output)"})
     device: str = field(default="auto", metadata={"help": "auto (cuda when available), cpu or cuda"})
@@ -142,30 +142,6 @@ def stop_token_ids(tokenizer: Any) -> list[int]:
 # -------------------------------------------------------------------------------- generation
 
 
-class _Progress:
-    """A one-line progress bar on stderr with examples/s and tokens/s."""
-
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total, self.enabled, self.done, self.tokens = total, enabled, 0, 0
-        self.t0 = time.perf_counter()
-
-    def update(self, n: int, tokens: int) -> None:
-        self.done += n
-        self.tokens += tokens
-        if not self.enabled:
-            return
-        dt = max(time.perf_counter() - self.t0, 1e-9)
-        width = 24
-        fill = int(width * self.done / max(self.total, 1))
-        sys.stderr.write(
-            f"\reval [{'#' * fill}{'.' * (width - fill)}] {self.done}/{self.total}"
-            f"  {self.done / dt:.2f} ex/s  {self.tokens / dt:.1f} tok/s"
-        )
-        if self.done >= self.total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-
 def generate(
     model: Any,
     tokenizer: Any,
@@ -174,10 +150,13 @@ def generate(
     batch_size: int = 8,
     max_new_tokens: int = 256,
     sort_by_length: bool = True,
-    progress: bool = False,
-    on_batch: Callable[[int, int], None] | None = None,
+    progress: ProgressFn | None = None,
+    label: str = "eval",
 ) -> tuple[list[str], list[int], list[bool]]:
-    """Greedy batched generation with left padding. Returns (texts, generated token counts, hit-limit flags)."""
+    """Greedy batched generation with left padding. Returns (texts, generated token counts, hit-limit flags).
+
+    ``progress`` hears a :class:`ProgressUpdate` (prompts done, tokens generated) after each batch.
+    """
     import torch
 
     tokenizer.padding_side = "left"
@@ -189,7 +168,7 @@ def generate(
     texts: list[str] = [""] * len(prompts)
     counts: list[int] = [0] * len(prompts)
     hit: list[bool] = [False] * len(prompts)
-    bar = _Progress(len(prompts), progress)
+    done = total_tokens = 0
     device = next(model.parameters()).device
     for s in range(0, len(order), max(1, batch_size)):
         idx = order[s : s + max(1, batch_size)]
@@ -212,9 +191,10 @@ def generate(
             counts[i] = len(kept) + (0 if cut is None else 1)
             n_tokens += counts[i]
             texts[i] = tokenizer.decode(kept, skip_special_tokens=False)
-        bar.update(len(idx), n_tokens)
-        if on_batch is not None:
-            on_batch(len(idx), n_tokens)
+        done += len(idx)
+        total_tokens += n_tokens
+        if progress is not None:
+            progress(ProgressUpdate(label, done, len(prompts), total_tokens))
     return texts, counts, hit
 
 
@@ -239,10 +219,16 @@ def load_model(model: str, *, adapter: str | None = None, dtype: str = "auto", d
     return m, tok, {torch.bfloat16: "bf16", torch.float32: "fp32", torch.float16: "fp16"}.get(t, str(t))
 
 
-def evaluate(config: EvalConfig, *, model_and_tokenizer: tuple[Any, Any] | None = None) -> EvalSummary:
+def evaluate(
+    config: EvalConfig,
+    *,
+    model_and_tokenizer: tuple[Any, Any] | None = None,
+    progress: ProgressFn | None = None,
+) -> EvalSummary:
     """Generate an answer for each test record, extract and match its calls, write the CSV + summary.
 
-    ``model_and_tokenizer`` skips loading (benchmarks, tests). Raises ``InputError`` for an
+    ``model_and_tokenizer`` skips loading (benchmarks, tests). ``progress`` hears how many records
+    are generated (unless ``config.progress`` is False); nothing is printed. Raises ``InputError`` for an
     unreadable test set and ``ValueError`` for a bad parser/limit.
     """
     if config.parser != "auto" and config.parser not in PARSERS:
@@ -278,7 +264,8 @@ def evaluate(config: EvalConfig, *, model_and_tokenizer: tuple[Any, Any] | None 
         batch_size=config.batch_size,
         max_new_tokens=config.max_new_tokens,
         sort_by_length=config.sort_by_length,
-        progress=config.progress,
+        progress=progress if config.progress else None,
+        label=f"eval {Path(config.data).name}",
     )
     gen_s = time.perf_counter() - t1
 

@@ -19,14 +19,11 @@ from typing import Any
 from toolproof.evaluator.extract import MAX_DEPTH, check_parser, extract_calls, extract_strict
 from toolproof.evaluator.match import Verdict, match, tool_functions
 from toolproof.validator.callsyntax.base import nesting_depth
+from toolproof.validator.errors import InputError
 
 #: The verdict for an output that holds call markup no reader could read: the model tried to call
 #: (in a syntax we cannot read, or broken), which is not the same as answering without a call.
 UNPARSED_MARKUP = "unparsed_call_markup"
-
-
-class InputError(ValueError):
-    """Unreadable input: the message names the file, line and field."""
 
 
 @dataclass(slots=True)

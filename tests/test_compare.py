@@ -332,9 +332,13 @@ class FakeBackends:
                                 {"TP105": 2, "TP404": 1}, str(step_dir / "lint.json"), str(step_dir / "clean.html"))
 
     def train(self, cfg: cmp.CompareConfig, arm: cmp.ArmConfig, path: str, step_dir: Path,
-              say: Any = None, *, continuing: bool = False) -> dict[str, Any]:
+              say: Any = None, *, continuing: bool = False, bars: Any = None) -> dict[str, Any]:
         self.trained.append(arm.name)
         self.train_paths[arm.name] = path
+        if bars is not None:
+            from toolproof.validator.progress import ProgressUpdate
+
+            bars(ProgressUpdate("train", 10, 10, info="loss 1"))
         if continuing:
             self.continued.append(arm.name)
         if arm.name in self.fail_arms:
@@ -350,9 +354,13 @@ class FakeBackends:
         return out
 
     def evaluate(self, cfg: cmp.CompareConfig, ts: cmp.PreparedTestSet, step_dir: Path,
-                 adapter: str | None, model: Any = None) -> SetResult:
+                 adapter: str | None, model: Any = None, progress: Any = None) -> SetResult:
         name = "base" if adapter is None else Path(adapter).parent.parent.name
         self.evaluated.append((name, ts.name))
+        if progress is not None:
+            from toolproof.validator.progress import ProgressUpdate
+
+            progress(ProgressUpdate(f"eval {ts.name}.jsonl", ts.n, ts.n, tokens=5))
         k = self.acc.get(name, 1)
         _write_results_csv(step_dir / "results.csv", [i < k for i in range(ts.n)])
         return SetResult(ts.n, k, 0.5, {"wrong_arguments": ts.n - k}, str(step_dir / "results.csv"),
@@ -491,6 +499,21 @@ def test_train_step_checkpoints_every_10_steps_and_save_steps_is_not_part_of_the
         cmp._train(cfg, other, cfg.data.train, tmp_path / "s")
     assert got[-1].save_steps == 3 and got[-1].resume is False
     assert cmp._train_hash(cfg, other, cfg.data.train) == cmp._train_hash(cfg, arm, cfg.data.train)
+
+
+def test_run_compare_hands_each_step_a_bar_named_after_its_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeBackends()
+    fake.install(monkeypatch)
+    updates: list[Any] = []
+    run_compare(_config(tmp_path), output_root=tmp_path, bars=updates.append)
+    labels = [u.label for u in updates]
+    assert labels == ["base: eval synthetic"] + [
+        label for arm in fake.trained for label in (f"{arm}: train", f"{arm}: eval synthetic")
+    ]
+    assert fake.trained and all(u.done == u.total for u in updates)
+    updates.clear()
+    run_compare(_config(tmp_path), output_root=tmp_path, bars=updates.append)  # every step reused: no bars
+    assert updates == []
 
 
 def test_run_compare_only_keeps_finished_arms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -46,7 +46,7 @@ def test_rules() -> Iterator[None]:
             else:
                 seen[key] = s["index"]
 
-    @rule("TP904", "test-needs-against", family="test", default_enabled=False)
+    @rule("TP904", "test-needs-against", family="test", needs="against")
     def needs_against(record: Any, ctx: Context) -> Iterator[Hit]:
         """Off unless selected (test rule)."""
         yield Hit("$", f"against={ctx.options.get('against')}")
@@ -147,8 +147,7 @@ def test_select_ignore_prefix_and_name(test_rules: None) -> None:
         select_rules(["TP999x"])
 
 
-def test_opt_in_rule_comes_on_with_its_option(test_rules: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(engine.OPTION_RULES, "against", ("TP504", "TP904"))
+def test_opt_in_rule_comes_on_with_its_option(test_rules: None) -> None:
     assert "TP904" not in [r.code for r in select_rules(["TP90"])]
     assert "TP904" in [r.code for r in select_rules(["TP90"], options={"against": "test.jsonl"})]
     res = lint_objects([{"messages": []}], select=["TP904"], options={"against": "t.jsonl"})
@@ -205,11 +204,10 @@ def test_exit_code_and_counts(test_rules: None) -> None:
     assert res.by_code == {"TP901": 2}
 
 
-def test_api_lint_options_and_lint_records(tmp_path: Path, test_rules: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_api_lint_options_and_lint_records(tmp_path: Path, test_rules: None) -> None:
     from toolproof.validator.api import lint
     from toolproof.validator.io import iter_records
 
-    monkeypatch.setitem(engine.OPTION_RULES, "against", ("TP504", "TP904"))
     p = write_jsonl(tmp_path / "d.jsonl", recs(3))
     res = lint(p, select=["TP90"], against="test.jsonl", config=Config())
     assert [f.message for f in res.findings if f.code == "TP904"] == ["against=test.jsonl"] * 3

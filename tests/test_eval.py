@@ -151,3 +151,43 @@ def test_eval_cli_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     bad.write_text(json.dumps({"id": "a", "messages": "hi", "expected_calls": []}) + "\n")
     assert main(["eval", "--model", "smollm2-135m", "--data", str(bad), "-o", str(tmp_path / "r.csv")]) == 2
     assert "t.jsonl:1: field 'messages'" in capsys.readouterr().err
+
+
+def test_evaluate_reports_progress_through_the_callback_and_prints_nothing(
+    tiny: Path, data: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from toolproof.trainer.models import load
+    from toolproof.validator.progress import ProgressUpdate
+
+    model, tok = load(str(tiny), dtype="fp32")
+    capfd.readouterr()  # transformers' own weight-loading bar
+    seen: list[ProgressUpdate] = []
+    cfg = EvalConfig(model="scripted", data=str(data), output=str(tmp_path / "r.csv"), batch_size=3, max_new_tokens=64)
+    s = evaluate(cfg, model_and_tokenizer=(_Scripted(model, tok), tok), progress=seen.append)
+    assert [(u.done, u.total) for u in seen] == [(3, 7), (6, 7), (7, 7)]  # one update per batch of 3
+    assert {u.label for u in seen} == {"eval test.jsonl"}
+    assert seen[-1].tokens == s.generated_tokens > 0
+    assert capfd.readouterr() == ("", "")  # the library never prints: the CLI draws the bar
+    seen.clear()
+    evaluate(EvalConfig(model="scripted", data=str(data), output=str(tmp_path / "q.csv"), progress=False),
+             model_and_tokenizer=(_Scripted(model, tok), tok), progress=seen.append)
+    assert seen == []
+
+
+def test_progress_bars_render_updates_on_the_console() -> None:
+    import io
+
+    from rich.console import Console
+
+    from toolproof.progress import progress_bars
+    from toolproof.validator.progress import ProgressUpdate
+
+    buf = io.StringIO()
+    with progress_bars(console=Console(file=buf, width=100, force_terminal=False)) as progress:
+        assert progress is not None
+        for done in (2, 4):
+            progress(ProgressUpdate("eval test.jsonl", done, 4, tokens=10 * done))
+    out = buf.getvalue()
+    assert "eval test.jsonl" in out and "4/4" in out and "tok/s" in out
+    with progress_bars(False) as off:
+        assert off is None

@@ -61,3 +61,18 @@ def test_bad_records_and_indexes(data: Path, capsys: pytest.CaptureFixture[str])
     assert "no record 9" in capsys.readouterr().err
     assert main(["inspect", str(data), "-m", "no-such-model"]) == 2
     assert main(["inspect", "/nonexistent.jsonl", "-m", str(tiny_model_dir())]) == 2
+
+
+def test_layout_flag_and_the_deprecated_format_alias(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["inspect", str(data), "-m", str(tiny_model_dir())]
+    assert main([*base, "--layout", "markup_in_content"]) == 0
+    cap = capsys.readouterr()
+    assert "· markup_in_content" in cap.out and "deprecated" not in cap.err
+    markup = cap.out
+    assert main([*base, "--format", "markup_in_content"]) == 0  # the old flag still works, with a warning
+    cap = capsys.readouterr()
+    assert cap.out == markup
+    assert "toolproof inspect: warning: --format is deprecated here, use --layout markup_in_content" in cap.err
+    assert main([*base, "--layout", "structured", "--format", "markup_in_content"]) == 0  # --layout wins
+    assert "· structured" in capsys.readouterr().out
+    assert main([*base, "--layout", "nope"]) == 2

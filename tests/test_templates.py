@@ -12,9 +12,8 @@ import pytest
 
 from toolproof.evaluator.extract import extract_calls, extract_strict
 from tiny_model import tiny_model_dir
-from toolproof.trainer.models import load_tokenizer
+from toolproof.trainer.models import chat_template_for, load_tokenizer
 from toolproof.trainer.templates import (
-    chat_template_for,
     normalize_messages,
     render,
     render_prompt,

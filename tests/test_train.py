@@ -212,11 +212,18 @@ def test_no_trainable_record_is_a_clear_error(data: Path, tmp_path: Path) -> Non
 
 
 def test_eval_after_training_uses_the_evaluator(data: Path, tmp_path: Path) -> None:
+    from toolproof.workflows import train_and_evaluate  # the pipeline (top layer): the trainer never evaluates
+
     out = tmp_path / "run"
-    r = train(_cfg(data, out, max_steps=1, eval=str(data), eval_limit=2))
+    updates: list[Any] = []
+    r = train_and_evaluate(_cfg(data, out, max_steps=1, eval=str(data), eval_limit=2), progress=updates.append)
     s = r.eval_summary
     assert s is not None and s.n == 2 and 0.0 <= s.accuracy <= 1.0
     assert Path(s.csv_path).is_file() and str(out) in s.csv_path
+    assert updates and (updates[-1].done, updates[-1].total) == (2, 2)
+    steps = [u for u in updates if u.label == "train"]
+    assert steps and {(u.done, u.total) for u in steps} == {(1, 1)}
+    assert steps[-1].info.startswith("loss ")  # the step's logged loss, shown in the bar
 
 
 def test_dry_run_reports_what_train_would_train_and_writes_nothing(

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from pathlib import Path as _Path
 
-__version__ = "0.1.0"
-
 # Run from a source checkout (tests, an editable install, a helper's worktree), the parts sit beside
 # this folder rather than inside it: search the checkout's root for them, so that the checkout that
 # is running is the one imported. An installed wheel has them inside and never takes this branch.
@@ -22,3 +20,7 @@ if not (_Path(__file__).resolve().parent / "validator").is_dir() and (_root / "v
     _root / "pyproject.toml"
 ).is_file():
     __path__.append(str(_root))  # type: ignore[name-defined]  # noqa: F821
+
+from toolproof.validator import __version__  # noqa: E402  (after the parts are findable)
+
+__all__ = ["__version__"]

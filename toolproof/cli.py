@@ -3,7 +3,7 @@
 Each subcommand lives in ``toolproof/commands/<name>.py`` and exposes
 ``register(subparsers) -> None`` which adds its parser and sets ``func`` to a
 callable ``(args) -> int``. Exit codes: 0 ok, 1 findings / failure, 2 usage or
-unreadable input.
+unreadable input (any :class:`~toolproof.validator.errors.ToolproofError` a command lets through).
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ import importlib.util
 import sys
 from collections.abc import Sequence
 
+import toolproof.trainer.rules  # noqa: F401  (registers TP601-TP603, the template-aware rules, with the validator)
 from toolproof import __version__
+from toolproof.validator.errors import ToolproofError
 
 # Order here is the order in `toolproof --help`.
 COMMANDS = [
@@ -34,8 +36,28 @@ COMMANDS = [
 ]
 
 
-class UsageError(Exception):
-    """Raised by commands for bad arguments or unreadable inputs (exit code 2)."""
+class UsageError(ToolproofError):
+    """Raised by commands for bad arguments or unreadable inputs (exit code 2, like every ToolproofError)."""
+
+
+def add_deprecated_format(parser: argparse.ArgumentParser) -> None:
+    """``--format`` on ``train`` / ``inspect``: the old name of ``--layout``, still accepted (with a warning).
+
+    ``--format`` means the report format everywhere else (``lint``, ``rules``, ``data stats``).
+    """
+    from toolproof.trainer.config import TRAIN_LAYOUTS
+
+    parser.add_argument("--format", dest="deprecated_format", choices=TRAIN_LAYOUTS, help=argparse.SUPPRESS)
+
+
+def take_deprecated_format(args: argparse.Namespace, command: str) -> None:
+    """Use a deprecated ``--format LAYOUT`` as ``--layout`` (unless ``--layout`` is given) and warn."""
+    old = getattr(args, "deprecated_format", None)
+    if old is None:
+        return
+    print(f"toolproof {command}: warning: --format is deprecated here, use --layout {old}", file=sys.stderr)
+    if args.format is None:
+        args.format = old
 
 
 # Modules of the optional extras (pyproject's [project.optional-dependencies]) -> the extra to install.
@@ -95,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args))
-    except UsageError as e:
+    except ToolproofError as e:  # UsageError, and any error of the library a command did not handle itself
         from toolproof.validator.safeio import escape_text
 
         print(f"toolproof {args.command}: error: {escape_text(str(e))}", file=sys.stderr)

@@ -1,8 +1,9 @@
 """toolproof's trainer: embedded offline models, tool-aware chat templates, gated LoRA SFT.
 
 Import-light: the heavy modules (torch, transformers, trl, peft) load inside the submodules'
-functions. Entry points: ``trainer.models.resolve_model`` / ``load``, ``trainer.templates.
-chat_template_for`` / ``render``, ``trainer.train.train(TrainConfig) -> TrainResult``.
+functions. Entry points: ``trainer.models.resolve_model`` / ``load`` / ``chat_template_for``,
+``trainer.templates.render``, ``trainer.train.train(TrainConfig) -> TrainResult``; the template-aware
+lint rules TP601-TP603 in ``trainer.rules`` (they register with the validator when imported).
 """
 
 from __future__ import annotations

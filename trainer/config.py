@@ -10,13 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolproof.validator.errors import ConfigError
+
 LOSSES = ("assistant_only", "completion_only", "full")
-FORMATS = ("structured", "markup_in_content")
+#: Training layouts: how the calls appear in the text the model is trained on (TrainConfig.format).
+TRAIN_LAYOUTS = ("structured", "markup_in_content")
 DTYPES = ("auto", "bf16", "fp32")
-
-
-class ConfigError(ValueError):
-    """A configuration value that makes no sense (a user-facing message)."""
 
 
 @dataclass
@@ -94,8 +93,8 @@ class TrainConfig:
             raise ConfigError("no output directory given (--output DIR)")
         if self.loss not in LOSSES:
             raise ConfigError(f"unknown loss {self.loss!r}: use {', '.join(LOSSES)}")
-        if self.format not in FORMATS:
-            raise ConfigError(f"unknown format {self.format!r}: use {', '.join(FORMATS)}")
+        if self.format not in TRAIN_LAYOUTS:
+            raise ConfigError(f"unknown format {self.format!r}: use {', '.join(TRAIN_LAYOUTS)}")
         if self.dtype not in DTYPES:
             raise ConfigError(f"unknown dtype {self.dtype!r}: use {', '.join(DTYPES)}")
         for name in ("lora_r", "lora_alpha", "per_device_train_batch_size", "gradient_accumulation_steps", "max_length"):
@@ -155,4 +154,4 @@ class TrainConfig:
         return cls.from_dict(raw)
 
 
-__all__ = ["DTYPES", "FORMATS", "LOSSES", "ConfigError", "TrainConfig"]
+__all__ = ["DTYPES", "LOSSES", "TRAIN_LAYOUTS", "ConfigError", "TrainConfig"]

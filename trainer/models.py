@@ -27,10 +27,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from toolproof.validator.files import sha256_file
+from toolproof.trainer.templates import TEMPLATE_FILE, adapter_template, shipped_template, supports_tools
+from toolproof.validator.errors import ToolproofError
+
 Dtype = Literal["auto", "bf16", "fp32"]
 
 
-class ModelError(Exception):
+class ModelError(ToolproofError):
     """A model name/path that cannot be resolved or loaded (a user-facing message)."""
 
 
@@ -170,14 +174,6 @@ def file_lock(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-
-
-def sha256_file(path: str | Path, chunk: int = 1 << 22) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 # --------------------------------------------------------------------------- resolution
@@ -406,11 +402,44 @@ def torch_dtype(dtype: Dtype | str) -> Any:
     raise ModelError(f"unknown dtype {dtype!r}: use auto, bf16 or fp32")
 
 
+def chat_template_for(ref_or_adapter_dir: ModelRef | str | Path, *, tokenizer: Any = None) -> str:
+    """The template to train and evaluate with.
+
+    An adapter directory: the template stored in it. SmolLM2 (and any ChatML model whose own
+    template ignores tools, or a model without a template): the shipped ``chatml_tools``.
+    A model with a native tools template (Qwen2.5): its own.
+    """
+    if isinstance(ref_or_adapter_dir, (str, Path)):
+        p = Path(ref_or_adapter_dir)
+        if p.is_dir() and (p / TEMPLATE_FILE).is_file() and not (p / "config.json").is_file():
+            return (p / TEMPLATE_FILE).read_text(encoding="utf-8")
+    ref = resolve_model(ref_or_adapter_dir)  # type: ignore[arg-type]
+    if ref.adapter:
+        stored = adapter_template(ref.adapter)
+        if stored:
+            return stored
+    if ref.embedded is not None and not ref.embedded.native_tools_template:
+        return shipped_template()
+    if tokenizer is None:
+        from transformers import AutoTokenizer
+
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(model_dir(ref))
+        except OSError as e:
+            raise ModelError(f"cannot load the tokenizer of {ref.display}: {e}") from None
+    own = getattr(tokenizer, "chat_template", None)
+    if isinstance(own, dict):
+        own = own.get("tool_use") or own.get("default")
+    if supports_tools(own):
+        return str(own)
+    if not own or "<|im_start|>" in own:
+        return shipped_template()
+    return str(own)  # a non-ChatML template without tools: TP601 will report what it loses
+
+
 def load_tokenizer(ref: ModelRef | str, *, adapter: str | None = None) -> Any:
     """The tokenizer with toolproof's chat template, a pad token and left padding (for generation)."""
     from transformers import AutoTokenizer
-
-    from toolproof.trainer.templates import chat_template_for
 
     ref = resolve_model(ref)
     adapter = adapter or ref.adapter
@@ -488,6 +517,7 @@ def describe() -> list[dict[str, Any]]:
 
 
 __all__ = [
+    "chat_template_for",
     "DEFAULT_MODEL",
     "EMBEDDED",
     "EmbeddedModel",

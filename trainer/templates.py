@@ -19,10 +19,7 @@ import json
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
-
-if TYPE_CHECKING:
-    from toolproof.trainer.models import ModelRef
+from typing import Any, Literal
 
 Loss = Literal["assistant_only", "completion_only", "full"]
 LOSSES: tuple[str, ...] = ("assistant_only", "completion_only", "full")
@@ -42,45 +39,6 @@ def supports_tools(template: str | None) -> bool:
 def adapter_template(path: str | Path) -> str | None:
     p = Path(path) / TEMPLATE_FILE
     return p.read_text(encoding="utf-8") if p.is_file() else None
-
-
-def chat_template_for(ref_or_adapter_dir: ModelRef | str | Path, *, tokenizer: Any = None) -> str:
-    """The template to train and evaluate with.
-
-    An adapter directory: the template stored in it. SmolLM2 (and any ChatML model whose own
-    template ignores tools, or a model without a template): the shipped ``chatml_tools``.
-    A model with a native tools template (Qwen2.5): its own.
-    """
-    from toolproof.trainer.models import ModelError, resolve_model
-
-    if isinstance(ref_or_adapter_dir, (str, Path)):
-        p = Path(ref_or_adapter_dir)
-        if p.is_dir() and (p / TEMPLATE_FILE).is_file() and not (p / "config.json").is_file():
-            return (p / TEMPLATE_FILE).read_text(encoding="utf-8")
-    ref = resolve_model(ref_or_adapter_dir)  # type: ignore[arg-type]
-    if ref.adapter:
-        stored = adapter_template(ref.adapter)
-        if stored:
-            return stored
-    if ref.embedded is not None and not ref.embedded.native_tools_template:
-        return shipped_template()
-    if tokenizer is None:
-        from transformers import AutoTokenizer
-
-        from toolproof.trainer.models import model_dir
-
-        try:
-            tokenizer = AutoTokenizer.from_pretrained(model_dir(ref))
-        except OSError as e:
-            raise ModelError(f"cannot load the tokenizer of {ref.display}: {e}") from None
-    own = getattr(tokenizer, "chat_template", None)
-    if isinstance(own, dict):
-        own = own.get("tool_use") or own.get("default")
-    if supports_tools(own):
-        return str(own)
-    if not own or "<|im_start|>" in own:
-        return shipped_template()
-    return str(own)  # a non-ChatML template without tools: TP601 will report what it loses
 
 
 def training_template(tokenizer: Any, template: str | None = None) -> str:
@@ -327,7 +285,6 @@ __all__ = [
     "adapter_template",
     "as_given",
     "calls_as_markup",
-    "chat_template_for",
     "normalize_messages",
     "record_tools",
     "render",

@@ -29,7 +29,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from toolproof.evaluator.extract import CLOSE_TAG, OPEN_TAG
+from toolproof.validator.callsyntax.base import CLOSE_TAG, OPEN_TAG
 from toolproof.trainer.config import ConfigError
 
 CALL_MARKERS = (OPEN_TAG, CLOSE_TAG)

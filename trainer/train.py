@@ -25,6 +25,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 from toolproof.trainer.config import ConfigError, TrainConfig
+from toolproof.validator.files import sha256_file
+from toolproof.validator.errors import ToolproofError
+from toolproof.validator.progress import ProgressFn, ProgressUpdate
 
 TOOLPROOF_JSON = "toolproof.json"
 CHECKPOINT_PROGRESS = "toolproof_progress.json"  # written last into a checkpoint: it is complete
@@ -36,7 +39,7 @@ _RESUMABLE_CHANGES = frozenset(
 )
 
 
-class TrainError(Exception):
+class TrainError(ToolproofError):
     """A training run that cannot go ahead (a user-facing message)."""
 
 
@@ -100,15 +103,10 @@ class TrainResult:
     validation: ValidationSummary
     metadata_path: str
     warnings: list[str] = field(default_factory=list)
-    eval_summary: Any = None
+    eval_summary: Any = None  # set by the caller that evaluates afterwards (``toolproof.workflows``)
+    main_process: bool = True  # False in the other processes of a multi-process run
     records_trained_with_errors: int = 0  # trained records the validator reported errors in
     trained_error_codes: dict[str, int] = field(default_factory=dict)  # those records, per rule
-
-
-def sha256_file(path: str | Path) -> str:
-    from toolproof.trainer.models import sha256_file as _sha
-
-    return _sha(path)
 
 
 # --------------------------------------------------------------------------- validation gate
@@ -249,15 +247,9 @@ def dry_run(config: TrainConfig, validation: ValidationSummary | None = None) ->
 
 
 def _versions() -> dict[str, str]:
-    import importlib.metadata as md
+    from toolproof.validator.versions import library_versions
 
-    out = {"python": platform.python_version()}
-    for dist in ("toolproof", "torch", "transformers", "trl", "peft", "datasets", "accelerate"):
-        try:
-            out[dist] = md.version(dist)
-        except md.PackageNotFoundError:
-            pass
-    return out
+    return {"python": platform.python_version(), **{k: v for k, v in library_versions().items() if v is not None}}
 
 
 # --------------------------------------------------------------------------- checkpoints
@@ -339,13 +331,42 @@ def is_main_process() -> bool:
     return os.environ.get("RANK", "0") == "0"
 
 
+def _progress_callback(progress: ProgressFn) -> Any:
+    """A callback that reports each optimizer step (and the last logged loss) to ``progress``."""
+    from transformers import TrainerCallback
+
+    class _Progress(TrainerCallback):  # type: ignore[misc]
+        loss = ""
+
+        def _report(self, state: Any) -> None:
+            if state.is_world_process_zero:
+                progress(ProgressUpdate("train", int(state.global_step), int(state.max_steps), info=self.loss))
+
+        def on_step_end(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+            self._report(state)
+
+        def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None, **kw: Any) -> None:
+            if logs and isinstance(logs.get("loss"), (int, float)):  # logged after the step ended
+                self.loss = f"loss {logs['loss']:.4g}"
+                self._report(state)
+
+    return _Progress()
+
+
 def train(
     config: TrainConfig,
     *,
     validation: ValidationSummary | None = None,
     on_event: Callable[[str], None] | None = None,
+    progress: ProgressFn | None = None,
 ) -> TrainResult:
-    """Validate, load, train LoRA with TRL, save adapter + template + toolproof.json; evaluate if asked."""
+    """Validate, load, train LoRA with TRL, save adapter + template + toolproof.json.
+
+    ``config.eval`` is not read here: evaluating afterwards is the pipeline's step
+    (``toolproof.workflows.train_and_evaluate``), so the trainer never imports the evaluator.
+    ``progress`` hears each optimizer step (with the last logged loss) instead of transformers'
+    own progress bar; without it that bar stays (``config.disable_tqdm`` hides it).
+    """
     try:
         config.validate()
     except ConfigError as e:
@@ -477,6 +498,11 @@ def train(
         of = f" of {config.max_steps}" if config.max_steps > 0 else ""
         say(f"resuming from {resume_from} (step {resumed_step}{of})")
     t_train = time.perf_counter()
+    if progress is not None:
+        from transformers.trainer_callback import ProgressCallback
+
+        trainer.remove_callback(ProgressCallback)
+        trainer.add_callback(_progress_callback(progress))
     if config.save_steps:
         trainer.add_callback(
             _checkpoint_callback(config, data_sha, lambda: round(time_before + time.perf_counter() - t_train, 2))
@@ -557,32 +583,9 @@ def train(
         validation=validation,
         metadata_path=str(meta_path),
         warnings=warnings,
+        main_process=bool(trainer.accelerator.is_main_process),
     )
-    if config.eval and trainer.accelerator.is_main_process:
-        del trainer, model
-        result.eval_summary = run_eval(config, str(out), say)
     return result
-
-
-def run_eval(config: TrainConfig, adapter_dir: str, say: Callable[[str], None]) -> Any:
-    """Evaluate the adapter with ``evaluator.run.evaluate``; results go to ``DIR/eval/``."""
-    import dataclasses
-
-    try:
-        from toolproof.evaluator.run import EvalConfig, evaluate
-    except ImportError as e:
-        raise TrainError(f"--eval needs evaluator.run, which is not available: {e}") from None
-    say(f"evaluating {adapter_dir} on {config.eval}")
-    kwargs: dict[str, Any] = {
-        "model": config.model,
-        "adapter": adapter_dir,
-        "data": config.eval,
-        "output": str(Path(adapter_dir) / "eval" / "results.csv"),
-        "dtype": config.dtype,
-        "limit": config.eval_limit,
-    }
-    names = {f.name for f in dataclasses.fields(EvalConfig)}
-    return evaluate(EvalConfig(**{k: v for k, v in kwargs.items() if k in names and v is not None}))
 
 
 __all__ = [

@@ -43,6 +43,7 @@ from toolproof.validator.grounding import (
     words,
 )
 from toolproof.validator.rules.dataset import near_key, normalize_text, summarize
+from toolproof.validator.errors import ToolproofError
 
 DEFAULT_SHARE = 0.15
 DECLINES = (
@@ -52,7 +53,7 @@ DECLINES = (
 )
 
 
-class BalanceError(Exception):
+class BalanceError(ToolproofError):
     """Input that cannot be balanced (the message names the file and line)."""
 
 

@@ -25,12 +25,9 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from toolproof.validator.findings import Severity
+from toolproof.validator.errors import ConfigError
 
 LINT_KEYS = ("select", "ignore", "per-file-ignores", "severity")
-
-
-class ConfigError(Exception):
-    """A configuration value that cannot be used (the message names the file and key)."""
 
 
 @dataclass

@@ -22,11 +22,6 @@ from toolproof.validator.findings import Finding, FixSafety, Hit, Severity
 from toolproof.validator.io import InputError, RawRecord, Unit, iter_units, jsonl_byte_ranges, parse_unit, read_jsonl_range
 from toolproof.validator.rules.base import REGISTRY, Context, Rule, all_rules
 
-# Rules that are off by default and come on when their option is given.
-OPTION_RULES: dict[str, tuple[str, ...]] = {
-    "against": ("TP504",),
-    "model": ("TP601", "TP602", "TP603"),
-}
 BATCH = 512  # records per worker task
 
 
@@ -157,8 +152,8 @@ def select_rules(
     """The rules to run, in code order.
 
     ``select`` (codes, prefixes, names, "ALL") restricts; ``ignore`` removes. A rule with
-    ``default_enabled=False`` runs only when named exactly in ``select`` or when its option
-    (``against``, ``model``) is present. Raises ValueError for an unknown selector.
+    ``default_enabled=False`` runs only when named exactly in ``select`` or, for a rule declared
+    with ``needs=OPTION``, when that option (``against``, ``model``) is present. Raises ValueError for an unknown selector.
     """
     rules = list(rules) if rules is not None else _ensure_rules()
     codes = [r.code for r in rules]
@@ -176,15 +171,12 @@ def select_rules(
         chosen = set(codes)
     for s in ignore or ():
         chosen -= resolve_selector(s, codes, names)
-    enabled_by_option = {c for opt, cs in OPTION_RULES.items() if opts.get(opt) is not None for c in cs}
     out = []
     for r in rules:
         if r.code not in chosen:
             continue
-        requires = getattr(r, "requires", None)
-        if requires and opts.get(requires) is not None:
-            enabled_by_option.add(r.code)
-        if not r.default_enabled and r.code not in explicit and r.code not in enabled_by_option:
+        by_option = r.needs is not None and opts.get(r.needs) is not None
+        if not r.default_enabled and r.code not in explicit and not by_option:
             continue
         out.append(r)
     return out
@@ -421,6 +413,7 @@ class _Job:
     options: dict[str, Any]
     severity: dict[str, Severity]
     want_summaries: bool
+    modules: tuple[str, ...] = ()  # where the rules are defined: a spawned worker imports them to register them
 
 
 @dataclass
@@ -446,17 +439,22 @@ def _never_yields(r: Rule) -> bool:
     )
 
 
-def _rules_for(codes: tuple[str, ...]) -> list[Rule]:
+def _rules_for(codes: tuple[str, ...], modules: tuple[str, ...] = ()) -> list[Rule]:
     rules = _rule_cache.get(codes)
     if rules is None:
         _ensure_rules()
+        if any(c not in REGISTRY for c in codes):  # a spawned worker: rules of other layers register on import
+            import importlib
+
+            for mod in modules:
+                importlib.import_module(mod)
         rules = [REGISTRY[c] for c in codes if REGISTRY[c].scope == "record" and not _never_yields(REGISTRY[c])]
         _rule_cache[codes] = rules
     return rules
 
 
 def _run_batch(job: _Job, units: list[Unit]) -> _BatchResult:
-    rules = _rules_for(job.codes)
+    rules = _rules_for(job.codes, job.modules)
     summarize = _summarize() if job.want_summaries else None
     findings: list[Finding] = []
     meta = _Meta() if job.want_summaries else None
@@ -705,6 +703,7 @@ def _lint_units(
         file=file,
         record_format=record_format,
         codes=tuple(r.code for r in rules if r.scope == "record"),
+        modules=tuple(sorted({str(r.func.__module__) for r in rules if r.scope == "record"})),
         enabled=frozenset(r.code for r in rules),
         options=plan.options,
         severity=plan.severity,
@@ -887,7 +886,6 @@ __all__ = [
     "FindingCounts",
     "FindingSpool",
     "LintResult",
-    "OPTION_RULES",
     "check_record",
     "lint_objects",
     "lint_paths",

@@ -28,6 +28,7 @@ import orjson
 
 from toolproof.validator.dupkeys import duplicate_key_hits
 from toolproof.validator.findings import FixSafety, Hit
+from toolproof.validator.errors import InputError
 from toolproof.validator.formats import AUTO_OBJECT_ARGS, FORMATS, read_record
 
 CONTAINER_FORMATS = ("jsonl", "json", "csv", "parquet")
@@ -41,10 +42,6 @@ RAW_LIMIT = 10 * 1024  # characters of raw text kept for an unparseable record
 BOM = b"\xef\xbb\xbf"
 _CHUNK = 1 << 20
 _EXT = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
-
-
-class InputError(Exception):
-    """A file that cannot be read at all (the message names the file)."""
 
 
 @dataclass(slots=True)

@@ -28,8 +28,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+from toolproof.validator.errors import ToolproofError
 
-class OutputError(Exception):
+
+class OutputError(ToolproofError):
     """An output path that must not be written (it is an input, or two outputs are one file)."""
 
 

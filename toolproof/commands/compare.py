@@ -76,11 +76,14 @@ def run(args: argparse.Namespace) -> int:
     def progress(msg: str) -> None:
         print(f"[{time.perf_counter() - t0:6.0f}s] {msg}", file=sys.stderr, flush=True)
 
+    from toolproof.progress import progress_bars  # noqa: PLC0415
+
     try:
-        result = run_compare(
-            cfg, output_root=args.output_root, resume=args.resume, only=args.only, progress=progress,
-            published_root=results_dir,
-        )  # fmt: skip
+        with progress_bars() as bars:
+            result = run_compare(
+                cfg, output_root=args.output_root, resume=args.resume, only=args.only, progress=progress,
+                published_root=results_dir, bars=bars,
+            )  # fmt: skip
     except CompareConfigError as e:
         raise UsageError(str(e)) from e
     summary = result.output_dir / "summary.md"

@@ -51,14 +51,16 @@ def run(args: argparse.Namespace) -> int:
         dtype=args.dtype,
         max_new_tokens=args.max_new_tokens,
         parser=args.parser,
-        progress=not args.no_progress,
     )
     try:
         from toolproof.trainer.models import ModelError
     except ImportError:  # pragma: no cover - the training extra is missing
         raise UsageError("toolproof eval needs the training extra: pip install 'toolproof[train]'") from None
+    from toolproof.progress import progress_bars
+
     try:
-        s = evaluate(cfg)
+        with progress_bars(not args.no_progress) as progress:
+            s = evaluate(cfg, progress=progress)
     except (InputError, ModelError, ValueError) as e:
         raise UsageError(str(e)) from None
     if args.json:

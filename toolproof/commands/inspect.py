@@ -9,11 +9,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from toolproof.cli import UsageError
+from toolproof.cli import UsageError, add_deprecated_format, take_deprecated_format
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from toolproof.trainer.config import FORMATS, LOSSES
+    from toolproof.trainer.config import LOSSES, TRAIN_LAYOUTS
 
     p = sub.add_parser(
         "inspect",
@@ -25,7 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--model", "-m", default=None, help="embedded name, model directory or adapter dir (default smollm2-135m)")
     p.add_argument("--record", "-r", type=int, action="append", metavar="N", help="0-based record index (repeatable; default 0)")
     p.add_argument("--loss", choices=LOSSES, default="assistant_only", help="loss mode (default assistant_only)")
-    p.add_argument("--format", choices=FORMATS, default="structured", help="training format (default structured)")
+    p.add_argument("--layout", dest="format", choices=TRAIN_LAYOUTS, default=None, help="training layout (default structured)")
+    add_deprecated_format(p)
     p.add_argument("--color", choices=["auto", "always", "never"], default="auto", help="highlighting (default auto)")
     p.set_defaults(func=run)
 
@@ -39,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
     from toolproof.validator.io import InputError, iter_records
     from toolproof.validator.safeio import escape_block, escape_text
 
+    take_deprecated_format(args, "inspect")
+    args.format = args.format or "structured"
     wanted = sorted(set(args.record or [0]))
     if any(n < 0 for n in wanted):
         raise UsageError("--record must be >= 0")

@@ -20,6 +20,8 @@ def _codes(value: str) -> list[str]:
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from toolproof.validator.reporters import REPORT_FORMATS
+
     p = sub.add_parser(
         "lint",
         help="check tool-calling datasets (JSONL, JSON, CSV, Parquet) and report findings",
@@ -27,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="dataset files (.jsonl, .json, .csv, .parquet), a datasets save_to_disk folder or .arrow file, or hf://org/name (@split picks a split)")
     p.add_argument("--hf-dataset", action="append", metavar="NAME", help="a dataset on the Hugging Face hub (org/name[@split]), streamed; same as the PATH hf://NAME")
-    p.add_argument("--format", choices=["text", "json", "sarif", "github"], default="text", help="output format (default: text)")
+    p.add_argument("--format", choices=list(REPORT_FORMATS), default="text", help="report format (default: text)")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     p.add_argument("--select", type=_codes, action="extend", metavar="CODES", help="comma-separated codes, prefixes or names to run (replaces the config's select)")
     p.add_argument("--ignore", type=_codes, action="extend", metavar="CODES", help="comma-separated codes, prefixes or names to skip (added to the config's ignore)")
@@ -114,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(str(e)) from None
     if args.model:  # the template rules need the tokenizer: an environment problem is not a data finding
         from toolproof.cli import TOKENIZER, require_modules
-        from toolproof.validator.rules.template import load_model_error
+        from toolproof.trainer.rules import load_model_error
 
         require_modules("lint --model", TOKENIZER)
         problem = load_model_error(args.model)

@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 
-from toolproof.cli import UsageError
+from toolproof.cli import UsageError, add_deprecated_format, take_deprecated_format
 
 # flag -> (TrainConfig field, type, help override)
 _KNOBS: list[tuple[str, str, type]] = [
@@ -36,7 +36,7 @@ _KNOBS: list[tuple[str, str, type]] = [
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from toolproof.trainer.config import DTYPES, FORMATS, LOSSES, TrainConfig
+    from toolproof.trainer.config import DTYPES, LOSSES, TRAIN_LAYOUTS, TrainConfig
 
     fields = TrainConfig.fields()
     p = sub.add_parser(
@@ -50,7 +50,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--output", "-o", metavar="DIR", help="output directory")
     p.add_argument("--config", metavar="FILE.yaml", help="YAML file of TrainConfig fields (flags override it)")
     p.add_argument("--loss", choices=LOSSES, help=fields["loss"].metadata["help"])
-    p.add_argument("--format", choices=FORMATS, help=fields["format"].metadata["help"])
+    p.add_argument("--layout", dest="format", choices=TRAIN_LAYOUTS, help="training layout: " + fields["format"].metadata["help"])
+    add_deprecated_format(p)
     p.add_argument("--allow-dirty", action="store_true", default=None, help=fields["allow_dirty"].metadata["help"])
     p.add_argument("--eval", metavar="TEST", help=fields["eval"].metadata["help"])
     p.add_argument("--dtype", choices=DTYPES, help=fields["dtype"].metadata["help"])
@@ -78,6 +79,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def build_config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from toolproof.trainer.config import ConfigError, TrainConfig
 
+    take_deprecated_format(args, "train")
     over = {
         "data": args.data,
         "output": args.output or ("(dry run)" if args.dry_run else None),
@@ -110,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     from toolproof.cli import TOKENIZER, TRAINING, require_modules
 
     require_modules("train" + (" --dry-run" if args.dry_run else ""), TOKENIZER if args.dry_run else TRAINING)
-    from toolproof.trainer.train import DirtyDataError, TrainError, dry_run, is_main_process, train, validate_data
+    from toolproof.trainer.train import DirtyDataError, TrainError, dry_run, is_main_process, validate_data
 
     cfg = build_config(args)
     if not is_main_process():  # under `accelerate launch` / torchrun: one process speaks for all
@@ -145,8 +147,14 @@ def run(args: argparse.Namespace) -> int:
             return 1
         print(describe_prepared(prepared, cfg))
         return 0
+    from toolproof.progress import progress_bars
+    from toolproof.workflows import train_and_evaluate
+
     try:
-        result = train(cfg, validation=validation, on_event=lambda m: print(m, file=sys.stderr))
+        with progress_bars(not cfg.disable_tqdm) as progress:
+            result = train_and_evaluate(
+                cfg, validation=validation, on_event=lambda m: print(m, file=sys.stderr), progress=progress
+            )
     except TrainError as e:
         print(f"toolproof train: {e}", file=sys.stderr)
         return 1

@@ -17,6 +17,7 @@ from toolproof.compare.arms import arm_kind
 from toolproof.compare.config import ArmConfig, CompareConfig
 from toolproof.compare.results import PreparedData, PreparedTestSet, SetResult
 from toolproof.compare.steps import CHECKPOINT_STEPS, train_settings
+from toolproof.validator.progress import ProgressFn
 
 Progress = Any  # Callable[[str], None] | None
 
@@ -66,6 +67,7 @@ def train(
     say: Progress = None,
     *,
     continuing: bool = False,
+    bars: ProgressFn | None = None,
 ) -> dict[str, Any]:
     """Train one arm into `step_dir` (continuing its newest checkpoint when `continuing`); the
     outcome the training step's marker keeps."""
@@ -85,7 +87,11 @@ def train(
     kwargs = fit_fields(TrainConfig, {**settings, **fixed}, fixed_keys=set(fixed))
     if cfg.launcher:
         return train_launched(cfg.launcher, TrainConfig(**kwargs), step_dir)
-    res = run_training(TrainConfig(**kwargs), on_event=(lambda m: say(f"{arm.name}: {m}")) if say else None)
+    on_event = (lambda m: say(f"{arm.name}: {m}")) if say else None
+    if bars is None:
+        res = run_training(TrainConfig(**kwargs), on_event=on_event)
+    else:
+        res = run_training(TrainConfig(**kwargs), on_event=on_event, progress=bars)
     return {
         "adapter_dir": str(res.output_dir),
         "train_records": int(res.records_trained),
@@ -223,6 +229,7 @@ def evaluate(
     step_dir: Path,
     adapter_dir: str | None,
     model: LazyModel | None = None,
+    progress: ProgressFn | None = None,
 ) -> SetResult:
     """Evaluate the base model (`adapter_dir` None) or an adapter on one test set into `step_dir`."""
     from toolproof.evaluator.run import EvalConfig  # noqa: PLC0415
@@ -240,7 +247,7 @@ def evaluate(
     }
     kwargs = fit_fields(EvalConfig, {**cfg.eval.options, **fixed}, fixed_keys=set(fixed))
     lazy = model or LazyModel(cfg, adapter_dir)
-    summary = run_evaluation(EvalConfig(**kwargs), model_and_tokenizer=lazy.get())
+    summary = run_evaluation(EvalConfig(**kwargs), model_and_tokenizer=lazy.get(), progress=progress)
     extra = {
         "hermes_only_accuracy": summary.hermes_only_accuracy,
         "strict_correct": summary.score.strict_correct if summary.score is not None else None,

@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from toolproof.compare.arms import BASE, arm_kind
+from toolproof.validator.errors import ConfigError
 
 _NAME_RE = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
@@ -17,7 +18,7 @@ _NAME_RE = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 RESERVED_TRAIN_KEYS = ("model", "data", "output", "allow_dirty", "seed", "dtype", "eval", "eval_limit")
 
 
-class CompareConfigError(ValueError):
+class CompareConfigError(ConfigError):
     """The comparison config is unreadable or invalid (the command turns it into exit 2)."""
 
 

@@ -42,6 +42,7 @@ from toolproof.compare.steps import (
     train_key,
     write_marker,
 )
+from toolproof.validator.progress import ProgressFn, relabel
 
 Progress = Callable[[str], None]
 
@@ -57,6 +58,7 @@ def train_arm(
     *,
     resume: bool = True,
     say: Progress | None = None,
+    bars: ProgressFn | None = None,
 ) -> tuple[dict[str, Any], bool, str]:
     """Train one arm on `train_path` (resumable: a finished arm is reused, a stopped one continues from
     its newest checkpoint). Returns (outcome dict, resumed?, step hash)."""
@@ -73,7 +75,8 @@ def train_arm(
         fresh_dir(step_dir)
         mark_started(step_dir, step_hash)
     t0 = time.perf_counter()
-    got = backends.train(cfg, arm, train_path, step_dir, say, continuing=continuing)
+    step_bar = relabel(bars, f"{arm.name}: train") if bars else None  # the training steps, named after the arm
+    got = backends.train(cfg, arm, train_path, step_dir, say, continuing=continuing, bars=step_bar)
     seconds = time.perf_counter() - t0
     got.setdefault("train_seconds", seconds)
     write_marker(step_dir, step_hash, got, seconds)
@@ -111,6 +114,7 @@ def evaluate_model(
     resume: bool = True,
     run: bool = True,
     published: Published | None = None,
+    bars: ProgressFn | None = None,
 ) -> tuple[dict[str, SetResult], list[str]]:
     """Evaluate the base model (adapter_dir None) or an arm's adapter on every test set.
 
@@ -143,7 +147,8 @@ def evaluate_model(
             lazy = backends.LazyModel(cfg, adapter_dir)
         t0 = time.perf_counter()
         try:
-            res = backends.evaluate(cfg, ts, step_dir, adapter_dir, model=lazy)
+            step_bar = relabel(bars, f"{name}: eval {ts.name}") if bars else None
+            res = backends.evaluate(cfg, ts, step_dir, adapter_dir, model=lazy, progress=step_bar)
         except BaseException:
             lazy.close()
             raise
@@ -189,6 +194,7 @@ class _Context:
     resume: bool
     say: Progress
     published: Published | None = None
+    bars: ProgressFn | None = None  # the training steps and the records evaluated (the CLI draws them)
 
 
 def _published_training(ctx: _Context, arm: ArmConfig, key: str, run_it: bool) -> dict[str, Any] | None:
@@ -215,7 +221,9 @@ def _train_step(ctx: _Context, o: ModelOutcome, arm: ArmConfig, steps: ModelStep
         reused = True
     elif run_it:
         ctx.say(f"{o.name}: training on {arm.data} data")
-        got, reused, key = train_arm(ctx.cfg, arm, train_path, ctx.out_dir, resume=ctx.resume, say=ctx.say)
+        got, reused, key = train_arm(
+            ctx.cfg, arm, train_path, ctx.out_dir, resume=ctx.resume, say=ctx.say, bars=ctx.bars
+        )
         if reused:
             o.resumed.append("train")
     else:
@@ -237,7 +245,7 @@ def _eval_step(ctx: _Context, o: ModelOutcome, upstream: str, steps: ModelSteps,
         ctx.say(f"{o.name}: evaluating on {', '.join(t.name for t in ctx.test_sets)}")
     o.results, reused_evals = evaluate_model(
         ctx.cfg, o.name, ctx.test_sets, ctx.out_dir, adapter_dir=o.adapter_dir, upstream_hash=upstream,
-        resume=ctx.resume if run_it else True, run=run_it, published=ctx.published,
+        resume=ctx.resume if run_it else True, run=run_it, published=ctx.published, bars=ctx.bars,
     )  # fmt: skip
     o.resumed += reused_evals
     steps.eval_keys = {ts.name: eval_key(ctx.cfg, ts, upstream) for ts in ctx.test_sets if ts.name in o.results}
@@ -350,13 +358,15 @@ def run_compare(
     only: Iterable[str] | None = None,
     progress: Progress | None = None,
     published_root: str | os.PathLike[str] | None = None,
+    bars: ProgressFn | None = None,
 ) -> CompareResult:
     """Run (or resume) a comparison and write its reports under ``output_root/<name>/``.
 
     ``only`` restricts which models are run this time (arm names, or ``base``); the
     summary still shows the others when a previous run finished them. With ``published_root``,
     finished steps published under ``published_root/<name>/`` (``compare --publish``) are reused
-    when their keys match (not with ``resume=False``).
+    when their keys match (not with ``resume=False``). ``progress`` hears a line per step; ``bars``
+    hears the training steps and the records evaluated (the CLI draws them).
     """
     cfg = config if isinstance(config, CompareConfig) else load_config(config)
     say = progress or (lambda _msg: None)
@@ -381,7 +391,7 @@ def run_compare(
     if result.error is None and result.data is not None:
         paths = kind_paths(result.data)
         result.derived, data_errors = _prepare_derived(cfg, out_dir, paths, resume, say)
-        ctx = _Context(cfg, out_dir, paths, data_errors, test_sets, resume, say, published)
+        ctx = _Context(cfg, out_dir, paths, data_errors, test_sets, resume, say, published, bars)
         models: list[tuple[str, ArmConfig | None]] = [(BASE, None)] if cfg.base else []
         models += [(a.name, a) for a in cfg.arms]
         for name, arm in models:

@@ -20,6 +20,8 @@ from typing import Any
 from toolproof.compare.arms import ArmKind
 from toolproof.compare.config import ArmConfig, CompareConfig
 from toolproof.compare.results import PreparedTestSet
+from toolproof.validator.files import sha256_file
+from toolproof.validator.versions import library_versions
 
 MARKER = ".done.json"
 PARTIAL = ".started.json"  # a training step under way: its hash, so a re-run can resume its checkpoints
@@ -38,24 +40,8 @@ def short_hash(obj: Any) -> str:
     return hashlib.sha256(canon(obj).encode()).hexdigest()[:16]
 
 
-def file_sha256(path: str | os.PathLike[str]) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def versions() -> dict[str, str | None]:
-    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
-
-    out: dict[str, str | None] = {}
-    for pkg in ("toolproof", "torch", "transformers", "trl", "peft", "datasets", "accelerate"):
-        try:
-            out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            out[pkg] = None
-    return out
+    return library_versions()
 
 
 _VERSIONS_KEY: str | None = None
@@ -84,7 +70,7 @@ def results_versions(*packages: str) -> str:
 def data_key(cfg: CompareConfig, src: str) -> str:
     """The data step: lint and clean the training data."""
     return short_hash(
-        {"step": "data", "train": file_sha256(src), "clean": cfg.data.clean, "code": results_versions("validator")}
+        {"step": "data", "train": sha256_file(src), "clean": cfg.data.clean, "code": results_versions("validator")}
     )
 
 
@@ -94,7 +80,7 @@ def derive_key(cfg: CompareConfig, kind: ArmKind, src: str) -> str:
         {
             "step": kind.derive,
             "kind": kind.name,
-            "source": file_sha256(src),
+            "source": sha256_file(src),
             "options": getattr(cfg.data, kind.derive or "", None) or {},
             "seed": cfg.seed,
             "code": results_versions("validator"),
@@ -117,7 +103,7 @@ def train_key(cfg: CompareConfig, arm: ArmConfig, train_path: str) -> str:
             "dtype": cfg.dtype,
             "seed": cfg.seed,
             "data": arm.data,
-            "data_sha": file_sha256(train_path),
+            "data_sha": sha256_file(train_path),
             "train": {k: v for k, v in train_settings(cfg, arm).items() if k not in _NOT_HASHED},
             "v": versions_key(),
             "code": results_versions("trainer"),

@@ -8,6 +8,8 @@ from typing import Any
 
 import orjson
 
+from toolproof.validator.errors import ToolproofError
+
 Record = dict[str, Any]
 
 
@@ -35,7 +37,7 @@ def note(notes: Notes | None, kind: str, path: str = "$", code: str | None = Non
         notes.append(Note(kind, path, code, message))
 
 
-class ConversionError(ValueError):
+class ConversionError(ToolproofError, ValueError):
     """A record that cannot be converted; ``path`` is a JSON path inside the source record."""
 
     def __init__(self, message: str, path: str = "$") -> None:

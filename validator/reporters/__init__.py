@@ -14,13 +14,13 @@ import importlib
 import io
 from typing import IO, Any
 
-FORMATS = {"text": "text", "json": "json_report", "sarif": "sarif", "github": "github"}
+REPORT_FORMATS = {"text": "text", "json": "json_report", "sarif": "sarif", "github": "github"}
 
 
 def _module(fmt: str) -> Any:
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
-    return importlib.import_module(f"toolproof.validator.reporters.{FORMATS[fmt]}")
+    if fmt not in REPORT_FORMATS:
+        raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(REPORT_FORMATS)})")
+    return importlib.import_module(f"toolproof.validator.reporters.{REPORT_FORMATS[fmt]}")
 
 
 def render(result: Any, fmt: str = "text", **kw: Any) -> str:
@@ -43,4 +43,4 @@ def render_by_stream(stream_cls: Any, result: Any, **kw: Any) -> str:
     return buf.getvalue()
 
 
-__all__ = ["FORMATS", "open_stream", "render", "render_by_stream"]
+__all__ = ["REPORT_FORMATS", "open_stream", "render", "render_by_stream"]

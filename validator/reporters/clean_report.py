@@ -10,12 +10,13 @@ from __future__ import annotations
 import os
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 
-if TYPE_CHECKING:
-    from toolproof.validator.cleaner import CleanResult
+from toolproof.validator.clean_result import CleanResult
+from toolproof.validator.safeio import atomic_writer
+from toolproof.validator.reporters.mix import mix_summary, mix_text_bars
 
 VERSION = 1
 
@@ -89,49 +90,6 @@ def to_dict(result: CleanResult) -> dict[str, Any]:
     }
 
 
-def mix_summary(stats: dict[str, Any] | None, top: int = 15) -> dict[str, Any] | None:
-    """What the output teaches, for the report's mix chart: the shares of records that call, decline
-    a tool that nearly fits, or decline otherwise; the share of calling records with parallel calls;
-    calls per tool (the ``top`` most called, the rest summed)."""
-    if not stats or not stats.get("records"):
-        return None
-    n = int(stats["records"])
-    no_call = int(stats.get("no_call_records", 0))
-    near = int(stats.get("near_miss_records", 0))
-    calling = int(stats.get("records_with_calls", 0))
-    per_tool = list((stats.get("calls_per_tool") or {}).items())
-    rest = per_tool[top:]
-    return {
-        "records": n,
-        "shares": [
-            {"label": "calls a tool", "records": calling, "share": round(calling / n, 4)},
-            {"label": "declines, a related tool offered (near miss)", "records": near, "share": round(near / n, 4)},
-            {"label": "answers without a call, otherwise", "records": no_call - near, "share": round((no_call - near) / n, 4)},
-        ],
-        "parallel_records": int(stats.get("parallel_records", 0)),
-        "parallel_share": round(int(stats.get("parallel_records", 0)) / calling, 4) if calling else 0.0,
-        "calls_per_tool": dict(per_tool[:top]),
-        "other_tools": {"tools": len(rest), "calls": sum(int(v) for _, v in rest)},
-    }
-
-
-def mix_text_bars(mix: dict[str, Any], width: int = 30) -> list[str]:
-    """The mix as text bars (Markdown reports, terminals)."""
-    out = []
-    for row in mix["shares"]:
-        bar = "#" * round(width * row["share"])
-        out.append(f"{row['label']:<46} {bar:<{width}} {row['share']:6.1%} ({row['records']})")
-    out.append(f"{'calling records with parallel calls':<46} {'#' * round(width * mix['parallel_share']):<{width}} "
-               f"{mix['parallel_share']:6.1%} ({mix['parallel_records']})")
-    tools = mix["calls_per_tool"]
-    top = max(tools.values(), default=0) or 1
-    for name, v in tools.items():
-        out.append(f"  {name[:44]:<44} {'#' * max(1, round(width * v / top)):<{width}} {v}")
-    if mix["other_tools"]["tools"]:
-        out.append(f"  ({mix['other_tools']['tools']} more tools, {mix['other_tools']['calls']} calls)")
-    return out
-
-
 def format_for(path: str | os.PathLike[str]) -> str:
     suffix = Path(path).suffix.lower()
     return {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown", ".json": "json"}.get(
@@ -156,8 +114,6 @@ def render(result: CleanResult | dict[str, Any], fmt: str) -> str:
 
 def write_report(result: CleanResult, path: str | os.PathLike[str]) -> Path:
     """Render by extension and write atomically; returns the path written."""
-    from toolproof.validator.cleaner import atomic_writer
-
     p = Path(path)
     text = render(result, format_for(p))
     with atomic_writer(p) as f:

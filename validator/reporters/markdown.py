@@ -92,7 +92,7 @@ def render_clean_markdown(model: dict[str, Any]) -> str:
         out.append("No findings.")
     mix = model.get("mix")
     if mix:
-        from toolproof.validator.reporters.clean_report import mix_text_bars
+        from toolproof.validator.reporters.mix import mix_text_bars
 
         out += ["", "## What the output teaches (mix)", "", "```", *mix_text_bars(mix), "```"]
     bal = model.get("balance")

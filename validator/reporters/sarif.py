@@ -24,12 +24,9 @@ _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 
 
 def _version() -> str:
-    try:
-        from toolproof import __version__
+    from toolproof.validator import __version__
 
-        return str(__version__)
-    except Exception:  # pragma: no cover
-        return "0"
+    return __version__
 
 
 def _rule_descriptor(r: Rule) -> dict[str, Any]:

@@ -1,17 +1,23 @@
-"""Rule families. Importing this package registers every rule (see ``validator.rules.base``)."""
+"""Rule families. Importing this package registers every validator rule (see ``validator.rules.base``).
+
+Each family module is imported here by name: a module that fails to import fails loudly instead of
+silently taking its rules away. Rules that need a higher layer register from there when that layer
+is loaded (TP601-TP603: ``toolproof.trainer.rules``, imported by the ``toolproof`` command).
+"""
 
 from __future__ import annotations
 
-import contextlib
+from toolproof.validator.rules import (
+    arguments,
+    calls,
+    dataset,
+    dialects,
+    leakage,
+    markup,
+    mix,
+    reader,
+    structure,
+    tooldefs,
+)
 
-from toolproof.validator.rules import arguments, calls, dataset, dialects, markup, mix, structure, tooldefs
-
-# Families owned elsewhere register themselves when present (reader: TP001/TP010 docs).
-with contextlib.suppress(ImportError):
-    from toolproof.validator.rules import reader  # noqa: F401
-with contextlib.suppress(ImportError):
-    from toolproof.validator.rules import leakage  # noqa: F401
-with contextlib.suppress(ImportError):
-    from toolproof.validator.rules import template  # noqa: F401
-
-__all__ = ["arguments", "calls", "dataset", "dialects", "markup", "mix", "structure", "tooldefs"]
+__all__ = ["arguments", "calls", "dataset", "dialects", "leakage", "markup", "mix", "reader", "structure", "tooldefs"]

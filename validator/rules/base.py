@@ -41,7 +41,8 @@ class Rule:
     doc: str  # markdown: What it does / Why is this bad? / Example / Use instead / Fix safety
     func: Callable[..., Iterable[Any]]
     scope: str = "record"  # "record" or "dataset"
-    default_enabled: bool = True  # rules needing extra inputs (--against, --model) are off unless asked
+    default_enabled: bool = True  # False: runs only when selected by its exact code or name
+    needs: str | None = None  # the rule option it reads ("against", "model"): off unless that option is given
 
     @property
     def summary(self) -> str:
@@ -70,8 +71,14 @@ def rule(
     family: str,
     scope: str = "record",
     default_enabled: bool = True,
+    needs: str | None = None,
 ) -> Callable[[Callable[..., Iterable[Any]]], Callable[..., Iterable[Any]]]:
-    """Register a rule. The function's docstring is the rule's documentation."""
+    """Register a rule. The function's docstring is the rule's documentation.
+
+    ``needs`` names the rule option the rule reads (``"against"``: a test set, ``"model"``: a
+    model's chat template); such a rule is off by default and comes on when that option is given
+    (or when it is selected by its exact code or name).
+    """
 
     def deco(func: Callable[..., Iterable[Any]]) -> Callable[..., Iterable[Any]]:
         _register(
@@ -84,7 +91,8 @@ def rule(
                 doc=inspect.cleandoc(func.__doc__ or ""),
                 func=func,
                 scope=scope,
-                default_enabled=default_enabled,
+                default_enabled=default_enabled and needs is None,
+                needs=needs,
             )
         )
         return func
@@ -93,9 +101,14 @@ def rule(
 
 
 def all_rules() -> list[Rule]:
-    """Every registered rule, importing the rule modules on first use."""
-    import toolproof.validator.rules  # noqa: F401  (imports the families, which register)
+    """Every registered rule, in code order.
 
+    Nothing to import here: this module is ``toolproof.validator.rules.base``, so Python has run the
+    package's ``__init__`` (which imports every validator rule family, and so registers it) before
+    this module could be imported. Rules owned by a higher layer (the template-aware TP601-TP603 in
+    ``toolproof.trainer.rules``) register when their module is imported; the ``toolproof`` command
+    imports it.
+    """
     return [REGISTRY[c] for c in sorted(REGISTRY)]
 
 

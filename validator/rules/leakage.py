@@ -101,7 +101,7 @@ def load_test_prompts(against: Any) -> dict[str, LeakSource]:
 
 
 @rule("TP504", "test-set-leakage", severity=Severity.ERROR, fix=FixSafety.NONE, family=FAMILY, scope="dataset",
-      default_enabled=False)
+      needs="against")
 def test_set_leakage(summaries: list[RecordSummary], ctx: Context) -> Iterator[tuple[int, Hit]]:
     """A training prompt that also appears in the test set given with `--against`.
 

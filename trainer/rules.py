@@ -1,10 +1,13 @@
-"""Template-aware checks (``toolproof lint --model M``): TP601-TP603.
+"""Template-aware lint rules (``toolproof lint --model M``): TP601-TP603.
 
 They render each record with the chat template the trainer would use for model ``M``
-(``trainer.templates.chat_template_for``) and look at the result: do the calls read back
-(TP601), does the chosen loss train them (TP602), does the record fit (TP603). Off unless
-``ctx.options["model"]`` is set. transformers is imported lazily, inside the functions; the
-tokenizer is cached per model per process.
+(``trainer.models.chat_template_for``) and look at the result: do the calls read back
+(TP601), does the chosen loss train them (TP602), does the record fit (TP603). They live in the
+trainer layer because they need its templates, and register with the validator's rule registry
+when this module is imported (the ``toolproof`` command imports it). Declared with
+``needs="model"``: off unless ``ctx.options["model"]`` is set. Importing this module is light:
+transformers and the trainer's modules are imported inside the functions; the tokenizer is
+cached per model per process.
 """
 
 from __future__ import annotations
@@ -93,7 +96,7 @@ def _same(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> bool:
 
 def _string_arguments(text: str) -> str | None:
     """The name of the first call whose rendered ``arguments`` is a string (double-encoded), if any."""
-    from toolproof.evaluator.extract import scan_tool_call_tags
+    from toolproof.validator.callsyntax.base import scan_tool_call_tags
 
     for block in scan_tool_call_tags(text).blocks:
         try:
@@ -164,7 +167,7 @@ def _rendered(m: _Model, record: dict[str, Any], loss: str, max_length: int | No
     return value
 
 
-@rule("TP601", "template-round-trip-mismatch", family=FAMILY, default_enabled=False)
+@rule("TP601", "template-round-trip-mismatch", family=FAMILY, needs="model")
 def template_round_trip_mismatch(record: Any, ctx: Context) -> Iterator[Hit]:
     """The calls read back from the record rendered with the model's chat template differ from its structured calls.
 
@@ -202,7 +205,7 @@ def template_round_trip_mismatch(record: Any, ctx: Context) -> Iterator[Hit]:
     except Exception as e:
         yield Hit("$.messages", f"the {m.name} chat template cannot render this record: {type(e).__name__}: {e}")
         return
-    from toolproof.evaluator.extract import extract_calls
+    from toolproof.validator.callsyntax import read_calls
 
     assistants = [i for i, msg in enumerate(record["messages"]) if msg.get("role") == "assistant"]
     if not spans and assistants:  # no {% generation %} markers: everything after the rendered prompt
@@ -214,7 +217,7 @@ def template_round_trip_mismatch(record: Any, ctx: Context) -> Iterator[Hit]:
             if calls is None:
                 return
             expected += calls
-        got = [c for s, e in spans for c in extract_calls(text[s:e], parser="hermes").calls]
+        got = [c for s, e in spans for c in read_calls(text[s:e], "hermes").calls]
         if not _same(got, expected):
             yield Hit(
                 "$.messages",
@@ -229,7 +232,7 @@ def template_round_trip_mismatch(record: Any, ctx: Context) -> Iterator[Hit]:
         want = _expected_calls(msg)
         if want is None:
             continue
-        got = extract_calls(text[s:e], parser="hermes").calls
+        got = read_calls(text[s:e], "hermes").calls
         encoded = _string_arguments(text[s:e])
         if encoded:
             yield Hit(
@@ -245,7 +248,7 @@ def template_round_trip_mismatch(record: Any, ctx: Context) -> Iterator[Hit]:
             )
 
 
-@rule("TP602", "calls-not-trained", family=FAMILY, default_enabled=False)
+@rule("TP602", "calls-not-trained", family=FAMILY, needs="model")
 def calls_not_trained(record: Any, ctx: Context) -> Iterator[Hit]:
     """With the chosen loss, the tokens of a call are not trained, the prompt is, or nothing is.
 
@@ -284,14 +287,14 @@ def calls_not_trained(record: Any, ctx: Context) -> Iterator[Hit]:
     if r.n_trained == 0:
         yield Hit("$.messages", f"with {loss} loss no token of this record is trained ({r.n_tokens} tokens, all masked)")
         return
-    from toolproof.evaluator.extract import extract_calls
+    from toolproof.validator.callsyntax import read_calls
 
     from toolproof.trainer.templates import trained_segments
 
     trained_calls = []
     for seg, trained in trained_segments(m.tokenizer, r):
         if trained:
-            trained_calls += extract_calls(seg, parser="hermes").calls
+            trained_calls += read_calls(seg, "hermes").calls
     expected: list[dict[str, Any]] = []
     for msg in record["messages"]:
         if msg.get("role") == "assistant" and msg.get("tool_calls"):
@@ -338,7 +341,7 @@ def calls_not_trained(record: Any, ctx: Context) -> Iterator[Hit]:
             yield Hit("$.messages", f"with {loss} loss {leaked} of the {n} prompt tokens are trained")
 
 
-@rule("TP603", "record-too-long", family=FAMILY, default_enabled=False)
+@rule("TP603", "record-too-long", family=FAMILY, needs="model")
 def record_too_long(record: Any, ctx: Context) -> Iterator[Hit]:
     """The record rendered with the model's template has more tokens than the training max length.
 

@@ -1,0 +1,86 @@
+"""Progress bars for the command line: renders the library's :class:`ProgressUpdate` callbacks with rich.
+
+The library reports progress through a callback and never prints; the commands open a
+:func:`progress_bars` context and hand its callback to the long steps (``eval``, ``train --eval``,
+``compare``). One bar per step label, on stderr, with records/s and generated tokens/s.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn
+from rich.text import Text
+
+from toolproof.validator.progress import ProgressFn, ProgressUpdate
+
+
+class _RateColumn(ProgressColumn):
+    """``12.3/s  456.7 tok/s`` from the task's completed count and its ``tokens`` field, or its ``info``."""
+
+    def render(self, task: Task) -> Text:
+        info = task.fields.get("info") or ""
+        if info:
+            return Text(info, style="progress.data.speed")
+        elapsed = task.elapsed or 0.0
+        if elapsed <= 0:
+            return Text("")
+        text = f"{task.completed / elapsed:.2f}/s"
+        tokens = task.fields.get("tokens") or 0
+        if tokens:
+            text += f"  {tokens / elapsed:.1f} tok/s"
+        return Text(text, style="progress.data.speed")
+
+
+class _Bars:
+    """Rich bars opened on the first update and closed (left on screen) once every bar is full, so that
+    output between long steps (a training log, step messages) is never drawn over."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.live: Progress | None = None
+        self.tasks: dict[str, tuple[Any, int, int]] = {}  # label -> (rich task, done, total)
+
+    def update(self, u: ProgressUpdate) -> None:
+        if self.live is None:
+            self.live = Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _RateColumn(), TimeElapsedColumn(),
+                console=self.console,
+            )  # fmt: skip
+            self.live.start()
+            self.tasks = {}
+        task, done, _ = self.tasks.get(u.label, (None, 0, 0))
+        if task is None or u.done < done:  # a new step, or the same label starting again
+            task = self.live.add_task(u.label, total=u.total, tokens=0, info="")
+        self.tasks[u.label] = (task, u.done, u.total)
+        self.live.update(task, completed=u.done, total=u.total, tokens=u.tokens, info=u.info)
+        if all(d >= t for _, d, t in self.tasks.values()):
+            self.close()
+
+    def close(self) -> None:
+        if self.live is not None:
+            self.live.stop()
+            self.live = None
+
+
+@contextlib.contextmanager
+def progress_bars(enabled: bool = True, *, console: Console | None = None) -> Iterator[ProgressFn | None]:
+    """A progress callback that draws rich bars on stderr (None when disabled).
+
+    The bars appear with a step's first update and stay on screen when the step is done.
+    """
+    if not enabled:
+        yield None
+        return
+    bars = _Bars(console or Console(file=sys.stderr))
+    try:
+        yield bars.update
+    finally:
+        bars.close()
+
+
+__all__ = ["progress_bars"]
