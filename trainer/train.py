@@ -13,6 +13,7 @@ main process writes metadata.
 from __future__ import annotations
 
 import json
+import os
 import platform
 import re
 import shutil
@@ -324,6 +325,12 @@ def _checkpoint_callback(config: TrainConfig, data_sha: str, train_time: Callabl
 # --------------------------------------------------------------------------- training
 
 
+def is_main_process() -> bool:
+    """False in the processes other than rank 0 of a distributed launch (``accelerate launch``,
+    ``torchrun``: they set RANK), without starting torch.distributed."""
+    return os.environ.get("RANK", "0") == "0"
+
+
 def _progress_callback(progress: ProgressFn) -> Any:
     """A callback that reports each optimizer step (and the last logged loss) to ``progress``."""
     from transformers import TrainerCallback
@@ -547,6 +554,10 @@ def train(
             "trained_token_rows": train_tokens,
             "token_rows_before": [r.to_dict() for r in marker_rows],
             "steps": int(trainer.state.global_step),
+            # processes that trained (accelerate launch / torchrun), and the batch of one optimizer step
+            "processes": int(trainer.accelerator.num_processes),
+            "global_batch": config.per_device_train_batch_size * config.gradient_accumulation_steps * int(trainer.accelerator.num_processes),
+            "written_by_process": int(trainer.accelerator.process_index),
             "train_loss": train_loss,
             "loss_curve": curve,
             "resumed_from_step": resumed_step,

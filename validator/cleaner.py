@@ -544,9 +544,16 @@ class FixFileResult:
     changes: list[Change] = field(default_factory=list)
     unfixed: list[Finding] = field(default_factory=list)  # errors of records left as they are
     dialects: Counter[str] = field(default_factory=Counter)  # records read as each dialect
+    change_count: int = 0  # repairs made (``changes`` holds them unless fix_file(keep_changes=False))
 
 
-def fix_file(path: str | os.PathLike[str], cleaner: RecordCleaner | None = None) -> FixFileResult:
+def fix_file(
+    path: str | os.PathLike[str],
+    cleaner: RecordCleaner | None = None,
+    *,
+    on_unfixed: Any = None,
+    keep_changes: bool = True,
+) -> FixFileResult:
     """Apply the safe repairs to a JSON Lines file in place.
 
     A line is rewritten only when the repairs leave its record without errors; every other line
@@ -555,6 +562,11 @@ def fix_file(path: str | os.PathLike[str], cleaner: RecordCleaner | None = None)
     command does (``validator.formats``); fix repairs canonical records only and leaves a record of
     another dialect as it is (``toolproof convert`` converts), or reports TP012 when its dialect cannot
     read it.
+
+    The file is read and rewritten a line at a time (into a temporary file beside it, started at the
+    first change and renamed over it at the end), so memory does not grow with the file.
+    ``on_unfixed`` (a callable) receives the errors of records left as they are instead of
+    ``res.unfixed``; ``keep_changes=False`` keeps only the count of repairs, not each :class:`Change`.
     """
     from toolproof.validator.dupkeys import duplicate_key_hits
     from toolproof.validator.formats import AUTO_OBJECT_ARGS, read_record
@@ -572,83 +584,146 @@ def fix_file(path: str | os.PathLike[str], cleaner: RecordCleaner | None = None)
     file = os.fspath(p)
     try:
         check_readable(p)
-        data = p.read_bytes()
+        with open(p, "rb") as f:
+            head = f.read(1 << 16)
     except InputError as e:
         raise FixFileError(str(e)) from e
     except OSError as e:
         raise FixFileError(f"{file}: cannot read ({e.strerror or e})") from e
-    why = sniff_binary(data[:8192])
+    why = sniff_binary(head[:8192])
     if why:
         raise FixFileError(f"{file}: not a text dataset: {why}")
-    doc = looks_like_json_document(data[:8192]) if p.suffix.lower() != ".json" else None
+    doc = looks_like_json_document(head[:8192]) if p.suffix.lower() != ".json" else None
     if doc:
         raise FixFileError(f"{file}: this looks like {doc}, not JSON Lines; fix rewrites JSON Lines in place "
                            f"(use `toolproof clean {file} --input-format json -o OUT.jsonl`)")
     cleaner = cleaner or RecordCleaner()
     res = FixFileResult(file)
-    body = data[3:] if data.startswith(BOM) else data
+    bom = head.startswith(BOM)
     if p.suffix.lower() == ".json":
+        body = head[3:] if bom else head
         first = body.lstrip()[:1]
-        if first != b"{" or not _first_line_parses(body):
+        if first != b"{" or not _first_line_parses(body if b"\n" in body else _first_line(p, bom)):
             return res
-    changed = body is not data
-    out: list[bytes] = []
+    unfixed = on_unfixed if on_unfixed is not None else res.unfixed.append
+    start = 3 if bom else 0
     index = 0
     fmt = AUTO_OBJECT_ARGS if _object_arguments(file) else "auto"
-    for lineno, line in enumerate(body.splitlines(keepends=True), 1):
-        text = line.rstrip(b"\r\n")
-        if not text.strip():
-            out.append(line)
-            continue
-        try:
-            obj = orjson.loads(text)
-        except orjson.JSONDecodeError:
-            res.records += 1
-            # the reader's own description of the line, word for word what `lint` says
-            bad = parse_bytes(line, file, lineno, index, "canonical", last_line=not line.endswith(b"\n"))
-            hit = bad.error or Hit("$", "invalid JSON", FixSafety.NONE)
-            res.unfixed.append(cleaner.reader_finding("TP001", hit, file, lineno, index))
-            index += 1
-            out.append(line)
-            continue
-        res.records += 1
-        dups = [cleaner.reader_finding(code, hit, file, lineno, index, obj)
-                for code, hit in duplicate_key_hits(text, obj) if code in cleaner.enabled]
-        if dups:  # a repeated key: rewriting would silently pick one value; keep the line
-            res.unfixed.extend(f for f in dups if f.severity is Severity.ERROR)
-            index += 1
-            out.append(line)
-            continue
-        reading = read_record(obj, fmt)
-        if reading.ok and reading.dialect not in (None, "canonical"):  # another dialect: left as it is
-            res.dialects[reading.dialect] += 1
-            index += 1
-            out.append(line)
-            continue
-        if not reading.ok and reading.dialect is not None and reading.error is not None:  # TP012
-            res.dialects["unread"] += 1
-            hit = Hit(reading.error.path, f"cannot be read as {reading.dialect}: {reading.error.message}", FixSafety.NONE)
-            res.unfixed.append(cleaner.reader_finding("TP012", hit, file, lineno, index))
-            index += 1
-            out.append(line)
-            continue
-        res.dialects["canonical" if reading.ok else "unknown"] += 1
-        outcome = cleaner.clean_record(obj, file, lineno, index)
-        index += 1
-        if outcome.changes and outcome.ok:
-            ending = line[len(text) :]
-            out.append(dumps_line(outcome.record)[:-1] + ending)
-            res.fixed_records += 1
-            res.changes.extend(outcome.changes)
-            changed = True
-        else:
-            res.unfixed.extend(outcome.errors if outcome.changes == [] else _original_errors(outcome))
-            out.append(line)
-    if changed:
-        with atomic_writer(p) as f:
-            f.write(b"".join(out))
-        res.changed = True
+    pos = start  # byte offset of the current line
+    out: Any = None  # the AtomicFile, from the first change on
+
+    def begin() -> Any:
+        """The rewrite starts at the first change: copy the bytes before it, unchanged."""
+        from toolproof.validator.safeio import AtomicFile
+
+        af = AtomicFile(p, "wb")  # keeps the file's mode; a symlink is written through to its target
+        with open(p, "rb") as again:
+            again.seek(start)
+            left = pos - start
+            while left > 0:
+                block = again.read(min(left, 1 << 20))
+                if not block:
+                    break
+                af.file.write(block)
+                left -= len(block)
+        return af
+
+    try:
+        with open(p, "rb") as src:
+            src.seek(start)
+            if bom:
+                out = begin()
+            for lineno, line in enumerate(_physical_lines(src), 1):
+                new = _fix_line(line, lineno, index, file, fmt, cleaner, res, unfixed, keep_changes,
+                                duplicate_key_hits, read_record, parse_bytes)
+                if line.strip():
+                    index += 1
+                if out is None and new is not line:
+                    out = begin()
+                if out is not None:
+                    out.file.write(new)
+                pos += len(line)
+        if out is not None:
+            out.commit()
+            res.changed = True
+    finally:
+        if out is not None and not res.changed:
+            out.discard()
     return res
+
+
+def _fix_line(
+    line: bytes,
+    lineno: int,
+    index: int,
+    file: str,
+    fmt: str,
+    cleaner: RecordCleaner,
+    res: FixFileResult,
+    unfixed: Any,
+    keep_changes: bool,
+    duplicate_key_hits: Any,
+    read_record: Any,
+    parse_bytes: Any,
+) -> bytes:
+    """The bytes ``fix`` writes for one physical line: the line itself (the same object) unless
+    its record was repaired; counts and unfixed errors go to ``res`` / ``unfixed``."""
+    text = line.rstrip(b"\r\n")
+    if not text.strip():
+        return line
+    res.records += 1
+    try:
+        obj = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        # the reader's own description of the line, word for word what `lint` says
+        bad = parse_bytes(line, file, lineno, index, "canonical", last_line=not line.endswith(b"\n"))
+        hit = bad.error or Hit("$", "invalid JSON", FixSafety.NONE)
+        unfixed(cleaner.reader_finding("TP001", hit, file, lineno, index))
+        return line
+    dups = [cleaner.reader_finding(code, hit, file, lineno, index, obj)
+            for code, hit in duplicate_key_hits(text, obj) if code in cleaner.enabled]
+    if dups:  # a repeated key: rewriting would silently pick one value; keep the line
+        for f in dups:
+            if f.severity is Severity.ERROR:
+                unfixed(f)
+        return line
+    reading = read_record(obj, fmt)
+    if reading.ok and reading.dialect not in (None, "canonical"):  # another dialect: left as it is
+        res.dialects[reading.dialect] += 1
+        return line
+    if not reading.ok and reading.dialect is not None and reading.error is not None:  # TP012
+        res.dialects["unread"] += 1
+        hit = Hit(reading.error.path, f"cannot be read as {reading.dialect}: {reading.error.message}", FixSafety.NONE)
+        unfixed(cleaner.reader_finding("TP012", hit, file, lineno, index))
+        return line
+    res.dialects["canonical" if reading.ok else "unknown"] += 1
+    outcome = cleaner.clean_record(obj, file, lineno, index)
+    if outcome.changes and outcome.ok:
+        res.fixed_records += 1
+        res.change_count += len(outcome.changes)
+        if keep_changes:
+            res.changes.extend(outcome.changes)
+        return dumps_line(outcome.record)[:-1] + line[len(text) :]
+    for f in outcome.errors if outcome.changes == [] else _original_errors(outcome):
+        unfixed(f)
+    return line
+
+
+def _physical_lines(f: IO[bytes]) -> Iterator[bytes]:
+    """The lines of ``f`` as ``bytes.splitlines(keepends=True)`` cuts them (a lone CR ends one
+    too), read a line at a time."""
+    for line in f:
+        if b"\r" in line:
+            yield from line.splitlines(keepends=True)
+        else:
+            yield line
+
+
+def _first_line(p: Path, bom: bool) -> bytes:
+    with open(p, "rb") as f:
+        if bom:
+            f.seek(3)
+        return f.readline()
 
 
 def _original_errors(outcome: RecordOutcome) -> list[Finding]:

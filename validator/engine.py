@@ -13,13 +13,13 @@ from array import array
 import os
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any
 
 from toolproof.validator.config import Config, resolve_selector
 from toolproof.validator.findings import Finding, FixSafety, Hit, Severity
-from toolproof.validator.io import InputError, RawRecord, Unit, iter_units, parse_unit
+from toolproof.validator.io import InputError, RawRecord, Unit, iter_units, jsonl_byte_ranges, parse_unit, read_jsonl_range
 from toolproof.validator.rules.base import REGISTRY, Context, Rule, all_rules
 
 BATCH = 512  # records per worker task
@@ -34,32 +34,98 @@ class FileSummary:
     notes: dict[str, int] = field(default_factory=dict)  # what reading did, in records ("call arguments decoded ...")
 
 
+class FindingCounts:
+    """What the summaries need from the findings, counted as they stream past (O(1) memory).
+
+    Findings must arrive in report order (by file, then record), as the engine sends them.
+    """
+
+    __slots__ = ("errors", "warnings", "records_with_errors", "codes", "severity", "safe", "_last")
+
+    def __init__(self) -> None:
+        self.errors = 0
+        self.warnings = 0
+        self.records_with_errors = 0
+        self.codes: Counter[str] = Counter()
+        self.severity: dict[str, Severity] = {}  # the first severity seen per code
+        self.safe = 0  # findings with a safe fix
+        self._last: tuple[str, int] | None = None
+
+    def add(self, f: Finding) -> None:
+        self.codes[f.code] += 1
+        self.severity.setdefault(f.code, f.severity)
+        if f.fix is FixSafety.SAFE:
+            self.safe += 1
+        if f.severity is Severity.ERROR:
+            self.errors += 1
+            key = (f.file, f.record)
+            if key != self._last:
+                self.records_with_errors += 1
+                self._last = key
+        elif f.severity is Severity.WARNING:
+            self.warnings += 1
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding]) -> FindingCounts:
+        c = cls()
+        seen: set[tuple[str, int]] = set()
+        for f in findings:
+            c.add(f)
+            if f.severity is Severity.ERROR:
+                seen.add((f.file, f.record))
+        c.records_with_errors = len(seen)  # any order
+        return c
+
+
 @dataclass
 class LintResult:
+    """Files, findings and errors of a lint run.
+
+    When the run streamed its findings (``lint_paths(..., on_finding=...)``), ``findings`` stays
+    empty and the counts below come from ``counts``, filled as the findings went past.
+    """
+
     files: list[FileSummary] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # unreadable files (exit 2), one line each
     internal_errors: list[str] = field(default_factory=list)  # a rule raised (a bug in the rule)
+    counts: FindingCounts | None = None  # set when the findings were streamed
+
+    def _counts(self) -> FindingCounts:
+        return self.counts if self.counts is not None else FindingCounts.of(self.findings)
 
     @property
     def records(self) -> int:
         return sum(f.records for f in self.files)
 
     @property
+    def finding_count(self) -> int:
+        return sum(self.counts.codes.values()) if self.counts is not None else len(self.findings)
+
+    @property
     def error_count(self) -> int:
-        return sum(1 for f in self.findings if f.severity is Severity.ERROR)
+        return self._counts().errors
 
     @property
     def warning_count(self) -> int:
-        return sum(1 for f in self.findings if f.severity is Severity.WARNING)
+        return self._counts().warnings
 
     @property
     def records_with_errors(self) -> int:
-        return len({(f.file, f.record) for f in self.findings if f.severity is Severity.ERROR})
+        return self._counts().records_with_errors
 
     @property
     def by_code(self) -> dict[str, int]:
-        return dict(sorted(Counter(f.code for f in self.findings).items()))
+        return dict(sorted(self._counts().codes.items()))
+
+    @property
+    def severity_by_code(self) -> dict[str, Severity]:
+        """The severity of each reported code (the first finding's, when an override split it)."""
+        return dict(self._counts().severity)
+
+    @property
+    def safe_fix_count(self) -> int:
+        return self._counts().safe
 
     @property
     def exit_code(self) -> int:
@@ -356,9 +422,10 @@ class _BatchResult:
     findings: list[Finding]
     meta: _Meta | None  # line and id of each record, in order (only when dataset rules run)
     summaries: Any  # the summarizer's container (a SummaryTable) or a list
-    errors: list[str]
+    errors: list[tuple[int, str]]  # (line, what raised): the engine adds the file name
     dialects: Counter[str] = field(default_factory=Counter)
     notes: Counter[str] = field(default_factory=Counter)
+    lines: int = 0  # physical lines read (byte-range tasks only)
 
 
 _rule_cache: dict[tuple[str, ...], list[Rule]] = {}
@@ -395,7 +462,7 @@ def _run_batch(job: _Job, units: list[Unit]) -> _BatchResult:
     skw: dict[str, Any] = {}
     if summarize is not None and getattr(summarize, "supports_turns", False):
         skw["turns"] = bool(job.options.get("against"))  # only TP504 reads the user turns
-    errors: list[str] = []
+    errors: list[tuple[int, str]] = []
     rest = _not_quick(rules)
     use_quick = len(rest) < sum(1 for r in rules if r.scope == "record")
     dialects: Counter[str] = Counter()
@@ -417,39 +484,73 @@ def _run_batch(job: _Job, units: list[Unit]) -> _BatchResult:
             errs: list[str] = []
             for r, hit in _check_record(rec.obj, rec.index, job.options, rules, errs, rest, use_quick):
                 found.append(_finding(r, r.code, rec, rid, hit, job.severity))
-            errors.extend(f"{rec.file}:{rec.line}: {e}" for e in errs)
+            errors.extend((rec.line, e) for e in errs)
             if summarize is not None:
                 try:
                     summaries.append(summarize(rec.obj, rec.index, rec.line, **skw))
                 except Exception as e:
-                    errors.append(f"{rec.file}:{rec.line}: summarize raised {type(e).__name__}: {e}")
+                    errors.append((rec.line, f"summarize raised {type(e).__name__}: {e}"))
         if len(found) > 1:
             found.sort(key=lambda f: f.code)  # stable: hits of one rule keep their order
         findings.extend(found)
     return _BatchResult(len(units), findings, meta, summaries, errors, dialects, notes)
 
 
-def _ordered_parallel(pool: Any, job: _Job, batches: Iterator[list[Unit]], window: int) -> Iterator[_BatchResult]:
-    """Results in input order with at most ``window`` batches in flight.
+def _run_range(job: _Job, path: str, start: int, end: int) -> _BatchResult:
+    """A worker's task with ``--jobs N`` on JSON Lines: read bytes ``[start, end)`` itself and
+    lint them, numbering lines and records from the range's start (the engine shifts them)."""
+    units, nlines = read_jsonl_range(path, start, end, job.file, job.record_format)
+    br = _run_batch(job, units)
+    br.lines = nlines
+    return br
+
+
+def _ordered_parallel(pool: Any, func: Any, job: _Job, tasks: Iterator[Any], window: int) -> Iterator[_BatchResult]:
+    """Results in input order with at most ``window`` tasks in flight.
 
     (``Pool.imap`` would read the whole file ahead into its task queue: memory must stay
     flat on a file of any size.)
     """
     pending: deque[Any] = deque()
-    for b in batches:
-        pending.append(pool.apply_async(_run_batch, (job, b)))
+    for t in tasks:
+        pending.append(pool.apply_async(func, (job, *t)))
         if len(pending) >= window:
             yield pending.popleft().get()
     while pending:
         yield pending.popleft().get()
 
 
-def _batches(units: Iterator[Unit], size: int) -> Iterator[list[Unit]]:
+def _shift(br: _BatchResult, index0: int, line0: int) -> _BatchResult:
+    """Renumber a byte range's result: record ``i`` becomes ``index0 + i``, line ``l`` becomes ``line0 + l``."""
+    if not (index0 or line0):
+        return br
+    br.findings = [replace(f, line=f.line + line0, record=f.record + index0) for f in br.findings]
+    br.errors = [(line + line0, e) for line, e in br.errors]
+    if br.meta is not None:
+        br.meta.lines = array(br.meta.lines.typecode, [v + line0 for v in br.meta.lines])
+    shift = getattr(br.summaries, "shifted", None)
+    if shift is not None:
+        br.summaries = shift(index0, line0)
+    elif isinstance(br.summaries, list):
+        br.summaries = [replace(x, index=x.index + index0, line=x.line + line0) for x in br.summaries]
+    return br
+
+
+def _in_order(ranged: Iterable[_BatchResult]) -> Iterator[_BatchResult]:
+    index0 = line0 = 0
+    for br in ranged:
+        count, lines = br.count, br.lines
+        yield _shift(br, index0, line0)
+        index0 += count
+        line0 += lines
+
+
+def _batches(units: Iterator[Unit], size: int) -> Iterator[tuple[list[Unit]]]:
     while True:
         chunk = list(islice(units, size))
         if not chunk:
             return
-        yield chunk
+        yield (chunk,)
 
 
 def _pool(jobs: int) -> Any:
@@ -502,7 +603,17 @@ def _dataset_findings(
     plan: _Plan,
     errors: list[str],
 ) -> list[Finding]:
-    out: list[Finding] = []
+    return list(_iter_dataset_findings(rules, summaries, meta, file, plan, errors))
+
+
+def _iter_dataset_findings(
+    rules: Sequence[Rule],
+    summaries: Any,
+    meta: _Meta,
+    file: str,
+    plan: _Plan,
+    errors: list[str],
+) -> Iterator[Finding]:
     ctx = Context(record_index=-1, options=plan.options)
     for r in rules:
         if r.scope != "dataset":
@@ -512,15 +623,69 @@ def _dataset_findings(
                 ok = isinstance(index, int) and 0 <= index < len(meta)
                 line, rid = (meta.lines[index], meta.id(index)) if ok else (0, None)
                 rec = RawRecord(file, line, index, None)
-                out.append(_finding(r, r.code, rec, rid, hit, plan.severity))
+                yield _finding(r, r.code, rec, rid, hit, plan.severity)
         except Exception as e:
             errors.append(f"{file}: dataset rule {r.code} {r.name} raised {type(e).__name__}: {e}")
-    return out
+
+
+class FindingSpool:
+    """Findings parked in an unnamed temporary file (pickled in blocks), read back in order.
+
+    Streaming runs park a file's record findings here while its dataset rules wait for the
+    last record, so memory does not grow with the number of findings.
+    """
+
+    BLOCK = 1024
+
+    def __init__(self, key: Any = None) -> None:
+        import tempfile
+
+        self._f = tempfile.TemporaryFile()
+        self._block: list[Finding] = []
+        self._blocks = 0
+        self.key = key
+        self.monotonic = True  # keys never went down: the spool reads back sorted by ``key``
+        self._last: Any = None
+
+    def append(self, f: Finding) -> None:
+        if self.key is not None:
+            k = self.key(f)
+            if self._last is not None and k < self._last:
+                self.monotonic = False
+            self._last = k
+        self._block.append(f)
+        if len(self._block) >= self.BLOCK:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._block:
+            import pickle
+
+            pickle.dump(self._block, self._f, protocol=pickle.HIGHEST_PROTOCOL)
+            self._blocks += 1
+            self._block = []
+
+    def __iter__(self) -> Iterator[Finding]:
+        import pickle
+
+        self._flush()
+        self._f.seek(0)
+        for _ in range(self._blocks):
+            yield from pickle.load(self._f)
+        self._f.seek(0, os.SEEK_END)
+
+    def close(self) -> None:
+        self._f.close()
+
+
+# Byte-range size for ``--jobs N`` on JSON Lines: big enough that a task's overhead is noise,
+# small enough that 2N + 2 ranges in flight stay a few tens of MB.
+RANGE_BYTES = 4 << 20
 
 
 def _lint_units(
     file: str,
-    units: Iterator[Unit],
+    units: Iterator[Unit] | None,
     record_format: str,
     rules: Sequence[Rule],
     plan: _Plan,
@@ -528,7 +693,11 @@ def _lint_units(
     pool: Any,
     result: LintResult,
     container: str | None,
+    emit: Any = None,
+    path: str | None = None,
 ) -> None:
+    """Lint one file's records. ``units`` None: a JSON Lines file the workers read by byte range
+    from ``path``. ``emit`` given: findings go to it in report order instead of ``result.findings``."""
     dataset_rules = [r for r in rules if r.scope == "dataset"]
     job = _Job(
         file=file,
@@ -540,40 +709,99 @@ def _lint_units(
         severity=plan.severity,
         want_summaries=bool(dataset_rules),
     )
-    batches = _batches(units, BATCH)
-    if pool is not None:
-        results: Iterable[_BatchResult] = _ordered_parallel(pool, job, batches, 2 * jobs + 2)
+    results: Iterable[_BatchResult]
+    if units is None:
+        assert path is not None and pool is not None
+        size = min(RANGE_BYTES, max(1 << 16, os.path.getsize(path) // (4 * jobs) + 1))
+        ranges = jsonl_byte_ranges(path, size)
+        results = _in_order(_ordered_parallel(pool, _run_range, job, ((path, a, b) for a, b in ranges), 2 * jobs + 2))
     else:
-        results = (_run_batch(job, b) for b in batches)
+        batches = _batches(units, BATCH)
+        if pool is not None:
+            results = _ordered_parallel(pool, _run_batch, job, batches, 2 * jobs + 2)
+        else:
+            results = (_run_batch(job, b) for (b,) in batches)
+    streaming = emit is not None
+    order = {r.code: i for i, r in enumerate(rules)}
+    n = len(order)
+    spool: FindingSpool | None = None
+    if streaming and dataset_rules:
+        spool = FindingSpool(lambda f: (f.record, order.get(f.code, n)))
     count = 0
     dialects: Counter[str] = Counter()
     notes: Counter[str] = Counter()
     findings: list[Finding] = []
     summaries: Any = None
     meta = _Meta()  # by record index (indexes run 0..n-1 in order)
-    for br in results:
-        count += br.count
-        dialects.update(br.dialects)
-        notes.update(br.notes)
-        findings.extend(br.findings)
+    try:
+        for br in results:
+            count += br.count
+            dialects.update(br.dialects)
+            notes.update(br.notes)
+            if spool is not None:
+                for f in br.findings:
+                    spool.append(f)
+            elif streaming:
+                for f in br.findings:
+                    emit(f)
+            else:
+                findings.extend(br.findings)
+            if dataset_rules:
+                if summaries is None:
+                    summaries = br.summaries
+                else:
+                    summaries.extend(br.summaries)
+                if br.meta is not None:
+                    meta.extend(br.meta)
+            result.internal_errors.extend(f"{file}:{line}: {e}" for line, e in br.errors)
         if dataset_rules:
             if summaries is None:
-                summaries = br.summaries
+                summaries = _summary_container(_summarize())
+            if spool is not None:
+                _merge_dataset_findings(dataset_rules, summaries, meta, file, plan, result.internal_errors, spool, order, emit)
             else:
-                summaries.extend(br.summaries)
-            if br.meta is not None:
-                meta.extend(br.meta)
-        result.internal_errors.extend(br.errors)
-    if dataset_rules:
-        if summaries is None:
-            summaries = _summary_container(_summarize())
-        extra = _dataset_findings(dataset_rules, summaries, meta, file, plan, result.internal_errors)
-        if extra:
-            findings.extend(extra)
-            order = {r.code: i for i, r in enumerate(rules)}
-            findings.sort(key=lambda f: (f.record, order.get(f.code, len(order))))
+                extra = _dataset_findings(dataset_rules, summaries, meta, file, plan, result.internal_errors)
+                if extra:
+                    findings.extend(extra)
+                    findings.sort(key=lambda f: (f.record, order.get(f.code, len(order))))
+    finally:
+        if spool is not None:
+            spool.close()
     result.files.append(FileSummary(file, count, container, dict(dialects.most_common()), dict(notes.most_common())))
     result.findings.extend(findings)
+
+
+def _merge_dataset_findings(
+    rules: Sequence[Rule],
+    summaries: Any,
+    meta: _Meta,
+    file: str,
+    plan: _Plan,
+    errors: list[str],
+    spool: FindingSpool,
+    order: dict[str, int],
+    emit: Any,
+) -> None:
+    """Send the spooled record findings and each dataset rule's findings to ``emit``, merged in
+    the order the list path sorts them to (record, then rule order; stable)."""
+    import heapq
+
+    parts: list[Any] = [spool if spool.monotonic else sorted(spool, key=spool.key)]
+    spools: list[FindingSpool] = []
+    try:
+        for r in rules:
+            if r.scope != "dataset":
+                continue
+            sp = FindingSpool(spool.key)
+            spools.append(sp)
+            for f in _iter_dataset_findings([r], summaries, meta, file, plan, errors):
+                sp.append(f)
+            parts.append(sp if sp.monotonic else sorted(sp, key=sp.key))  # sorted is stable, as the list path
+        for f in heapq.merge(*parts, key=spool.key):
+            emit(f)
+    finally:
+        for sp in spools:
+            sp.close()
 
 
 def lint_paths(
@@ -585,13 +813,27 @@ def lint_paths(
     jobs: int = 1,
     options: dict[str, Any] | None = None,
     input_format: str | None = None,
+    on_finding: Any = None,
 ) -> LintResult:
     """Lint files. Unreadable files are listed in ``result.errors`` (the others still run).
+
+    ``on_finding`` (a callable) receives every finding in report order as soon as it is final,
+    and ``result.findings`` stays empty (``result.counts`` has the tallies): memory then stays
+    flat however many findings there are. With ``jobs > 1`` the workers read JSON Lines files
+    themselves, each its own byte range; other containers are read here and sent to them.
 
     Raises ValueError for an unknown rule selector.
     """
     plan = _plan(select, ignore, config, options)
     result = LintResult()
+    emit = None
+    if on_finding is not None:
+        counts = result.counts = FindingCounts()
+
+        def emit(f: Finding) -> None:
+            counts.add(f)
+            on_finding(f)
+
     jobs = max(1, int(jobs or 1))
     pool = _pool(jobs) if jobs > 1 else None
     try:
@@ -600,7 +842,11 @@ def lint_paths(
             try:
                 container, record_format, units = iter_units(file, input_format)
                 rules = _rules_for_file(plan, file, config)
-                _lint_units(file, units, record_format, rules, plan, jobs, pool, result, container)
+                if pool is not None and container == "jsonl":
+                    units.close()  # not started: the workers read the file by byte range
+                    _lint_units(file, None, record_format, rules, plan, jobs, pool, result, container, emit, file)
+                else:
+                    _lint_units(file, units, record_format, rules, plan, jobs, pool, result, container, emit)
             except InputError as e:
                 result.errors.append(str(e))
             except OSError as e:
@@ -637,6 +883,8 @@ def lint_objects(objs: Iterable[Any], *, file: str = "<records>", **kw: Any) -> 
 
 __all__ = [
     "FileSummary",
+    "FindingCounts",
+    "FindingSpool",
     "LintResult",
     "check_record",
     "lint_objects",

@@ -271,6 +271,75 @@ def _iter_jsonl_units(f: BinaryIO) -> Iterator[Unit]:
         yield (pending[0], index, pending[1], not pending[1].endswith(b"\n"))
 
 
+# --------------------------------------------------------------------------- JSON Lines by byte range
+#
+# With ``lint --jobs N`` each worker reads its own part of a JSON Lines file: the file is cut
+# into byte ranges that end at a line boundary, a worker reads one range and numbers its lines
+# and records from 1 / 0, and the engine adds the counts of the ranges before it.
+
+
+def jsonl_byte_ranges(path: str | os.PathLike[str], size: int) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` byte ranges covering ``path``, each about ``size`` bytes and ending just
+    after a newline (or at the end of the file). A line longer than ``size`` makes one range."""
+    total = os.path.getsize(path)
+    size = max(1, int(size))
+    start = 0
+    with open(path, "rb") as f:
+        while start < total:
+            end = start + size
+            if end >= total:
+                end = total
+            else:
+                f.seek(end - 1)
+                while True:  # find the newline at or after byte end - 1, without reading the line whole
+                    block = f.read(1 << 16)
+                    if not block:
+                        end = total
+                        break
+                    nl = block.find(b"\n")
+                    if nl >= 0:
+                        end = f.tell() - len(block) + nl + 1
+                        break
+            yield start, end
+            start = end
+
+
+def read_jsonl_range(
+    path: str | os.PathLike[str], start: int, end: int, file: str, record_format: str = "auto"
+) -> tuple[list[Unit], int]:
+    """The units of bytes ``[start, end)`` of a JSON Lines file, numbered as if the range were
+    the whole file (lines from 1, records from 0), and the number of physical lines in it.
+
+    Same units as :func:`iter_units` gives for those lines: blank lines are skipped, a BOM at
+    byte 0 is dropped and reported (TP010) on the first record.
+    """
+    with open(path, "rb") as f:
+        f.seek(start)
+        buf = f.read(end - start)
+    bom = start == 0 and buf.startswith(BOM)
+    if bom:
+        buf = buf[3:]
+    pieces = buf.split(b"\n")
+    tail = pieces.pop()  # b"" when the range ends with a newline; else the file's last line
+    nlines = len(pieces) + (1 if tail else 0)
+    units: list[Unit] = []
+    index = 0
+    for lineno, piece in enumerate(pieces, 1):
+        if not piece.strip():
+            continue
+        units.append((lineno, index, piece + b"\n", False))
+        index += 1
+    if tail and tail.strip():
+        units.append((nlines, index, tail, True))
+    if bom and units:
+        first = units[0]
+        assert not isinstance(first, RawRecord)
+        rec = parse_unit(first, file, record_format)
+        rec.extra = (*rec.extra, _bom_hit())
+        units[0] = rec
+    return units, nlines
+
+
 # --------------------------------------------------------------------------- JSON stream
 
 # The stream is decoded to text (invalid UTF-8 kept as lone surrogates, then reported)
@@ -531,6 +600,71 @@ def _iter_parquet(path: str, file: str, record_format: str) -> Iterator[RawRecor
             index += 1
 
 
+# --------------------------------------------------------------------------- Hugging Face datasets
+#
+# A folder written by ``datasets.Dataset.save_to_disk`` (or a DatasetDict's), a single ``.arrow``
+# file of a dataset, or ``hf://org/name`` for a dataset on a hub (streamed, never downloaded whole).
+# ``@split`` after any of them picks a split (default: "train" when there are several).
+
+HF_PREFIX = "hf://"
+
+
+def hf_source(path: str | os.PathLike[str]) -> str | None:
+    """"hub", "disk" (a save_to_disk folder), "arrow" (an .arrow file) or None for other paths."""
+    spath, _split = _hf_split(os.fspath(path))
+    if spath.startswith(HF_PREFIX):
+        return "hub"
+    p = Path(spath)
+    if p.is_dir() and ((p / "dataset_info.json").exists() or (p / "dataset_dict.json").exists() or (p / "state.json").exists()):
+        return "disk"
+    if p.suffix.lower() == ".arrow" and p.is_file():
+        return "arrow"
+    return None
+
+
+def _hf_split(spath: str) -> tuple[str, str | None]:
+    head, sep, split = spath.rpartition("@")
+    if sep and split and "/" not in split and (head.startswith(HF_PREFIX) or Path(head).exists()):
+        return head, split
+    return spath, None
+
+
+def _iter_hf(path: str, file: str, record_format: str) -> Iterator[RawRecord]:
+    try:
+        import datasets
+    except ImportError as e:
+        raise InputError(f"{file}: reading Hugging Face datasets needs the datasets library (pip install datasets)") from e
+    spath, split = _hf_split(path)
+    kind = hf_source(path)
+    try:
+        if kind == "hub":
+            name = spath[len(HF_PREFIX) :]
+            ds: Any = datasets.load_dataset(name, split=split or "train", streaming=True)
+        elif kind == "arrow":
+            ds = datasets.Dataset.from_file(spath)
+        else:
+            ds = datasets.load_from_disk(spath)
+            if isinstance(ds, datasets.DatasetDict):
+                names = list(ds)
+                pick = split or ("train" if "train" in names else names[0] if len(names) == 1 else None)
+                if pick not in ds:
+                    raise InputError(f"{file}: a dataset with splits {', '.join(names)}: name one as {spath}@SPLIT")
+                ds = ds[pick]
+    except InputError:
+        raise
+    except Exception as e:  # a folder or id datasets cannot open
+        raise InputError(f"{file}: not a readable Hugging Face dataset ({type(e).__name__}: {e})") from e
+    for index, row in enumerate(ds):
+        obj, broken = _cells_to_record(dict(row))
+        if broken:
+            hit = Hit("$", "invalid JSON in " + "; ".join(broken), FixSafety.NONE)
+            raw = orjson.dumps(obj, default=str).decode()[:RAW_LIMIT]
+            yield RawRecord(file, index + 1, index, None, raw=raw, error=hit, code="TP001")
+        else:
+            conv, source = convert(obj, record_format)
+            yield RawRecord(file, index + 1, index, conv, source_format=source)
+
+
 # --------------------------------------------------------------------------- entry points
 
 
@@ -612,6 +746,12 @@ def iter_units(
     """
     spath = os.fspath(path)
     name = file if file is not None else spath
+    if hf_source(spath) is not None:  # rows of a Hugging Face dataset (line = row number)
+        try:
+            _c, record_format = split_format(fmt)
+        except ValueError as e:
+            raise InputError(str(e)) from e
+        return "hf", record_format, _iter_hf(spath, name, record_format)
     check_readable(spath)
     try:
         container, record_format = split_format(fmt)
@@ -686,11 +826,15 @@ __all__ = [
     "RawRecord",
     "check_readable",
     "convert",
+    "HF_PREFIX",
     "detect_container",
+    "hf_source",
     "iter_records",
     "iter_units",
+    "jsonl_byte_ranges",
     "parse_bytes",
     "parse_unit",
+    "read_jsonl_range",
     "read_records",
     "read_value",
     "split_format",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from toolproof.cli import UsageError
 
@@ -23,6 +24,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("paths", nargs="+", metavar="PATH", help="JSONL dataset files")
     p.add_argument("--config", metavar="FILE", help="pyproject.toml or toolproof.toml")
     p.set_defaults(func=run)
+
+
+def _print_unfixed(f: Any) -> None:
+    """pre-commit's `path:line: problem`; the message is the one `lint` gives."""
+    from toolproof.validator.safeio import escape_text
+
+    print(f"{escape_text(f.file)}:{f.line}: {f.code} [{f.name}] {escape_text(f.path)}: {escape_text(f.message)}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,12 +48,10 @@ def run(args: argparse.Namespace) -> int:
     for path in args.paths:
         if Path(path).suffix.lower() in (".csv", ".parquet", ".pq"):
             raise UsageError(f"{path}: fix rewrites JSON Lines in place; use `toolproof clean {path} -o OUT.jsonl`")
-        try:
-            res = fix_file(Path(path), cleaner)
+        try:  # streamed: the file is rewritten a line at a time and each unfixed error printed as found
+            res = fix_file(Path(path), cleaner, on_unfixed=_print_unfixed, keep_changes=False)
         except FixFileError as e:
             raise UsageError(str(e)) from None
-        for f in res.unfixed:  # pre-commit's `path:line: problem`; the message is the one `lint` gives
-            print(f"{escape_text(f.file)}:{f.line}: {f.code} [{f.name}] {escape_text(f.path)}: {escape_text(f.message)}")
         other = {k: n for k, n in res.dialects.items() if k not in ("canonical", "unknown", "unread")}
         if other:
             read = ", ".join(f"{k} {n}" for k, n in sorted(res.dialects.items(), key=lambda kv: (-kv[1], kv[0])))

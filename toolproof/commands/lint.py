@@ -7,7 +7,10 @@ unreadable files.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+from collections.abc import Iterator
+from typing import IO
 
 from toolproof.cli import UsageError
 
@@ -24,7 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="check tool-calling datasets (JSONL, JSON, CSV, Parquet) and report findings",
         description="Check tool-calling datasets and report findings. Exit 0: no errors; 1: errors; 2: usage error or unreadable file.",
     )
-    p.add_argument("paths", nargs="+", metavar="PATH", help="dataset files (.jsonl, .json, .csv, .parquet)")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="dataset files (.jsonl, .json, .csv, .parquet), a datasets save_to_disk folder or .arrow file, or hf://org/name (@split picks a split)")
+    p.add_argument("--hf-dataset", action="append", metavar="NAME", help="a dataset on the Hugging Face hub (org/name[@split]), streamed; same as the PATH hf://NAME")
     p.add_argument("--format", choices=list(REPORT_FORMATS), default="text", help="report format (default: text)")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     p.add_argument("--select", type=_codes, action="extend", metavar="CODES", help="comma-separated codes, prefixes or names to run (replaces the config's select)")
@@ -42,14 +46,44 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--fail-on-empty", action="store_true",
                    help="exit 1 when a file holds no records (empty, or blank lines only); without it an empty "
                    "file is only a warning")
+    p.add_argument("--engine", choices=["local", "ray"], default="local", help="local processes (default) or Ray Data (pip install 'toolproof[ray]'; JSON Lines on storage every worker reads)")
+    p.add_argument("--ray-address", metavar="ADDR", help="Ray cluster to use with --engine ray (default: RAY_ADDRESS, else a local Ray)")
     p.set_defaults(func=run)
+
+
+@contextlib.contextmanager
+def _report_file(output: str | None) -> Iterator[IO[str]]:
+    """stdout, or a text file written atomically (nothing is left behind when the run fails)."""
+    if not output:
+        yield sys.stdout
+        return
+    from toolproof.validator.safeio import atomic_writer
+
+    try:
+        with atomic_writer(output, "w", encoding="utf-8", newline="") as out:
+            yield out
+    except OSError as e:
+        raise UsageError(f"{output}: cannot write ({e.strerror or e})") from None
+
+
+def _lint_ray(args: argparse.Namespace, config: object, options: dict[str, object]) -> object:
+    try:
+        from toolproof.validator.ray_engine import lint_files_ray
+    except ImportError as e:
+        raise UsageError(str(e)) from None
+    if args.input_format:
+        raise UsageError("--engine ray reads JSON Lines only; leave out --input-format")
+    try:
+        return lint_files_ray(args.paths, select=args.select, ignore=args.ignore, config=config, options=options, address=args.ray_address)  # type: ignore[arg-type]
+    except ImportError as e:
+        raise UsageError(str(e)) from None
 
 
 def run(args: argparse.Namespace) -> int:
     from toolproof.validator.config import ConfigError, load_config
     from toolproof.validator.engine import lint_paths
-    from toolproof.validator.io import check_readable, InputError, split_format
-    from toolproof.validator.reporters import render
+    from toolproof.validator.io import check_readable, hf_source, InputError, split_format
+    from toolproof.validator.reporters import open_stream
     from toolproof.validator.safeio import escape_text
 
     if args.jobs < 1:
@@ -58,7 +92,12 @@ def run(args: argparse.Namespace) -> int:
         split_format(args.input_format)
     except ValueError as e:
         raise UsageError(str(e)) from None
+    args.paths = list(args.paths) + [f"hf://{name}" for name in args.hf_dataset or []]
+    if not args.paths:
+        raise UsageError("give at least one PATH (or --hf-dataset NAME)")
     for p in args.paths:  # a missing path is a usage error: fail before doing any work
+        if hf_source(p) is not None:
+            continue
         try:
             check_readable(p)
         except InputError as e:
@@ -92,30 +131,33 @@ def run(args: argparse.Namespace) -> int:
         for k, v in {"against": args.against, "model": args.model, "max_length": args.max_length, "loss": args.loss}.items()
         if v is not None
     }
-    try:
-        result = lint_paths(
-            args.paths,
-            select=args.select,
-            ignore=args.ignore,
-            config=config,
-            jobs=args.jobs,
-            options=options,
-            input_format=args.input_format,
-        )
-    except ValueError as e:  # unknown selector
-        raise UsageError(str(e)) from None
     color = args.format == "text" and not args.output and not args.no_color and sys.stdout.isatty()
-    text = render(result, args.format, color=color, batch=args.hook)
-    if args.output:
+    # The report is written as the findings come (memory stays flat however many there are);
+    # with -o it goes to a temporary file beside the target, renamed over it at the end.
+    with _report_file(args.output) as out:
+        stream = open_stream(args.format, out, color=color, batch=args.hook)
         try:
-            from toolproof.validator.safeio import write_atomic
-
-            write_atomic(args.output, text)
-        except OSError as e:
-            raise UsageError(f"{args.output}: cannot write ({e.strerror or e})") from None
+            if args.engine == "ray":
+                result = _lint_ray(args, config, options)
+                for f in result.findings:
+                    stream.finding(f)
+            else:
+                result = lint_paths(
+                    args.paths,
+                    select=args.select,
+                    ignore=args.ignore,
+                    config=config,
+                    jobs=args.jobs,
+                    options=options,
+                    input_format=args.input_format,
+                    on_finding=stream.finding,
+                )
+        except ValueError as e:  # unknown selector
+            raise UsageError(str(e)) from None
+        stream.close(result)
+    if args.output:
         print(f"toolproof lint: {result.error_count} error(s), {result.warning_count} warning(s); report written to {args.output}", file=sys.stderr)
     else:
-        sys.stdout.write(text)
         sys.stdout.flush()
     if args.format != "text":
         for e in result.errors:

@@ -8,6 +8,7 @@ flags override.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from toolproof.cli import UsageError, add_deprecated_format, take_deprecated_format
@@ -111,9 +112,12 @@ def run(args: argparse.Namespace) -> int:
     from toolproof.cli import TOKENIZER, TRAINING, require_modules
 
     require_modules("train" + (" --dry-run" if args.dry_run else ""), TOKENIZER if args.dry_run else TRAINING)
-    from toolproof.trainer.train import DirtyDataError, TrainError, dry_run, validate_data
+    from toolproof.trainer.train import DirtyDataError, TrainError, dry_run, is_main_process, validate_data
 
     cfg = build_config(args)
+    if not is_main_process():  # under `accelerate launch` / torchrun: one process speaks for all
+        sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the life of this process
+        sys.excepthook = lambda *exc: sys.__excepthook__(*exc) if sys.__stderr__ is None else __import__("traceback").print_exception(*exc, file=sys.__stderr__)  # a crash still shows
     print(f"Validating {cfg.data} ...", file=sys.stderr)
     try:
         validation = validate_data(cfg)

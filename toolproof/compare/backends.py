@@ -85,6 +85,8 @@ def train(
         "dtype": cfg.dtype,
     }
     kwargs = fit_fields(TrainConfig, {**settings, **fixed}, fixed_keys=set(fixed))
+    if cfg.launcher:
+        return train_launched(cfg.launcher, TrainConfig(**kwargs), step_dir)
     on_event = (lambda m: say(f"{arm.name}: {m}")) if say else None
     if bars is None:
         res = run_training(TrainConfig(**kwargs), on_event=on_event)
@@ -102,6 +104,44 @@ def train(
         "train_seconds": float(res.wall_time_s),
         "warnings": list(res.warnings),
         "warnings_by_family": warnings_by_family(res.validation.by_code, res.validation.error_codes),
+    }
+
+
+def train_launched(launcher: str, tc: Any, step_dir: Path) -> dict[str, Any]:
+    """One training under ``launcher`` (accelerate launch, torchrun): the settings go in a YAML file,
+    the outcome comes back from the run's toolproof.json (written by the main process)."""
+    import json  # noqa: PLC0415
+    import shlex  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import time  # noqa: PLC0415
+
+    import yaml  # noqa: PLC0415
+
+    from toolproof.trainer.train import TOOLPROOF_JSON  # noqa: PLC0415
+
+    step_dir.mkdir(parents=True, exist_ok=True)
+    settings = step_dir / "train_config.yaml"
+    settings.write_text(yaml.safe_dump(tc.to_dict(), sort_keys=True), encoding="utf-8")
+    cmd = [*shlex.split(launcher), "-m", "toolproof", "train", "--config", str(settings)]
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{shlex.join(cmd)} exited {done.returncode}: {done.stderr.strip()[-2000:]}")
+    meta = json.loads((Path(tc.output) / TOOLPROOF_JSON).read_text(encoding="utf-8"))
+    skipped = dict(meta.get("records_skipped") or {})
+    val = meta.get("validation") or {}
+    return {
+        "adapter_dir": str(tc.output),
+        "train_records": int(meta["records_trained"]),
+        "records_skipped": sum(skipped.values()),
+        "skipped_reasons": skipped,
+        "data_errors": int(val.get("errors", 0)),
+        "records_trained_with_errors": int(meta.get("records_trained_with_errors", 0)),
+        "steps": int(meta["steps"]),
+        "train_loss": meta.get("train_loss"),
+        "train_seconds": float(meta.get("wall_time_s") or time.perf_counter() - t0),
+        "warnings": list(meta.get("warnings") or []),
+        "warnings_by_family": warnings_by_family(val.get("by_code") or {}, val.get("error_codes") or {}),
     }
 
 

@@ -119,6 +119,9 @@ class CompareConfig(_Strict):
     data: DataConfig
     # Shared trainer settings (TrainConfig field names): the same for every arm.
     train: dict[str, Any] = Field(default_factory=dict)
+    # Run each training as `LAUNCHER -m toolproof train --config ...` in a subprocess, e.g.
+    # "accelerate launch --multi_gpu --num_processes 4" or "torchrun --nproc_per_node 4" (empty: in process).
+    launcher: str = ""
     arms: list[ArmConfig] = Field(min_length=1)
     eval: EvalSettings
 

@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import IO, Any
 
 from toolproof.validator.engine import LintResult
 from toolproof.validator.findings import Finding, Severity
+from toolproof.validator.reporters import render_by_stream
 from toolproof.validator.safeio import escape_text
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -33,7 +34,19 @@ def annotation(f: Finding) -> str:
     )
 
 
+class Stream:
+    """Annotations written as the findings come."""
+
+    def __init__(self, out: IO[str], **_: Any) -> None:
+        self.out = out
+
+    def finding(self, f: Finding) -> None:
+        self.out.write(annotation(f) + "\n")
+
+    def close(self, result: LintResult) -> None:
+        for e in result.errors:
+            self.out.write(f"::error title=toolproof::{_escape_data(e)}\n")
+
+
 def render(result: LintResult, **_: Any) -> str:
-    lines = [annotation(f) for f in result.findings]
-    lines += [f"::error title=toolproof::{_escape_data(e)}" for e in result.errors]
-    return "\n".join(lines) + ("\n" if lines else "")
+    return render_by_stream(Stream, result)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import quote
 
 import orjson
 
-from toolproof.validator.engine import LintResult, _ensure_rules
-from toolproof.validator.findings import Severity
+from toolproof.validator.engine import FindingSpool, LintResult, _ensure_rules
+from toolproof.validator.findings import Finding, Severity
+from toolproof.validator.reporters import render_by_stream
 from toolproof.validator.rules.base import Rule
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -54,29 +55,32 @@ def _uri(path: str, base: Path) -> tuple[str, bool]:
         return p.resolve().as_uri(), False
 
 
-def to_sarif(result: LintResult, *, base_dir: str | os.PathLike[str] | None = None, rules: list[Rule] | None = None) -> dict[str, Any]:
-    base = Path(base_dir) if base_dir is not None else Path.cwd()
-    rules = rules if rules is not None else _ensure_rules()
-    index = {r.code: i for i, r in enumerate(rules)}
-    artifacts: list[dict[str, Any]] = []
-    art_index: dict[str, int] = {}
+class _Sarif:
+    """Builds the SARIF document; results are made one finding at a time."""
 
-    def artifact(path: str) -> dict[str, Any]:
-        uri, rel = _uri(path, base)
+    def __init__(self, result: LintResult, base_dir: str | os.PathLike[str] | None, rules: list[Rule] | None) -> None:
+        self.base = Path(base_dir) if base_dir is not None else Path.cwd()
+        self.rules = rules if rules is not None else _ensure_rules()
+        self.index = {r.code: i for i, r in enumerate(self.rules)}
+        self.artifacts: list[dict[str, Any]] = []
+        self.art_index: dict[str, int] = {}
+        self.result = result
+        for f in result.files:
+            self.artifact(f.path)
+
+    def artifact(self, path: str) -> dict[str, Any]:
+        uri, rel = _uri(path, self.base)
         loc: dict[str, Any] = {"uri": uri}
         if rel:
             loc["uriBaseId"] = "%SRCROOT%"
-        if path not in art_index:
-            art_index[path] = len(artifacts)
-            artifacts.append({"location": dict(loc), "roles": ["analysisTarget"]})
-        loc["index"] = art_index[path]
+        if path not in self.art_index:
+            self.art_index[path] = len(self.artifacts)
+            self.artifacts.append({"location": dict(loc), "roles": ["analysisTarget"]})
+        loc["index"] = self.art_index[path]
         return loc
 
-    for f in result.files:
-        artifact(f.path)
-    results: list[dict[str, Any]] = []
-    for f in result.findings:
-        phys: dict[str, Any] = {"artifactLocation": artifact(f.file)}
+    def result_of(self, f: Finding) -> dict[str, Any]:
+        phys: dict[str, Any] = {"artifactLocation": self.artifact(f.file)}
         if f.line >= 1:
             phys["region"] = {"startLine": f.line}
         res: dict[str, Any] = {
@@ -94,29 +98,73 @@ def to_sarif(result: LintResult, *, base_dir: str | os.PathLike[str] | None = No
             "partialFingerprints": {"toolproof/v1": f"{f.code}:{f.id or f.record}:{f.path}"},
             "properties": {"record": f.record, "recordId": f.id, "jsonPath": f.path, "fix": f.fix.value},
         }
-        if f.code in index:
-            res["ruleIndex"] = index[f.code]
-        results.append(res)
-    notifications = [
-        {"level": "error", "message": {"text": e}, "descriptor": {"id": "input-error"}} for e in result.errors
-    ] + [{"level": "warning", "message": {"text": e}, "descriptor": {"id": "internal-error"}} for e in result.internal_errors]
-    run: dict[str, Any] = {
-        "tool": {
-            "driver": {
-                "name": "toolproof",
-                "version": _version(),
-                "semanticVersion": _version(),
-                "rules": [_rule_descriptor(r) for r in rules],
-            }
-        },
-        "originalUriBaseIds": {"%SRCROOT%": {"uri": base.resolve().as_uri() + "/"}},
-        "artifacts": artifacts,
-        "invocations": [{"executionSuccessful": not result.errors, "toolExecutionNotifications": notifications}],
-        "results": results,
-        "columnKind": "unicodeCodePoints",
-    }
-    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+        if f.code in self.index:
+            res["ruleIndex"] = self.index[f.code]
+        return res
+
+    def document(self, results: list[dict[str, Any]]) -> dict[str, Any]:
+        result, base = self.result, self.base
+        notifications = [
+            {"level": "error", "message": {"text": e}, "descriptor": {"id": "input-error"}} for e in result.errors
+        ] + [{"level": "warning", "message": {"text": e}, "descriptor": {"id": "internal-error"}} for e in result.internal_errors]
+        run: dict[str, Any] = {
+            "tool": {
+                "driver": {
+                    "name": "toolproof",
+                    "version": _version(),
+                    "semanticVersion": _version(),
+                    "rules": [_rule_descriptor(r) for r in self.rules],
+                }
+            },
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": base.resolve().as_uri() + "/"}},
+            "artifacts": self.artifacts,
+            "invocations": [{"executionSuccessful": not result.errors, "toolExecutionNotifications": notifications}],
+            "results": results,
+            "columnKind": "unicodeCodePoints",
+        }
+        return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def to_sarif(result: LintResult, *, base_dir: str | os.PathLike[str] | None = None, rules: list[Rule] | None = None) -> dict[str, Any]:
+    s = _Sarif(result, base_dir, rules)
+    results = [s.result_of(f) for f in result.findings]
+    return s.document(results)
+
+
+_SLOT = '\n      "results": [],\n'
+
+
+class Stream:
+    """The document of :func:`render`, written at ``close``: the findings are parked until then
+    (artifacts and notifications come before the results) and read twice, once to register
+    their files as artifacts, once to write each result indented as orjson's OPT_INDENT_2."""
+
+    def __init__(self, out: IO[str], *, spool: Any = FindingSpool, base_dir: str | os.PathLike[str] | None = None, **_: Any) -> None:
+        self.out = out
+        self.parked = spool()
+        self.base_dir = base_dir
+
+    def finding(self, f: Finding) -> None:
+        self.parked.append(f)
+
+    def close(self, result: LintResult) -> None:
+        s = _Sarif(result, self.base_dir, None)
+        for f in self.parked:
+            s.artifact(f.file)
+        text = orjson.dumps(s.document([]), option=orjson.OPT_INDENT_2).decode()
+        head, tail = text.split(_SLOT, 1)
+        w = self.out.write
+        w(head + '\n      "results": [')
+        pad = "\n        "
+        sep = pad
+        for f in self.parked:
+            w(sep + orjson.dumps(s.result_of(f), option=orjson.OPT_INDENT_2).decode().replace("\n", pad))
+            sep = "," + pad
+        w(("]" if sep == pad else "\n      ]") + ",\n" + tail + "\n")
+        close = getattr(self.parked, "close", None)
+        if close is not None:
+            close()
 
 
 def render(result: LintResult, **kw: Any) -> str:
-    return orjson.dumps(to_sarif(result, base_dir=kw.get("base_dir")), option=orjson.OPT_INDENT_2).decode() + "\n"
+    return render_by_stream(Stream, result, base_dir=kw.get("base_dir"))

@@ -6,12 +6,11 @@
 
 from __future__ import annotations
 
-import io
-from collections import Counter
-from typing import Any
+from typing import IO, Any
 
 from toolproof.validator.engine import LintResult, _ensure_rules
 from toolproof.validator.findings import Finding, FixSafety, Severity
+from toolproof.validator.reporters import render_by_stream
 from toolproof.validator.safeio import escape_text as _e
 
 _STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
@@ -28,11 +27,8 @@ def finding_line(f: Finding) -> str:
 
 def _summary_rows(result: LintResult) -> list[tuple[str, str, str, int, str]]:
     names = {r.code: (r.name, r.fix.value) for r in _ensure_rules()}
-    sev: dict[str, str] = {}
-    for f in result.findings:
-        sev.setdefault(f.code, f.severity.value)
-    counts = Counter(f.code for f in result.findings)
-    return [(c, names.get(c, (c, "none"))[0], sev[c], n, names.get(c, (c, "none"))[1]) for c, n in sorted(counts.items())]
+    sev = result.severity_by_code
+    return [(c, names.get(c, (c, "none"))[0], sev[c].value, n, names.get(c, (c, "none"))[1]) for c, n in result.by_code.items()]
 
 
 def _files_named(result: LintResult, limit: int = 8) -> str:
@@ -48,7 +44,7 @@ def _passed(result: LintResult, batch: bool = False) -> str:
 
 def _totals(result: LintResult, batch: bool = False) -> str:
     nfiles = len(result.files)
-    safe = sum(1 for f in result.findings if f.fix is FixSafety.SAFE)
+    safe = result.safe_fix_count
     s = (
         f"Found {result.error_count} error(s) and {result.warning_count} warning(s); "
         f"{result.records_with_errors} of {result.records} record(s) have errors; {nfiles} file(s) checked"
@@ -73,82 +69,116 @@ def read_as(fs: Any) -> str | None:
     return f"{_e(fs.path)}: read as {what}"
 
 
-def render_plain(result: LintResult, batch: bool = False) -> str:
-    """``batch``: name the files checked in the summary line (a pre-commit run may be one of several)."""
-    out: list[str] = []
-    current = None
-    for f in result.findings:
-        if f.file != current:
-            if current is not None:
-                out.append("")
-            current = f.file
-        out.append(finding_line(f))
-    if result.findings:
+class PlainStream:
+    """Plain text: each finding's line as it comes, the summary at ``close`` (from the counts).
+
+    ``batch``: name the files checked in the summary line (a pre-commit run may be one of several).
+    """
+
+    def __init__(self, out: IO[str], batch: bool = False, **_: Any) -> None:
+        self.out = out
+        self.batch = batch
+        self.current: str | None = None
+
+    def finding(self, f: Finding) -> None:
+        if f.file != self.current:
+            if self.current is not None:
+                self.out.write("\n")
+            self.current = f.file
+        self.out.write(finding_line(f) + "\n")
+
+    def close(self, result: LintResult) -> None:
+        out: list[str] = []
+        if self.current is not None:
+            out.append("")
+        for fs in result.files:
+            if fs.records == 0:
+                out.append(f"{_e(fs.path)}: no records (empty file)")
+            elif (line := read_as(fs)) is not None:
+                out.append(line)
+        for e in result.errors:
+            out.append(f"error: {_e(e)}")
+        for e in result.internal_errors[:20]:
+            out.append(f"internal error (please report): {_e(e)}")
+        rows = _summary_rows(result)
+        if rows:
+            out.append("")
+            w = max(len(r[1]) for r in rows)
+            out.append(f"{'code':<6} {'name':<{w}} {'severity':<8} {'count':>7}  fix")
+            for code, name, sev, n, fix in rows:
+                out.append(f"{code:<6} {name:<{w}} {sev:<8} {n:>7}  {fix}")
         out.append("")
-    for fs in result.files:
-        if fs.records == 0:
-            out.append(f"{_e(fs.path)}: no records (empty file)")
-        elif (line := read_as(fs)) is not None:
-            out.append(line)
-    for e in result.errors:
-        out.append(f"error: {_e(e)}")
-    for e in result.internal_errors[:20]:
-        out.append(f"internal error (please report): {_e(e)}")
-    rows = _summary_rows(result)
-    if rows:
-        out.append("")
-        w = max(len(r[1]) for r in rows)
-        out.append(f"{'code':<6} {'name':<{w}} {'severity':<8} {'count':>7}  fix")
-        for code, name, sev, n, fix in rows:
-            out.append(f"{code:<6} {name:<{w}} {sev:<8} {n:>7}  {fix}")
-    out.append("")
-    out.append(_totals(result, batch) if result.findings or result.errors else _passed(result, batch))
-    return "\n".join(out) + "\n"
+        found = result.finding_count
+        out.append(_totals(result, self.batch) if found or result.errors else _passed(result, self.batch))
+        self.out.write("\n".join(out) + "\n")
 
 
-def render_rich(result: LintResult, width: int = 120, batch: bool = False) -> str:
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
+class RichStream:
+    """Coloured text (rich) onto ``out``, a finding at a time."""
 
-    buf = io.StringIO()
-    con = Console(file=buf, force_terminal=True, width=width, highlight=False)
-    current = None
-    for f in result.findings:
-        if f.file != current:
-            if current is not None:
+    def __init__(self, out: IO[str], width: int = 120, batch: bool = False, **_: Any) -> None:
+        from rich.console import Console
+
+        self.con = Console(file=out, force_terminal=True, width=width, highlight=False)
+        self.batch = batch
+        self.current: str | None = None
+
+    def finding(self, f: Finding) -> None:
+        from rich.markup import escape
+
+        con = self.con
+        if f.file != self.current:
+            if self.current is not None:
                 con.print()
             con.print(f"[bold underline]{escape(_e(f.file))}[/]")
-            current = f.file
+            self.current = f.file
         where = "" if f.path in ("", "$") else f"  [dim]{escape(_e(f.path))}[/]"
         con.print(
             f"{escape(_e(f.file))}:{f.line}  [bold {_STYLE[f.severity]}]{f.code}[/] [{_STYLE[f.severity]}]{f.name}[/]  "
             f"{escape(_e(f.message))}{where}{escape(_fix_mark(f))}",
             soft_wrap=True,
         )
-    for fs in result.files:
-        if fs.records == 0:
-            con.print(f"[yellow]{escape(_e(fs.path))}: no records (empty file)[/]")
-        elif (line := read_as(fs)) is not None:
-            con.print(f"[dim]{escape(line)}[/]")
-    for e in result.errors:
-        con.print(f"[bold red]error:[/] {escape(_e(e))}")
-    for e in result.internal_errors[:20]:
-        con.print(f"[magenta]internal error (please report):[/] {escape(_e(e))}")
-    rows = _summary_rows(result)
-    if rows:
-        t = Table(title="Findings by rule", title_justify="left")
-        for col, kw in (("code", {}), ("name", {}), ("severity", {}), ("count", {"justify": "right"}), ("fix", {})):
-            t.add_column(col, **kw)  # type: ignore[arg-type]
-        for code, name, sev, n, fix in rows:
-            t.add_row(code, name, f"[{_STYLE[Severity(sev)]}]{sev}[/]", str(n), fix)
-        con.print()
-        con.print(t)
-    if result.findings or result.errors:
-        con.print(f"[bold]{escape(_totals(result, batch))}[/]")
-    else:
-        con.print(f"[bold green]All checks passed:[/] {escape(_passed(result, batch)[len('All checks passed: '):])}")
-    return buf.getvalue()
+
+    def close(self, result: LintResult) -> None:
+        from rich.markup import escape
+        from rich.table import Table
+
+        con, batch = self.con, self.batch
+        for fs in result.files:
+            if fs.records == 0:
+                con.print(f"[yellow]{escape(_e(fs.path))}: no records (empty file)[/]")
+            elif (line := read_as(fs)) is not None:
+                con.print(f"[dim]{escape(line)}[/]")
+        for e in result.errors:
+            con.print(f"[bold red]error:[/] {escape(_e(e))}")
+        for e in result.internal_errors[:20]:
+            con.print(f"[magenta]internal error (please report):[/] {escape(_e(e))}")
+        rows = _summary_rows(result)
+        if rows:
+            t = Table(title="Findings by rule", title_justify="left")
+            for col, kw in (("code", {}), ("name", {}), ("severity", {}), ("count", {"justify": "right"}), ("fix", {})):
+                t.add_column(col, **kw)  # type: ignore[arg-type]
+            for code, name, sev, n, fix in rows:
+                t.add_row(code, name, f"[{_STYLE[Severity(sev)]}]{sev}[/]", str(n), fix)
+            con.print()
+            con.print(t)
+        if result.finding_count or result.errors:
+            con.print(f"[bold]{escape(_totals(result, batch))}[/]")
+        else:
+            con.print(f"[bold green]All checks passed:[/] {escape(_passed(result, batch)[len('All checks passed: '):])}")
+
+
+def Stream(out: IO[str], *, color: bool = False, **kw: Any) -> PlainStream | RichStream:
+    return RichStream(out, **kw) if color else PlainStream(out, **kw)
+
+
+def render_plain(result: LintResult, batch: bool = False) -> str:
+    """``batch``: name the files checked in the summary line (a pre-commit run may be one of several)."""
+    return render_by_stream(PlainStream, result, batch=batch)
+
+
+def render_rich(result: LintResult, width: int = 120, batch: bool = False) -> str:
+    return render_by_stream(RichStream, result, width=width, batch=batch)
 
 
 def render(result: LintResult, *, color: bool = False, batch: bool = False, **_: Any) -> str:

@@ -276,6 +276,13 @@ class SummaryTable(Sequence[RecordSummary]):
         self._called += other._called
         self._called_end.extend(e + n_called for e in other._called_end)
 
+    def shifted(self, index0: int, line0: int) -> SummaryTable:
+        """This table with every record index moved by ``index0`` and every line by ``line0``
+        (the engine's byte-range workers number from the start of their range)."""
+        self._index = array("q", [v + index0 for v in self._index])
+        self._line = array("q", [v + line0 for v in self._line])
+        return self
+
     # ------------------------------------------------------------------ columns
     def index_of(self, pos: int) -> int:
         return self._index[pos]
