@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from toolproof.validator.cleaner import clean
 from toolproof.validator.engine import lint_paths
+from toolproof.validator.io import InputError, sniff_binary
 
 WEATHER = {
     "type": "function",
@@ -362,6 +363,11 @@ def test_random_line_mixes_are_accounted_for(tmp_path: Path, picks: list[int], b
     text = "\n".join(frags[i] for i in picks)
     src.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
     out = tmp_path / "mix.clean.jsonl"
+    if sniff_binary(src.read_bytes()[:8192]):  # mostly NUL lines: refused as binary, nothing written
+        with pytest.raises(InputError, match="not a text dataset"):
+            clean([src], out)
+        assert not out.exists()
+        return
     res = clean([src], out)
     nonblank = sum(1 for i in picks if frags[i].strip())
     assert res.records_in == nonblank
