@@ -97,7 +97,9 @@ def tool_words(fn: Mapping[str, Any], *, params: bool = True) -> frozenset[str]:
     return _content_words_cached(" ".join(parts))
 
 
-@lru_cache(maxsize=4096)
+# Text-keyed caches stay small: a message text can be kilobytes, and what recurs (a system prompt,
+# the earlier turns of the same record) is always recent, so memory stays flat as files grow.
+@lru_cache(maxsize=512)
 def _content_words_cached(text: str) -> frozenset[str]:
     return frozenset(content_words(text))  # the same tools recur in record after record
 
@@ -369,12 +371,12 @@ _CURRENCY = "$€£¥"
 _PCT_STARTS = ("%", "percent", "per cent", "cent")
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=512)
 def _normalised(text: str) -> str:
     return " ".join(text.split()).lower()
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=512)
 def _part_words(text: str) -> frozenset[str]:
     """The words of a normalised (lower-cased) text, each also as a number word and stemmed. The
     text is lower-cased already: no camelCase boundary is left to split, and each word is its own
@@ -387,12 +389,12 @@ def _part_words(text: str) -> frozenset[str]:
     return frozenset(ws)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=512)
 def _part_numbers(text: str) -> frozenset[str]:
     return frozenset(text_numbers(text))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _string_facts(value: str) -> tuple[str, str | None, str | None, tuple[tuple[str, str, str | None], ...]]:
     """What :meth:`Grounds.string` needs of a value, computed once per distinct string (values recur
     across records): its normalised form, the clock time it names (H:MM), the canonical number it
