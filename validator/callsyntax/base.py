@@ -744,6 +744,60 @@ def param_value(raw: str) -> Any:
     return s
 
 
+# --------------------------------------------------------------------------------- shared decode loops
+
+BlockBody = Callable[[str], "list[dict[str, Any]] | str | None"]
+
+
+def read_tagged(text: str, open_tag: str, close_tag: str, body: BlockBody, what: str) -> Reading:
+    """The lenient loop over ``open_tag ... close_tag`` blocks (a final unclosed one included):
+    ``body(inner)`` gives the block's calls, or an error string, or nothing (``None`` / ``[]``,
+    reported as ``what``). The content is the text outside the blocks once any call was read."""
+    r = Reading()
+    scan = scan_tags(text, open_tag, close_tag)
+    for b in scan.blocks:
+        got = body(b.inner)
+        if got and not isinstance(got, str):
+            r.calls.extend(got)
+        else:
+            r.errors.append(f"{open_tag} at offset {b.start}: {got if isinstance(got, str) and got else what}")
+    if r.calls:
+        r.content = scan.outside_text(text)
+    return r
+
+
+def strict_tagged(
+    text: str, open_tag: str, close_tag: str, body: Callable[[str], list[dict[str, Any]] | None]
+) -> list[dict[str, Any]]:
+    """The strict loop: every block closed and ``body(inner)`` non-empty for each, else no calls."""
+    if not text or open_tag not in text:
+        return []
+    calls: list[dict[str, Any]] = []
+    for b in scan_tags(text, open_tag, close_tag).blocks:
+        got = body(b.inner) if b.closed else None
+        if not got:
+            return []
+        calls.extend(got)
+    return calls
+
+
+def strict_json_item(obj: Any) -> dict[str, Any] | None:
+    """A decoded value that is exactly ``{"name": str, "arguments": {...}}`` (what vLLM's JSON
+    parsers accept) as a call, else None."""
+    if not isinstance(obj, dict) or not isinstance(obj.get("name"), str) or not isinstance(obj.get("arguments"), dict):
+        return None
+    return {"name": obj["name"], "arguments": obj["arguments"]}
+
+
+def strict_json_call(s: str) -> dict[str, Any] | None:
+    """``json.loads(s)`` read by :func:`strict_json_item`; None when it does not parse."""
+    try:
+        obj = json.loads(s)
+    except (ValueError, RecursionError):
+        return None
+    return strict_json_item(obj)
+
+
 __all__ = [
     "CLOSE_TAG",
     "MAX_DEPTH",
@@ -769,6 +823,7 @@ __all__ = [
     "param_value",
     "parse_call_payload",
     "parse_pythonic",
+    "read_tagged",
     "remove_spans",
     "scan_json_calls",
     "scan_tags",
@@ -776,5 +831,8 @@ __all__ = [
     "split_on",
     "split_reasoning",
     "strict_call",
+    "strict_json_call",
+    "strict_json_item",
+    "strict_tagged",
     "strip_end_tokens",
 ]
