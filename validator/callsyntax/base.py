@@ -798,6 +798,20 @@ def strict_json_call(s: str) -> dict[str, Any] | None:
     return strict_json_item(obj)
 
 
+def strict_json_tagged(text: str, open_tag: str, close_tag: str) -> list[dict[str, Any]]:
+    """vLLM's ``open(.*?)close|open(.*)`` JSON parsers (hermes, longcat): every block, a final
+    unclosed one included, one :func:`strict_json_call`, else no calls at all."""
+    if not text or open_tag not in text:
+        return []
+    calls: list[dict[str, Any]] = []
+    for _start, body, _end, _closed in iter_blocks(text, open_tag, close_tag):
+        c = strict_json_call(body)
+        if c is None:
+            return []
+        calls.append(c)
+    return calls
+
+
 __all__ = [
     "CLOSE_TAG",
     "MAX_DEPTH",
@@ -833,6 +847,7 @@ __all__ = [
     "strict_call",
     "strict_json_call",
     "strict_json_item",
+    "strict_json_tagged",
     "strict_tagged",
     "strip_end_tokens",
 ]

@@ -10,7 +10,7 @@ import json
 import re
 from typing import Any
 
-from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, iter_blocks, scan_json_calls, scan_tags
+from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, iter_blocks, scan_json_calls, scan_tags, strict_json_item
 
 OPEN, CLOSE = "<tool_calls>", "</tool_calls>"
 
@@ -49,9 +49,10 @@ def strict_list(text: str) -> list[dict[str, Any]]:
         return []
     out: list[dict[str, Any]] = []
     for it in items:
-        if not isinstance(it, dict) or not isinstance(it.get("name"), str) or not isinstance(it.get("arguments"), dict):
+        c = strict_json_item(it)
+        if c is None:
             return []
-        out.append({"name": it["name"], "arguments": it["arguments"]})
+        out.append(c)
     return out
 
 
