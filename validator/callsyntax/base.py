@@ -812,6 +812,44 @@ def strict_json_tagged(text: str, open_tag: str, close_tag: str) -> list[dict[st
     return calls
 
 
+def call_sections(text: str, call_begin: str, call_end: str, stop: str, sep: str) -> list[tuple[int, str, str, bool]]:
+    """``(offset, before sep, after sep, closed)`` for every ``call_begin ... call_end`` section
+    (DeepSeek, Kimi-K2 call tokens); an unclosed one runs to ``stop`` or the end of the text; one
+    without ``sep`` is left out (linear)."""
+    out: list[tuple[int, str, str, bool]] = []
+    for at, piece in split_on(text, call_begin):
+        end = piece.find(call_end)
+        closed = end >= 0
+        if closed:
+            piece = piece[:end]
+        else:
+            cut = piece.find(stop)
+            piece = piece[:cut] if cut >= 0 else piece
+        head, found, rest = piece.partition(sep)
+        if found:
+            out.append((at, head, rest, closed))
+    return out
+
+
+def section_start(text: str, begin: str, call_begin: str) -> int:
+    """Where the calls start: the section's ``begin`` token, or an earlier (or the only)
+    ``call_begin``; -1 when neither is there."""
+    at = text.find(begin)
+    first = text.find(call_begin)
+    if at < 0 or (0 <= first < at):
+        at = first
+    return at
+
+
+def strict_json_object(raw: str) -> dict[str, Any] | None:
+    """``json.loads(raw)`` when it is an object, else None (what the strict readers accept as arguments)."""
+    try:
+        args = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    return args if isinstance(args, dict) else None
+
+
 __all__ = [
     "CLOSE_TAG",
     "MAX_DEPTH",
@@ -826,6 +864,7 @@ __all__ = [
     "TagProblem",
     "TagScan",
     "call",
+    "call_sections",
     "calls_from_value",
     "iter_blocks",
     "json_object_or_none",
@@ -842,11 +881,13 @@ __all__ = [
     "scan_json_calls",
     "scan_tags",
     "scan_tool_call_tags",
+    "section_start",
     "split_on",
     "split_reasoning",
     "strict_call",
     "strict_json_call",
     "strict_json_item",
+    "strict_json_object",
     "strict_json_tagged",
     "strict_tagged",
     "strip_end_tokens",
