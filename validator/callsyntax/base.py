@@ -850,6 +850,33 @@ def strict_json_object(raw: str) -> dict[str, Any] | None:
     return args if isinstance(args, dict) else None
 
 
+def args_object(raw: str, who: str, *, empty_ok: bool = False) -> dict[str, Any] | str:
+    """Lenient arguments: ``raw`` (stripped) read with :func:`loads` when it is an object, else the
+    error ``"WHO: arguments are not JSON: ..."`` / ``"WHO: arguments are not an object"``. With
+    ``empty_ok`` an empty text is ``{}`` (a call without arguments)."""
+    s = raw.strip()
+    if empty_ok and not s:
+        return {}
+    try:
+        args = loads(s)
+    except ValueError as e:
+        return f"{who}: arguments are not JSON: {e}"
+    if not isinstance(args, dict):
+        return f"{who}: arguments are not an object"
+    return args
+
+
+def read_bare_json(text: str, ctx: ReadContext) -> Reading:
+    """Bare JSON calls anywhere in the text (:func:`scan_json_calls`); the content is the rest."""
+    r = Reading()
+    found, spans, errs = scan_json_calls(text, ctx.budget)
+    r.errors.extend(errs)
+    if found:
+        r.calls = found
+        r.content = remove_spans(text, spans)
+    return r
+
+
 __all__ = [
     "CLOSE_TAG",
     "MAX_DEPTH",
@@ -863,6 +890,7 @@ __all__ = [
     "TagBlock",
     "TagProblem",
     "TagScan",
+    "args_object",
     "call",
     "call_sections",
     "calls_from_value",
@@ -876,6 +904,7 @@ __all__ = [
     "param_value",
     "parse_call_payload",
     "parse_pythonic",
+    "read_bare_json",
     "read_tagged",
     "remove_spans",
     "scan_json_calls",

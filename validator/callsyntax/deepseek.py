@@ -17,7 +17,7 @@ from toolproof.validator.callsyntax.base import (
     ReadContext,
     Reading,
     call_sections,
-    loads,
+    args_object,
     section_start,
     strict_json_object,
 )
@@ -60,13 +60,9 @@ def read(text: str, ctx: ReadContext) -> Reading:
             r.errors.append(f"DeepSeek call {head.strip()!r}: no ```json block after the name")
             continue
         name, raw = got
-        try:
-            args = loads(raw)
-        except ValueError as e:
-            r.errors.append(f"DeepSeek call {name!r}: arguments are not JSON: {e}")
-            continue
-        if not isinstance(args, dict):
-            r.errors.append(f"DeepSeek call {name!r}: arguments are not an object")
+        args = args_object(raw, f"DeepSeek call {name!r}")
+        if isinstance(args, str):
+            r.errors.append(args)
             continue
         r.calls.append({"name": name.strip(), "arguments": args})
     if r.calls:

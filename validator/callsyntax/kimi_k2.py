@@ -14,7 +14,7 @@ from toolproof.validator.callsyntax.base import (
     ReadContext,
     Reading,
     call_sections,
-    loads,
+    args_object,
     section_start,
     strict_json_object,
 )
@@ -39,13 +39,9 @@ def read(text: str, ctx: ReadContext) -> Reading:
     if at < 0:
         return r
     for call_id, raw, _closed in _pieces(text[at:]):
-        try:
-            args = loads(raw)
-        except ValueError as e:
-            r.errors.append(f"Kimi call {call_id!r}: arguments are not JSON: {e}")
-            continue
-        if not isinstance(args, dict) or not call_id:
-            r.errors.append(f"Kimi call {call_id!r}: arguments are not an object")
+        args = args_object(raw, f"Kimi call {call_id!r}")
+        if isinstance(args, str) or not call_id:
+            r.errors.append(args if isinstance(args, str) else f"Kimi call {call_id!r}: arguments are not an object")
             continue
         r.calls.append({"name": _name(call_id), "arguments": args})
     if r.calls:
