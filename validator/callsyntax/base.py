@@ -877,6 +877,23 @@ def read_bare_json(text: str, ctx: ReadContext) -> Reading:
     return r
 
 
+def read_json_after(text: str, ctx: ReadContext, tag: str, label: str, missing: str, *, keep: int = 0) -> Reading:
+    """JSON calls after the first ``tag`` (its last ``keep`` characters belong to the JSON, as the
+    ``[`` of ``functools[``); each scan error is prefixed with ``label``, and with no call and no
+    error the text is reported ``missing``. The content is the text before the tag."""
+    r = Reading()
+    at = text.find(tag)
+    if at < 0:
+        return r
+    found, _spans, errs = scan_json_calls(text[at + len(tag) - keep :], ctx.budget)
+    r.calls, r.errors = found, [f"{label}: {e}" for e in errs]
+    if found:
+        r.content = text[:at].strip()
+    elif not errs:
+        r.errors.append(f"{tag} at offset {at}: {missing}")
+    return r
+
+
 __all__ = [
     "CLOSE_TAG",
     "MAX_DEPTH",
@@ -905,6 +922,7 @@ __all__ = [
     "parse_call_payload",
     "parse_pythonic",
     "read_bare_json",
+    "read_json_after",
     "read_tagged",
     "remove_spans",
     "scan_json_calls",
