@@ -9,6 +9,7 @@ import pytest
 
 from toolproof.validator.callsyntax.base import (
     Budget,
+    Reading,
     ReadContext,
     args_object,
     call_sections,
@@ -16,7 +17,9 @@ from toolproof.validator.callsyntax.base import (
     read_json_after,
     read_tagged,
     section_start,
+    strict_if_clean,
     strict_json_call,
+    strict_json_items,
     strict_json_object,
     strict_json_tagged,
     strict_tagged,
@@ -103,6 +106,17 @@ def test_strict_json_call(s: str, call: dict[str, Any] | None) -> None:
 )
 def test_strict_json_tagged(text: str, calls: list[dict[str, Any]]) -> None:
     assert strict_json_tagged(text, "<b>", "</b>") == calls
+
+
+def test_strict_json_items() -> None:
+    assert strict_json_items([F, F]) == [F, F]
+    assert strict_json_items([F, {"name": "g"}]) == []
+    assert strict_json_items([]) == []
+
+
+def test_strict_if_clean() -> None:
+    assert strict_if_clean(Reading(calls=[F])) == [F]
+    assert strict_if_clean(Reading(calls=[F], errors=["one block failed"])) == []
 
 
 def test_strict_json_object() -> None:

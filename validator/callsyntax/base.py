@@ -789,6 +789,23 @@ def strict_json_item(obj: Any) -> dict[str, Any] | None:
     return {"name": obj["name"], "arguments": obj["arguments"]}
 
 
+def strict_json_items(items: list[Any]) -> list[dict[str, Any]]:
+    """Every item a :func:`strict_json_item` call, else no calls at all."""
+    out: list[dict[str, Any]] = []
+    for it in items:
+        c = strict_json_item(it)
+        if c is None:
+            return []
+        out.append(c)
+    return out
+
+
+def strict_if_clean(r: Reading) -> list[dict[str, Any]]:
+    """The strict reading of a lenient one that is strict enough itself: its calls when it
+    reported no error, else none."""
+    return [] if r.errors else r.calls
+
+
 def strict_json_call(s: str) -> dict[str, Any] | None:
     """``json.loads(s)`` read by :func:`strict_json_item`; None when it does not parse."""
     try:
@@ -932,8 +949,10 @@ __all__ = [
     "split_on",
     "split_reasoning",
     "strict_call",
+    "strict_if_clean",
     "strict_json_call",
     "strict_json_item",
+    "strict_json_items",
     "strict_json_object",
     "strict_json_tagged",
     "strict_tagged",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, args_object, strip_end_tokens
+from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, args_object, strict_if_clean, strip_end_tokens
 
 _TURN = re.compile(r"<\|recipient\|>\s*([^\n<]+?)\s*\n?<\|content\|>(.*?)(?=<\|from\|>|<\|recipient\|>|<\|stop\|>|\Z)", re.DOTALL)
 
@@ -39,8 +39,7 @@ def read(text: str, ctx: ReadContext) -> Reading:
 
 
 def strict(text: str) -> list[dict[str, Any]]:
-    r = _read(text or "")
-    return [] if r.errors else r.calls
+    return strict_if_clean(_read(text or ""))
 
 
 FAMILY = Family(

@@ -18,6 +18,7 @@ from toolproof.validator.callsyntax.base import (
     ReadContext,
     Reading,
     args_object,
+    strict_if_clean,
 )
 
 _SEG = re.compile(r">>>([A-Za-z_][\w.\-]*)[ \t]*\n?")
@@ -50,8 +51,7 @@ def read(text: str, ctx: ReadContext) -> Reading:
 
 
 def strict(text: str) -> list[dict[str, Any]]:
-    r = _read(text or "", strict=True)
-    return [] if r.errors else r.calls
+    return strict_if_clean(_read(text or "", strict=True))
 
 
 def _claims(text: str) -> bool:

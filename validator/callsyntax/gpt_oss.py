@@ -18,6 +18,7 @@ from toolproof.validator.callsyntax.base import (
     ReadContext,
     Reading,
     args_object,
+    strict_if_clean,
 )
 
 _MSG = "<|message|>"
@@ -66,8 +67,7 @@ def read(text: str, ctx: ReadContext) -> Reading:
 
 
 def strict(text: str) -> list[dict[str, Any]]:
-    r = _read(text or "")
-    return [] if r.errors else r.calls
+    return strict_if_clean(_read(text or ""))
 
 
 def _claims(text: str) -> bool:

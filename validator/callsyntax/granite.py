@@ -20,7 +20,7 @@ from toolproof.validator.callsyntax.base import (
     read_json_after,
     scan_json_calls,
     split_on,
-    strict_json_item,
+    strict_json_items,
 )
 
 TAG = "<|tool_call|>"
@@ -41,13 +41,7 @@ def strict(text: str) -> list[dict[str, Any]]:
     except (ValueError, RecursionError):
         return []
     items = value if isinstance(value, list) else [value]
-    out: list[dict[str, Any]] = []
-    for it in items:
-        c = strict_json_item(it)
-        if c is None:
-            return []
-        out.append(c)
-    return out
+    return strict_json_items(items)
 
 
 def read_fc(text: str, ctx: ReadContext) -> Reading:

@@ -10,7 +10,7 @@ import json
 import re
 from typing import Any
 
-from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, iter_blocks, scan_json_calls, scan_tags, strict_json_item
+from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, iter_blocks, scan_json_calls, scan_tags, strict_json_items
 
 OPEN, CLOSE = "<tool_calls>", "</tool_calls>"
 
@@ -47,13 +47,7 @@ def strict_list(text: str) -> list[dict[str, Any]]:
         return []
     if not isinstance(items, list):
         return []
-    out: list[dict[str, Any]] = []
-    for it in items:
-        c = strict_json_item(it)
-        if c is None:
-            return []
-        out.append(c)
-    return out
+    return strict_json_items(items)
 
 
 def claims_list(text: str) -> bool:
