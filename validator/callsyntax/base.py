@@ -744,6 +744,173 @@ def param_value(raw: str) -> Any:
     return s
 
 
+# --------------------------------------------------------------------------------- shared decode loops
+
+BlockBody = Callable[[str], "list[dict[str, Any]] | str | None"]
+
+
+def read_tagged(text: str, open_tag: str, close_tag: str, body: BlockBody, what: str) -> Reading:
+    """The lenient loop over ``open_tag ... close_tag`` blocks (a final unclosed one included):
+    ``body(inner)`` gives the block's calls, or an error string, or nothing (``None`` / ``[]``,
+    reported as ``what``). The content is the text outside the blocks once any call was read."""
+    r = Reading()
+    scan = scan_tags(text, open_tag, close_tag)
+    for b in scan.blocks:
+        got = body(b.inner)
+        if got and not isinstance(got, str):
+            r.calls.extend(got)
+        else:
+            r.errors.append(f"{open_tag} at offset {b.start}: {got if isinstance(got, str) and got else what}")
+    if r.calls:
+        r.content = scan.outside_text(text)
+    return r
+
+
+def strict_tagged(
+    text: str, open_tag: str, close_tag: str, body: Callable[[str], list[dict[str, Any]] | None]
+) -> list[dict[str, Any]]:
+    """The strict loop: every block closed and ``body(inner)`` non-empty for each, else no calls."""
+    if not text or open_tag not in text:
+        return []
+    calls: list[dict[str, Any]] = []
+    for b in scan_tags(text, open_tag, close_tag).blocks:
+        got = body(b.inner) if b.closed else None
+        if not got:
+            return []
+        calls.extend(got)
+    return calls
+
+
+def strict_json_item(obj: Any) -> dict[str, Any] | None:
+    """A decoded value that is exactly ``{"name": str, "arguments": {...}}`` (what vLLM's JSON
+    parsers accept) as a call, else None."""
+    if not isinstance(obj, dict) or not isinstance(obj.get("name"), str) or not isinstance(obj.get("arguments"), dict):
+        return None
+    return {"name": obj["name"], "arguments": obj["arguments"]}
+
+
+def strict_json_items(items: list[Any]) -> list[dict[str, Any]]:
+    """Every item a :func:`strict_json_item` call, else no calls at all."""
+    out: list[dict[str, Any]] = []
+    for it in items:
+        c = strict_json_item(it)
+        if c is None:
+            return []
+        out.append(c)
+    return out
+
+
+def strict_if_clean(r: Reading) -> list[dict[str, Any]]:
+    """The strict reading of a lenient one that is strict enough itself: its calls when it
+    reported no error, else none."""
+    return [] if r.errors else r.calls
+
+
+def strict_json_call(s: str) -> dict[str, Any] | None:
+    """``json.loads(s)`` read by :func:`strict_json_item`; None when it does not parse."""
+    try:
+        obj = json.loads(s)
+    except (ValueError, RecursionError):
+        return None
+    return strict_json_item(obj)
+
+
+def strict_json_tagged(text: str, open_tag: str, close_tag: str) -> list[dict[str, Any]]:
+    """vLLM's ``open(.*?)close|open(.*)`` JSON parsers (hermes, longcat): every block, a final
+    unclosed one included, one :func:`strict_json_call`, else no calls at all."""
+    if not text or open_tag not in text:
+        return []
+    calls: list[dict[str, Any]] = []
+    for _start, body, _end, _closed in iter_blocks(text, open_tag, close_tag):
+        c = strict_json_call(body)
+        if c is None:
+            return []
+        calls.append(c)
+    return calls
+
+
+def call_sections(text: str, call_begin: str, call_end: str, stop: str, sep: str) -> list[tuple[int, str, str, bool]]:
+    """``(offset, before sep, after sep, closed)`` for every ``call_begin ... call_end`` section
+    (DeepSeek, Kimi-K2 call tokens); an unclosed one runs to ``stop`` or the end of the text; one
+    without ``sep`` is left out (linear)."""
+    out: list[tuple[int, str, str, bool]] = []
+    for at, piece in split_on(text, call_begin):
+        end = piece.find(call_end)
+        closed = end >= 0
+        if closed:
+            piece = piece[:end]
+        else:
+            cut = piece.find(stop)
+            piece = piece[:cut] if cut >= 0 else piece
+        head, found, rest = piece.partition(sep)
+        if found:
+            out.append((at, head, rest, closed))
+    return out
+
+
+def section_start(text: str, begin: str, call_begin: str) -> int:
+    """Where the calls start: the section's ``begin`` token, or an earlier (or the only)
+    ``call_begin``; -1 when neither is there."""
+    at = text.find(begin)
+    first = text.find(call_begin)
+    if at < 0 or (0 <= first < at):
+        at = first
+    return at
+
+
+def strict_json_object(raw: str) -> dict[str, Any] | None:
+    """``json.loads(raw)`` when it is an object, else None (what the strict readers accept as arguments)."""
+    try:
+        args = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    return args if isinstance(args, dict) else None
+
+
+def args_object(raw: str, who: str, *, empty_ok: bool = False) -> dict[str, Any] | str:
+    """Lenient arguments: ``raw`` (stripped) read with :func:`loads` when it is an object, else the
+    error ``"WHO: arguments are not JSON: ..."`` / ``"WHO: arguments are not an object"``. With
+    ``empty_ok`` an empty text is ``{}`` (a call without arguments)."""
+    s = raw.strip()
+    if empty_ok and not s:
+        return {}
+    try:
+        args = loads(s)
+    except ValueError as e:
+        return f"{who}: arguments are not JSON: {e}"
+    if not isinstance(args, dict):
+        return f"{who}: arguments are not an object"
+    return args
+
+
+def read_bare_json(text: str, ctx: ReadContext) -> Reading:
+    """Bare JSON calls anywhere in the text (:func:`scan_json_calls`); the content is the rest."""
+    r = Reading()
+    found, spans, errs = scan_json_calls(text, ctx.budget)
+    r.errors.extend(errs)
+    if found:
+        r.calls = found
+        r.content = remove_spans(text, spans)
+    return r
+
+
+def read_json_after(text: str, ctx: ReadContext, tag: str, label: str, missing: str, *, keep: int = 0) -> Reading:
+    """JSON calls after the first ``tag`` (its last ``keep`` characters belong to the JSON, as the
+    ``[`` of ``functools[``); each scan error is prefixed with ``label``, and with no call and no
+    error the text is reported ``missing``. The content is the text before the tag."""
+    r = Reading()
+    at = text.find(tag)
+    if at < 0:
+        return r
+    found, _spans, errs = scan_json_calls(text[at + len(tag) - keep :], ctx.budget)
+    r.calls, r.errors = found, [f"{label}: {e}" for e in errs]
+    if found:
+        r.content = text[:at].strip()
+    elif not errs:
+        r.errors.append(f"{tag} at offset {at}: {missing}")
+    return r
+
+
 __all__ = [
     "CLOSE_TAG",
     "MAX_DEPTH",
@@ -757,7 +924,9 @@ __all__ = [
     "TagBlock",
     "TagProblem",
     "TagScan",
+    "args_object",
     "call",
+    "call_sections",
     "calls_from_value",
     "iter_blocks",
     "json_object_or_none",
@@ -769,12 +938,23 @@ __all__ = [
     "param_value",
     "parse_call_payload",
     "parse_pythonic",
+    "read_bare_json",
+    "read_json_after",
+    "read_tagged",
     "remove_spans",
     "scan_json_calls",
     "scan_tags",
     "scan_tool_call_tags",
+    "section_start",
     "split_on",
     "split_reasoning",
     "strict_call",
+    "strict_if_clean",
+    "strict_json_call",
+    "strict_json_item",
+    "strict_json_items",
+    "strict_json_object",
+    "strict_json_tagged",
+    "strict_tagged",
     "strip_end_tokens",
 ]

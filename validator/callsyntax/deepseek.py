@@ -9,11 +9,18 @@ reader takes either shape; each strict reader only its own.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
-from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, loads, split_on
+from toolproof.validator.callsyntax.base import (
+    Family,
+    ReadContext,
+    Reading,
+    call_sections,
+    args_object,
+    section_start,
+    strict_json_object,
+)
 
 BEGIN, END = "<｜tool▁calls▁begin｜>", "<｜tool▁calls▁end｜>"
 CALL_BEGIN, SEP, CALL_END = "<｜tool▁call▁begin｜>", "<｜tool▁sep｜>", "<｜tool▁call▁end｜>"
@@ -23,19 +30,7 @@ _V3_BODY = re.compile(r"\s*([^\n]+?)\s*\n```(?:json)?[ \t]*\n")
 
 def _pieces(text: str) -> list[tuple[int, str, str, bool]]:
     """``(offset, before the separator, after it, closed)`` for every call block (linear)."""
-    out: list[tuple[int, str, str, bool]] = []
-    for at, piece in split_on(text, CALL_BEGIN):
-        end = piece.find(CALL_END)
-        closed = end >= 0
-        if closed:
-            piece = piece[:end]
-        else:
-            cut = piece.find(END)
-            piece = piece[:cut] if cut >= 0 else piece
-        head, sep, rest = piece.partition(SEP)
-        if sep:
-            out.append((at, head, rest, closed))
-    return out
+    return call_sections(text, CALL_BEGIN, CALL_END, END, SEP)
 
 
 def _v3_args(rest: str) -> tuple[str, str] | None:
@@ -54,10 +49,7 @@ def _is_v3(text: str) -> bool:
 
 def read(text: str, ctx: ReadContext) -> Reading:
     r = Reading()
-    at = text.find(BEGIN)
-    first = text.find(CALL_BEGIN)
-    if at < 0 or (0 <= first < at):
-        at = first
+    at = section_start(text, BEGIN, CALL_BEGIN)
     if at < 0:
         return r
     pieces = _pieces(text[at:])
@@ -68,13 +60,9 @@ def read(text: str, ctx: ReadContext) -> Reading:
             r.errors.append(f"DeepSeek call {head.strip()!r}: no ```json block after the name")
             continue
         name, raw = got
-        try:
-            args = loads(raw)
-        except ValueError as e:
-            r.errors.append(f"DeepSeek call {name!r}: arguments are not JSON: {e}")
-            continue
-        if not isinstance(args, dict):
-            r.errors.append(f"DeepSeek call {name!r}: arguments are not an object")
+        args = args_object(raw, f"DeepSeek call {name!r}")
+        if isinstance(args, str):
+            r.errors.append(args)
             continue
         r.calls.append({"name": name.strip(), "arguments": args})
     if r.calls:
@@ -100,11 +88,8 @@ def _strict(text: str, v3: bool) -> list[dict[str, Any]]:
             raw = raw[: -len("\n```")]
         else:
             name, raw = head, rest
-        try:
-            args = json.loads(raw)
-        except (ValueError, RecursionError):
-            return []
-        if not isinstance(args, dict):
+        args = strict_json_object(raw)
+        if args is None:
             return []
         calls.append({"name": name, "arguments": args})
     return calls

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, loads, strip_end_tokens
+from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, args_object, strict_if_clean, strip_end_tokens
 
 _TURN = re.compile(r"<\|recipient\|>\s*([^\n<]+?)\s*\n?<\|content\|>(.*?)(?=<\|from\|>|<\|recipient\|>|<\|stop\|>|\Z)", re.DOTALL)
 
@@ -22,13 +22,9 @@ def _read(text: str) -> Reading:
         if name == "all":
             content.append(body)
             continue
-        try:
-            args = loads(body) if body else {}
-        except ValueError as e:
-            r.errors.append(f"<|recipient|>{name}: arguments are not JSON: {e}")
-            continue
-        if not isinstance(args, dict):
-            r.errors.append(f"<|recipient|>{name}: arguments are not an object")
+        args = args_object(body, f"<|recipient|>{name}", empty_ok=True)
+        if isinstance(args, str):
+            r.errors.append(args)
             continue
         r.calls.append({"name": name, "arguments": args})
     if r.calls:
@@ -43,8 +39,7 @@ def read(text: str, ctx: ReadContext) -> Reading:
 
 
 def strict(text: str) -> list[dict[str, Any]]:
-    r = _read(text or "")
-    return [] if r.errors else r.calls
+    return strict_if_clean(_read(text or ""))
 
 
 FAMILY = Family(

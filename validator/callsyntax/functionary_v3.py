@@ -13,7 +13,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, loads
+from toolproof.validator.callsyntax.base import (
+    Family,
+    ReadContext,
+    Reading,
+    args_object,
+    strict_if_clean,
+)
 
 _SEG = re.compile(r">>>([A-Za-z_][\w.\-]*)[ \t]*\n?")
 
@@ -30,13 +36,9 @@ def _read(text: str, strict: bool) -> Reading:
         if name == "all":
             content.append(body.strip())
             continue
-        try:
-            args = loads(body.strip()) if body.strip() else {}
-        except ValueError as e:
-            r.errors.append(f">>>{name} at offset {at}: arguments are not JSON: {e}")
-            continue
-        if not isinstance(args, dict):
-            r.errors.append(f">>>{name} at offset {at}: arguments are not an object")
+        args = args_object(body, f">>>{name} at offset {at}", empty_ok=True)
+        if isinstance(args, str):
+            r.errors.append(args)
             continue
         r.calls.append({"name": name, "arguments": args})
     if r.calls:
@@ -49,8 +51,7 @@ def read(text: str, ctx: ReadContext) -> Reading:
 
 
 def strict(text: str) -> list[dict[str, Any]]:
-    r = _read(text or "", strict=True)
-    return [] if r.errors else r.calls
+    return strict_if_clean(_read(text or "", strict=True))
 
 
 def _claims(text: str) -> bool:

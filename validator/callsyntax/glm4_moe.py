@@ -10,7 +10,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from toolproof.validator.callsyntax.base import OPEN_TAG, Family, ReadContext, Reading, param_value, scan_tool_call_tags
+from toolproof.validator.callsyntax.base import (
+    CLOSE_TAG,
+    OPEN_TAG,
+    Family,
+    ReadContext,
+    Reading,
+    param_value,
+    read_tagged,
+    strict_tagged,
+)
 
 _HEAD = re.compile(r"\s*([A-Za-z_][\w.\-]*)\s*(?=<arg_key>|$)")
 _CLAIM = re.compile(r"<tool_call>\s*[A-Za-z_][\w.\-]*\s*(?:<arg_key>|</tool_call>)")
@@ -47,31 +56,17 @@ def _block(inner: str) -> dict[str, Any] | None:
     return {"name": m.group(1), "arguments": args}
 
 
+def _calls(inner: str) -> list[dict[str, Any]] | None:
+    c = _block(inner)
+    return [c] if c is not None else None
+
+
 def read(text: str, ctx: ReadContext) -> Reading:
-    r = Reading()
-    scan = scan_tool_call_tags(text)
-    for b in scan.blocks:
-        c = _block(b.inner)
-        if c is not None:
-            r.calls.append(c)
-        else:
-            r.errors.append(f"{OPEN_TAG} at offset {b.start}: not a name followed by <arg_key>/<arg_value> pairs")
-    if r.calls:
-        r.content = scan.outside_text(text)
-    return r
+    return read_tagged(text, OPEN_TAG, CLOSE_TAG, _calls, "not a name followed by <arg_key>/<arg_value> pairs")
 
 
 def strict(text: str) -> list[dict[str, Any]]:
-    if not text or OPEN_TAG not in text:
-        return []
-    scan = scan_tool_call_tags(text)
-    calls: list[dict[str, Any]] = []
-    for b in scan.blocks:
-        c = _block(b.inner) if b.closed else None
-        if c is None:
-            return []
-        calls.append(c)
-    return calls
+    return strict_tagged(text, OPEN_TAG, CLOSE_TAG, _calls)
 
 
 def _claims(text: str) -> bool:

@@ -13,7 +13,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, loads
+from toolproof.validator.callsyntax.base import (
+    Family,
+    ReadContext,
+    Reading,
+    args_object,
+    strict_if_clean,
+)
 
 _MSG = "<|message|>"
 _BOUNDARY = re.compile(r"<\|end\|>|<\|call\|>|<\|return\|>|<\|start\|>")
@@ -45,13 +51,9 @@ def _read(text: str) -> Reading:
     for header, body in _messages(text):
         to = _TO.search(header)
         if to and "functions." in header:
-            try:
-                args = loads(body.strip()) if body.strip() else {}
-            except ValueError as e:
-                r.errors.append(f"harmony call to {to.group(1)!r}: arguments are not JSON: {e}")
-                continue
-            if not isinstance(args, dict):
-                r.errors.append(f"harmony call to {to.group(1)!r}: arguments are not an object")
+            args = args_object(body, f"harmony call to {to.group(1)!r}", empty_ok=True)
+            if isinstance(args, str):
+                r.errors.append(args)
                 continue
             r.calls.append({"name": to.group(1), "arguments": args})
         elif "final" in header:
@@ -65,8 +67,7 @@ def read(text: str, ctx: ReadContext) -> Reading:
 
 
 def strict(text: str) -> list[dict[str, Any]]:
-    r = _read(text or "")
-    return [] if r.errors else r.calls
+    return strict_if_clean(_read(text or ""))
 
 
 def _claims(text: str) -> bool:

@@ -12,7 +12,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, calls_from_value, scan_json_calls, split_on
+from toolproof.validator.callsyntax.base import (
+    Family,
+    ReadContext,
+    Reading,
+    calls_from_value,
+    read_json_after,
+    scan_json_calls,
+    split_on,
+    strict_json_items,
+)
 
 TAG = "<|tool_call|>"
 FC_TAG = "<function_call>"
@@ -20,17 +29,7 @@ _DECODER = json.JSONDecoder()
 
 
 def read(text: str, ctx: ReadContext) -> Reading:
-    r = Reading()
-    at = text.find(TAG)
-    if at < 0:
-        return r
-    found, _spans, errs = scan_json_calls(text[at + len(TAG) :], ctx.budget)
-    r.calls, r.errors = found, [f"{TAG}: {e}" for e in errs]
-    if found:
-        r.content = text[:at].strip()
-    elif not errs:
-        r.errors.append(f"{TAG} at offset {at}: no JSON call list after it")
-    return r
+    return read_json_after(text, ctx, TAG, TAG, "no JSON call list after it")
 
 
 def strict(text: str) -> list[dict[str, Any]]:
@@ -42,12 +41,7 @@ def strict(text: str) -> list[dict[str, Any]]:
     except (ValueError, RecursionError):
         return []
     items = value if isinstance(value, list) else [value]
-    out: list[dict[str, Any]] = []
-    for it in items:
-        if not isinstance(it, dict) or not isinstance(it.get("name"), str) or not isinstance(it.get("arguments"), dict):
-            return []
-        out.append({"name": it["name"], "arguments": it["arguments"]})
-    return out
+    return strict_json_items(items)
 
 
 def read_fc(text: str, ctx: ReadContext) -> Reading:

@@ -6,7 +6,6 @@ block and a final unclosed block are read.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from toolproof.validator.callsyntax.base import (
@@ -14,9 +13,9 @@ from toolproof.validator.callsyntax.base import (
     Family,
     ReadContext,
     Reading,
-    iter_blocks,
     parse_call_payload,
     scan_tool_call_tags,
+    strict_json_tagged,
     strip_end_tokens,
 )
 
@@ -45,16 +44,7 @@ def strict(text: str) -> list[dict[str, Any]]:
     vLLM: ``arguments`` that are not an object void the output too."""
     if not text or OPEN_TAG not in text:
         return []
-    calls: list[dict[str, Any]] = []
-    for _start, body, _end, _closed in iter_blocks(strip_end_tokens(text), OPEN_TAG, "</tool_call>"):
-        try:
-            obj = json.loads(body)
-        except (ValueError, RecursionError):
-            return []
-        if not isinstance(obj, dict) or not isinstance(obj.get("name"), str) or not isinstance(obj.get("arguments"), dict):
-            return []
-        calls.append({"name": obj["name"], "arguments": obj["arguments"]})
-    return calls
+    return strict_json_tagged(strip_end_tokens(text), OPEN_TAG, "</tool_call>")
 
 
 def _claims(text: str) -> bool:

@@ -10,7 +10,7 @@ import json
 import re
 from typing import Any
 
-from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, iter_blocks, scan_json_calls, scan_tags
+from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, iter_blocks, scan_json_calls, scan_tags, strict_json_items
 
 OPEN, CLOSE = "<tool_calls>", "</tool_calls>"
 
@@ -47,12 +47,7 @@ def strict_list(text: str) -> list[dict[str, Any]]:
         return []
     if not isinstance(items, list):
         return []
-    out: list[dict[str, Any]] = []
-    for it in items:
-        if not isinstance(it, dict) or not isinstance(it.get("name"), str) or not isinstance(it.get("arguments"), dict):
-            return []
-        out.append({"name": it["name"], "arguments": it["arguments"]})
-    return out
+    return strict_json_items(items)
 
 
 def claims_list(text: str) -> bool:

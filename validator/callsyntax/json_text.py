@@ -9,17 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from toolproof.validator.callsyntax import llama3_json
-from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, remove_spans, scan_json_calls
+from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, read_bare_json
 
 
 def read(text: str, ctx: ReadContext) -> Reading:
-    r = Reading()
-    found, spans, errs = scan_json_calls(text, ctx.budget)
-    r.errors.extend(errs)
-    if found:
-        r.calls = found
-        r.content = remove_spans(text, spans)
-    return r
+    return read_bare_json(text, ctx)
 
 
 def strict(text: str) -> list[dict[str, Any]]:

@@ -6,11 +6,18 @@ Spec: vLLM ``kimi_k2``, SGLang ``kimi_k2``. The name is the id's part before ``:
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
-from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, loads, split_on
+from toolproof.validator.callsyntax.base import (
+    Family,
+    ReadContext,
+    Reading,
+    call_sections,
+    args_object,
+    section_start,
+    strict_json_object,
+)
 
 BEGIN, END = "<|tool_calls_section_begin|>", "<|tool_calls_section_end|>"
 CALL_BEGIN, ARG_BEGIN, CALL_END = "<|tool_call_begin|>", "<|tool_call_argument_begin|>", "<|tool_call_end|>"
@@ -22,37 +29,19 @@ def _name(call_id: str) -> str:
 
 def _pieces(text: str) -> list[tuple[str, str, bool]]:
     """``(call id, argument text, closed)`` for every call block (linear)."""
-    out: list[tuple[str, str, bool]] = []
-    for _at, piece in split_on(text, CALL_BEGIN):
-        end = piece.find(CALL_END)
-        closed = end >= 0
-        if closed:
-            piece = piece[:end]
-        else:
-            cut = piece.find(END)
-            piece = piece[:cut] if cut >= 0 else piece
-        call_id, sep, args = piece.partition(ARG_BEGIN)
-        if sep:
-            out.append((call_id.strip(), args.strip(), closed))
-    return out
+    sections = call_sections(text, CALL_BEGIN, CALL_END, END, ARG_BEGIN)
+    return [(call_id.strip(), args.strip(), closed) for _at, call_id, args, closed in sections]
 
 
 def read(text: str, ctx: ReadContext) -> Reading:
     r = Reading()
-    at = text.find(BEGIN)
-    first = text.find(CALL_BEGIN)
-    if at < 0 or (0 <= first < at):
-        at = first
+    at = section_start(text, BEGIN, CALL_BEGIN)
     if at < 0:
         return r
     for call_id, raw, _closed in _pieces(text[at:]):
-        try:
-            args = loads(raw)
-        except ValueError as e:
-            r.errors.append(f"Kimi call {call_id!r}: arguments are not JSON: {e}")
-            continue
-        if not isinstance(args, dict) or not call_id:
-            r.errors.append(f"Kimi call {call_id!r}: arguments are not an object")
+        args = args_object(raw, f"Kimi call {call_id!r}")
+        if isinstance(args, str) or not call_id:
+            r.errors.append(args if isinstance(args, str) else f"Kimi call {call_id!r}: arguments are not an object")
             continue
         r.calls.append({"name": _name(call_id), "arguments": args})
     if r.calls:
@@ -76,11 +65,8 @@ def strict(text: str) -> list[dict[str, Any]]:
             continue
         if not _ID.fullmatch(call_id):
             return []
-        try:
-            args = json.loads(raw)
-        except (ValueError, RecursionError):
-            return []
-        if not isinstance(args, dict):
+        args = strict_json_object(raw)
+        if args is None:
             return []
         calls.append({"name": _name(call_id), "arguments": args})
     return calls

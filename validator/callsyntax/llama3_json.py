@@ -15,7 +15,7 @@ from toolproof.validator.callsyntax.base import (
     ReadContext,
     Reading,
     parse_pythonic,
-    remove_spans,
+    read_bare_json,
     scan_json_calls,
     strip_end_tokens,
 )
@@ -29,12 +29,7 @@ def read(text: str, ctx: ReadContext) -> Reading:
     r = Reading()
     at = text.find(TAG)
     if at < 0:  # the tag is optional: bare JSON calls anywhere
-        found, spans, errs = scan_json_calls(text, ctx.budget)
-        r.errors.extend(errs)
-        if found:
-            r.calls = found
-            r.content = remove_spans(text, spans)
-        return r
+        return read_bare_json(text, ctx)
     body = strip_end_tokens(text[at + len(TAG) :]).strip()
     found, _spans, errs = scan_json_calls(body, ctx.budget)
     if not found:

@@ -5,41 +5,31 @@ Spec: vLLM ``longcat`` (Hermes' reader with its own tags).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, iter_blocks, parse_call_payload, scan_tags
+from toolproof.validator.callsyntax.base import (
+    Family,
+    ReadContext,
+    Reading,
+    parse_call_payload,
+    read_tagged,
+    strict_json_tagged,
+)
 
 OPEN, CLOSE = "<longcat_tool_call>", "</longcat_tool_call>"
 
 
+def _payload(inner: str) -> list[dict[str, Any]] | str | None:
+    res = parse_call_payload(inner)
+    return res.calls if res.ok else res.error
+
+
 def read(text: str, ctx: ReadContext) -> Reading:
-    r = Reading()
-    scan = scan_tags(text, OPEN, CLOSE)
-    for b in scan.blocks:
-        res = parse_call_payload(b.inner)
-        if res.ok:
-            r.calls.extend(res.calls)
-        else:
-            r.errors.append(f"{OPEN} at offset {b.start}: {res.error}")
-    if r.calls:
-        r.content = scan.outside_text(text)
-    return r
+    return read_tagged(text, OPEN, CLOSE, _payload, "not a call")
 
 
 def strict(text: str) -> list[dict[str, Any]]:
-    if not text or OPEN not in text:
-        return []
-    out: list[dict[str, Any]] = []
-    for _start, body, _end, _closed in iter_blocks(text, OPEN, CLOSE):
-        try:
-            obj = json.loads(body)
-        except (ValueError, RecursionError):
-            return []
-        if not isinstance(obj, dict) or not isinstance(obj.get("name"), str) or not isinstance(obj.get("arguments"), dict):
-            return []
-        out.append({"name": obj["name"], "arguments": obj["arguments"]})
-    return out
+    return strict_json_tagged(text, OPEN, CLOSE)
 
 
 FAMILY = Family(

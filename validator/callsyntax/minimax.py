@@ -6,12 +6,11 @@ Spec: vLLM ``minimax``.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from toolproof.validator.callsyntax import jamba
-from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, iter_blocks
+from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, iter_blocks, strict_json_call
 
 
 
@@ -27,13 +26,10 @@ def strict(text: str) -> list[dict[str, Any]]:
         for line in body.strip().splitlines():
             if not line.strip():
                 continue
-            try:
-                obj = json.loads(line)
-            except (ValueError, RecursionError):
+            c = strict_json_call(line)
+            if c is None:
                 return []
-            if not isinstance(obj, dict) or not isinstance(obj.get("name"), str) or not isinstance(obj.get("arguments"), dict):
-                return []
-            out.append({"name": obj["name"], "arguments": obj["arguments"]})
+            out.append(c)
     return out
 
 

@@ -8,7 +8,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, iter_blocks, param_value, scan_tags
+from toolproof.validator.callsyntax.base import (
+    Family,
+    ReadContext,
+    Reading,
+    iter_blocks,
+    param_value,
+    read_tagged,
+    strict_tagged,
+)
 
 OPEN, CLOSE = "<minimax:tool_call>", "</minimax:tool_call>"
 _NAME_ATTR = re.compile(r'\s+name="?([^">]+)"?\s*>')
@@ -37,30 +45,11 @@ def invokes(
 
 
 def read(text: str, ctx: ReadContext) -> Reading:
-    r = Reading()
-    scan = scan_tags(text, OPEN, CLOSE)
-    for b in scan.blocks:
-        got = invokes(b.inner)
-        if got:
-            r.calls.extend(got)
-        else:
-            r.errors.append(f"{OPEN} at offset {b.start}: no <invoke name=...> inside")
-    if r.calls:
-        r.content = scan.outside_text(text)
-    return r
+    return read_tagged(text, OPEN, CLOSE, invokes, "no <invoke name=...> inside")
 
 
 def strict(text: str) -> list[dict[str, Any]]:
-    if not text or OPEN not in text:
-        return []
-    scan = scan_tags(text, OPEN, CLOSE)
-    calls: list[dict[str, Any]] = []
-    for b in scan.blocks:
-        got = invokes(b.inner) if b.closed else []
-        if not got:
-            return []
-        calls.extend(got)
-    return calls
+    return strict_tagged(text, OPEN, CLOSE, invokes)
 
 
 FAMILY = Family(

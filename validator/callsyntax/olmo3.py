@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, parse_pythonic, scan_tags
+from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, parse_pythonic, read_tagged, strict_tagged
 
 OPEN, CLOSE = "<function_calls>", "</function_calls>"
 
@@ -32,30 +32,11 @@ def _body_calls(body: str) -> list[dict[str, Any]] | None:
 
 
 def read(text: str, ctx: ReadContext) -> Reading:
-    r = Reading()
-    scan = scan_tags(text, OPEN, CLOSE)
-    for b in scan.blocks:
-        got = _body_calls(b.inner)
-        if got:
-            r.calls.extend(got)
-        else:
-            r.errors.append(f"{OPEN} at offset {b.start}: not a list of pythonic calls")
-    if r.calls:
-        r.content = scan.outside_text(text)
-    return r
+    return read_tagged(text, OPEN, CLOSE, _body_calls, "not a list of pythonic calls")
 
 
 def strict(text: str) -> list[dict[str, Any]]:
-    if not text or OPEN not in text:
-        return []
-    scan = scan_tags(text, OPEN, CLOSE)
-    calls: list[dict[str, Any]] = []
-    for b in scan.blocks:
-        got = _body_calls(b.inner) if b.closed else None
-        if not got:
-            return []
-        calls.extend(got)
-    return calls
+    return strict_tagged(text, OPEN, CLOSE, _body_calls)
 
 
 FAMILY = Family(

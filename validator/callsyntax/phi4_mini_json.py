@@ -8,23 +8,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, scan_json_calls
+from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, read_json_after
 
 TAG = "functools["
 
 
 def read(text: str, ctx: ReadContext) -> Reading:
-    r = Reading()
-    at = text.find(TAG)
-    if at < 0:
-        return r
-    found, _s, errs = scan_json_calls(text[at + len(TAG) - 1 :], ctx.budget)
-    r.calls, r.errors = found, [f"functools: {e}" for e in errs]
-    if found:
-        r.content = text[:at].strip()
-    elif not errs:
-        r.errors.append(f"functools[ at offset {at}: no JSON call list")
-    return r
+    return read_json_after(text, ctx, TAG, "functools", "no JSON call list", keep=1)
 
 
 def strict(text: str) -> list[dict[str, Any]]:
