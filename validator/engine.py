@@ -595,17 +595,6 @@ def _rules_for_file(plan: _Plan, file: str, config: Config | None) -> list[Rule]
     return [r for r in plan.rules if r.code not in drop]
 
 
-def _dataset_findings(
-    rules: Sequence[Rule],
-    summaries: Any,
-    meta: _Meta,
-    file: str,
-    plan: _Plan,
-    errors: list[str],
-) -> list[Finding]:
-    return list(_iter_dataset_findings(rules, summaries, meta, file, plan, errors))
-
-
 def _iter_dataset_findings(
     rules: Sequence[Rule],
     summaries: Any,
@@ -760,7 +749,7 @@ def _lint_units(
             if spool is not None:
                 _merge_dataset_findings(dataset_rules, summaries, meta, file, plan, result.internal_errors, spool, order, emit)
             else:
-                extra = _dataset_findings(dataset_rules, summaries, meta, file, plan, result.internal_errors)
+                extra = list(_iter_dataset_findings(dataset_rules, summaries, meta, file, plan, result.internal_errors))
                 if extra:
                     findings.extend(extra)
                     findings.sort(key=lambda f: (f.record, order.get(f.code, len(order))))

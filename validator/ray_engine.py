@@ -152,7 +152,7 @@ def _group_rule(code: str, severity: dict[str, Any]) -> Any:
 def _driver_dataset_findings(
     linted: Any, offsets: dict[tuple[str, int], tuple[int, int]], others: dict[str, list[Any]], plan: Any, errors: list[str]
 ) -> list[Finding]:
-    from toolproof.validator.engine import _dataset_findings, _Meta, _shift, _summarize, _summary_container, _BatchResult
+    from toolproof.validator.engine import _iter_dataset_findings, _Meta, _shift, _summarize, _summary_container, _BatchResult
 
     out: list[Finding] = []
     for file, rules in others.items():
@@ -170,7 +170,7 @@ def _driver_dataset_findings(
             table.extend(br.summaries)
             if br.meta is not None:
                 meta.extend(br.meta)
-        out.extend(_dataset_findings(rules, table, meta, file, plan, errors))
+        out.extend(_iter_dataset_findings(rules, table, meta, file, plan, errors))
     return out
 
 
