@@ -524,7 +524,7 @@ def _shift(br: _BatchResult, index0: int, line0: int) -> _BatchResult:
     """Renumber a byte range's result: record ``i`` becomes ``index0 + i``, line ``l`` becomes ``line0 + l``."""
     if not (index0 or line0):
         return br
-    br.findings = [replace(f, line=f.line + line0, record=f.record + index0) for f in br.findings]
+    br.findings = [f.moved(line0, index0) for f in br.findings]
     br.errors = [(line + line0, e) for line, e in br.errors]
     if br.meta is not None:
         br.meta.lines = array(br.meta.lines.typecode, [v + line0 for v in br.meta.lines])
