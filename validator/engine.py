@@ -14,7 +14,8 @@ import os
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import islice
+from itertools import islice, starmap
+from operator import attrgetter
 from typing import Any
 
 from toolproof.validator.config import Config, resolve_selector
@@ -617,6 +618,9 @@ def _iter_dataset_findings(
             errors.append(f"{file}: dataset rule {r.code} {r.name} raised {type(e).__name__}: {e}")
 
 
+_FINDING_ARGS = attrgetter(*Finding.__dataclass_fields__)  # a finding's constructor arguments, in order
+
+
 class FindingSpool:
     """Findings parked in an unnamed temporary file (pickled in blocks), read back in order.
 
@@ -650,7 +654,9 @@ class FindingSpool:
         if self._block:
             import pickle
 
-            pickle.dump(self._block, self._f, protocol=pickle.HIGHEST_PROTOCOL)
+            # as constructor-argument tuples (read by attrgetter, rebuilt by starmap): no per-finding
+            # __reduce__ call on the way in
+            pickle.dump(list(map(_FINDING_ARGS, self._block)), self._f, protocol=pickle.HIGHEST_PROTOCOL)
             self._blocks += 1
             self._block = []
 
@@ -660,7 +666,7 @@ class FindingSpool:
         self._flush()
         self._f.seek(0)
         for _ in range(self._blocks):
-            yield from pickle.load(self._f)
+            yield from starmap(Finding, pickle.load(self._f))
         self._f.seek(0, os.SEEK_END)
 
     def close(self) -> None:

@@ -253,7 +253,7 @@ def _written_as_is(text: str, n: str) -> bool:
 class Grounds:
     """The text a call may draw on, prepared once: normalised text, its words and numbers."""
 
-    __slots__ = ("_clock", "_digits", "_numbers", "_parts", "_words", "text")
+    __slots__ = ("_base", "_clock", "_digits", "_numbers", "_parts", "_words", "text")
 
     def __init__(self, text: str) -> None:
         self.text = " ".join(text.split()).lower()
@@ -262,24 +262,39 @@ class Grounds:
         self._numbers: frozenset[str] | set[str] | None = None
         self._clock: set[str] | None = None
         self._digits: str | None = None
+        self._base: Grounds | None = None  # grounds of a prefix of the parts, whose sets are reused
 
     @classmethod
-    def of_parts(cls, parts: list[str]) -> Grounds:
+    def of_parts(cls, parts: list[str], prev: Grounds | None = None) -> Grounds:
         """``Grounds("\\n".join(parts))``, with the words and numbers of each part computed once per
         distinct part (a system prompt or a tool result recurs; a later turn reuses the earlier
-        parts). The same sets: words never span a line break, and numbers only do in "5\\n%"."""
+        parts). The same sets: words never span a line break, and numbers only do in "5\\n%".
+
+        ``prev``: the grounds of the parts before ``parts`` (a later turn of the same conversation):
+        the result is that of all the parts, and reuses the word and number sets ``prev`` computed."""
         g = cls.__new__(cls)
         norms = tuple(n for n in map(_normalised, parts) if n)
-        g.text = " ".join(norms)
-        g._parts = norms
-        g._words = g._numbers = g._clock = g._digits = None
+        g._words = g._numbers = g._clock = g._digits = g._base = None
+        if prev is None or not prev._parts:
+            g.text = " ".join(norms)
+            g._parts = norms
+            return g
+        if not norms:
+            return prev  # nothing new to read: the same text (grounds are not changed by use, only filled in)
+        g._parts = prev._parts + norms
+        g.text = prev.text + " " + " ".join(norms)
+        g._base = prev
         return g
 
     @property
     def word_set(self) -> frozenset[str] | set[str]:
         if self._words is None:
             ps = self._parts
-            self._words = _part_words(ps[0]) if len(ps) == 1 else frozenset().union(*map(_part_words, ps))
+            base = self._base
+            if base is not None and base._words is not None:  # an earlier turn's words, and the new parts'
+                self._words = base._words.union(*map(_part_words, ps[len(base._parts):]))
+            else:
+                self._words = _part_words(ps[0]) if len(ps) == 1 else frozenset().union(*map(_part_words, ps))
         return self._words
 
     @property
@@ -305,6 +320,9 @@ class Grounds:
                 self._numbers = _part_numbers(ps[0])
             elif any(p.startswith(_PCT_STARTS) for p in ps[1:]):  # "5\\n%": a percent across parts
                 self._numbers = text_numbers(self.text)
+            elif (base := self._base) is not None and base._numbers is not None:  # no percent across parts,
+                # so the earlier turn's numbers came from its parts too
+                self._numbers = base._numbers.union(*map(_part_numbers, ps[len(base._parts):]))
             else:
                 self._numbers = frozenset().union(*map(_part_numbers, ps))
         return self._numbers
@@ -383,8 +401,9 @@ def _part_words(text: str) -> frozenset[str]:
     lower case (so this is ``words(text)`` in one pass). Every word is in the set as it is: only
     all-digit words change as number words, and only words ending in "s" change when stemmed."""
     ws = set(_WORD.findall(text))
-    extra = [stem_word(w) for w in ws if w[-1] == "s"]
-    extra += [_num_word(w) for w in ws if w[0] == "0" and w.isdigit()]
+    # stem_word and _num_word, inline: a final "s" dropped (not "ss", words of 4+ letters), leading zeros
+    extra = [w[:-1] for w in ws if w[-1] == "s" and len(w) > 3 and w[-2] != "s"]
+    extra += [w.lstrip("0") or "0" for w in ws if w[0] == "0" and w.isdigit()]
     ws.update(extra)
     return frozenset(ws)
 
@@ -533,6 +552,8 @@ def record_ungrounded(
     schemas = {fn["name"]: fn.get("parameters") for fn in tool_functions(record)}
     parts: list[str] = []
     grounds: Grounds | None = None
+    last: Grounds | None = None  # the grounds of parts[:used]
+    used = 0
     found = False
     for i, m in enumerate(msgs):
         if not isinstance(m, dict):
@@ -566,7 +587,8 @@ def record_ungrounded(
             if not args:
                 continue
             if grounds is None:
-                grounds = Grounds.of_parts(parts)
+                grounds = Grounds.of_parts(parts[used:], last)  # the parts since the last call's grounds
+                last, used = grounds, len(parts)
             schema = schemas.get(name) if isinstance(name, str) else None
             yield path, name if isinstance(name, str) else "", ungrounded_values(args, grounds, schema, choices=choices)
     if expected and not found and isinstance(record.get("expected_calls"), list):

@@ -98,6 +98,8 @@ def detect_format(obj: Any, *, string_args_openai: bool = True) -> str:
     ``string_args_openai=False``: string call arguments alone do not make a record OpenAI."""
     if not isinstance(obj, dict):
         return "unknown"
+    if _PLAIN_FIRST and _plain_canonical(obj):
+        return "canonical"
     for d in DIALECTS.values():
         try:
             if d.name == "openai" and not string_args_openai:
@@ -109,6 +111,49 @@ def detect_format(obj: Any, *, string_args_openai: bool = True) -> str:
         except Exception:  # a detector must never stop reading
             continue
     return "unknown"
+
+
+# The dialects tried before "canonical", in order: the fast path below answers for them.
+_PLAIN_FIRST = tuple(DIALECTS)[:4] == ("llamafactory-v1", "anthropic", "openai", "canonical")
+
+
+def _plain_canonical(obj: dict[str, Any]) -> bool:
+    """True only for a record :func:`detect_format` would call ``canonical`` in its loop: messages
+    whose content is text or null, no legacy OpenAI field, no string call arguments, no Anthropic
+    or OpenAI-only tool or field. One pass instead of the llamafactory-v1, anthropic and openai
+    detectors in turn (False: not decided here, the loop runs)."""
+    msgs = obj.get("messages")
+    if type(msgs) is not list or "functions" in obj or "system" in obj:
+        return False  # "system": Anthropic's top-level field, decided by its detector
+    for m in msgs:
+        if type(m) is not dict:
+            return False
+        c = m.get("content")
+        if c is not None and type(c) is not str:
+            return False  # content parts or blocks (llamafactory-v1, anthropic, openai)
+        if "function_call" in m or m.get("role") == "function":
+            return False
+        tcs = m.get("tool_calls")
+        if tcs is not None:
+            if type(tcs) is not list:
+                return False
+            for tc in tcs:
+                if type(tc) is not dict:
+                    return False
+                fn = tc.get("function")
+                if isinstance(fn, dict) and isinstance(fn.get("arguments"), str):
+                    return False  # OpenAI's string arguments (or a canonical TP203): the loop decides
+    tools = obj.get("tools")
+    if tools is not None:
+        if type(tools) is not list:
+            return False
+        for t in tools:
+            if type(t) is not dict or "input_schema" in t:
+                return False
+            ty = t.get("type")
+            if isinstance(ty, str) and ty in openai.BUILTIN_TOOL_TYPES:
+                return False
+    return canonical.looks_like(obj)
 
 
 def _unknown(obj: dict[str, Any]) -> ConversionError:
