@@ -388,19 +388,9 @@ def _finding(rule_: Rule | None, code: str, rec: RawRecord, rid: str | None, hit
     r = rule_ or REGISTRY.get(code)
     severity = sev.get(code) or hit.severity or (r.severity if r else Severity.ERROR)
     fix = hit.fix or (r.fix if r else FixSafety.NONE)
-    return Finding(
-        code=code,
-        name=r.name if r else code,
-        severity=severity,
-        file=rec.file,
-        line=rec.line,
-        record=rec.index,
-        id=rid,
-        path=hit.path,
-        message=hit.message,
-        fix=fix,
-        data=hit.data,
-    )
+    # code, name, severity, file, line, record, id, path, message, fix, data (positional: made per finding)
+    return Finding(code, r.name if r else code, severity, rec.file, rec.line, rec.index, rid, hit.path, hit.message,
+                   fix, hit.data)
 
 
 @dataclass

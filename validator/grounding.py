@@ -126,7 +126,8 @@ def related(request: str, tools: list[dict[str, Any]]) -> list[str]:
 
 # ------------------------------------------------------------------------------------ numbers
 
-_NUMBER = re.compile(r"(?<![\d.])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])(\s?(?:%|percent\b|per cent\b))?", re.I)
+# (the lookahead is implied by what follows; it lets the scan skip to a sign or digit, ~2x faster)
+_NUMBER = re.compile(r"(?=[-+\d])(?<![\d.])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])(\s?(?:%|percent\b|per cent\b))?", re.I)
 NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
@@ -188,6 +189,19 @@ for _w, _v in NUMBER_WORDS.items():
 _NUMBER_WORD = re.compile(r"\b(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b", re.I)
 
 
+# ASCII characters that are not word characters (``\\w``) -> " ", and those that are not letters or digits
+_ASCII_NON_W = {c: " " for c in range(128) if not re.match(r"\w", chr(c))}
+_ASCII_NON_ALNUM = {c: " " for c in range(128) if not chr(c).isalnum()}
+
+
+def _number_words(text: str) -> list[str]:
+    """``_NUMBER_WORD.findall(text)``: its matches are the whole ``\\w`` runs that are number words
+    (either case), so ASCII text is split on the rest instead (the alternation costs ~15 us a line)."""
+    if text.isascii():
+        return [w for w in text.translate(_ASCII_NON_W).split() if w.lower() in NUMBER_WORDS]
+    return _NUMBER_WORD.findall(text)
+
+
 def text_numbers(text: str) -> set[str]:
     """Canonical forms of every number the text holds (also written as words; "5%" adds 0.05)."""
     out: set[str] = set()
@@ -205,7 +219,7 @@ def text_numbers(text: str) -> set[str]:
             pct = canonical_number(Decimal(n) / 100)
             if pct is not None:
                 out.add(pct)
-    for w in _NUMBER_WORD.findall(text):
+    for w in _number_words(text):
         n = canonical_number(NUMBER_WORDS[w.lower()])
         if n is not None:
             out.add(n)
@@ -400,7 +414,8 @@ def _part_words(text: str) -> frozenset[str]:
     text is lower-cased already: no camelCase boundary is left to split, and each word is its own
     lower case (so this is ``words(text)`` in one pass). Every word is in the set as it is: only
     all-digit words change as number words, and only words ending in "s" change when stemmed."""
-    ws = set(_WORD.findall(text))
+    # the runs of letters and digits; ASCII text split on the rest instead of the regex (same words)
+    ws = set(text.translate(_ASCII_NON_ALNUM).split() if text.isascii() else _WORD.findall(text))
     # stem_word and _num_word, inline: a final "s" dropped (not "ss", words of 4+ letters), leading zeros
     extra = [w[:-1] for w in ws if w[-1] == "s" and len(w) > 3 and w[-2] != "s"]
     extra += [w.lstrip("0") or "0" for w in ws if w[0] == "0" and w.isdigit()]

@@ -194,6 +194,8 @@ def escape_text(s: Any) -> str:
     (C0 but TAB, DEL, C1, ESC), CR/LF, U+2028/2029 and bidi controls become ``\\x..`` /
     ``\\u....`` escapes. Use it on every data-derived string in human-readable output."""
     text = s if isinstance(s, str) else str(s)
+    if text.isascii() and text.isprintable():  # the common case: no ASCII control character (TAB included)
+        return text
     return _UNSAFE.sub(_esc, text) if _UNSAFE.search(text) else text
 
 

@@ -79,13 +79,18 @@ class PlainStream:
         self.out = out
         self.batch = batch
         self.current: str | None = None
+        self._file = ""  # the current file, escaped
 
     def finding(self, f: Finding) -> None:
         if f.file != self.current:
             if self.current is not None:
                 self.out.write("\n")
             self.current = f.file
-        self.out.write(finding_line(f) + "\n")
+            self._file = _e(f.file)
+        # finding_line(f), with the file escaped once per file
+        where = "" if f.path in ("", "$") else f"  {_e(f.path)}"
+        mark = "" if f.fix is FixSafety.NONE else _fix_mark(f)
+        self.out.write(f"{self._file}:{f.line}  {f.code} {f.name}  {_e(f.message)}{where}{mark}\n")
 
     def close(self, result: LintResult) -> None:
         out: list[str] = []

@@ -229,10 +229,10 @@ def ungrounded_argument_value(record: Any, ctx: Context) -> Iterator[Hit]:
             continue
         base, prefix = json_path(*path), f"{name}: " if name else ""
         for parts, value in missing:
-            yield Hit(
+            yield Hit(  # path, message, fix, severity, data
                 base + json_path(*parts)[1:],  # json_path(*path, *parts), the call's part once
                 f"{prefix}value {_show(value)} appears nowhere in the conversation before the call",
-                data={"value": value},
+                None, None, {"value": value},
             )
 
 
