@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import sys
 from collections.abc import Iterator
 from typing import IO
@@ -142,16 +143,24 @@ def run(args: argparse.Namespace) -> int:
                 for f in result.findings:
                     stream.finding(f)
             else:
-                result = lint_paths(
-                    args.paths,
-                    select=args.select,
-                    ignore=args.ignore,
-                    config=config,
-                    jobs=args.jobs,
-                    options=options,
-                    input_format=args.input_format,
-                    on_finding=stream.finding,
-                )
+                # Everything imported so far (rules, schemas, jsonschema's metaschemas) lives to the end:
+                # kept out of the collector's way while linting, so its passes over the records'
+                # objects stay short (~3% of the CPU time of a run; forked workers inherit it).
+                # Unfrozen after: a caller of main() (tests) keeps a normal collector.
+                gc.freeze()
+                try:
+                    result = lint_paths(
+                        args.paths,
+                        select=args.select,
+                        ignore=args.ignore,
+                        config=config,
+                        jobs=args.jobs,
+                        options=options,
+                        input_format=args.input_format,
+                        on_finding=stream.finding,
+                    )
+                finally:
+                    gc.unfreeze()
         except ValueError as e:  # unknown selector
             raise UsageError(str(e)) from None
         stream.close(result)

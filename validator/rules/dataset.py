@@ -10,14 +10,14 @@ import json
 import re
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from hashlib import blake2b as _blake2b
 from typing import Any, overload
 
 import orjson
 
 from toolproof.validator.callsyntax.base import normalize_call, parse_call_payload, scan_tool_call_tags
-from toolproof.validator.findings import FixSafety, Hit, Severity
+from toolproof.validator.findings import FixSafety, Hit, Severity, _fast_init
 from toolproof.validator.grounding import related, tool_functions
 from toolproof.validator.rules.base import Context, rule
 
@@ -47,6 +47,10 @@ class RecordSummary:
     parallel: bool = False  # an assistant turn makes two or more calls
     near_miss: bool = False  # no calls, and an offered tool shares a content word with the request
     called: tuple[str, ...] = ()  # the name of each call, in order
+
+
+# one per record: built through the slot descriptors (as findings are)
+_fast_init(RecordSummary, {f.name: f.default for f in fields(RecordSummary) if f.default is not MISSING})
 
 
 def canonical_json(value: Any) -> bytes:
