@@ -191,6 +191,13 @@ def _show(value: Any) -> str:
     return s if len(s) <= 80 else s[:77] + "..."
 
 
+def _tail(parts: tuple[Any, ...]) -> str:
+    """``json_path(*parts)`` without its "$" (a top-level argument name: without building it)."""
+    if len(parts) == 1 and type(parts[0]) is str and parts[0].isidentifier():
+        return "." + parts[0]
+    return json_path(*parts)[1:]
+
+
 @rule("TP703", "ungrounded-argument-value", severity=Severity.WARNING, fix=FixSafety.NONE, family=FAMILY)
 def ungrounded_argument_value(record: Any, ctx: Context) -> Iterator[Hit]:
     """An argument value that appears nowhere in the conversation before the call.
@@ -230,7 +237,7 @@ def ungrounded_argument_value(record: Any, ctx: Context) -> Iterator[Hit]:
         base, prefix = json_path(*path), f"{name}: " if name else ""
         for parts, value in missing:
             yield Hit(  # path, message, fix, severity, data
-                base + json_path(*parts)[1:],  # json_path(*path, *parts), the call's part once
+                base + _tail(parts),  # json_path(*path, *parts), the call's part once
                 f"{prefix}value {_show(value)} appears nowhere in the conversation before the call",
                 None, None, {"value": value},
             )
