@@ -200,12 +200,19 @@ def severity_overrides(config: Config | None) -> dict[str, Severity]:
 # --------------------------------------------------------------------------- per record
 
 
+_BUILD_CONTEXT: Any = None
+
+
 def _build_context(obj: Any, index: int, options: dict[str, Any]) -> Context:
-    try:
-        from toolproof.validator.context import build_context
-    except ImportError:
-        return _fallback_context(obj, index, options)
-    return build_context(obj, index, options)
+    global _BUILD_CONTEXT
+    if _BUILD_CONTEXT is None:  # looked up once, not per record
+        try:
+            from toolproof.validator.context import build_context
+
+            _BUILD_CONTEXT = build_context
+        except ImportError:
+            _BUILD_CONTEXT = _fallback_context
+    return _BUILD_CONTEXT(obj, index, options)  # type: ignore[no-any-return]
 
 
 def _fallback_context(obj: Any, index: int, options: dict[str, Any]) -> Context:
@@ -272,6 +279,20 @@ def _not_quick(rules: Sequence[Rule]) -> list[Rule]:
     return rest
 
 
+_CONTEXT_FREE: dict[tuple[int, ...], tuple[tuple[Rule, ...], bool]] = {}
+
+
+def _context_free(rules: Sequence[Rule]) -> bool:
+    """Whether every rule reads the record alone (no Context to build); memoised as :func:`_not_quick`."""
+    key = tuple(map(id, rules))
+    hit = _CONTEXT_FREE.get(key)
+    if hit is None:
+        if len(_CONTEXT_FREE) > 64:
+            _CONTEXT_FREE.clear()
+        hit = _CONTEXT_FREE[key] = (tuple(rules), all(getattr(r.func, "context_free", False) for r in rules))
+    return hit[1]
+
+
 def _check_record(
     obj: Any,
     index: int,
@@ -298,7 +319,7 @@ def _check_record(
                     return out
         except Exception:  # a broken fast path only costs speed
             pass
-    if all(getattr(r.func, "context_free", False) for r in rules):
+    if _context_free(rules):
         ctx = Context(record_index=index, options=opts)  # e.g. only TP703 left after the fast path
     else:
         try:
