@@ -57,12 +57,20 @@ STOP_WORDS = frozenset(
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# ASCII characters that are not word characters (``\w``) -> " ", and those that are not letters or digits
+_ASCII_NON_W = {c: " " for c in range(128) if not re.match(r"\w", chr(c))}
+_ASCII_NON_ALNUM = {c: " " for c in range(128) if not chr(c).isalnum()}
 
 
 def words(text: str) -> list[str]:
     """Lower-cased words of ``text``: letters/digits runs, snake_case and camelCase split."""
-    if text == text.lower():  # nothing upper-case: no camelCase boundary, each word is lower-case
-        return _WORD.findall(text)
+    low = text.lower()
+    if text == low:  # nothing upper-case: no camelCase boundary, each word is lower-case
+        return low.translate(_ASCII_NON_ALNUM).split() if low.isascii() else _WORD.findall(text)
+    rest = text[1:]
+    if rest == rest.lower() and text.isascii():  # only the first letter is upper-case ("Lima"): no
+        # camelCase boundary either (each needs an upper-case letter after the first character)
+        return low.translate(_ASCII_NON_ALNUM).split()
     return [w.lower() for w in _WORD.findall(_CAMEL.sub(" ", text))]
 
 
@@ -189,9 +197,6 @@ for _w, _v in NUMBER_WORDS.items():
 _NUMBER_WORD = re.compile(r"\b(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b", re.I)
 
 
-# ASCII characters that are not word characters (``\\w``) -> " ", and those that are not letters or digits
-_ASCII_NON_W = {c: " " for c in range(128) if not re.match(r"\w", chr(c))}
-_ASCII_NON_ALNUM = {c: " " for c in range(128) if not chr(c).isalnum()}
 
 
 def _number_words(text: str) -> list[str]:
@@ -418,7 +423,8 @@ def _part_words(text: str) -> frozenset[str]:
     ws = set(text.translate(_ASCII_NON_ALNUM).split() if text.isascii() else _WORD.findall(text))
     # stem_word and _num_word, inline: a final "s" dropped (not "ss", words of 4+ letters), leading zeros
     extra = [w[:-1] for w in ws if w[-1] == "s" and len(w) > 3 and w[-2] != "s"]
-    extra += [w.lstrip("0") or "0" for w in ws if w[0] == "0" and w.isdigit()]
+    if "0" in text:  # a word with leading zeros also counts as its number
+        extra += [w.lstrip("0") or "0" for w in ws if w[0] == "0" and w.isdigit()]
     ws.update(extra)
     return frozenset(ws)
 
@@ -438,12 +444,15 @@ def _string_facts(value: str) -> tuple[str, str | None, str | None, tuple[tuple[
     clock = _CLOCK.fullmatch(v)
     key = f"{int(clock.group(1))}:{clock.group(2)}" if clock else None
     num = canonical_number(v.strip(_CURRENCY))
-    ws = tuple(
-        (_num_word(w), stem_word(w), canonical_number(w) if w.isdigit() else None)
-        for w in words(value)
-        if w not in UNIT_WORDS and w not in _FILLER
-    )
-    return v, key, num, ws
+    ws = []  # (_num_word(w), stem_word(w), canonical_number(w) if w.isdigit() else None), inline
+    for w in words(value):
+        if w in UNIT_WORDS or w in _FILLER:
+            continue
+        if w.isdigit():  # a number word: no final "s" to stem
+            ws.append((w.lstrip("0") or "0", w, canonical_number(w)))
+        else:
+            ws.append((w, w[:-1] if len(w) > 3 and w[-1] == "s" and w[-2] != "s" else w, None))
+    return v, key, num, tuple(ws)
 
 
 _FLOAT_CANON: dict[float, str | None] = {}
