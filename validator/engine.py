@@ -482,7 +482,8 @@ def _run_batch(job: _Job, units: list[Unit]) -> _BatchResult:
     for unit in units:
         rec = parse_unit(unit, job.file, job.record_format)
         dialects[(rec.source_format or "unknown") if rec.ok else "unread"] += 1
-        notes.update(rec.notes)
+        if rec.notes:  # (Counter.update checks for a Mapping first: not per record)
+            notes.update(rec.notes)
         rid = _record_id(rec.obj if rec.obj is not None else rec.original)
         if meta is not None:
             meta.append(rec.line, rid)
@@ -496,7 +497,8 @@ def _run_batch(job: _Job, units: list[Unit]) -> _BatchResult:
             errs: list[str] = []
             for r, hit in _check_record(rec.obj, rec.index, job.options, rules, errs, rest, use_quick):
                 found.append(_finding(r, r.code, rec, rid, hit, job.severity))
-            errors.extend((rec.line, e) for e in errs)
+            if errs:
+                errors.extend((rec.line, e) for e in errs)
             if summarize is not None:
                 try:
                     summaries.append(summarize(rec.obj, rec.index, rec.line, **skw))
