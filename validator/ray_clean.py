@@ -97,7 +97,7 @@ class _RangeCleaner:
 
     ``settings``: the RecordCleaner's keywords, ``dedupe``, ``folders`` (quarantine and findings
     folders, or None to return quarantine lines as rows), ``formats`` and ``stems`` per file,
-    ``width`` of the part numbers, and for a Dataset the block refs and the text column."""
+    ``width`` of the part numbers, and ``blocks`` for a Dataset (:func:`ray_engine.dataset_blocks`)."""
 
     def __init__(self, settings: dict[str, Any]) -> None:
         self.s = settings
@@ -110,14 +110,11 @@ class _RangeCleaner:
         return out
 
     def _units(self, item: dict[str, Any]) -> list[Any]:
-        if "block" in self.s and self.s["block"] is not None:
-            import ray
-
-            table = ray.get(self.s["block"][int(item["start"])])
-            base = int(item["index0"])
-            texts = table.column(self.s["column"]).to_pylist()
-            return [(base + i + 1, base + i, str(t).encode("utf-8", "surrogateescape") + b"\n", False) for i, t in enumerate(texts)]
         file, i0, l0 = str(item["file"]), int(item["index0"]), int(item["line0"])
+        if self.s.get("blocks") is not None:  # a Dataset: "start" is the block, numbered from index0
+            from toolproof.validator.ray_engine import block_units
+
+            return block_units(self.s["blocks"], int(item["start"]), i0)
         units, _n = read_jsonl_range(file, int(item["start"]), int(item["end"]), file, self.s["formats"][file])
         if not (i0 or l0):
             return units
@@ -413,4 +410,50 @@ def _finish(result: CleanResult, out: str) -> None:
         f.write("\n")
 
 
-__all__ = ["COLUMNS", "ConservationError", "check_output_folder", "clean_files_ray", "conservation", "merge_into", "part_name"]
+def clean_dataset(
+    ds: Any,
+    *,
+    column: str = "text",
+    file: str = "<dataset>",
+    unsafe_fixes: bool = False,
+    dedupe: bool = True,
+    input_format: str | None = None,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    config: Any = None,
+    options: dict[str, Any] | None = None,
+    workers: int | None = None,
+    partitions: int | None = None,
+) -> tuple[Any, Any]:
+    """Clean a ``ray.data.Dataset`` of raw JSON lines (column ``column``, e.g. ``ray.data.read_text``'s
+    ``text``; parsed in the workers): ``(cleaned, quarantine)``, two Datasets with columns ``record``
+    (the row number, the order of the output) and ``text`` (a cleaned record's canonical JSON, or a
+    quarantine entry as the local quarantine writes it). Row ``i`` is record ``i``, line ``i + 1``
+    of ``file``; the same decisions as :func:`validator.cleaner.clean` on a file of those lines."""
+    from toolproof.validator.io import split_format
+    from toolproof.validator.ray_engine import dataset_blocks, init, record_format_of
+
+    ray = init()
+    ray.data.DataContext.get_current().enable_progress_bars = False
+    blocks, starts = dataset_blocks(ds, column)
+    fmt = split_format(input_format)[1] if input_format else record_format_of(blocks)
+    items = [{"g": b, "file": file, "start": b, "end": 0, "index0": s, "line0": 0, "base": s} for b, s in enumerate(starts)]
+    settings = {"cleaner": {"unsafe_fixes": unsafe_fixes, "select": select, "ignore": ignore, "config": config, "options": options},
+                "dedupe": dedupe, "folders": None, "formats": {file: fmt}, "width": 5, "stems": {file: Path(file).stem}, "blocks": blocks}
+    if not items:
+        return ray.data.from_items([]), ray.data.from_items([])
+    n = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+    staged = _record_stages(ray, items, settings, n)
+    quarantine = staged.filter(expr="kind == 'q'").map_batches(_as_text, batch_format="numpy")
+    if not sum(part.records_in - part.quarantined for _g, (part, _c, _e) in _summaries(staged)):
+        return ray.data.from_items([]), quarantine
+    settled, _dropped = _output_stages(staged, dedupe, partitions or n)
+    return settled.map_batches(_as_text, batch_format="numpy"), quarantine
+
+
+def _as_text(batch: dict[str, Any]) -> dict[str, list[Any]]:
+    return {"record": [int(p) for p in batch["pos"]],
+            "text": [bytes(d).decode("utf-8", "surrogateescape").rstrip("\n") for d in batch["data"]]}
+
+
+__all__ = ["COLUMNS", "clean_dataset", "ConservationError", "check_output_folder", "clean_files_ray", "conservation", "merge_into", "part_name"]
