@@ -54,6 +54,7 @@ from toolproof.validator.cleaner import (
 from toolproof.validator.engine import RANGE_BYTES
 from toolproof.validator.errors import ToolproofError
 from toolproof.validator.io import InputError, RawRecord, check_readable, iter_units, jsonl_byte_ranges, parse_unit, read_jsonl_range
+from toolproof.validator.ray_engine import kind_is
 from toolproof.validator.safeio import atomic_writer, same_file
 
 # one row per record between the stages ("c" candidate, "d" dropped duplicate, "q" quarantine line, "s" range summary)
@@ -256,18 +257,18 @@ def _record_stages(ray: Any, items: list[dict[str, Any]], settings: dict[str, An
 
 def _output_stages(staged: Any, dedupe: bool, partitions: int) -> tuple[Any, Any]:
     """Stage 3: exact duplicates dropped and ids settled through Ray's grouping: (kept, dropped)."""
-    kept = staged.filter(expr="kind == 'c'")
+    kept = kind_is(staged, "c")
     dropped = None
     if dedupe:
         deduped = kept.groupby("key", num_partitions=partitions).map_groups(_dedupe, batch_format="numpy").materialize()
-        kept = deduped.filter(expr="kind == 'c'")
-        dropped = deduped.filter(expr="kind == 'd'")
+        kept = kind_is(deduped, "c")
+        dropped = kind_is(deduped, "d")
     settled = kept.groupby("root", num_partitions=partitions).map_groups(_settle_ids, batch_format="numpy")
     return settled, dropped
 
 
 def _summaries(staged: Any) -> list[tuple[int, Any]]:
-    rows = staged.filter(expr="kind == 's'").select_columns(["g", "data"]).iter_rows()
+    rows = kind_is(staged, "s").select_columns(["g", "data"]).iter_rows()
     return sorted(((int(r["g"]), pickle.loads(r["data"])) for r in rows), key=lambda t: t[0])
 
 
@@ -327,7 +328,7 @@ def clean_files_ray(
     options: dict[str, Any] | None = None,
     address: str | None = None,
     workers: int | None = None,
-    range_bytes: int = RANGE_BYTES,
+    range_bytes: int | None = None,
     partitions: int | None = None,
 ) -> CleanResult:
     """Clean JSON Lines ``inputs`` on Ray Data into the folder ``output``: ``cleaned/``,
@@ -342,7 +343,7 @@ def clean_files_ray(
         raise CleanError("no input files")
     check_output_folder(output, files)
     try:
-        formats, ranges = _plan_files(files, input_format, range_bytes)
+        formats, ranges = _plan_files(files, input_format, range_bytes or RANGE_BYTES)
     except InputError as e:
         raise CleanError(str(e)) from e
     ray = init(address)
@@ -444,7 +445,7 @@ def clean_dataset(
         return ray.data.from_items([]), ray.data.from_items([])
     n = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
     staged = _record_stages(ray, items, settings, n)
-    quarantine = staged.filter(expr="kind == 'q'").map_batches(_as_text, batch_format="numpy")
+    quarantine = kind_is(staged, "q").map_batches(_as_text, batch_format="numpy")
     if not sum(part.records_in - part.quarantined for _g, (part, _c, _e) in _summaries(staged)):
         return ray.data.from_items([]), quarantine
     settled, _dropped = _output_stages(staged, dedupe, partitions or n)

@@ -64,6 +64,19 @@ def init(address: str | None = None, **kw: Any) -> Any:
     return ray
 
 
+def _col(name: str) -> Any:
+    from ray.data.expressions import col
+
+    return col(name)
+
+
+def kind_is(ds: Any, kind: str) -> Any:
+    """The rows of ``ds`` whose ``kind`` column is ``kind`` (a predicate expression Ray evaluates on Arrow)."""
+    from ray.data.expressions import col
+
+    return ds.filter(expr=col("kind") == kind)
+
+
 class _RangeLinter:
     """An actor: lints byte ranges, or blocks of a Dataset of text lines (the rules and schema cache
     load once per actor). ``blocks``: (block refs, text column) for a Dataset; a row's ``start`` is
@@ -118,7 +131,12 @@ def dataset_blocks(ds: Any, column: str) -> tuple[tuple[list[Any], str], list[in
     if column not in ds.columns():
         raise ValueError(f"the Dataset has no column {column!r} (columns: {', '.join(ds.columns())}); "
                          "read raw JSON lines with ray.data.read_text, which gives 'text'")
-    refs = ds.select_columns([column]).to_arrow_refs()
+    options = ray.data.DataContext.get_current().execution_options
+    was, options.preserve_order = options.preserve_order, True  # blocks in the Dataset's order
+    try:
+        refs = ds.select_columns([column]).to_arrow_refs()
+    finally:
+        options.preserve_order = was
     rows = ray.get([ray.remote(_num_rows).remote(r) for r in refs])
     starts, n = [], 0
     for count in rows:
@@ -205,7 +223,7 @@ def _driver_dataset_findings(
             continue
         rows = sorted(
             (int(r["k"]), r["summaries"], r["meta"])
-            for r in linted.filter(lambda r, file=file: r["file"] == file).select_columns(["k", "summaries", "meta"]).iter_rows()
+            for r in linted.filter(expr=_col("file") == file).select_columns(["k", "summaries", "meta"]).iter_rows()
         )
         table: Any = _summary_container(_summarize())
         meta = _Meta()
@@ -293,11 +311,11 @@ def _reading(linted: Any, offsets: dict[tuple[str, int], tuple[int, int]], files
 def _found(linted: Any, offsets: dict[tuple[str, int], tuple[int, int]], rules_of: dict[str, list[Any]], plan: Any, partitions: int) -> Any:
     """A Dataset of (file, record, blob) rows: the record findings and the grouped dataset rules' findings."""
     rows = linted.flat_map(_renumbered(offsets)).materialize()
-    parts = [rows.filter(expr="kind == 'finding'").select_columns(["file", "record", "blob"])]
+    parts = [kind_is(rows, "finding").select_columns(["file", "record", "blob"])]
     wanted = {r.code for rules in rules_of.values() for r in rules if r.scope == "dataset"}
     for code, kind in GROUPED.items():
         if code in wanted:
-            keyed = rows.filter(expr=f"kind == '{kind}'")
+            keyed = kind_is(rows, kind)
             # per file, as the local engine runs the dataset rules once per file
             parts.append(keyed.groupby(["file", "key"], num_partitions=partitions).map_groups(_group_rule(code, plan.severity), batch_format="numpy"))
     return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
@@ -312,7 +330,7 @@ def lint_files_ray(
     options: dict[str, Any] | None = None,
     address: str | None = None,
     workers: int | None = None,
-    range_bytes: int = RANGE_BYTES,
+    range_bytes: int | None = None,
     partitions: int | None = None,
     findings_dir: str | os.PathLike[str] | None = None,
 ) -> LintResult:
@@ -325,7 +343,7 @@ def lint_files_ray(
     ray.data.DataContext.get_current().enable_progress_bars = False
     plan = _plan(select, ignore, config, options)
     result = LintResult()
-    jobs, rules_of, ranges = _plan_lint(paths, plan, config, result, range_bytes)
+    jobs, rules_of, ranges = _plan_lint(paths, plan, config, result, range_bytes or RANGE_BYTES)
     if not ranges:
         result.files.extend(FileSummary(file, 0, "jsonl") for file in jobs)
         return result
@@ -472,4 +490,4 @@ def _finding_rows(batch: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [d[k] for d in dicts] for k in keys}
 
 
-__all__ = ["GROUPED", "block_units", "dataset_blocks", "init", "lint_dataset", "lint_files_ray", "record_format_of"]
+__all__ = ["GROUPED", "block_units", "dataset_blocks", "init", "kind_is", "lint_dataset", "lint_files_ray", "record_format_of"]
