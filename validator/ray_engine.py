@@ -406,7 +406,8 @@ def _range_of(starts: dict[str, list[tuple[int, int]]], g_of: dict[tuple[str, in
         gs = []
         for file, record in zip(batch["file"], batch["record"], strict=True):
             s = starts[str(file)]
-            k = s[bisect.bisect_right(s, (int(record), 1 << 62)) - 1][1]
+            at = bisect.bisect_right(s, (int(record), 1 << 62)) - 1  # a finding on the whole file (record -1): the first range
+            k = s[max(0, at)][1]
             gs.append(g_of[(str(file), k)])
         return {"g": gs, "file": batch["file"], "record": batch["record"], "blob": batch["blob"]}
 
