@@ -98,7 +98,7 @@ def clean_input(d: Path) -> tuple[Path, Path]:
 
 @pytest.fixture(scope="module")
 def cleaned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """One local clean and one `clean --engine ray` through the CLI (ranges of 2,000 bytes)."""
+    """One local clean and one `clean --engine ray` through the CLI (ranges of 5,000 bytes)."""
     from toolproof.validator import ray_clean
 
     d = tmp_path_factory.mktemp("rayclean")

@@ -457,4 +457,4 @@ def _as_text(batch: dict[str, Any]) -> dict[str, list[Any]]:
             "text": [bytes(d).decode("utf-8", "surrogateescape").rstrip("\n") for d in batch["data"]]}
 
 
-__all__ = ["COLUMNS", "clean_dataset", "ConservationError", "check_output_folder", "clean_files_ray", "conservation", "merge_into", "part_name"]
+__all__ = ["COLUMNS", "ConservationError", "check_output_folder", "clean_dataset", "clean_files_ray", "conservation", "merge_into", "part_name"]
