@@ -221,7 +221,7 @@ def naive(path: str, limit: int = 0) -> int:
     return n
 
 
-def ray_contender(path: str, command: str, out: str) -> None:
+def ray_contender(command: str, path: str, out: str) -> None:
     """``toolproof lint|clean --engine ray`` in this process on a local Ray (all cores), with what
     ``os.wait4`` cannot see: Ray's worker processes are not this process's waited-for children, so
     their CPU time and memory are read with psutil over the process tree (sampled every 0.2 s) and
@@ -233,6 +233,7 @@ def ray_contender(path: str, command: str, out: str) -> None:
     import psutil
     import ray
 
+    sys.path.insert(0, str(HERE.parent.parent))  # this checkout's code, as `-m toolproof` from its root gives the others
     from toolproof.cli import main as toolproof_main
 
     me = psutil.Process()
