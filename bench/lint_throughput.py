@@ -224,10 +224,11 @@ def naive(path: str, limit: int = 0) -> int:
 def ray_contender(command: str, path: str, out: str) -> None:
     """``toolproof lint|clean --engine ray`` in this process on a local Ray (all cores), with what
     ``os.wait4`` cannot see: Ray's worker processes are not this process's waited-for children, so
-    their CPU time and memory are read with psutil over the process tree (sampled every 0.2 s) and
-    written to OUT.json: CPU seconds of every process of the tree (those that ended are counted
-    where their parent reaped them) and the peak of the summed RSS (shared object-store pages count
-    in each process that maps them, so it overstates)."""
+    their CPU time and memory are read with psutil over the process tree and written to OUT.json:
+    CPU seconds of every process of the tree at the end of the run (user + system, plus those of the
+    children each reaped: workers that ended are counted by the raylet that waited for them; a lower
+    bound, with Ray's own daemons included), and the peak of the summed RSS sampled every 0.2 s
+    (shared object-store pages count in each process that maps them, so it overstates)."""
     import threading
 
     import psutil
@@ -238,34 +239,40 @@ def ray_contender(command: str, path: str, out: str) -> None:
 
     me = psutil.Process()
     peak = [0.0]
-    cpu: dict[int, float] = {}
     done = threading.Event()
+
+    def tree_total(read: Any) -> float:
+        total = 0.0
+        for p in [me, *me.children(recursive=True)]:
+            try:
+                total += read(p)
+            except psutil.Error:
+                pass
+        return total
+
+    def cpu(p: Any) -> float:
+        t = p.cpu_times()
+        return float(t.user + t.system + t.children_user + t.children_system)
 
     def sample() -> None:
         while not done.is_set():
-            total = 0.0
-            for p in [me, *me.children(recursive=True)]:
-                try:
-                    t = p.cpu_times()
-                    cpu[p.pid] = t.user + t.system + t.children_user + t.children_system
-                    total += p.memory_info().rss
-                except psutil.Error:
-                    pass
-            peak[0] = max(peak[0], total / 2**20)
+            peak[0] = max(peak[0], tree_total(lambda p: p.memory_info().rss) / 2**20)
             done.wait(0.2)
 
     ray.init(include_dashboard=False, log_to_driver=False)
     watcher = threading.Thread(target=sample, daemon=True)
     watcher.start()
+    started = tree_total(cpu)  # Ray's start-up, reported apart
     t0 = time.perf_counter()
     if command == "lint":
         code = toolproof_main(["lint", path, "--engine", "ray", "--format", "json", "--output", out + ".report.json"])
     else:
         code = toolproof_main(["clean", path, "-o", out + ".clean", "--engine", "ray", "--quiet"])
     wall = time.perf_counter() - t0
+    total = tree_total(cpu)
     done.set()
     watcher.join()
-    Path(out).write_text(json.dumps({"exit": code, "seconds": wall, "cpu_seconds": sum(cpu.values()), "peak_rss_mib": peak[0]}))
+    Path(out).write_text(json.dumps({"exit": code, "seconds": wall, "cpu_seconds": total, "cpu_seconds_ray_start": started, "peak_rss_mib": peak[0]}))
     ray.shutdown()
 
 
@@ -367,6 +374,7 @@ def main(argv: list[str] | None = None) -> int:
             if key in ("ray", "rayclean") and (tmp / f"{key}.json").exists():  # the whole Ray process tree, measured by the child
                 inner = json.loads((tmp / f"{key}.json").read_text())
                 cpu, rss, rc = max(cpu, inner["cpu_seconds"]), max(rss, inner["peak_rss_mib"]), inner["exit"]
+                print(f"  ({key}: the command alone {inner['seconds']:.2f} s wall; Ray's start-up took {inner['cpu_seconds_ray_start']:.2f} CPU s of the {inner['cpu_seconds']:.2f})")
             ok = rc in (0, 1)
             size = mb * count / n
             rows.append({"key": key, "label": label, "records": count, "seconds": wall, "cpu_seconds": cpu, "records_per_s": count / wall,
