@@ -44,6 +44,7 @@ from toolproof.validator.cleaner import (
     _rule_severity,
     dedupe_key,
     derive_id,
+    dumps_line,
     id_root,
     judge_record,
     note_duplicate,
@@ -127,7 +128,7 @@ class _RangeCleaner:
         self.cleaner.internal_errors = []
         q, found = io.BytesIO(), io.BytesIO()
         folders = self.s["folders"]
-        on_finding = (lambda f: found.write(_dumps(f.to_dict()))) if folders is not None else None
+        on_finding = (lambda f: found.write(dumps_line(f.to_dict()))) if folders is not None else None
         for unit in self._units(item):
             rec = parse_unit(unit, file, self.s["formats"].get(file, "auto"))
             at = q.tell()
@@ -146,12 +147,6 @@ class _RangeCleaner:
             _write_part(folders["quarantine"], name, q.getvalue())
             _write_part(folders["findings"], name, found.getvalue())
         _row(out, "s", g, -1, pickle.dumps((result, counts, self.cleaner.internal_errors)))
-
-
-def _dumps(obj: Any) -> bytes:
-    from toolproof.validator.cleaner import dumps_line
-
-    return dumps_line(obj)
 
 
 def _repairs(cand: Any) -> bytes:
