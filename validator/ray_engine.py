@@ -309,16 +309,24 @@ def _reading(linted: Any, offsets: dict[tuple[str, int], tuple[int, int]], files
 
 
 def _found(linted: Any, offsets: dict[tuple[str, int], tuple[int, int]], rules_of: dict[str, list[Any]], plan: Any, partitions: int) -> Any:
-    """A Dataset of (file, record, blob) rows: the record findings and the grouped dataset rules' findings."""
+    """A Dataset of (file, record, blob) rows: the record findings and the grouped dataset rules' findings.
+
+    The grouped rules share one shuffle: ``groupby(["file", "kind", "key"])`` with the kind naming
+    the rule (its key: record digest, id or near key), per file as the local engine runs them."""
+    from ray.data.expressions import col
+
     rows = linted.flat_map(_renumbered(offsets)).materialize()
-    parts = [kind_is(rows, "finding").select_columns(["file", "record", "blob"])]
+    found = kind_is(rows, "finding").select_columns(["file", "record", "blob"])
     wanted = {r.code for rules in rules_of.values() for r in rules if r.scope == "dataset"}
-    for code, kind in GROUPED.items():
-        if code in wanted:
-            keyed = kind_is(rows, kind)
-            # per file, as the local engine runs the dataset rules once per file
-            parts.append(keyed.groupby(["file", "key"], num_partitions=partitions).map_groups(_group_rule(code, plan.severity), batch_format="numpy"))
-    return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+    kinds = {kind: _group_rule(code, plan.severity) for code, kind in GROUPED.items() if code in wanted}
+    if not kinds:
+        return found
+    keyed = rows.filter(expr=col("kind").is_in(list(kinds)))
+
+    def by_kind(group: dict[str, Any]) -> dict[str, list[Any]]:
+        return kinds[str(group["kind"][0])](group)
+
+    return found.union(keyed.groupby(["file", "kind", "key"], num_partitions=partitions).map_groups(by_kind, batch_format="numpy"))
 
 
 def lint_files_ray(
