@@ -103,7 +103,7 @@ def cleaned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
     d = tmp_path_factory.mktemp("rayclean")
     a, b = clean_input(d)
-    local = clean([a, b], d / "local.jsonl")
+    local = clean([a, b], d / "local.jsonl", report=d / "local-report.json")
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(ray_clean, "RANGE_BYTES", 5000)
         import contextlib
@@ -111,7 +111,7 @@ def cleaned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
-            code = main(["clean", str(a), str(b), "-o", str(d / "out"), "--engine", "ray"])
+            code = main(["clean", str(a), str(b), "-o", str(d / "out"), "--engine", "ray", "--report", str(d / "report.json")])
     return {"d": d, "a": a, "b": b, "local": local, "code": code, "stdout": out.getvalue(), "out": d / "out"}
 
 
@@ -128,6 +128,10 @@ def test_clean_ray_writes_the_local_output_and_quarantine_as_parts(cleaned: dict
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert {k: v for k, v in summary.items() if k not in ("files", "parts")} == local.summary()
     assert cleaned["code"] == 1  # broken lines could not be read, as the local clean says
+    # the report: the same counts, and the same examples (the first by position, merged range by range)
+    mine, theirs = (json.loads((d / name).read_text(encoding="utf-8")) for name in ("report.json", "local-report.json"))
+    for part in ("summary", "files", "findings_by_rule", "repairs", "quarantined_by_rule"):
+        assert mine[part] == theirs[part], part
 
 
 def test_clean_ray_checks_and_reports_conservation(cleaned: dict[str, Any]) -> None:
