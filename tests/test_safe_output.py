@@ -42,6 +42,20 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 # --------------------------------------------------------------------------- item 1: convert
 
 
+def interrupt_second_call(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> None:
+    """Make ``owner.name`` raise KeyboardInterrupt on its second call (Ctrl-C in mid-write)."""
+    real = getattr(owner, name)
+    calls = {"n": 0}
+
+    def boom(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, boom)
+
+
 def test_convert_quarantine_equal_to_input_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src = tmp_path / "in.jsonl"
     body = lines(GOOD, {"bad": 1})
@@ -113,16 +127,7 @@ def test_convert_interrupted_leaves_old_output(tmp_path: Path, capsys: pytest.Ca
     out.write_text("precious\n")
     import toolproof.validator.formats as formats
 
-    real = formats.read_record
-    calls = {"n": 0}
-
-    def boom(obj, fmt="auto"):  # type: ignore[no-untyped-def]
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise KeyboardInterrupt
-        return real(obj, fmt)
-
-    monkeypatch.setattr(formats, "read_record", boom)
+    interrupt_second_call(monkeypatch, formats, "read_record")
     code, _, _ = run(capsys, "convert", str(src), "-o", str(out))
     assert code == 130
     assert out.read_text() == "precious\n"
@@ -141,16 +146,7 @@ def test_score_output_is_atomic(tmp_path: Path, capsys: pytest.CaptureFixture[st
     out.write_text("precious\n")
     from toolproof.evaluator.score import ScoredExample
 
-    real = ScoredExample.to_dict
-    seen = {"n": 0}
-
-    def boom(self):  # type: ignore[no-untyped-def]
-        seen["n"] += 1
-        if seen["n"] == 2:
-            raise KeyboardInterrupt
-        return real(self)
-
-    monkeypatch.setattr(ScoredExample, "to_dict", boom)
+    interrupt_second_call(monkeypatch, ScoredExample, "to_dict")
     code, _, _ = run(capsys, "score", str(preds), "--data", str(test), "-o", str(out))
     assert code == 130
     assert out.read_text() == "precious\n"
