@@ -131,10 +131,11 @@ def dataset_blocks(ds: Any, column: str) -> tuple[tuple[list[Any], str], list[in
     if column not in ds.columns():
         raise ValueError(f"the Dataset has no column {column!r} (columns: {', '.join(ds.columns())}); "
                          "read raw JSON lines with ray.data.read_text, which gives 'text'")
-    options = ray.data.DataContext.get_current().execution_options
+    texts = ds.select_columns([column])
+    options = texts.context.execution_options  # a Dataset runs with the context it was made with
     was, options.preserve_order = options.preserve_order, True  # blocks in the Dataset's order
     try:
-        refs = ds.select_columns([column]).to_arrow_refs()
+        refs = texts.to_arrow_refs()
     finally:
         options.preserve_order = was
     rows = ray.get([ray.remote(_num_rows).remote(r) for r in refs])
@@ -150,16 +151,12 @@ def _num_rows(table: Any) -> int:
 
 
 def _renumbered(offsets: dict[tuple[str, int], tuple[int, int]]) -> Any:
-    """A flat_map over range rows: the range's findings and digests, record and line numbers made global."""
+    """A flat_map over range rows: the range's digests (one row per record and key), record and line
+    numbers made global. The record findings stay one list per range (:func:`_range_findings`)."""
 
     def fn(row: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        from dataclasses import replace
-
         file, k = str(row["file"]), int(row["k"])
         index0, line0 = offsets[(file, k)]
-        for f in pickle.loads(row["findings"]):
-            f = replace(f, line=f.line + line0, record=f.record + index0)
-            yield {"kind": "finding", "file": file, "record": f.record, "blob": pickle.dumps(f), "key": b"", "line": f.line, "id": "", "nocalls": False}
         t = pickle.loads(row["summaries"])
         for pos in range(len(t)):
             s = t[pos]
@@ -308,25 +305,38 @@ def _reading(linted: Any, offsets: dict[tuple[str, int], tuple[int, int]], files
     return dialects, notes
 
 
-def _found(linted: Any, offsets: dict[tuple[str, int], tuple[int, int]], rules_of: dict[str, list[Any]], plan: Any, partitions: int) -> Any:
-    """A Dataset of (file, record, blob) rows: the record findings and the grouped dataset rules' findings.
+def _grouped(linted: Any, offsets: dict[tuple[str, int], tuple[int, int]], rules_of: dict[str, list[Any]], plan: Any, partitions: int) -> Any:
+    """A Dataset of (file, record, blob) rows, the grouped dataset rules' findings; None when none runs.
 
-    The grouped rules share one shuffle: ``groupby(["file", "kind", "key"])`` with the kind naming
-    the rule (its key: record digest, id or near key), per file as the local engine runs them."""
+    TP501-TP503 share one shuffle: ``groupby(["file", "kind", "key"])`` with the kind naming the rule
+    (its key: record digest, id or near key), per file as the local engine runs them."""
     from ray.data.expressions import col
 
-    rows = linted.flat_map(_renumbered(offsets)).materialize()
-    found = kind_is(rows, "finding").select_columns(["file", "record", "blob"])
     wanted = {r.code for rules in rules_of.values() for r in rules if r.scope == "dataset"}
     kinds = {kind: _group_rule(code, plan.severity) for code, kind in GROUPED.items() if code in wanted}
     if not kinds:
-        return found
-    keyed = rows.filter(expr=col("kind").is_in(list(kinds)))
+        return None
+    keyed = linted.flat_map(_renumbered(offsets)).filter(expr=col("kind").is_in(list(kinds)))
 
     def by_kind(group: dict[str, Any]) -> dict[str, list[Any]]:
         return kinds[str(group["kind"][0])](group)
 
-    return found.union(keyed.groupby(["file", "kind", "key"], num_partitions=partitions).map_groups(by_kind, batch_format="numpy"))
+    return keyed.groupby(["file", "kind", "key"], num_partitions=partitions).map_groups(by_kind, batch_format="numpy")
+
+
+def _range_findings(offsets: dict[tuple[str, int], tuple[int, int]], g_of: dict[tuple[str, int], int] | None = None) -> Any:
+    """map_batches over range rows: each range's record findings renumbered, as one pickled list
+    (``g``: the range's part number when ``g_of`` is given)."""
+
+    def fn(batch: dict[str, Any]) -> dict[str, list[Any]]:
+        out: dict[str, list[Any]] = {"g": [], "blob": []}
+        for file, k, blob in zip(batch["file"], batch["k"], batch["findings"], strict=True):
+            index0, line0 = offsets[(str(file), int(k))]
+            out["g"].append(g_of[(str(file), int(k))] if g_of is not None else int(k))
+            out["blob"].append(pickle.dumps([f.moved(line0, index0) for f in pickle.loads(blob)]))
+        return out
+
+    return fn
 
 
 def lint_files_ray(
@@ -359,7 +369,7 @@ def lint_files_ray(
     linted = _lint_stage(ray, ranges, jobs, n)
     offsets, per_file = _offsets(linted)
     dialects, notes = _reading(linted, offsets, list(jobs), result)
-    found = _found(linted, offsets, rules_of, plan, partitions or n)
+    grouped = _grouped(linted, offsets, rules_of, plan, partitions or n)
     # The other dataset rules (the mix rules TP701-TP705, TP504 leakage against --against) read
     # aggregates of the whole file: they run here on the packed per-record summaries (~60 bytes a
     # record), gathered per file. Not yet done through Ray aggregations.
@@ -369,9 +379,12 @@ def lint_files_ray(
         extra = _driver_dataset_findings(linted, offsets, others, plan, result.internal_errors)
     order = {file: {r.code: i for i, r in enumerate(rules)} for file, rules in rules_of.items()}
     if findings_dir is not None:
-        result.counts = _write_findings(ray, found, extra, offsets, list(jobs), order, os.fspath(findings_dir), partitions or n)
+        result.counts = _write_findings(ray, linted, grouped, extra, offsets, list(jobs), order, os.fspath(findings_dir), partitions or n)
     else:
-        findings = [pickle.loads(r["blob"]) for r in found.iter_rows()] + extra
+        lists = linted.select_columns(["file", "k", "findings"]).map_batches(_range_findings(offsets), batch_format="numpy")
+        findings = [f for r in lists.iter_rows() for f in pickle.loads(r["blob"])]
+        findings += [pickle.loads(r["blob"]) for r in grouped.iter_rows()] if grouped is not None else []
+        findings += extra
         findings.sort(key=lambda f: (list(jobs).index(f.file), f.record, order[f.file].get(f.code, len(order[f.file]))))
         result.findings = findings
     for file in jobs:
@@ -379,20 +392,27 @@ def lint_files_ray(
     return result
 
 
-def _write_findings(ray: Any, found: Any, extra: list[Finding], offsets: dict[tuple[str, int], tuple[int, int]],
+def _write_findings(ray: Any, linted: Any, grouped: Any, extra: list[Finding], offsets: dict[tuple[str, int], tuple[int, int]],
                     files: list[str], order: dict[str, dict[str, int]], folder: str, partitions: int) -> Any:
-    """Write the findings as part files, one per byte range, each in report order; returns their counts."""
+    """Write the findings as part files, one per byte range, each in report order; returns their counts.
+
+    ``groupby(range)`` over one row per range (its record findings, one list), one row per grouped
+    finding (its range found from its record number) and the driver's findings (a list per range)."""
     from toolproof.validator.engine import FindingCounts
 
     os.makedirs(folder, exist_ok=True)
     starts = {f: sorted((i0, k) for (ff, k), (i0, _l0) in offsets.items() if ff == f) for f in files}
     g_of = {key: g for g, key in enumerate(sorted(offsets, key=lambda fk: (files.index(fk[0]), fk[1])))}
     width = max(5, len(str(max(0, len(g_of) - 1))))
-    rows = found
+    rows = linted.select_columns(["file", "k", "findings"]).map_batches(_range_findings(offsets, g_of), batch_format="numpy")
+    if grouped is not None:
+        rows = rows.union(grouped.map_batches(_range_of(starts, g_of), batch_format="numpy"))
     if extra:
-        rows = rows.union(ray.data.from_items([{"file": f.file, "record": f.record, "blob": pickle.dumps(f)} for f in extra]))
-    keyed = rows.map_batches(_range_of(starts, g_of), batch_format="numpy")
-    written = keyed.groupby("g", num_partitions=partitions).map_groups(_findings_writer(folder, order, width), batch_format="numpy")
+        by_g: dict[int, list[Finding]] = {}
+        for f in extra:
+            by_g.setdefault(_g_of_record(starts, g_of, f.file, f.record), []).append(f)
+        rows = rows.union(ray.data.from_items([{"g": g, "blob": pickle.dumps(fs)} for g, fs in by_g.items()]))
+    written = rows.groupby("g", num_partitions=partitions).map_groups(_findings_writer(folder, order, width), batch_format="numpy")
     total = FindingCounts()
     for r in written.iter_rows():
         part = pickle.loads(r["counts"])
@@ -406,18 +426,21 @@ def _write_findings(ray: Any, found: Any, extra: list[Finding], offsets: dict[tu
     return total
 
 
-def _range_of(starts: dict[str, list[tuple[int, int]]], g_of: dict[tuple[str, int], int]) -> Any:
-    """map_batches: each finding row gets ``g``, the byte range its record is in."""
+def _g_of_record(starts: dict[str, list[tuple[int, int]]], g_of: dict[tuple[str, int], int], file: str, record: int) -> int:
+    """The part number of the byte range record ``record`` of ``file`` is in."""
     import bisect
 
+    s = starts[file]
+    at = bisect.bisect_right(s, (record, 1 << 62)) - 1  # a finding on the whole file (record -1): the first range
+    return g_of[(file, s[max(0, at)][1])]
+
+
+def _range_of(starts: dict[str, list[tuple[int, int]]], g_of: dict[tuple[str, int], int]) -> Any:
+    """map_batches over grouped findings rows: ``g``, the byte range each finding's record is in, and the finding as a one-item list."""
+
     def fn(batch: dict[str, Any]) -> dict[str, Any]:
-        gs = []
-        for file, record in zip(batch["file"], batch["record"], strict=True):
-            s = starts[str(file)]
-            at = bisect.bisect_right(s, (int(record), 1 << 62)) - 1  # a finding on the whole file (record -1): the first range
-            k = s[max(0, at)][1]
-            gs.append(g_of[(str(file), k)])
-        return {"g": gs, "file": batch["file"], "record": batch["record"], "blob": batch["blob"]}
+        gs = [_g_of_record(starts, g_of, str(file), int(record)) for file, record in zip(batch["file"], batch["record"], strict=True)]
+        return {"g": gs, "blob": [pickle.dumps([pickle.loads(b)]) for b in batch["blob"]]}
 
     return fn
 
@@ -431,7 +454,7 @@ def _findings_writer(folder: str, order: dict[str, dict[str, int]], width: int) 
         from toolproof.validator.safeio import atomic_writer
 
         g = int(group["g"][0])
-        findings = [pickle.loads(b) for b in group["blob"]]
+        findings = [f for b in group["blob"] for f in pickle.loads(b)]
         findings.sort(key=lambda f: (f.record, order[f.file].get(f.code, len(order[f.file]))))
         counts = FindingCounts()
         with atomic_writer(os.path.join(folder, f"part-{g:0{width}d}.jsonl")) as out:
@@ -490,11 +513,18 @@ def lint_dataset(
     ranges = [{"file": file, "k": b, "start": b, "end": 0, "index0": s} for b, s in enumerate(starts)]
     linted = _lint_stage(ray, ranges, {file: _job(file, fmt, rules, plan)}, n, blocks)
     offsets = {(file, b): (0, 0) for b in range(len(starts))}  # numbered from each block's first row already
-    return _found(linted, offsets, {file: rules}, plan, partitions or n).map_batches(_finding_rows, batch_format="numpy")
+    lists = linted.select_columns(["file", "k", "findings"]).map_batches(_range_findings(offsets), batch_format="numpy")
+    found = lists.map_batches(_finding_rows, batch_format="numpy")
+    grouped = _grouped(linted, offsets, {file: rules}, plan, partitions or n)
+    return found if grouped is None else found.union(grouped.map_batches(_finding_rows, batch_format="numpy"))
 
 
 def _finding_rows(batch: dict[str, Any]) -> dict[str, list[Any]]:
-    dicts = [pickle.loads(b).to_dict() for b in batch["blob"]]
+    """Findings rows (the columns of ``Finding.to_dict``) from rows of one pickled finding or list of them."""
+    dicts = []
+    for b in batch["blob"]:
+        got = pickle.loads(b)
+        dicts.extend(f.to_dict() for f in (got if isinstance(got, list) else [got]))
     keys = ("file", "line", "record", "id", "code", "name", "severity", "path", "message", "fix")
     return {k: [d[k] for d in dicts] for k in keys}
 
