@@ -6,7 +6,8 @@
 Generates N realistic tool-calling records (varied tools and argument types, single- and
 multi-turn, ~7% defects) into a temporary JSONL file, then runs each contender as its own
 subprocess and reports wall time, records/s, MB/s and the peak RSS (from ``os.wait4``: the
-largest resident set of the process and of the workers it waited for).
+largest resident set of the process and of the workers it waited for; for the Ray contenders, the
+whole Ray process tree, sampled with psutil).
 """
 
 from __future__ import annotations
@@ -220,6 +221,61 @@ def naive(path: str, limit: int = 0) -> int:
     return n
 
 
+def ray_contender(command: str, path: str, out: str) -> None:
+    """``toolproof lint|clean --engine ray`` in this process on a local Ray (all cores), with what
+    ``os.wait4`` cannot see: Ray's worker processes are not this process's waited-for children, so
+    their CPU time and memory are read with psutil over the process tree and written to OUT.json:
+    CPU seconds of every process of the tree at the end of the run (user + system, plus those of the
+    children each reaped: workers that ended are counted by the raylet that waited for them; a lower
+    bound, with Ray's own daemons included), and the peak of the summed RSS sampled every 0.2 s
+    (shared object-store pages count in each process that maps them, so it overstates)."""
+    import threading
+
+    import psutil
+    import ray
+
+    sys.path.insert(0, str(HERE.parent.parent))  # this checkout's code, as `-m toolproof` from its root gives the others
+    from toolproof.cli import main as toolproof_main
+
+    me = psutil.Process()
+    peak = [0.0]
+    done = threading.Event()
+
+    def tree_total(read: Any) -> float:
+        total = 0.0
+        for p in [me, *me.children(recursive=True)]:
+            try:
+                total += read(p)
+            except psutil.Error:
+                pass
+        return total
+
+    def cpu(p: Any) -> float:
+        t = p.cpu_times()
+        return float(t.user + t.system + t.children_user + t.children_system)
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], tree_total(lambda p: p.memory_info().rss) / 2**20)
+            done.wait(0.2)
+
+    ray.init(include_dashboard=False, log_to_driver=False)
+    watcher = threading.Thread(target=sample, daemon=True)
+    watcher.start()
+    started = tree_total(cpu)  # Ray's start-up, reported apart
+    t0 = time.perf_counter()
+    if command == "lint":
+        code = toolproof_main(["lint", path, "--engine", "ray", "--format", "json", "--output", out + ".report.json"])
+    else:
+        code = toolproof_main(["clean", path, "-o", out + ".clean", "--engine", "ray", "--quiet"])
+    wall = time.perf_counter() - t0
+    total = tree_total(cpu)
+    done.set()
+    watcher.join()
+    Path(out).write_text(json.dumps({"exit": code, "seconds": wall, "cpu_seconds": total, "cpu_seconds_ray_start": started, "peak_rss_mib": peak[0]}))
+    ray.shutdown()
+
+
 def _child(mode: str, path: str, limit: int) -> None:
     n = floor(path) if mode == "floor" else naive(path, limit)
     print(json.dumps({"records": n}))
@@ -249,13 +305,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--file", help="lint this file instead of generating one")
     ap.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     ap.add_argument("--profile", action="store_true", help="profile `lint --jobs 1` in-process and print the top functions")
-    ap.add_argument("--skip", default="", help="comma-separated contenders to skip (floor,naive,lint1,lint2,clean)")
+    ap.add_argument("--skip", default="", help="comma-separated contenders to skip (floor,naive,lint1,lint2,clean,ray,rayclean)")
     ap.add_argument("--naive-n", type=int, default=20_000, help="records the naive loop checks (its rate is per record; default 20,000, 0 = all)")
     ap.add_argument("--repeat", type=int, default=1, metavar="K", help="write the generated records K times over (a K-times bigger file whose copies are TP501 duplicates: peak memory vs file size and findings)")
     ap.add_argument("--child", nargs=3, metavar=("MODE", "PATH", "LIMIT"), help=argparse.SUPPRESS)
+    ap.add_argument("--ray-child", nargs=3, metavar=("COMMAND", "PATH", "OUT"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
         _child(args.child[0], args.child[1], int(args.child[2]))
+        return 0
+    if args.ray_child:
+        ray_contender(*args.ray_child)
         return 0
 
     tmp = Path(tempfile.mkdtemp(prefix="tp-bench-"))
@@ -299,6 +359,10 @@ def main(argv: list[str] | None = None) -> int:
             ("lint1", "toolproof lint --jobs 1", [*tp, "lint", str(data), "--format", "json", "--output", str(tmp / "l1.json")], n),
             ("lint2", "toolproof lint --jobs 2", [*tp, "lint", str(data), "--jobs", "2", "--format", "json", "--output", str(tmp / "l2.json")], n),
             ("clean", "toolproof clean", [*tp, "clean", str(data), "-o", str(tmp / "clean.jsonl"), "--quiet"], n),
+            ("ray", "toolproof lint --engine ray (local Ray, all cores; Ray start included)",
+             [sys.executable, str(HERE), "--ray-child", "lint", str(data), str(tmp / "ray.json")], n),
+            ("rayclean", "toolproof clean --engine ray (local Ray, all cores; Ray start included)",
+             [sys.executable, str(HERE), "--ray-child", "clean", str(data), str(tmp / "rayclean.json")], n),
         ]
         skip = set(filter(None, args.skip.split(",")))
         rows: list[dict[str, Any]] = []
@@ -307,6 +371,10 @@ def main(argv: list[str] | None = None) -> int:
             if key in skip:
                 continue
             wall, cpu, rss, rc, err = timed(cmd)
+            if key in ("ray", "rayclean") and (tmp / f"{key}.json").exists():  # the whole Ray process tree, measured by the child
+                inner = json.loads((tmp / f"{key}.json").read_text())
+                cpu, rss, rc = max(cpu, inner["cpu_seconds"]), max(rss, inner["peak_rss_mib"]), inner["exit"]
+                print(f"  ({key}: the command alone {inner['seconds']:.2f} s wall; Ray's start-up took {inner['cpu_seconds_ray_start']:.2f} CPU s of the {inner['cpu_seconds']:.2f})")
             ok = rc in (0, 1)
             size = mb * count / n
             rows.append({"key": key, "label": label, "records": count, "seconds": wall, "cpu_seconds": cpu, "records_per_s": count / wall,
@@ -337,6 +405,13 @@ def main(argv: list[str] | None = None) -> int:
             l2 = tmp / "l2.json"
             if l2.exists():
                 print(f"--jobs 2 report identical to --jobs 1: {l1.read_bytes() == l2.read_bytes()}")
+            lr = tmp / "ray.json.report.json"
+            if lr.exists():
+                print(f"--engine ray report identical to --jobs 1: {l1.read_bytes() == lr.read_bytes()}")
+        cl, rc_dir = tmp / "clean.jsonl", tmp / "rayclean.json.clean"
+        if cl.exists() and rc_dir.exists():
+            same = cl.read_bytes() == b"".join(p.read_bytes() for p in sorted((rc_dir / "cleaned").glob("part-*.jsonl")))
+            print(f"clean --engine ray cleaned parts, concatenated, identical to clean's output: {same}")
         if args.json:
             Path(args.json).write_text(json.dumps({"records": n, "mb": mb, "defects": defects, "results": rows}, indent=2))
         if args.profile:

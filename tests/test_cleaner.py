@@ -202,3 +202,22 @@ def test_python_literal_that_is_not_json_data_is_quarantined_not_repaired(tmp_pa
     res = clean(str(src), str(tmp_path / "o.jsonl"))
     assert (res.repaired, res.quarantined) == (0, 1)
     assert (tmp_path / "o.jsonl").read_text() == ""
+
+
+def test_ids_settled_root_by_root_are_the_ids_settled_in_one_pass() -> None:
+    """The Ray engine settles repeated ids per id root (validator/ray_clean.py): the same ids as one
+    pass over all records, for ids that look like suffixes, numbers and their text included."""
+    import random
+
+    from toolproof.validator.cleaner import id_root, suffix_id
+
+    pool: list[Any] = ["a", "a#2", "a#2#2", "a#3", "a#02", "b", "b#2", 5, "5", "5#2", 5.0, "#2", "a#", True, "True#2"]
+    rnd = random.Random(3)
+    for _ in range(300):
+        ids = [rnd.choice(pool) for _ in range(rnd.randint(1, 12))]
+        seen: set[str] = set()
+        one_pass = [suffix_id({"id": rid}, b"", seen)[0]["id"] for rid in ids]
+        by_root: dict[str, set[str]] = {}
+        grouped = [suffix_id({"id": rid}, b"", by_root.setdefault(id_root(rid), set()))[0]["id"] for rid in ids]
+        assert grouped == one_pass, ids
+    assert id_root("a#2#10") == "a" and id_root(5) == "5" and id_root("#2") == "" and id_root("a#") == "a#"

@@ -19,6 +19,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -240,6 +241,156 @@ def _finding_id(obj: Any) -> str | None:
     return None
 
 
+# --------------------------------------------------------------------------- the stages of one record
+#
+# ``clean`` runs them one record after the other; the Ray engine (``validator.ray_engine``) runs
+# :func:`judge_record` in its workers, byte range by byte range, and the rest through Ray's grouping.
+
+
+@dataclass
+class Candidate:
+    """A record the record stage lets through: next come exact-duplicate removal, its id, the output."""
+
+    file: str
+    line: int
+    record: dict[str, Any]  # the record to write (repaired, or the parsed object)
+    line_bytes: bytes  # dumps_line(record)
+    changes: list[Change]  # the repairs made
+    original: Any  # the parsed object (for the repair examples)
+
+
+def judge_record(
+    rec: Any, cleaner: RecordCleaner, result: CleanResult, counts: FileCounts, q_f: IO[bytes], on_finding: Any = None
+) -> Candidate | None:
+    """The record stage: count ``rec``, note its findings (``on_finding`` gets each too), quarantine
+    it (written to ``q_f``) when it is unread or keeps an error after the repairs; else the candidate."""
+    file = rec.file
+    counts.records += 1
+    result.records_in += 1
+
+    def note(f: Finding, value: Any, record: Any = _WHOLE) -> None:
+        _note_finding(result, f, value, record)
+        if on_finding is not None:
+            on_finding(f)
+
+    extra = [cleaner.reader_finding(code, hit, file, rec.line, rec.index, rec.obj) for code, hit in rec.extra]
+    for f in extra:
+        note(f, rec.raw)
+        if f.code == "TP010":
+            counts.bom_stripped = True
+            result.repairs["TP010 strip-byte-order-mark"] += 1
+    dialect = rec.source_format or "unknown"
+    if rec.error is not None or rec.obj is None:
+        hit = rec.error or Hit("$", "record did not parse")
+        f001 = cleaner.reader_finding(rec.code or "TP001", hit, file, rec.line, rec.index)
+        raw = rec.raw.rstrip("\\r\\n") if isinstance(rec.raw, str) else rec.raw
+        if raw is None and rec.original is not None:  # TP012: parsed, not readable in its dialect
+            raw = rec.original
+        note(f001, raw)
+        result.read_as["unread" if rec.code == "TP012" or rec.obj is None else dialect] += 1
+        result.quarantined_by_dialect[dialect] += 1
+        result.unread += 1
+        _quarantine(result, counts, q_f, file, rec.line, _finding_id(rec.original), [f001], raw, rec.data)
+        return None
+    obj = rec.obj
+    result.read_as[dialect] += 1
+    # a repeated key (TP011): which value was meant is unknown, so the record is not
+    # rewritten with the parser's choice; it goes to the quarantine with its bytes
+    blocking = [f for f in extra if f.code in READER_BLOCKING and f.code in cleaner.enabled and f.severity is Severity.ERROR]
+    if blocking:
+        result.quarantined_by_dialect[dialect] += 1
+        _quarantine(result, counts, q_f, file, rec.line, _finding_id(obj), blocking, obj, rec.data)
+        return None
+    outcome = cleaner.clean_record(obj, file, rec.line, rec.index)
+    for f in outcome.findings:
+        note(f, None, obj)
+    if not outcome.ok:
+        if any(f.code in ("TP002", "TP003") for f in outcome.errors):
+            result.unread += 1
+        result.quarantined_by_dialect[dialect] += 1
+        _quarantine(result, counts, q_f, file, rec.line, _finding_id(obj), outcome.errors, obj, rec.data)
+        return None
+    if rec.source_format not in (None, "canonical"):
+        result.converted[rec.source_format] += 1
+    record = outcome.record
+    if not isinstance(record, dict):  # only TP002 makes this possible, and it is an error
+        _quarantine(result, counts, q_f, file, rec.line, None, outcome.remaining, obj, rec.data)
+        return None
+    return Candidate(file, rec.line, record, dumps_line(record), outcome.changes, obj)
+
+
+def dedupe_key(cand: Candidate) -> bytes:
+    """The exact-duplicate key of a candidate: its record without the id (key order counts)."""
+    return _dedupe_key_from_line(cand.record, cand.line_bytes)
+
+
+def note_duplicate(result: CleanResult, counts: FileCounts) -> None:
+    result.duplicates_dropped += 1
+    counts.duplicates += 1
+    result.findings_by_rule["TP501"] += 1
+
+
+def derive_id(record: dict[str, Any], line_bytes: bytes, stem: str, line: int) -> tuple[dict[str, Any], bytes, bool]:
+    """A record without an id gets ``STEM:LINE`` (put first): the record, its line, whether derived."""
+    if record.get("id") is not None:
+        return record, line_bytes, False
+    record = {"id": f"{stem}:{line}", **{k: v for k, v in record.items() if k != "id"}}
+    return record, dumps_line(record), True
+
+
+def suffix_id(record: dict[str, Any], line_bytes: bytes, seen_ids: set[str]) -> tuple[dict[str, Any], bytes, bool]:
+    """An id already in ``seen_ids`` becomes ``ID#N`` (the least free N from 2); the final id joins
+    ``seen_ids``. Returns the record, its line and whether it was suffixed."""
+    rid = record.get("id")
+    ik = _id_key(rid)
+    if ik not in seen_ids:
+        seen_ids.add(ik)
+        return record, line_bytes, False
+    n = 2
+    while _id_key(f"{rid}#{n}") in seen_ids:
+        n += 1
+    record = dict(record)
+    record["id"] = f"{rid}#{n}"
+    seen_ids.add(_id_key(record["id"]))
+    return record, dumps_line(record), True
+
+
+def id_root(rid: Any) -> str:
+    """The id with every ``#N`` suffix taken off: :func:`suffix_id` only compares ids of one root
+    (an id and the suffixed ids made from it share it), so ids can be settled root by root."""
+    s = rid if isinstance(rid, str) else f"{rid}"
+    while True:
+        m = _SUFFIX.search(s)
+        if m is None:
+            return s
+        s = s[: m.start()]
+
+
+_SUFFIX = re.compile(r"#[0-9]+\Z")
+
+
+def note_written(
+    result: CleanResult, counts: FileCounts, keys: list[str], example: Any, derived: bool, suffixed: bool
+) -> None:
+    """Count a written record: ``keys`` name its repairs (``CODE FIX``); ``example(i)`` makes the
+    :class:`RepairExample` of the i-th when its key has none yet."""
+    if derived:
+        result.ids_derived += 1
+    if suffixed:
+        result.ids_suffixed += 1
+        result.repairs["TP502 suffix-duplicate-id"] += 1
+        result.findings_by_rule["TP502"] += 1
+    if keys or suffixed:
+        result.repaired += 1
+        for i, key in enumerate(keys):
+            result.repairs[key] += 1
+            if key not in result.repair_examples:
+                result.repair_examples[key] = example(i)
+    else:
+        result.unchanged += 1
+    counts.written += 1
+
+
 # --------------------------------------------------------------------------- clean
 
 
@@ -318,92 +469,21 @@ def clean(
             result.files.append(counts)
             stem = path.stem
             for rec in iter_records(path, input_format):
-                counts.records += 1
-                result.records_in += 1
-                extra = [cleaner.reader_finding(code, hit, file, rec.line, rec.index, rec.obj) for code, hit in rec.extra]
-                for f in extra:
-                    _note_finding(result, f, rec.raw)
-                    if f.code == "TP010":
-                        counts.bom_stripped = True
-                        result.repairs["TP010 strip-byte-order-mark"] += 1
-                dialect = rec.source_format or "unknown"
-                if rec.error is not None or rec.obj is None:
-                    hit = rec.error or Hit("$", "record did not parse")
-                    f001 = cleaner.reader_finding(rec.code or "TP001", hit, file, rec.line, rec.index)
-                    raw = rec.raw.rstrip("\r\n") if isinstance(rec.raw, str) else rec.raw
-                    if raw is None and rec.original is not None:  # TP012: parsed, not readable in its dialect
-                        raw = rec.original
-                    _note_finding(result, f001, raw)
-                    result.read_as["unread" if rec.code == "TP012" or rec.obj is None else dialect] += 1
-                    result.quarantined_by_dialect[dialect] += 1
-                    result.unread += 1
-                    _quarantine(result, counts, q_f, file, rec.line, _finding_id(rec.original), [f001], raw, rec.data)
+                cand = judge_record(rec, cleaner, result, counts, q_f)
+                if cand is None:
                     continue
-                obj = rec.obj
-                result.read_as[dialect] += 1
-                # a repeated key (TP011): which value was meant is unknown, so the record is not
-                # rewritten with the parser's choice; it goes to the quarantine with its bytes
-                blocking = [f for f in extra if f.code in READER_BLOCKING and f.code in cleaner.enabled
-                            and f.severity is Severity.ERROR]
-                if blocking:
-                    result.quarantined_by_dialect[dialect] += 1
-                    _quarantine(result, counts, q_f, file, rec.line, _finding_id(obj), blocking, obj, rec.data)
-                    continue
-                outcome = cleaner.clean_record(obj, file, rec.line, rec.index)
-                for f in outcome.findings:
-                    _note_finding(result, f, None, obj)
-                if not outcome.ok:
-                    if any(f.code in ("TP002", "TP003") for f in outcome.errors):
-                        result.unread += 1
-                    result.quarantined_by_dialect[dialect] += 1
-                    _quarantine(result, counts, q_f, file, rec.line, _finding_id(obj), outcome.errors, obj, rec.data)
-                    continue
-                if rec.source_format not in (None, "canonical"):
-                    result.converted[rec.source_format] += 1
-                record = outcome.record
-                if not isinstance(record, dict):  # only TP002 makes this possible, and it is an error
-                    _quarantine(result, counts, q_f, file, rec.line, None, outcome.remaining, obj, rec.data)
-                    continue
-                line_bytes = dumps_line(record)
                 if dedupe:
-                    key = _dedupe_key_from_line(record, line_bytes)
+                    key = _dedupe_key_from_line(cand.record, cand.line_bytes)
                     if key in seen_records:
-                        result.duplicates_dropped += 1
-                        counts.duplicates += 1
-                        result.findings_by_rule["TP501"] += 1
+                        note_duplicate(result, counts)
                         continue
                     seen_records.add(key)
-                rid = record.get("id")
-                if rid is None:
-                    record = {"id": f"{stem}:{rec.line}", **{k: v for k, v in record.items() if k != "id"}}
-                    result.ids_derived += 1
-                    rid = record["id"]
-                    line_bytes = b""
-                ik = _id_key(rid)
-                suffixed = ik in seen_ids
-                if suffixed:
-                    n = 2
-                    while _id_key(f"{rid}#{n}") in seen_ids:
-                        n += 1
-                    new_id = f"{rid}#{n}"
-                    if record is obj:
-                        record = dict(record)
-                    record["id"] = new_id
-                    line_bytes = b""
-                    result.ids_suffixed += 1
-                    result.repairs["TP502 suffix-duplicate-id"] += 1
-                    result.findings_by_rule["TP502"] += 1
-                    ik = _id_key(new_id)
-                seen_ids.add(ik)
-                if outcome.changes or suffixed:
-                    result.repaired += 1
-                    for ch in outcome.changes:
-                        result.repairs[f"{ch.code} {ch.fix}"] += 1
-                        _note_repair(result, ch, obj, outcome.record, file, rec.line)
-                else:
-                    result.unchanged += 1
-                counts.written += 1
-                out_f.write(line_bytes or dumps_line(record))
+                record, line_bytes, derived = derive_id(cand.record, cand.line_bytes, stem, cand.line)
+                record, line_bytes, suffixed = suffix_id(record, line_bytes, seen_ids)
+                keys = [f"{ch.code} {ch.fix}" for ch in cand.changes]
+                note_written(result, counts, keys, lambda i, c=cand: repair_example(c.changes[i], c.original, c.record, c.file, c.line),
+                             derived, suffixed)
+                out_f.write(line_bytes)
     result.internal_errors.extend(cleaner.internal_errors)
     for code in result.findings_by_rule:
         if code not in result.severity_by_rule:
@@ -460,10 +540,8 @@ def _note_finding(result: CleanResult, f: Finding, value: Any, record: Any = _WH
         ex.append(FindingExample(f.file, f.line, f.id, f.path, f.message, _snippet(value)))
 
 
-def _note_repair(result: CleanResult, ch: Change, before: Any, after: Any, file: str, line: int) -> None:
-    key = f"{ch.code} {ch.fix}"
-    if key in result.repair_examples:
-        return
+def repair_example(ch: Change, before: Any, after: Any, file: str, line: int) -> RepairExample:
+    """The report's example of one repair: the message (or tool) it is in, before and after."""
     # show the message (or tool) the change is in: "$.messages[2]..." -> messages[2]
     import re
 
@@ -474,7 +552,7 @@ def _note_repair(result: CleanResult, ch: Change, before: Any, after: Any, file:
     else:
         b, a = before, after
     rid = _finding_id(after)
-    result.repair_examples[key] = RepairExample(file, line, rid, ch.path, ch.message, _snippet(b, 600), _snippet(a, 600))
+    return RepairExample(file, line, rid, ch.path, ch.message, _snippet(b, 600), _snippet(a, 600))
 
 
 def quarantine_line(

@@ -64,16 +64,42 @@ def init(address: str | None = None, **kw: Any) -> Any:
     return ray
 
 
-class _RangeLinter:
-    """An actor: lints byte ranges (the rules and schema cache load once per actor)."""
+def _col(name: str) -> Any:
+    from ray.data.expressions import col
 
-    def __init__(self, jobs: dict[str, _Job]) -> None:
+    return col(name)
+
+
+def kind_is(ds: Any, kind: str) -> Any:
+    """The rows of ``ds`` whose ``kind`` column is ``kind`` (a predicate expression Ray evaluates on Arrow)."""
+    from ray.data.expressions import col
+
+    return ds.filter(expr=col("kind") == kind)
+
+
+class _RangeLinter:
+    """An actor: lints byte ranges, or blocks of a Dataset of text lines (the rules and schema cache
+    load once per actor). ``blocks``: (block refs, text column) for a Dataset; a row's ``start`` is
+    then its block and ``index0`` the block's first row number."""
+
+    def __init__(self, jobs: dict[str, _Job], blocks: Any = None) -> None:
         self.jobs = jobs
+        self.blocks = blocks
+
+    def _run(self, file: str, start: int, end: int, index0: int) -> Any:
+        if self.blocks is None:
+            return _run_range(self.jobs[file], file, start, end)
+        from toolproof.validator.engine import _run_batch
+
+        units = block_units(self.blocks, start, index0)
+        br = _run_batch(self.jobs[file], units)
+        br.lines = len(units)
+        return br
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, list[Any]] = {k: [] for k in ("file", "k", "count", "lines", "findings", "summaries", "meta", "errors", "reading")}
-        for file, k, start, end in zip(batch["file"], batch["k"], batch["start"], batch["end"], strict=True):
-            br = _run_range(self.jobs[str(file)], str(file), int(start), int(end))
+        for file, k, start, end, index0 in zip(batch["file"], batch["k"], batch["start"], batch["end"], batch["index0"], strict=True):
+            br = self._run(str(file), int(start), int(end), int(index0))
             out["file"].append(str(file))
             out["k"].append(int(k))
             out["count"].append(br.count)
@@ -86,17 +112,51 @@ class _RangeLinter:
         return out
 
 
+def block_units(blocks: tuple[list[Any], str], b: int, index0: int) -> list[Any]:
+    """The units of block ``b`` of a Dataset of JSON text lines: row ``i`` is record ``index0 + i``
+    on line ``index0 + i + 1`` (a line's newline added back), parsed later like a JSON Lines line."""
+    import ray
+
+    refs, column = blocks
+    table = ray.get(refs[b])
+    texts = table.column(column).to_pylist()
+    return [(index0 + i + 1, index0 + i, ("" if t is None else str(t)).encode("utf-8", "surrogateescape") + b"\n", False)
+            for i, t in enumerate(texts)]
+
+
+def dataset_blocks(ds: Any, column: str) -> tuple[tuple[list[Any], str], list[int]]:
+    """The blocks of ``ds`` (materialized in Ray's object store, in order) and their first row numbers:
+    only one number per block comes to the driver."""
+    ray = init()
+    if column not in ds.columns():
+        raise ValueError(f"the Dataset has no column {column!r} (columns: {', '.join(ds.columns())}); "
+                         "read raw JSON lines with ray.data.read_text, which gives 'text'")
+    texts = ds.select_columns([column])
+    options = texts.context.execution_options  # a Dataset runs with the context it was made with
+    was, options.preserve_order = options.preserve_order, True  # blocks in the Dataset's order
+    try:
+        refs = texts.to_arrow_refs()
+    finally:
+        options.preserve_order = was
+    rows = ray.get([ray.remote(_num_rows).remote(r) for r in refs])
+    starts, n = [], 0
+    for count in rows:
+        starts.append(n)
+        n += count
+    return (refs, column), starts
+
+
+def _num_rows(table: Any) -> int:
+    return int(table.num_rows)
+
+
 def _renumbered(offsets: dict[tuple[str, int], tuple[int, int]]) -> Any:
-    """A flat_map over range rows: the range's findings and digests, record and line numbers made global."""
+    """A flat_map over range rows: the range's digests (one row per record and key), record and line
+    numbers made global. The record findings stay one list per range (:func:`_range_findings`)."""
 
     def fn(row: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        from dataclasses import replace
-
         file, k = str(row["file"]), int(row["k"])
         index0, line0 = offsets[(file, k)]
-        for f in pickle.loads(row["findings"]):
-            f = replace(f, line=f.line + line0, record=f.record + index0)
-            yield {"kind": "finding", "file": file, "record": f.record, "blob": pickle.dumps(f), "key": b"", "line": f.line, "id": "", "nocalls": False}
         t = pickle.loads(row["summaries"])
         for pos in range(len(t)):
             s = t[pos]
@@ -160,7 +220,7 @@ def _driver_dataset_findings(
             continue
         rows = sorted(
             (int(r["k"]), r["summaries"], r["meta"])
-            for r in linted.filter(lambda r, file=file: r["file"] == file).select_columns(["k", "summaries", "meta"]).iter_rows()
+            for r in linted.filter(expr=_col("file") == file).select_columns(["k", "summaries", "meta"]).iter_rows()
         )
         table: Any = _summary_container(_summarize())
         meta = _Meta()
@@ -174,24 +234,9 @@ def _driver_dataset_findings(
     return out
 
 
-def lint_files_ray(
-    paths: Sequence[str | os.PathLike[str]],
-    *,
-    select: Sequence[str] | None = None,
-    ignore: Sequence[str] | None = None,
-    config: Config | None = None,
-    options: dict[str, Any] | None = None,
-    address: str | None = None,
-    workers: int | None = None,
-    range_bytes: int = RANGE_BYTES,
-    partitions: int | None = None,
-) -> LintResult:
-    """Lint JSON Lines files on Ray Data; the same findings as :func:`lint_paths`, in the same order."""
-    ray = init(address)
-    ctx = ray.data.DataContext.get_current()
-    ctx.enable_progress_bars = False
-    plan = _plan(select, ignore, config, options)
-    result = LintResult()
+def _plan_lint(paths: Sequence[str | os.PathLike[str]], plan: Any, config: Config | None, result: LintResult,
+               range_bytes: int) -> tuple[dict[str, _Job], dict[str, list[Any]], list[dict[str, Any]]]:
+    """The job and rules of each JSON Lines file and its byte ranges (unreadable files go to ``result.errors``)."""
     jobs: dict[str, _Job] = {}
     ranges: list[dict[str, Any]] = []
     rules_of: dict[str, list[Any]] = {}
@@ -207,22 +252,29 @@ def lint_files_ray(
             continue
         rules = _rules_for_file(plan, file, config)
         rules_of[file] = rules
-        jobs[file] = _Job(file, record_format, tuple(r.code for r in rules if r.scope == "record"),
-                          frozenset(r.code for r in rules), plan.options, plan.severity,
-                          any(r.scope == "dataset" for r in rules))
+        jobs[file] = _job(file, record_format, rules, plan)
         for k, (a, b) in enumerate(jsonl_byte_ranges(file, range_bytes)):
-            ranges.append({"file": file, "k": k, "start": a, "end": b})
-    if not ranges:
-        for file in jobs:
-            result.files.append(FileSummary(file, 0, "jsonl"))
-        return result
-    n = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
-    linted = ray.data.from_items(ranges).map_batches(
-        _RangeLinter, fn_constructor_args=(jobs,), batch_size=1, batch_format="numpy",
-        compute=ray.data.ActorPoolStrategy(size=min(n, len(ranges))),
+            ranges.append({"file": file, "k": k, "start": a, "end": b, "index0": 0})
+    return jobs, rules_of, ranges
+
+
+def _job(file: str, record_format: str, rules: list[Any], plan: Any) -> _Job:
+    return _Job(file, record_format, tuple(r.code for r in rules if r.scope == "record"), frozenset(r.code for r in rules),
+                plan.options, plan.severity, any(r.scope == "dataset" for r in rules))
+
+
+def _lint_stage(ray: Any, ranges: list[dict[str, Any]], jobs: dict[str, _Job], workers: int, blocks: Any = None) -> Any:
+    """The record rules on every range (or block), in actors; materialized in Ray's object store."""
+    return ray.data.from_items(ranges).map_batches(
+        _RangeLinter, fn_constructor_args=(jobs, blocks), batch_size=1, batch_format="numpy",
+        compute=ray.data.ActorPoolStrategy(size=max(1, min(workers, len(ranges)))),
     ).materialize()
-    # the driver takes two numbers per range, nothing per record
-    counts = sorted((str(r["file"]), int(r["k"]), int(r["count"]), int(r["lines"])) for r in linted.select_columns(["file", "k", "count", "lines"]).iter_rows())
+
+
+def _offsets(linted: Any) -> tuple[dict[tuple[str, int], tuple[int, int]], dict[str, int]]:
+    """Where each range's numbering starts (the driver takes two numbers per range) and each file's records."""
+    counts = sorted((str(r["file"]), int(r["k"]), int(r["count"]), int(r["lines"]))
+                    for r in linted.select_columns(["file", "k", "count", "lines"]).iter_rows())
     offsets: dict[tuple[str, int], tuple[int, int]] = {}
     per_file: dict[str, int] = {}
     index0 = line0 = 0
@@ -234,26 +286,90 @@ def lint_files_ray(
         index0 += count
         line0 += lines
         per_file[file] = index0
+    return offsets, per_file
+
+
+def _reading(linted: Any, offsets: dict[tuple[str, int], tuple[int, int]], files: Sequence[str], result: LintResult) -> tuple[Any, Any]:
+    """Internal errors (renumbered) and the dialects and reading notes of each file."""
     from collections import Counter
 
-    dialects: dict[str, Counter[str]] = {f: Counter() for f in jobs}
-    notes: dict[str, Counter[str]] = {f: Counter() for f in jobs}
-    for row in sorted(linted.select_columns(["file", "k", "errors", "reading"]).iter_rows(), key=lambda r: (str(r["file"]), int(r["k"]))):
-        i0, l0 = offsets[(str(row["file"]), int(row["k"]))]
+    dialects: dict[str, Counter[str]] = {f: Counter() for f in files}
+    notes: dict[str, Counter[str]] = {f: Counter() for f in files}
+    rows = linted.select_columns(["file", "k", "errors", "reading"]).iter_rows()
+    for row in sorted(rows, key=lambda r: (str(r["file"]), int(r["k"]))):
+        _i0, l0 = offsets[(str(row["file"]), int(row["k"]))]
         result.internal_errors.extend(f"{row['file']}:{line + l0}: {e}" for line, e in pickle.loads(row["errors"]))
         read_as, read_notes = pickle.loads(row["reading"])
         dialects[str(row["file"])].update(read_as)
         notes[str(row["file"])].update(read_notes)
-    rows = linted.flat_map(_renumbered(offsets)).materialize()
-    parts = [rows.filter(lambda r: r["kind"] == "finding").select_columns(["file", "record", "blob"])]
+    return dialects, notes
+
+
+def _grouped(linted: Any, offsets: dict[tuple[str, int], tuple[int, int]], rules_of: dict[str, list[Any]], plan: Any, partitions: int) -> Any:
+    """A Dataset of (file, record, blob) rows, the grouped dataset rules' findings; None when none runs.
+
+    TP501-TP503 share one shuffle: ``groupby(["file", "kind", "key"])`` with the kind naming the rule
+    (its key: record digest, id or near key), per file as the local engine runs them."""
+    from ray.data.expressions import col
+
     wanted = {r.code for rules in rules_of.values() for r in rules if r.scope == "dataset"}
-    for code, kind in GROUPED.items():
-        if code not in wanted:
-            continue
-        keyed = rows.filter(lambda r, kind=kind: r["kind"] == kind)
-        # per file, as the local engine runs the dataset rules once per file
-        parts.append(keyed.groupby(["file", "key"], num_partitions=partitions or n).map_groups(_group_rule(code, plan.severity), batch_format="numpy"))
-    found = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+    kinds = {kind: _group_rule(code, plan.severity) for code, kind in GROUPED.items() if code in wanted}
+    if not kinds:
+        return None
+    keyed = linted.flat_map(_renumbered(offsets)).filter(expr=col("kind").is_in(list(kinds)))
+
+    def by_kind(group: dict[str, Any]) -> dict[str, list[Any]]:
+        return kinds[str(group["kind"][0])](group)
+
+    return keyed.groupby(["file", "kind", "key"], num_partitions=partitions).map_groups(by_kind, batch_format="numpy")
+
+
+def _range_findings(offsets: dict[tuple[str, int], tuple[int, int]], g_of: dict[tuple[str, int], int] | None = None) -> Any:
+    """map_batches over range rows: each range's record findings renumbered, as one pickled list
+    (``g``: the range's part number when ``g_of`` is given)."""
+
+    def fn(batch: dict[str, Any]) -> dict[str, list[Any]]:
+        out: dict[str, list[Any]] = {"g": [], "blob": []}
+        for file, k, blob in zip(batch["file"], batch["k"], batch["findings"], strict=True):
+            index0, line0 = offsets[(str(file), int(k))]
+            out["g"].append(g_of[(str(file), int(k))] if g_of is not None else int(k))
+            out["blob"].append(pickle.dumps([f.moved(line0, index0) for f in pickle.loads(blob)]))
+        return out
+
+    return fn
+
+
+def lint_files_ray(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    config: Config | None = None,
+    options: dict[str, Any] | None = None,
+    address: str | None = None,
+    workers: int | None = None,
+    range_bytes: int | None = None,
+    partitions: int | None = None,
+    findings_dir: str | os.PathLike[str] | None = None,
+) -> LintResult:
+    """Lint JSON Lines files on Ray Data; the same findings as :func:`lint_paths`, in the same order.
+
+    With ``findings_dir`` the findings are not gathered: each byte range's findings are written, in
+    report order, to ``findings_dir/part-G.jsonl`` (one finding's JSON a line, as ``Finding.to_dict``)
+    by a Ray worker, ``result.findings`` stays empty and ``result.counts`` holds the counts."""
+    ray = init(address)
+    ray.data.DataContext.get_current().enable_progress_bars = False
+    plan = _plan(select, ignore, config, options)
+    result = LintResult()
+    jobs, rules_of, ranges = _plan_lint(paths, plan, config, result, range_bytes or RANGE_BYTES)
+    if not ranges:
+        result.files.extend(FileSummary(file, 0, "jsonl") for file in jobs)
+        return result
+    n = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+    linted = _lint_stage(ray, ranges, jobs, n)
+    offsets, per_file = _offsets(linted)
+    dialects, notes = _reading(linted, offsets, list(jobs), result)
+    grouped = _grouped(linted, offsets, rules_of, plan, partitions or n)
     # The other dataset rules (the mix rules TP701-TP705, TP504 leakage against --against) read
     # aggregates of the whole file: they run here on the packed per-record summaries (~60 bytes a
     # record), gathered per file. Not yet done through Ray aggregations.
@@ -262,12 +378,155 @@ def lint_files_ray(
     if any(others.values()):
         extra = _driver_dataset_findings(linted, offsets, others, plan, result.internal_errors)
     order = {file: {r.code: i for i, r in enumerate(rules)} for file, rules in rules_of.items()}
-    findings = [pickle.loads(r["blob"]) for r in found.iter_rows()] + extra  # (a CLI would write these per partition)
-    findings.sort(key=lambda f: (list(jobs).index(f.file), f.record, order[f.file].get(f.code, len(order[f.file]))))
+    if findings_dir is not None:
+        result.counts = _write_findings(ray, linted, grouped, extra, offsets, list(jobs), order, os.fspath(findings_dir), partitions or n)
+    else:
+        lists = linted.select_columns(["file", "k", "findings"]).map_batches(_range_findings(offsets), batch_format="numpy")
+        findings = [f for r in lists.iter_rows() for f in pickle.loads(r["blob"])]
+        findings += [pickle.loads(r["blob"]) for r in grouped.iter_rows()] if grouped is not None else []
+        findings += extra
+        findings.sort(key=lambda f: (list(jobs).index(f.file), f.record, order[f.file].get(f.code, len(order[f.file]))))
+        result.findings = findings
     for file in jobs:
         result.files.append(FileSummary(file, per_file.get(file, 0), "jsonl", dict(dialects[file].most_common()), dict(notes[file].most_common())))
-    result.findings = findings
     return result
 
 
-__all__ = ["GROUPED", "init", "lint_files_ray"]
+def _write_findings(ray: Any, linted: Any, grouped: Any, extra: list[Finding], offsets: dict[tuple[str, int], tuple[int, int]],
+                    files: list[str], order: dict[str, dict[str, int]], folder: str, partitions: int) -> Any:
+    """Write the findings as part files, one per byte range, each in report order; returns their counts.
+
+    ``groupby(range)`` over one row per range (its record findings, one list), one row per grouped
+    finding (its range found from its record number) and the driver's findings (a list per range)."""
+    from toolproof.validator.engine import FindingCounts
+
+    os.makedirs(folder, exist_ok=True)
+    starts = {f: sorted((i0, k) for (ff, k), (i0, _l0) in offsets.items() if ff == f) for f in files}
+    g_of = {key: g for g, key in enumerate(sorted(offsets, key=lambda fk: (files.index(fk[0]), fk[1])))}
+    width = max(5, len(str(max(0, len(g_of) - 1))))
+    rows = linted.select_columns(["file", "k", "findings"]).map_batches(_range_findings(offsets, g_of), batch_format="numpy")
+    if grouped is not None:
+        rows = rows.union(grouped.map_batches(_range_of(starts, g_of), batch_format="numpy"))
+    if extra:
+        by_g: dict[int, list[Finding]] = {}
+        for f in extra:
+            by_g.setdefault(_g_of_record(starts, g_of, f.file, f.record), []).append(f)
+        rows = rows.union(ray.data.from_items([{"g": g, "blob": pickle.dumps(fs)} for g, fs in by_g.items()]))
+    written = rows.groupby("g", num_partitions=partitions).map_groups(_findings_writer(folder, order, width), batch_format="numpy")
+    total = FindingCounts()
+    for r in written.iter_rows():
+        part = pickle.loads(r["counts"])
+        total.errors += part.errors
+        total.warnings += part.warnings
+        total.records_with_errors += part.records_with_errors
+        total.codes.update(part.codes)
+        total.safe += part.safe
+        for code, sev in part.severity.items():
+            total.severity.setdefault(code, sev)
+    return total
+
+
+def _g_of_record(starts: dict[str, list[tuple[int, int]]], g_of: dict[tuple[str, int], int], file: str, record: int) -> int:
+    """The part number of the byte range record ``record`` of ``file`` is in."""
+    import bisect
+
+    s = starts[file]
+    at = bisect.bisect_right(s, (record, 1 << 62)) - 1  # a finding on the whole file (record -1): the first range
+    return g_of[(file, s[max(0, at)][1])]
+
+
+def _range_of(starts: dict[str, list[tuple[int, int]]], g_of: dict[tuple[str, int], int]) -> Any:
+    """map_batches over grouped findings rows: ``g``, the byte range each finding's record is in, and the finding as a one-item list."""
+
+    def fn(batch: dict[str, Any]) -> dict[str, Any]:
+        gs = [_g_of_record(starts, g_of, str(file), int(record)) for file, record in zip(batch["file"], batch["record"], strict=True)]
+        return {"g": gs, "blob": [pickle.dumps([pickle.loads(b)]) for b in batch["blob"]]}
+
+    return fn
+
+
+def _findings_writer(folder: str, order: dict[str, dict[str, int]], width: int) -> Any:
+    """map_groups by range: its findings in report order to ``part-G.jsonl``; returns their counts."""
+
+    def fn(group: dict[str, Any]) -> dict[str, list[Any]]:
+        from toolproof.validator.cleaner import dumps_line
+        from toolproof.validator.engine import FindingCounts
+        from toolproof.validator.safeio import atomic_writer
+
+        g = int(group["g"][0])
+        findings = [f for b in group["blob"] for f in pickle.loads(b)]
+        findings.sort(key=lambda f: (f.record, order[f.file].get(f.code, len(order[f.file]))))
+        counts = FindingCounts()
+        with atomic_writer(os.path.join(folder, f"part-{g:0{width}d}.jsonl")) as out:
+            for f in findings:
+                counts.add(f)
+                out.write(dumps_line(f.to_dict()))
+        return {"g": [g], "counts": [pickle.dumps(counts)]}
+
+    return fn
+
+
+def record_format_of(blocks: tuple[list[Any], str]) -> str:
+    """The record format ``auto`` reads a Dataset with, as for a file: calls whose arguments are
+    JSON objects in the first block make the file canonical (its first 4 MB for a file)."""
+    from toolproof.validator.formats import AUTO_OBJECT_ARGS
+    from toolproof.validator.io import _OBJECT_ARGS
+
+    ray = init()
+    refs, column = blocks
+    if not refs:
+        return "auto"
+    head = "\n".join(str(t) for t in ray.get(refs[0]).column(column).to_pylist()[:20000])[: 4 << 20]
+    return AUTO_OBJECT_ARGS if _OBJECT_ARGS.search(head.encode("utf-8", "surrogateescape")) else "auto"
+
+
+def lint_dataset(
+    ds: Any,
+    *,
+    column: str = "text",
+    file: str = "<dataset>",
+    input_format: str | None = None,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    config: Config | None = None,
+    options: dict[str, Any] | None = None,
+    workers: int | None = None,
+    partitions: int | None = None,
+) -> Any:
+    """Lint a ``ray.data.Dataset`` of raw JSON lines (column ``column``, e.g. ``ray.data.read_text``'s
+    ``text``; parsed in the workers, never through Arrow's schema inference). Returns a Dataset of
+    findings, one row each with the columns of ``Finding.to_dict`` (file, line, record, id, code,
+    name, severity, path, message, fix). Row ``i`` is record ``i`` on line ``i + 1`` of ``file``.
+    Record rules and the grouped dataset rules (TP501-TP503) run; the mix rules and TP504 read
+    whole-file aggregates and run only with :func:`lint_files_ray`."""
+    from toolproof.validator.io import split_format
+
+    ray = init()
+    ray.data.DataContext.get_current().enable_progress_bars = False
+    plan = _plan(select, ignore, config, options)
+    rules = [r for r in _rules_for_file(plan, file, config) if r.scope == "record" or r.code in GROUPED]
+    blocks, starts = dataset_blocks(ds, column)
+    fmt = split_format(input_format)[1] if input_format else record_format_of(blocks)
+    if not starts:
+        return ray.data.from_items([])
+    n = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+    ranges = [{"file": file, "k": b, "start": b, "end": 0, "index0": s} for b, s in enumerate(starts)]
+    linted = _lint_stage(ray, ranges, {file: _job(file, fmt, rules, plan)}, n, blocks)
+    offsets = {(file, b): (0, 0) for b in range(len(starts))}  # numbered from each block's first row already
+    lists = linted.select_columns(["file", "k", "findings"]).map_batches(_range_findings(offsets), batch_format="numpy")
+    found = lists.map_batches(_finding_rows, batch_format="numpy")
+    grouped = _grouped(linted, offsets, {file: rules}, plan, partitions or n)
+    return found if grouped is None else found.union(grouped.map_batches(_finding_rows, batch_format="numpy"))
+
+
+def _finding_rows(batch: dict[str, Any]) -> dict[str, list[Any]]:
+    """Findings rows (the columns of ``Finding.to_dict``) from rows of one pickled finding or list of them."""
+    dicts = []
+    for b in batch["blob"]:
+        got = pickle.loads(b)
+        dicts.extend(f.to_dict() for f in (got if isinstance(got, list) else [got]))
+    keys = ("file", "line", "record", "id", "code", "name", "severity", "path", "message", "fix")
+    return {k: [d[k] for d in dicts] for k in keys}
+
+
+__all__ = ["GROUPED", "block_units", "dataset_blocks", "init", "kind_is", "lint_dataset", "lint_files_ray", "record_format_of"]

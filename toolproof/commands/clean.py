@@ -50,6 +50,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="then add near-miss decline records made from the output's own records until they are SHARE "
                         "of it (default 0.15; see `toolproof data balance`)")
     p.add_argument("--seed", type=int, default=0, help="random seed for --balance")
+    p.add_argument("--engine", choices=["local", "ray"], default="local",
+                   help="local (default) or Ray Data (pip install 'toolproof[ray]'; JSON Lines on storage every worker reads): "
+                        "then OUTPUT is a new or empty folder that gets cleaned/, quarantine/ and findings/ part files and summary.json")
+    p.add_argument("--ray-address", metavar="ADDR", help="Ray cluster to use with --engine ray (default: RAY_ADDRESS, else a local Ray)")
     p.set_defaults(func=run)
 
 
@@ -116,6 +120,8 @@ def run(args: argparse.Namespace) -> int:
         config = load_config(args.config)
     except ConfigError as e:
         raise UsageError(str(e)) from None
+    if args.engine == "ray":
+        return _clean_ray(args, config)
     try:
         result = clean(
             args.inputs,
@@ -137,6 +143,45 @@ def run(args: argparse.Namespace) -> int:
     print(format_summary(result, args.quiet), file=sys.stdout)
     if balanced is not None and not args.quiet:
         print(balanced, file=sys.stdout)
+    return 1 if result.unread and not args.allow_unread else 0
+
+
+def _clean_ray(args: argparse.Namespace, config: Any) -> int:
+    """``clean --engine ray``: OUTPUT is a folder of part files; the summary adds the per-file conservation check."""
+    from toolproof.validator.cleaner import CleanError, resolve_report_path
+    from toolproof.validator.io import InputError, split_format
+    from toolproof.validator.safeio import OutputError, escape_text, refuse_overwrite
+
+    for flag, given in (("--quarantine", args.quarantine), ("--balance", args.balance is not None)):
+        if given:
+            raise UsageError(f"{flag} does not go with --engine ray (the quarantine is OUTPUT/quarantine/)")
+    if split_format(args.input_format)[0] not in (None, "jsonl"):
+        raise UsageError("--engine ray reads JSON Lines only; --input-format may name a record dialect (e.g. sharegpt)")
+    try:
+        from toolproof.validator.ray_clean import ConservationError, clean_files_ray, conservation
+    except ImportError as e:
+        raise UsageError(str(e)) from None
+    try:
+        report = resolve_report_path(args.report) if args.report else None
+        refuse_overwrite([("--report", report)], args.inputs)
+        result = clean_files_ray(args.inputs, args.output, unsafe_fixes=args.unsafe_fixes, dedupe=not args.no_dedupe,
+                                 input_format=args.input_format, select=args.select, ignore=args.ignore, config=config,
+                                 address=args.ray_address)
+    except (CleanError, InputError, OutputError, ValueError, ImportError) as e:
+        raise UsageError(str(e)) from None
+    except ConservationError as e:
+        print(f"toolproof clean: error: {escape_text(str(e))}", file=sys.stderr)
+        return 1
+    if report is not None:
+        from toolproof.validator.reporters.clean_report import write_report
+
+        result.report = str(report)
+        write_report(result, report)
+    print(format_summary(result, args.quiet), file=sys.stdout)
+    if not args.quiet:
+        rows = conservation(result)
+        print("records in = written + quarantined + duplicates dropped, per file: " + ", ".join(
+            f"{escape_text(r['file'])} {r['records_in']} = {r['written']} + {r['quarantined']} + {r['duplicates_dropped']}" for r in rows))
     return 1 if result.unread and not args.allow_unread else 0
 
 

@@ -49,6 +49,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    "file is only a warning")
     p.add_argument("--engine", choices=["local", "ray"], default="local", help="local processes (default) or Ray Data (pip install 'toolproof[ray]'; JSON Lines on storage every worker reads)")
     p.add_argument("--ray-address", metavar="ADDR", help="Ray cluster to use with --engine ray (default: RAY_ADDRESS, else a local Ray)")
+    p.add_argument("--findings-dir", metavar="DIR", help="with --engine ray: write the findings as part files DIR/part-G.jsonl (one per "
+                   "byte range, in report order; a new or empty folder) instead of gathering them; the report then has the counts only")
     p.set_defaults(func=run)
 
 
@@ -74,8 +76,17 @@ def _lint_ray(args: argparse.Namespace, config: object, options: dict[str, objec
         raise UsageError(str(e)) from None
     if args.input_format:
         raise UsageError("--engine ray reads JSON Lines only; leave out --input-format")
+    if args.findings_dir:
+        import os
+
+        from toolproof.validator.safeio import same_file
+
+        if any(same_file(args.findings_dir, p) for p in args.paths) or (os.path.exists(args.findings_dir) and (
+                not os.path.isdir(args.findings_dir) or any(os.scandir(args.findings_dir)))):
+            raise UsageError(f"--findings-dir {args.findings_dir}: must be a new or empty folder (stale part files would join the findings)")
     try:
-        return lint_files_ray(args.paths, select=args.select, ignore=args.ignore, config=config, options=options, address=args.ray_address)  # type: ignore[arg-type]
+        return lint_files_ray(args.paths, select=args.select, ignore=args.ignore, config=config, options=options,  # type: ignore[arg-type]
+                              address=args.ray_address, findings_dir=args.findings_dir)
     except ImportError as e:
         raise UsageError(str(e)) from None
 
@@ -89,6 +100,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if args.findings_dir and args.engine != "ray":
+        raise UsageError("--findings-dir goes with --engine ray")
     try:
         split_format(args.input_format)
     except ValueError as e:
@@ -164,6 +177,8 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as e:  # unknown selector
             raise UsageError(str(e)) from None
         stream.close(result)
+    if args.findings_dir:
+        print(f"toolproof lint: {result.finding_count} finding(s) written as part files to {escape_text(args.findings_dir)}", file=sys.stderr)
     if args.output:
         print(f"toolproof lint: {result.error_count} error(s), {result.warning_count} warning(s); report written to {args.output}", file=sys.stderr)
     else:
