@@ -191,3 +191,28 @@ def test_progress_bars_render_updates_on_the_console() -> None:
     assert "eval test.jsonl" in out and "4/4" in out and "tok/s" in out
     with progress_bars(False) as off:
         assert off is None
+
+
+def test_progress_lines_when_not_a_terminal() -> None:
+    """In a log file a bar shows nothing until the step ends: a plain line per tenth instead."""
+    import io
+    import time
+
+    from rich.console import Console
+
+    from toolproof.progress import progress_bars
+    from toolproof.validator.progress import ProgressUpdate
+
+    buf = io.StringIO()
+    with progress_bars(console=Console(file=buf, width=200, force_terminal=False)) as progress:
+        assert progress is not None
+        for done in range(21):
+            progress(ProgressUpdate("eval base/synthetic", done, 20, tokens=5 * done))
+            time.sleep(0.001)
+        for done in (1, 2):  # the same label again: a new step
+            progress(ProgressUpdate("eval base/synthetic", done, 2))
+    lines = buf.getvalue().splitlines()
+    assert len(lines) == 11 + 2  # the first record done, then each tenth
+    assert lines[0].startswith("eval base/synthetic 1/20") and "tok/s" in lines[0]
+    assert lines[1].startswith("eval base/synthetic 2/20") and lines[10].startswith("eval base/synthetic 20/20")
+    assert lines[11].startswith("eval base/synthetic 1/2") and lines[12].startswith("eval base/synthetic 2/2")

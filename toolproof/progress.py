@@ -67,16 +67,49 @@ class _Bars:
             self.live = None
 
 
+class _Lines:
+    """Not a terminal (a log file, ``nohup``, CI): a plain line when a step's first unit is done, at each
+    tenth and at its end, since a bar redrawn in place shows nothing there until the step is over."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.steps: dict[str, tuple[float, int, int]] = {}  # label -> (start time, tenth printed, last done)
+
+    def update(self, u: ProgressUpdate) -> None:
+        import time
+
+        now = time.monotonic()
+        start, printed, last = self.steps.get(u.label, (now, -1, -1))
+        if u.done < last:  # the same label starting again
+            start, printed = now, -1
+        tenth = 10 if u.total <= 0 or u.done >= u.total else (10 * u.done) // u.total
+        show = u.done > 0 and tenth > printed
+        self.steps[u.label] = (start, tenth if show else printed, u.done)
+        if not show:
+            return
+        elapsed = now - start
+        rate = f"  {u.done / elapsed:.2f}/s" if elapsed > 0 else ""
+        if u.tokens and elapsed > 0:
+            rate += f"  {u.tokens / elapsed:.1f} tok/s"
+        info = f"  {u.info}" if u.info else ""
+        self.console.print(f"{u.label} {u.done}/{u.total}{rate}{info}  {elapsed:.0f} s", highlight=False, soft_wrap=True)
+
+    def close(self) -> None:
+        pass
+
+
 @contextlib.contextmanager
 def progress_bars(enabled: bool = True, *, console: Console | None = None) -> Iterator[ProgressFn | None]:
     """A progress callback that draws rich bars on stderr (None when disabled).
 
-    The bars appear with a step's first update and stay on screen when the step is done.
+    The bars appear with a step's first update and stay on screen when the step is done. When
+    stderr is not a terminal, each step gets a plain line per tenth done instead.
     """
     if not enabled:
         yield None
         return
-    bars = _Bars(console or Console(file=sys.stderr))
+    console = console or Console(file=sys.stderr)
+    bars: _Bars | _Lines = _Bars(console) if console.is_terminal else _Lines(console)
     try:
         yield bars.update
     finally:
