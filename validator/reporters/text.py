@@ -20,9 +20,25 @@ def _fix_mark(f: Finding) -> str:
     return " [*]" if f.fix is FixSafety.SAFE else (" [unsafe fix]" if f.fix is FixSafety.UNSAFE else "")
 
 
-def finding_line(f: Finding) -> str:
+def finding_line(f: Finding, file: str | None = None) -> str:
+    """One finding as a text line; ``file``: ``f.file`` already escaped (a stream escapes it once per file)."""
     where = "" if f.path in ("", "$") else f"  {_e(f.path)}"
-    return f"{_e(f.file)}:{f.line}  {f.code} {f.name}  {_e(f.message)}{where}{_fix_mark(f)}"
+    mark = "" if f.fix is FixSafety.NONE else _fix_mark(f)
+    return f"{_e(f.file) if file is None else file}:{f.line}  {f.code} {f.name}  {_e(f.message)}{where}{mark}"
+
+
+def _notes(result: LintResult) -> Any:
+    """The lines before the summary table: (style, label, text) for empty files, how each file was
+    read, unreadable files and internal errors (both streams print these)."""
+    for fs in result.files:
+        if fs.records == 0:
+            yield "yellow", "", f"{_e(fs.path)}: no records (empty file)"
+        elif (line := read_as(fs)) is not None:
+            yield "dim", "", line
+    for e in result.errors:
+        yield "bold red", "error:", _e(e)
+    for e in result.internal_errors[:20]:
+        yield "magenta", "internal error (please report):", _e(e)
 
 
 def _summary_rows(result: LintResult) -> list[tuple[str, str, str, int, str]]:
@@ -87,24 +103,13 @@ class PlainStream:
                 self.out.write("\n")
             self.current = f.file
             self._file = _e(f.file)
-        # finding_line(f), with the file escaped once per file
-        where = "" if f.path in ("", "$") else f"  {_e(f.path)}"
-        mark = "" if f.fix is FixSafety.NONE else _fix_mark(f)
-        self.out.write(f"{self._file}:{f.line}  {f.code} {f.name}  {_e(f.message)}{where}{mark}\n")
+        self.out.write(finding_line(f, self._file) + "\n")
 
     def close(self, result: LintResult) -> None:
         out: list[str] = []
         if self.current is not None:
             out.append("")
-        for fs in result.files:
-            if fs.records == 0:
-                out.append(f"{_e(fs.path)}: no records (empty file)")
-            elif (line := read_as(fs)) is not None:
-                out.append(line)
-        for e in result.errors:
-            out.append(f"error: {_e(e)}")
-        for e in result.internal_errors[:20]:
-            out.append(f"internal error (please report): {_e(e)}")
+        out.extend(f"{label} {text}" if label else text for _, label, text in _notes(result))
         rows = _summary_rows(result)
         if rows:
             out.append("")
@@ -149,15 +154,8 @@ class RichStream:
         from rich.table import Table
 
         con, batch = self.con, self.batch
-        for fs in result.files:
-            if fs.records == 0:
-                con.print(f"[yellow]{escape(_e(fs.path))}: no records (empty file)[/]")
-            elif (line := read_as(fs)) is not None:
-                con.print(f"[dim]{escape(line)}[/]")
-        for e in result.errors:
-            con.print(f"[bold red]error:[/] {escape(_e(e))}")
-        for e in result.internal_errors[:20]:
-            con.print(f"[magenta]internal error (please report):[/] {escape(_e(e))}")
+        for style, label, text in _notes(result):
+            con.print(f"[{style}]{escape(label)}[/] {escape(text)}" if label else f"[{style}]{escape(text)}[/]")
         rows = _summary_rows(result)
         if rows:
             t = Table(title="Findings by rule", title_justify="left")
