@@ -15,11 +15,10 @@ from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice, starmap
-from operator import attrgetter
 from typing import Any
 
 from toolproof.validator.config import Config, resolve_selector
-from toolproof.validator.findings import Finding, FixSafety, Hit, Severity
+from toolproof.validator.findings import Finding, FixSafety, Hit, Severity, finding_args
 from toolproof.validator.io import InputError, RawRecord, Unit, iter_units, jsonl_byte_ranges, parse_unit, read_jsonl_range
 from toolproof.validator.rules.base import REGISTRY, Context, Rule, all_rules
 
@@ -631,7 +630,6 @@ def _iter_dataset_findings(
             errors.append(f"{file}: dataset rule {r.code} {r.name} raised {type(e).__name__}: {e}")
 
 
-_FINDING_ARGS = attrgetter(*Finding.__dataclass_fields__)  # a finding's constructor arguments, in order
 
 
 class FindingSpool:
@@ -667,9 +665,9 @@ class FindingSpool:
         if self._block:
             import pickle
 
-            # as constructor-argument tuples (read by attrgetter, rebuilt by starmap): no per-finding
+            # as constructor-argument tuples (read by finding_args, rebuilt by starmap): no per-finding
             # __reduce__ call on the way in
-            pickle.dump(list(map(_FINDING_ARGS, self._block)), self._f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(list(map(finding_args, self._block)), self._f, protocol=pickle.HIGHEST_PROTOCOL)
             self._blocks += 1
             self._block = []
 

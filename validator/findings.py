@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import Enum
+from operator import attrgetter
 from typing import Any
 
 
@@ -76,17 +77,15 @@ class Finding:
         # Pickled as the constructor's arguments: the dataclass default for a slotted class
         # (a field-name dict built per object) costs twice as much, and findings cross a
         # process boundary or the spool file once per finding (``lint --jobs N``).
-        return (Finding, self.args())
-
-    def args(self) -> tuple[Any, ...]:
-        """The constructor's arguments, in order."""
-        return (self.code, self.name, self.severity, self.file, self.line, self.record, self.id, self.path,
-                self.message, self.fix, self.data)
+        return (Finding, finding_args(self))
 
     def moved(self, lines: int, records: int) -> Finding:
         """The same finding ``lines`` lines and ``records`` records further into its file."""
         return Finding(self.code, self.name, self.severity, self.file, self.line + lines, self.record + records,
                        self.id, self.path, self.message, self.fix, self.data)
+
+
+finding_args = attrgetter(*Finding.__dataclass_fields__)  # a finding's constructor arguments, in order
 
 
 def _fast_init(cls: type, defaults: dict[str, Any]) -> None:
