@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -76,8 +77,6 @@ class _Lines:
         self.steps: dict[str, tuple[float, int, int]] = {}  # label -> (start time, tenth printed, last done)
 
     def update(self, u: ProgressUpdate) -> None:
-        import time
-
         now = time.monotonic()
         start, printed, last = self.steps.get(u.label, (now, -1, -1))
         if u.done < last:  # the same label starting again
