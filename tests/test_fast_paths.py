@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from toolproof.validator import formats
 from toolproof.validator.engine import FindingSpool
-from toolproof.validator.findings import Finding, FixSafety, Hit, Severity
+from toolproof.validator.findings import Finding, FixSafety, Hit, Severity, pack_findings, unpack_findings
 from toolproof.validator.formats import DIALECTS, detect_format
 from toolproof.validator.grounding import (
     _CAMEL,
@@ -189,6 +189,27 @@ def test_spool_reads_back_what_it_was_given() -> None:
     assert back == fs
     assert [f.data for f in back] == [f.data for f in fs]  # data is not part of ==
     assert all(type(f.severity) is Severity and type(f.fix) is FixSafety for f in back)
+
+
+def test_spool_moves_packed_blocks_when_reading_them_back() -> None:
+    """A ``--jobs N`` worker's block goes into the spool packed and comes out moved to its place in the
+    file; blocks appended out of key order clear ``monotonic`` (the engine then sorts)."""
+    def block(n: int, line0: int) -> list[Finding]:
+        return [Finding("TP703", "x", Severity.WARNING, "a.jsonl", line0 + i + 1, i, None, "$", "m") for i in range(n)]
+
+    sp = FindingSpool(lambda f: f.record)
+    sp.append(block(1, 0)[0])  # one own finding, record 0
+    sp.append_packed(pack_findings(block(3, 0)), (10, 1), 1, 3)  # records 1..3, lines 11..13
+    sp.append_packed(pack_findings([]), (99, 99), None, None)  # an empty block changes nothing
+    assert sp.monotonic
+    back = list(sp)
+    assert [(f.line, f.record) for f in back] == [(1, 0), (11, 1), (12, 2), (13, 3)]
+    assert back[1:] == [f.moved(10, 1) for f in block(3, 0)]
+    assert unpack_findings(pack_findings(block(2, 0)), 5, 7) == [f.moved(5, 7) for f in block(2, 0)]
+    sp.append_packed(pack_findings(block(2, 0)), (0, 0), 0, 1)  # goes back to record 0
+    assert not sp.monotonic
+    assert len(list(sp)) == 6
+    sp.close()
 
 
 @pytest.mark.parametrize(

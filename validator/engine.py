@@ -18,7 +18,7 @@ from itertools import islice, starmap
 from typing import Any
 
 from toolproof.validator.config import Config, resolve_selector
-from toolproof.validator.findings import Finding, FixSafety, Hit, Severity, finding_args
+from toolproof.validator.findings import Finding, FixSafety, Hit, Severity, pack_findings, unpack_findings
 from toolproof.validator.io import InputError, RawRecord, Unit, iter_units, jsonl_byte_ranges, parse_unit, read_jsonl_range
 from toolproof.validator.rules.base import REGISTRY, Context, Rule, all_rules
 
@@ -437,6 +437,23 @@ class _BatchResult:
     dialects: Counter[str] = field(default_factory=Counter)
     notes: Counter[str] = field(default_factory=Counter)
     lines: int = 0  # physical lines read (byte-range tasks only)
+    # A --jobs N worker's findings travel packed (``pack_findings``; ``findings`` is then empty) and
+    # stay packed in the main process's spool: ``moved`` says how far to move them when unpacked.
+    packed: bytes | None = None
+    moved: tuple[int, int] = (0, 0)  # (lines, records)
+    edges: tuple[tuple[int, str], tuple[int, str]] | None = None  # (record, code) of the first and last packed finding
+
+    def pack(self) -> _BatchResult:
+        f = self.findings
+        if f:
+            self.edges = ((f[0].record, f[0].code), (f[-1].record, f[-1].code))
+        self.packed, self.findings = pack_findings(f), []
+        return self
+
+    def all_findings(self) -> list[Finding]:
+        if self.packed is None:
+            return self.findings
+        return unpack_findings(self.packed, *self.moved)
 
 
 _rule_cache: dict[tuple[str, ...], list[Rule]] = {}
@@ -518,6 +535,14 @@ def _run_range(job: _Job, path: str, start: int, end: int) -> _BatchResult:
     return br
 
 
+def _run_range_packed(job: _Job, path: str, start: int, end: int) -> _BatchResult:
+    return _run_range(job, path, start, end).pack()
+
+
+def _run_batch_packed(job: _Job, units: list[Unit]) -> _BatchResult:
+    return _run_batch(job, units).pack()
+
+
 def _ordered_parallel(pool: Any, func: Any, job: _Job, tasks: Iterator[Any], window: int) -> Iterator[_BatchResult]:
     """Results in input order with at most ``window`` tasks in flight.
 
@@ -537,7 +562,10 @@ def _shift(br: _BatchResult, index0: int, line0: int) -> _BatchResult:
     """Renumber a byte range's result: record ``i`` becomes ``index0 + i``, line ``l`` becomes ``line0 + l``."""
     if not (index0 or line0):
         return br
-    br.findings = [f.moved(line0, index0) for f in br.findings]
+    if br.packed is not None:
+        br.moved = (br.moved[0] + line0, br.moved[1] + index0)
+    else:
+        br.findings = [f.moved(line0, index0) for f in br.findings]
     br.errors = [(line + line0, e) for line, e in br.errors]
     if br.meta is not None:
         br.meta.lines = array(br.meta.lines.typecode, [v + line0 for v in br.meta.lines])
@@ -636,7 +664,9 @@ class FindingSpool:
     """Findings parked in an unnamed temporary file (pickled in blocks), read back in order.
 
     Streaming runs park a file's record findings here while its dataset rules wait for the
-    last record, so memory does not grow with the number of findings.
+    last record, so memory does not grow with the number of findings. A ``--jobs N`` worker's
+    packed block goes in as it came (:meth:`append_packed`) and is unpacked, moved to its place
+    in the file, only when read back.
     """
 
     BLOCK = 1024
@@ -661,14 +691,28 @@ class FindingSpool:
         if len(self._block) >= self.BLOCK:
             self._flush()
 
+    def append_packed(self, blob: bytes, moved: tuple[int, int], first: Any, last: Any) -> None:
+        """A packed block (``pack_findings``) whose findings run in key order from key ``first``
+        to ``last`` (both None: the block is empty)."""
+        if first is None:
+            return
+        if self.key is not None:
+            if self._last is not None and first < self._last:
+                self.monotonic = False
+            self._last = last
+        self._flush()
+        self._write(moved, blob)
+
+    def _write(self, moved: tuple[int, int], blob: bytes) -> None:
+        import pickle
+
+        pickle.dump(moved, self._f, protocol=pickle.HIGHEST_PROTOCOL)
+        self._f.write(blob)
+        self._blocks += 1
+
     def _flush(self) -> None:
         if self._block:
-            import pickle
-
-            # as constructor-argument tuples (read by finding_args, rebuilt by starmap): no per-finding
-            # __reduce__ call on the way in
-            pickle.dump(list(map(finding_args, self._block)), self._f, protocol=pickle.HIGHEST_PROTOCOL)
-            self._blocks += 1
+            self._write((0, 0), pack_findings(self._block))
             self._block = []
 
     def __iter__(self) -> Iterator[Finding]:
@@ -676,8 +720,15 @@ class FindingSpool:
 
         self._flush()
         self._f.seek(0)
+        load = pickle.load
         for _ in range(self._blocks):
-            yield from starmap(Finding, pickle.load(self._f))
+            lines, records = load(self._f)
+            rows = load(self._f)
+            if lines or records:
+                for c, n, s, f, ln, r, i, p, m, x, d in rows:
+                    yield Finding(c, n, s, f, ln + lines, r + records, i, p, m, x, d)
+            else:
+                yield from starmap(Finding, rows)
         self._f.seek(0, os.SEEK_END)
 
     def close(self) -> None:
@@ -720,11 +771,11 @@ def _lint_units(
         assert path is not None and pool is not None
         size = min(RANGE_BYTES, max(1 << 16, os.path.getsize(path) // (4 * jobs) + 1))
         ranges = jsonl_byte_ranges(path, size)
-        results = _in_order(_ordered_parallel(pool, _run_range, job, ((path, a, b) for a, b in ranges), 2 * jobs + 2))
+        results = _in_order(_ordered_parallel(pool, _run_range_packed, job, ((path, a, b) for a, b in ranges), 2 * jobs + 2))
     else:
         batches = _batches(units, BATCH)
         if pool is not None:
-            results = _ordered_parallel(pool, _run_batch, job, batches, 2 * jobs + 2)
+            results = _ordered_parallel(pool, _run_batch_packed, job, batches, 2 * jobs + 2)
         else:
             results = (_run_batch(job, b) for (b,) in batches)
     streaming = emit is not None
@@ -733,6 +784,9 @@ def _lint_units(
     spool: FindingSpool | None = None
     if streaming and dataset_rules:
         spool = FindingSpool(lambda f: (f.record, order.get(f.code, n)))
+    # A worker sorts each record's findings by code, so a packed block is in key order when the
+    # rules are in code order (as select_rules gives them)
+    by_code = list(order) == sorted(order)
     count = 0
     dialects: Counter[str] = Counter()
     notes: Counter[str] = Counter()
@@ -744,14 +798,20 @@ def _lint_units(
             count += br.count
             dialects.update(br.dialects)
             notes.update(br.notes)
-            if spool is not None:
-                for f in br.findings:
+            if spool is not None and br.packed is not None and by_code:
+                first = last = None
+                if br.edges is not None:
+                    (r0, c0), (r1, c1) = br.edges
+                    first, last = (r0 + br.moved[1], order.get(c0, n)), (r1 + br.moved[1], order.get(c1, n))
+                spool.append_packed(br.packed, br.moved, first, last)
+            elif spool is not None:
+                for f in br.all_findings():
                     spool.append(f)
             elif streaming:
-                for f in br.findings:
+                for f in br.all_findings():
                     emit(f)
             else:
-                findings.extend(br.findings)
+                findings.extend(br.all_findings())
             if dataset_rules:
                 if summaries is None:
                     summaries = br.summaries

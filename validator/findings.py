@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import Enum
+from itertools import starmap
 from operator import attrgetter
 from typing import Any
 
@@ -88,6 +89,26 @@ class Finding:
 finding_args = attrgetter(*Finding.__dataclass_fields__)  # a finding's constructor arguments, in order
 
 
+def pack_findings(findings: list[Finding]) -> bytes:
+    """Findings as one pickled list of constructor-argument tuples: what a ``--jobs N`` worker
+    sends, and what the main process parks in its spool as it is (nothing rebuilt per finding
+    on the way; repeated strings and enum members are pickled once per block)."""
+    import pickle
+
+    return pickle.dumps(list(map(finding_args, findings)), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def unpack_findings(blob: bytes, lines: int = 0, records: int = 0) -> list[Finding]:
+    """The findings of :func:`pack_findings`, each ``lines`` lines and ``records`` records
+    further into its file (a byte range's numbers made the file's)."""
+    import pickle
+
+    rows = pickle.loads(blob)
+    if not (lines or records):
+        return list(starmap(Finding, rows))
+    return [Finding(c, n, s, f, ln + lines, r + records, i, p, m, x, d) for c, n, s, f, ln, r, i, p, m, x, d in rows]
+
+
 def _fast_init(cls: type, defaults: dict[str, Any]) -> None:
     """Give a frozen slotted dataclass an ``__init__`` that stores each field through its slot
     descriptor: the same signature and result as the generated one, which goes through
@@ -121,4 +142,4 @@ def json_path(*parts: str | int) -> str:
     return "".join(out)
 
 
-__all__ = ["Finding", "FixSafety", "Hit", "Severity", "json_path", "asdict"]
+__all__ = ["Finding", "FixSafety", "Hit", "Severity", "asdict", "json_path", "pack_findings", "unpack_findings"]
