@@ -434,12 +434,20 @@ def _part_numbers(text: str) -> frozenset[str]:
     return frozenset(text_numbers(text))
 
 
-@lru_cache(maxsize=16384)
-def _string_facts(value: str) -> tuple[str, str | None, str | None, tuple[tuple[str, str, str | None], ...]]:
-    """What :meth:`Grounds.string` needs of a value, computed once per distinct string (values recur
-    across records): its normalised form, the clock time it names (H:MM), the canonical number it
-    is (currency signs stripped), and for each of its words that must occur (unit words and
-    fillers left out): the word as a number word, its stem, and its canonical number when all digits."""
+_Facts = tuple[str, "str | None", "str | None", tuple[tuple[str, str, "str | None"], ...]]
+
+
+def _string_facts(value: str) -> _Facts:
+    """What :meth:`Grounds.string` needs of a value: its normalised form, the clock time it names
+    (H:MM), the canonical number it is (currency signs stripped), and for each of its words that
+    must occur (unit words and fillers left out): the word as a number word, its stem, and its
+    canonical number when all digits. Short values (names, cities, units, dates) recur across
+    records and are computed once each; a long one (a free-text query) rarely recurs, and its
+    facts take kilobytes, so it is not cached (16k cached queries of 30 words held ~56 MB)."""
+    return _short_facts(value) if len(value) <= 48 else _facts(value)
+
+
+def _facts(value: str) -> _Facts:
     v = " ".join(value.split()).lower()
     clock = _CLOCK.fullmatch(v)
     key = f"{int(clock.group(1))}:{clock.group(2)}" if clock else None
@@ -453,6 +461,9 @@ def _string_facts(value: str) -> tuple[str, str | None, str | None, tuple[tuple[
         else:
             ws.append((w, w[:-1] if len(w) > 3 and w[-1] == "s" and w[-2] != "s" else w, None))
     return v, key, num, tuple(ws)
+
+
+_short_facts = lru_cache(maxsize=16384)(_facts)
 
 
 _FLOAT_CANON: dict[float, str | None] = {}
