@@ -40,7 +40,7 @@ def _stages(warm: str, meas: str, gate: Any) -> None:
         FindingCounts,
         FindingSpool,
         _check_record,
-        _finding,
+        make_finding,
         _not_quick,
         _record_id,
         _rules_for,
@@ -65,7 +65,7 @@ def _stages(warm: str, meas: str, gate: Any) -> None:
         g("quick", lambda: [quick_clean_record(r.obj) for r in ok])
         g("tp703", lambda: [list(tp703(r.obj, None)) for r in ok])
         hits = g("check_record", lambda: [(r, _check_record(r.obj, r.index, {}, rules, [], rest, True)) for r in ok])
-        fs = g("finding", lambda: [_finding(ru, ru.code, r, _record_id(r.obj), h, {}) for r, hs in hits for ru, h in hs])
+        fs = g("finding", lambda: [make_finding(ru, ru.code, r, _record_id(r.obj), h, {}) for r, hs in hits for ru, h in hs])
         sums = g("summarize", lambda: [summarize(r.obj, r.index, r.line, turns=False) for r in ok])
 
         def table() -> None:

@@ -12,9 +12,9 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 def _registry() -> list[str]:
     import toolproof.trainer.rules  # noqa: F401  (TP601-TP603 register themselves)
-    from toolproof.validator.engine import _ensure_rules
+    from toolproof.validator.engine import registered_rules
 
-    _ensure_rules()
+    registered_rules()
     return [r.code for r in all_rules()]
 
 

@@ -63,13 +63,13 @@ def test_rules() -> Iterator[None]:
         first = msgs[0].get("content") if isinstance(msgs, list) and msgs and isinstance(msgs[0], dict) else None
         return {"index": index, "line": line, "first": str(first)}
 
-    old_sum = engine._summarize
-    engine._summarize = lambda: summarize  # type: ignore[assignment]
+    old_sum = engine.summarizer
+    engine.summarizer = lambda: summarize  # type: ignore[assignment]
     engine._rule_cache.clear()
     try:
         yield
     finally:
-        engine._summarize = old_sum  # type: ignore[assignment]
+        engine.summarizer = old_sum  # type: ignore[assignment]
         engine._rule_cache.clear()
         for code in TEST_CODES:
             r = base.REGISTRY.pop(code, None)
@@ -249,8 +249,8 @@ def test_parallel_reads_ahead_only_a_bounded_window() -> None:
         def apply_async(self, fn: Any, args: tuple[Any, ...]) -> Done:
             return Done(fn(*args))
 
-    job = engine._Job("f.jsonl", "auto", (), frozenset(), {}, {}, True)
-    it = engine._ordered_parallel(InlinePool(), engine._run_batch, job, batches(), 4)
+    job = engine.LintJob("f.jsonl", "auto", (), frozenset(), {}, {}, True)
+    it = engine._ordered_parallel(InlinePool(), engine.run_batch, job, batches(), 4)
     first = next(it)
     assert first.count == 1 and consumed == 4
     rest = list(it)
@@ -262,12 +262,12 @@ def test_packed_record_meta_extends_and_widens() -> None:
     """The per-record line/id table the dataset findings read (packed in the workers)."""
     import pickle
 
-    from toolproof.validator.engine import _Meta
+    from toolproof.validator.engine import RecordTable
 
-    a = _Meta()
+    a = RecordTable()
     a.append(1, "x")
     a.append(2, None)
-    b = _Meta()
+    b = RecordTable()
     b.append(5, "\ud800y")
     b.append(2**40, "")  # past 2**32 lines: the table widens
     a.extend(pickle.loads(pickle.dumps(b)))

@@ -127,7 +127,7 @@ def test_jobs_two_really_reads_by_range(tmp_path: Path, monkeypatch: pytest.Monk
     def spy(pool: Any, func: Any, job: Any, tasks: Any, window: int) -> Any:
         def watch() -> Any:
             for t in tasks:
-                if func is engine._run_range:
+                if func is engine._run_range_packed:
                     seen.append((t[1], t[2]))
                 yield t
 

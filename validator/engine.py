@@ -4,6 +4,14 @@ Record rules run per record (in worker processes with ``jobs > 1``), a
 :class:`~validator.rules.dataset.RecordSummary` is computed per record next to them,
 and dataset rules run on the summaries at the end of each file. Findings come out
 sorted by file, record, then rule code, identical for any ``jobs``.
+
+The pieces another engine builds on (``validator.ray_engine`` runs them in Ray actors) are
+public here: :func:`plan_rules` and :func:`rules_for_file` choose the rules, a :class:`LintJob`
+says what a worker needs, :func:`run_range` / :func:`run_batch` lint a byte range or a list of
+units into a :class:`BatchResult` numbered from the range's start, :func:`shift_batch` moves it
+to its place in the file, and :func:`iter_dataset_findings` runs the dataset rules over the
+summaries (:func:`summarizer`, :func:`summary_container`) and the :class:`RecordTable` of lines
+and ids; :func:`make_finding` turns a rule's hit into a finding.
 """
 
 from __future__ import annotations
@@ -27,6 +35,8 @@ BATCH = 512  # records per worker task
 
 @dataclass
 class FileSummary:
+    """One linted file: its record count, container and input dialects."""
+
     path: str
     records: int
     format: str | None = None
@@ -137,7 +147,8 @@ class LintResult:
 # --------------------------------------------------------------------------- rule selection
 
 
-def _ensure_rules() -> list[Rule]:
+def registered_rules() -> list[Rule]:
+    """Every registered rule, in code order (the reader rules imported first)."""
     import toolproof.validator.rules.reader  # noqa: F401  (registers TP001 / TP010)
 
     return all_rules()
@@ -155,7 +166,7 @@ def select_rules(
     ``default_enabled=False`` runs only when named exactly in ``select`` or, for a rule declared
     with ``needs=OPTION``, when that option (``against``, ``model``) is present. Raises ValueError for an unknown selector.
     """
-    rules = list(rules) if rules is not None else _ensure_rules()
+    rules = list(rules) if rules is not None else registered_rules()
     codes = [r.code for r in rules]
     names = {r.name: r.code for r in rules}
     opts = options or {}
@@ -185,7 +196,7 @@ def select_rules(
 def severity_overrides(config: Config | None) -> dict[str, Severity]:
     if not config or not config.severity:
         return {}
-    rules = _ensure_rules()
+    rules = registered_rules()
     codes = [r.code for r in rules]
     names = {r.name: r.code for r in rules}
     out: dict[str, Severity] = {}
@@ -337,7 +348,8 @@ def _check_record(
     return out
 
 
-def _summarize() -> Any:
+def summarizer() -> Any:
+    """The per-record summary function of the dataset rules (None when they are not installed)."""
     try:
         from toolproof.validator.rules.dataset import summarize
     except ImportError:
@@ -345,13 +357,13 @@ def _summarize() -> Any:
     return summarize
 
 
-def _summary_container(summarize: Any) -> Any:
+def summary_container(summarize: Any) -> Any:
     """Where a batch's summaries go: the summarizer's packed table when it has one, else a list."""
     factory = getattr(summarize, "table", None)
     return factory() if factory is not None else []
 
 
-class _Meta:
+class RecordTable:
     """Line and id of every record of a file, packed (a few bytes per record plus the id)."""
 
     __slots__ = ("lines", "_ids", "_ends", "_has")
@@ -378,7 +390,7 @@ class _Meta:
             self._has.append(1)
         self._ends.append(len(self._ids))
 
-    def extend(self, other: _Meta) -> None:
+    def extend(self, other: RecordTable) -> None:
         base = len(self._ids)
         try:
             self.lines.extend(other.lines)
@@ -404,7 +416,8 @@ def _record_id(obj: Any) -> str | None:
     return None
 
 
-def _finding(rule_: Rule | None, code: str, rec: RawRecord, rid: str | None, hit: Hit, sev: dict[str, Severity]) -> Finding:
+def make_finding(rule_: Rule | None, code: str, rec: RawRecord, rid: str | None, hit: Hit, sev: dict[str, Severity]) -> Finding:
+    """A rule's hit on a record, as a finding (severity: the config's override, the hit's, the rule's)."""
     r = rule_ or REGISTRY.get(code)
     severity = sev.get(code) or hit.severity or (r.severity if r else Severity.ERROR)
     fix = hit.fix or (r.fix if r else FixSafety.NONE)
@@ -414,7 +427,7 @@ def _finding(rule_: Rule | None, code: str, rec: RawRecord, rid: str | None, hit
 
 
 @dataclass
-class _Job:
+class LintJob:
     """What a batch needs besides its units (picklable: codes, not functions)."""
 
     file: str
@@ -428,10 +441,12 @@ class _Job:
 
 
 @dataclass
-class _BatchResult:
+class BatchResult:
+    """What a worker's task gives back: its record count, findings and what the dataset rules need."""
+
     count: int
     findings: list[Finding]
-    meta: _Meta | None  # line and id of each record, in order (only when dataset rules run)
+    meta: RecordTable | None  # line and id of each record, in order (only when dataset rules run)
     summaries: Any  # the summarizer's container (a SummaryTable) or a list
     errors: list[tuple[int, str]]  # (line, what raised): the engine adds the file name
     dialects: Counter[str] = field(default_factory=Counter)
@@ -443,7 +458,7 @@ class _BatchResult:
     moved: tuple[int, int] = (0, 0)  # (lines, records)
     edges: tuple[tuple[int, str], tuple[int, str]] | None = None  # (record, code) of the first and last packed finding
 
-    def pack(self) -> _BatchResult:
+    def pack(self) -> BatchResult:
         f = self.findings
         if f:
             self.edges = ((f[0].record, f[0].code), (f[-1].record, f[-1].code))
@@ -470,7 +485,7 @@ def _never_yields(r: Rule) -> bool:
 def _rules_for(codes: tuple[str, ...], modules: tuple[str, ...] = ()) -> list[Rule]:
     rules = _rule_cache.get(codes)
     if rules is None:
-        _ensure_rules()
+        registered_rules()
         if any(c not in REGISTRY for c in codes):  # a spawned worker: rules of other layers register on import
             import importlib
 
@@ -481,12 +496,13 @@ def _rules_for(codes: tuple[str, ...], modules: tuple[str, ...] = ()) -> list[Ru
     return rules
 
 
-def _run_batch(job: _Job, units: list[Unit]) -> _BatchResult:
+def run_batch(job: LintJob, units: list[Unit]) -> BatchResult:
+    """Lint a list of units (a worker's task): findings, summaries and line/id table numbered as given."""
     rules = _rules_for(job.codes, job.modules)
-    summarize = _summarize() if job.want_summaries else None
+    summarize = summarizer() if job.want_summaries else None
     findings: list[Finding] = []
-    meta = _Meta() if job.want_summaries else None
-    summaries: Any = _summary_container(summarize)
+    meta = RecordTable() if job.want_summaries else None
+    summaries: Any = summary_container(summarize)
     skw: dict[str, Any] = {}
     if summarize is not None and getattr(summarize, "supports_turns", False):
         skw["turns"] = bool(job.options.get("against"))  # only TP504 reads the user turns
@@ -505,14 +521,14 @@ def _run_batch(job: _Job, units: list[Unit]) -> _BatchResult:
             meta.append(rec.line, rid)
         found: list[Finding] = []
         if rec.error is not None and (rec.code or "TP001") in job.enabled:
-            found.append(_finding(None, rec.code or "TP001", rec, rid, rec.error, job.severity))
+            found.append(make_finding(None, rec.code or "TP001", rec, rid, rec.error, job.severity))
         for code, hit in rec.extra:
             if code in job.enabled:
-                found.append(_finding(None, code, rec, rid, hit, job.severity))
+                found.append(make_finding(None, code, rec, rid, hit, job.severity))
         if rec.error is None:
             errs: list[str] = []
             for r, hit in _check_record(rec.obj, rec.index, job.options, rules, errs, rest, use_quick):
-                found.append(_finding(r, r.code, rec, rid, hit, job.severity))
+                found.append(make_finding(r, r.code, rec, rid, hit, job.severity))
             if errs:
                 errors.extend((rec.line, e) for e in errs)
             if summarize is not None:
@@ -523,27 +539,27 @@ def _run_batch(job: _Job, units: list[Unit]) -> _BatchResult:
         if len(found) > 1:
             found.sort(key=lambda f: f.code)  # stable: hits of one rule keep their order
         findings.extend(found)
-    return _BatchResult(len(units), findings, meta, summaries, errors, dialects, notes)
+    return BatchResult(len(units), findings, meta, summaries, errors, dialects, notes)
 
 
-def _run_range(job: _Job, path: str, start: int, end: int) -> _BatchResult:
+def run_range(job: LintJob, path: str, start: int, end: int) -> BatchResult:
     """A worker's task with ``--jobs N`` on JSON Lines: read bytes ``[start, end)`` itself and
     lint them, numbering lines and records from the range's start (the engine shifts them)."""
     units, nlines = read_jsonl_range(path, start, end, job.file, job.record_format)
-    br = _run_batch(job, units)
+    br = run_batch(job, units)
     br.lines = nlines
     return br
 
 
-def _run_range_packed(job: _Job, path: str, start: int, end: int) -> _BatchResult:
-    return _run_range(job, path, start, end).pack()
+def _run_range_packed(job: LintJob, path: str, start: int, end: int) -> BatchResult:
+    return run_range(job, path, start, end).pack()
 
 
-def _run_batch_packed(job: _Job, units: list[Unit]) -> _BatchResult:
-    return _run_batch(job, units).pack()
+def _run_batch_packed(job: LintJob, units: list[Unit]) -> BatchResult:
+    return run_batch(job, units).pack()
 
 
-def _ordered_parallel(pool: Any, func: Any, job: _Job, tasks: Iterator[Any], window: int) -> Iterator[_BatchResult]:
+def _ordered_parallel(pool: Any, func: Any, job: LintJob, tasks: Iterator[Any], window: int) -> Iterator[BatchResult]:
     """Results in input order with at most ``window`` tasks in flight.
 
     (``Pool.imap`` would read the whole file ahead into its task queue: memory must stay
@@ -558,7 +574,7 @@ def _ordered_parallel(pool: Any, func: Any, job: _Job, tasks: Iterator[Any], win
         yield pending.popleft().get()
 
 
-def _shift(br: _BatchResult, index0: int, line0: int) -> _BatchResult:
+def shift_batch(br: BatchResult, index0: int, line0: int) -> BatchResult:
     """Renumber a byte range's result: record ``i`` becomes ``index0 + i``, line ``l`` becomes ``line0 + l``."""
     if not (index0 or line0):
         return br
@@ -577,11 +593,11 @@ def _shift(br: _BatchResult, index0: int, line0: int) -> _BatchResult:
     return br
 
 
-def _in_order(ranged: Iterable[_BatchResult]) -> Iterator[_BatchResult]:
+def _in_order(ranged: Iterable[BatchResult]) -> Iterator[BatchResult]:
     index0 = line0 = 0
     for br in ranged:
         count, lines = br.count, br.lines
-        yield _shift(br, index0, line0)
+        yield shift_batch(br, index0, line0)
         index0 += count
         line0 += lines
 
@@ -604,22 +620,26 @@ def _pool(jobs: int) -> Any:
 
 
 @dataclass
-class _Plan:
+class RulePlan:
+    """What :func:`plan_rules` chose for a run."""
+
     rules: list[Rule]
     options: dict[str, Any]
     severity: dict[str, Severity]
 
 
-def _plan(select: Sequence[str] | None, ignore: Sequence[str] | None, config: Config | None, options: dict[str, Any] | None) -> _Plan:
+def plan_rules(select: Sequence[str] | None, ignore: Sequence[str] | None, config: Config | None, options: dict[str, Any] | None) -> RulePlan:
+    """The selected rules, options (with the config's ``[mix]`` thresholds) and severity overrides of a run."""
     sel = list(select) if select else (config.select if config and config.select else None)
     ign = list(config.ignore if config else []) + list(ignore or [])
     opts = dict(options or {})
     for k, v in (config.extra.get("mix") or {}).items() if config else ():
         opts.setdefault(k, v)  # [tool.toolproof.mix] thresholds; options given directly win
-    return _Plan(select_rules(sel, ign, opts), opts, severity_overrides(config))
+    return RulePlan(select_rules(sel, ign, opts), opts, severity_overrides(config))
 
 
-def _rules_for_file(plan: _Plan, file: str, config: Config | None) -> list[Rule]:
+def rules_for_file(plan: RulePlan, file: str, config: Config | None) -> list[Rule]:
+    """The plan's rules less the config's per-file ignores for ``file``."""
     if not config or not config.per_file_ignores:
         return plan.rules
     extra = config.ignores_for(file)
@@ -636,14 +656,15 @@ def _rules_for_file(plan: _Plan, file: str, config: Config | None) -> list[Rule]
     return [r for r in plan.rules if r.code not in drop]
 
 
-def _iter_dataset_findings(
+def iter_dataset_findings(
     rules: Sequence[Rule],
     summaries: Any,
-    meta: _Meta,
+    meta: RecordTable,
     file: str,
-    plan: _Plan,
+    plan: RulePlan,
     errors: list[str],
 ) -> Iterator[Finding]:
+    """Run the dataset rules over a file's summaries; each finding gets the line and id of its record."""
     ctx = Context(record_index=-1, options=plan.options)
     for r in rules:
         if r.scope != "dataset":
@@ -653,7 +674,7 @@ def _iter_dataset_findings(
                 ok = isinstance(index, int) and 0 <= index < len(meta)
                 line, rid = (meta.lines[index], meta.id(index)) if ok else (0, None)
                 rec = RawRecord(file, line, index, None)
-                yield _finding(r, r.code, rec, rid, hit, plan.severity)
+                yield make_finding(r, r.code, rec, rid, hit, plan.severity)
         except Exception as e:
             errors.append(f"{file}: dataset rule {r.code} {r.name} raised {type(e).__name__}: {e}")
 
@@ -745,7 +766,7 @@ def _lint_units(
     units: Iterator[Unit] | None,
     record_format: str,
     rules: Sequence[Rule],
-    plan: _Plan,
+    plan: RulePlan,
     jobs: int,
     pool: Any,
     result: LintResult,
@@ -756,7 +777,7 @@ def _lint_units(
     """Lint one file's records. ``units`` None: a JSON Lines file the workers read by byte range
     from ``path``. ``emit`` given: findings go to it in report order instead of ``result.findings``."""
     dataset_rules = [r for r in rules if r.scope == "dataset"]
-    job = _Job(
+    job = LintJob(
         file=file,
         record_format=record_format,
         codes=tuple(r.code for r in rules if r.scope == "record"),
@@ -766,7 +787,7 @@ def _lint_units(
         severity=plan.severity,
         want_summaries=bool(dataset_rules),
     )
-    results: Iterable[_BatchResult]
+    results: Iterable[BatchResult]
     if units is None:
         assert path is not None and pool is not None
         size = min(RANGE_BYTES, max(1 << 16, os.path.getsize(path) // (4 * jobs) + 1))
@@ -777,7 +798,7 @@ def _lint_units(
         if pool is not None:
             results = _ordered_parallel(pool, _run_batch_packed, job, batches, 2 * jobs + 2)
         else:
-            results = (_run_batch(job, b) for (b,) in batches)
+            results = (run_batch(job, b) for (b,) in batches)
     streaming = emit is not None
     order = {r.code: i for i, r in enumerate(rules)}
     n = len(order)
@@ -792,7 +813,7 @@ def _lint_units(
     notes: Counter[str] = Counter()
     findings: list[Finding] = []
     summaries: Any = None
-    meta = _Meta()  # by record index (indexes run 0..n-1 in order)
+    meta = RecordTable()  # by record index (indexes run 0..n-1 in order)
     try:
         for br in results:
             count += br.count
@@ -822,11 +843,11 @@ def _lint_units(
             result.internal_errors.extend(f"{file}:{line}: {e}" for line, e in br.errors)
         if dataset_rules:
             if summaries is None:
-                summaries = _summary_container(_summarize())
+                summaries = summary_container(summarizer())
             if spool is not None:
                 _merge_dataset_findings(dataset_rules, summaries, meta, file, plan, result.internal_errors, spool, order, emit)
             else:
-                extra = list(_iter_dataset_findings(dataset_rules, summaries, meta, file, plan, result.internal_errors))
+                extra = list(iter_dataset_findings(dataset_rules, summaries, meta, file, plan, result.internal_errors))
                 if extra:
                     findings.extend(extra)
                     findings.sort(key=lambda f: (f.record, order.get(f.code, len(order))))
@@ -840,9 +861,9 @@ def _lint_units(
 def _merge_dataset_findings(
     rules: Sequence[Rule],
     summaries: Any,
-    meta: _Meta,
+    meta: RecordTable,
     file: str,
-    plan: _Plan,
+    plan: RulePlan,
     errors: list[str],
     spool: FindingSpool,
     order: dict[str, int],
@@ -860,7 +881,7 @@ def _merge_dataset_findings(
                 continue
             sp = FindingSpool(spool.key)
             spools.append(sp)
-            for f in _iter_dataset_findings([r], summaries, meta, file, plan, errors):
+            for f in iter_dataset_findings([r], summaries, meta, file, plan, errors):
                 sp.append(f)
             parts.append(sp if sp.monotonic else sorted(sp, key=sp.key))  # sorted is stable, as the list path
         for f in heapq.merge(*parts, key=spool.key):
@@ -890,7 +911,7 @@ def lint_paths(
 
     Raises ValueError for an unknown rule selector.
     """
-    plan = _plan(select, ignore, config, options)
+    plan = plan_rules(select, ignore, config, options)
     result = LintResult()
     emit = None
     if on_finding is not None:
@@ -907,7 +928,7 @@ def lint_paths(
             file = os.fspath(p)
             try:
                 container, record_format, units = iter_units(file, input_format)
-                rules = _rules_for_file(plan, file, config)
+                rules = rules_for_file(plan, file, config)
                 if pool is not None and container == "jsonl":
                     units.close()  # not started: the workers read the file by byte range
                     _lint_units(file, None, record_format, rules, plan, jobs, pool, result, container, emit, file)
@@ -934,8 +955,8 @@ def lint_records(
     options: dict[str, Any] | None = None,
 ) -> LintResult:
     """Lint records already read (the cleaner's entry); runs in this process."""
-    plan = _plan(select, ignore, config, options)
-    rules = _rules_for_file(plan, file, config)
+    plan = plan_rules(select, ignore, config, options)
+    rules = rules_for_file(plan, file, config)
     result = LintResult()
     _lint_units(file, iter(records), "canonical", rules, plan, 1, None, result, None)
     return result
@@ -948,13 +969,27 @@ def lint_objects(objs: Iterable[Any], *, file: str = "<records>", **kw: Any) -> 
 
 
 __all__ = [
+    "BatchResult",
     "FileSummary",
     "FindingCounts",
     "FindingSpool",
+    "LintJob",
     "LintResult",
+    "RecordTable",
+    "RulePlan",
     "check_record",
+    "iter_dataset_findings",
     "lint_objects",
     "lint_paths",
     "lint_records",
+    "make_finding",
+    "plan_rules",
+    "registered_rules",
+    "rules_for_file",
+    "run_batch",
+    "run_range",
     "select_rules",
+    "shift_batch",
+    "summarizer",
+    "summary_container",
 ]

@@ -22,9 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _rules() -> list:  # type: ignore[type-arg]
-    from toolproof.validator.engine import _ensure_rules
+    from toolproof.validator.engine import registered_rules
 
-    return _ensure_rules()
+    return registered_rules()
 
 
 def _as_dict(r: object) -> dict[str, object]:

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import orjson
 
-from toolproof.validator.engine import FindingSpool, LintResult, _ensure_rules
+from toolproof.validator.engine import FindingSpool, LintResult, registered_rules
 from toolproof.validator.findings import Finding, Severity
 from toolproof.validator.reporters import render_by_stream
 from toolproof.validator.rules.base import Rule
@@ -60,7 +60,7 @@ class _Sarif:
 
     def __init__(self, result: LintResult, base_dir: str | os.PathLike[str] | None, rules: list[Rule] | None) -> None:
         self.base = Path(base_dir) if base_dir is not None else Path.cwd()
-        self.rules = rules if rules is not None else _ensure_rules()
+        self.rules = rules if rules is not None else registered_rules()
         self.index = {r.code: i for i, r in enumerate(self.rules)}
         self.artifacts: list[dict[str, Any]] = []
         self.art_index: dict[str, int] = {}

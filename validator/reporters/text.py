@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-from toolproof.validator.engine import LintResult, _ensure_rules
+from toolproof.validator.engine import LintResult, registered_rules
 from toolproof.validator.findings import Finding, FixSafety, Severity
 from toolproof.validator.reporters import render_by_stream
 from toolproof.validator.safeio import escape_text as _e
@@ -42,7 +42,7 @@ def _notes(result: LintResult) -> Any:
 
 
 def _summary_rows(result: LintResult) -> list[tuple[str, str, str, int, str]]:
-    names = {r.code: (r.name, r.fix.value) for r in _ensure_rules()}
+    names = {r.code: (r.name, r.fix.value) for r in registered_rules()}
     sev = result.severity_by_code
     return [(c, names.get(c, (c, "none"))[0], sev[c].value, n, names.get(c, (c, "none"))[1]) for c, n in result.by_code.items()]
 
