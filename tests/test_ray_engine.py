@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import ray
 
-from test_scale import awkward_file, record
+from test_scale import TOOLS, awkward_file, record
 from toolproof.cli import main
 from toolproof.validator.cleaner import clean
 from toolproof.validator.engine import lint_paths
@@ -198,9 +198,48 @@ def test_lint_findings_dir_writes_the_local_findings_as_parts(data: tuple[Path, 
     assert found == [f.to_dict() for f in local.findings]  # report order, range after range
 
 
+def mix_file(path: Path) -> Path:
+    """60 records that trip the mix rules (TP701, TP702, TP704, TP705) and two that leak into a test set."""
+    def call(i: int, name: str) -> dict[str, Any]:
+        r = record(i)
+        r["messages"][1]["tool_calls"][0]["function"]["name"] = name
+        return r
+
+    recs = [call(i, "lookup" if i % 10 else ("alpha", "beta", "gamma", "delta")[i // 10 % 4]) for i in range(58)]
+    recs += [{"id": f"d{i}", "messages": [{"role": "user", "content": f"Name the capital of country {i}"},
+                                          {"role": "assistant", "content": "I cannot look that up."}], "tools": TOOLS}
+             for i in range(2)]
+    path.write_text("\n".join(json.dumps(r) for r in recs) + "\n", encoding="utf-8")
+    return path
+
+
+def test_mix_rules_and_leakage_run_in_the_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """TP504 runs on each range in its worker and the mix rules on the sum of the ranges' tallies:
+    the same findings as the local engine, and no per-record summary gathered on the driver."""
+    import toolproof.validator.ray_engine as engine_ray
+
+    p = mix_file(tmp_path / "mix.jsonl")
+    test = tmp_path / "test.jsonl"
+    test.write_text("\n".join(json.dumps({"messages": [{"role": "user", "content": f"Look up thing {i}"}]}) for i in (3, 44))
+                    + "\n", encoding="utf-8")
+    opts = {"against": str(test)}
+    local = lint_paths([p], options=opts)
+    assert {"TP504", "TP701", "TP702", "TP704", "TP705"} <= {f.code for f in local.findings}
+
+    def gathered(*_: Any) -> Any:
+        raise AssertionError("per-record summaries gathered on the driver")
+
+    monkeypatch.setattr(engine_ray, "_driver_dataset_findings", gathered)
+    remote = lint_files_ray([p], options=opts, range_bytes=1500, partitions=2)
+    assert remote.findings == local.findings  # messages (counts, far-miss record numbers) and order too
+    assert remote.internal_errors == local.internal_errors == []
+    ds_rows = engine_ray.lint_dataset(ray.data.read_text(str(p)), file=str(p), options=opts).take_all()
+    assert sorted((r["record"], r["code"], r["message"]) for r in ds_rows) == sorted((f.record, f.code, f.message) for f in local.findings)
+
+
 def test_dataset_api_lints_and_cleans_read_text(tmp_path: Path) -> None:
     from toolproof.validator.ray_clean import clean_dataset
-    from toolproof.validator.ray_engine import GROUPED, lint_dataset
+    from toolproof.validator.ray_engine import KNOWN, lint_dataset
     from toolproof.validator.rules.base import REGISTRY
 
     near = record(2)
@@ -213,7 +252,7 @@ def test_dataset_api_lints_and_cleans_read_text(tmp_path: Path) -> None:
     ds = ray.data.read_text(str(p))
     rows = lint_dataset(ds, file=str(p)).take_all()
     local = lint_paths([p])
-    want = {key(f) for f in local.findings if REGISTRY[f.code].scope == "record" or f.code in GROUPED}
+    want = {key(f) for f in local.findings if REGISTRY[f.code].scope == "record" or f.code in KNOWN}
     assert {"TP001", "TP501", "TP502", "TP503"} <= {c for _f, _l, c, _p in want}
     assert {(r["file"], r["line"], r["code"], r["path"]) for r in rows} == want
     out, q = clean_dataset(ds, file=str(p))

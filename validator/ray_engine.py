@@ -16,9 +16,12 @@ The plan, for JSON Lines files on storage every Ray worker can read (a shared fi
    the same rule as the local engine's. Nothing gathers every digest on the driver.
 5. The findings come back sorted by (file, record, rule order), the local engine's report order.
 
-The other dataset rules (the mix rules TP701-TP705 and TP504, leakage against ``--against``) read
-aggregates of a whole file; they still run on the driver over the packed per-record summaries
-(about 60 bytes a record), which bounds the file size this engine handles on one driver.
+The other dataset rules run without gathering summaries either: TP504 (leakage against
+``--against``) judges each record by itself, so every range runs it in its worker; the mix rules
+(TP701, TP702, TP704, TP705) read counts of the whole file, so every range's worker makes a
+:class:`~validator.rules.mix.MixTally` of its records and the driver adds them in file order (one
+small row per range). Only a dataset rule this engine does not know (a plug-in) still runs on the
+driver over the packed per-record summaries (about 60 bytes a record).
 """
 
 from __future__ import annotations
@@ -34,16 +37,22 @@ from toolproof.validator.engine import (
     Finding,
     LintResult,
     RANGE_BYTES,
-    _Job,
-    _plan,
-    _rules_for_file,
-    _run_range,
+    LintJob,
+    plan_rules,
+    rules_for_file,
+    run_range,
 )
 from toolproof.validator.findings import Hit
 from toolproof.validator.io import InputError, iter_units, jsonl_byte_ranges
 
 # dataset rules this engine runs through Ray's grouping, with the key each groups by
 GROUPED = {"TP501": "digest", "TP502": "id", "TP503": "near"}
+# dataset rules whose finding on a record reads only that record's summary (and the options): each
+# range runs them on its own summaries, in its worker
+PER_RANGE = frozenset({"TP504"})
+# dataset rules that read only a MixTally: each range's worker makes its tally, the driver adds them
+TALLIED = frozenset({"TP701", "TP702", "TP704", "TP705"})
+KNOWN = frozenset(GROUPED) | PER_RANGE | TALLIED
 
 
 def _ray() -> Any:
@@ -82,24 +91,51 @@ class _RangeLinter:
     load once per actor). ``blocks``: (block refs, text column) for a Dataset; a row's ``start`` is
     then its block and ``index0`` the block's first row number."""
 
-    def __init__(self, jobs: dict[str, _Job], blocks: Any = None) -> None:
+    def __init__(self, jobs: dict[str, LintJob], blocks: Any = None) -> None:
         self.jobs = jobs
         self.blocks = blocks
 
     def _run(self, file: str, start: int, end: int, index0: int) -> Any:
         if self.blocks is None:
-            return _run_range(self.jobs[file], file, start, end)
-        from toolproof.validator.engine import _run_batch
+            return run_range(self.jobs[file], file, start, end)
+        from toolproof.validator.engine import run_batch
 
         units = block_units(self.blocks, start, index0)
-        br = _run_batch(self.jobs[file], units)
+        br = run_batch(self.jobs[file], units)
         br.lines = len(units)
         return br
 
+    def _per_range(self, file: str, br: Any) -> None:
+        """The PER_RANGE dataset rules on the range's own summaries, their findings merged into the
+        range's in report order (record, then rule code)."""
+        job = self.jobs[file]
+        codes = sorted(PER_RANGE & job.enabled)
+        if not codes or br.meta is None:
+            return
+        from toolproof.validator.engine import RulePlan, iter_dataset_findings
+        from toolproof.validator.rules.base import REGISTRY
+
+        errors: list[str] = []
+        plan = RulePlan([], job.options, job.severity)
+        found = list(iter_dataset_findings([REGISTRY[c] for c in codes], br.summaries, br.meta, file, plan, errors))
+        if found:
+            br.findings = sorted(br.findings + found, key=lambda f: (f.record, f.code))  # stable
+        br.errors.extend((0, e.removeprefix(f"{file}: ")) for e in errors)
+
+    def _tally(self, file: str, br: Any) -> bytes:
+        if not (TALLIED & self.jobs[file].enabled) or br.meta is None:
+            return b""
+        from toolproof.validator.rules.mix import MixTally
+
+        return pickle.dumps(MixTally.of(br.summaries), protocol=pickle.HIGHEST_PROTOCOL)
+
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
-        out: dict[str, list[Any]] = {k: [] for k in ("file", "k", "count", "lines", "findings", "summaries", "meta", "errors", "reading")}
+        keys = ("file", "k", "count", "lines", "findings", "summaries", "meta", "errors", "reading", "tally")
+        out: dict[str, list[Any]] = {k: [] for k in keys}
         for file, k, start, end, index0 in zip(batch["file"], batch["k"], batch["start"], batch["end"], batch["index0"], strict=True):
             br = self._run(str(file), int(start), int(end), int(index0))
+            self._per_range(str(file), br)
+            out["tally"].append(self._tally(str(file), br))
             out["file"].append(str(file))
             out["k"].append(int(k))
             out["count"].append(br.count)
@@ -174,7 +210,7 @@ def _group_rule(code: str, severity: dict[str, Any]) -> Any:
     """map_groups for one grouped dataset rule: later members of a group against its first."""
 
     def fn(group: dict[str, Any]) -> dict[str, list[Any]]:
-        from toolproof.validator.engine import _finding
+        from toolproof.validator.engine import make_finding
         from toolproof.validator.io import RawRecord
         from toolproof.validator.rules.base import REGISTRY
 
@@ -200,7 +236,7 @@ def _group_rule(code: str, severity: dict[str, Any]) -> Any:
                 what = "no calls" if bool(group["nocalls"][i]) else "the same calls"
                 hit = Hit("$.messages", f"same prompt and {what} as {where}", data=data)
             file = str(group["file"][i])
-            f = _finding(rule, code, RawRecord(file, line_i, rec_i, None), rid, hit, severity)
+            f = make_finding(rule, code, RawRecord(file, line_i, rec_i, None), rid, hit, severity)
             out["file"].append(file)
             out["record"].append(rec_i)
             out["blob"].append(pickle.dumps(f))
@@ -209,10 +245,29 @@ def _group_rule(code: str, severity: dict[str, Any]) -> Any:
     return fn
 
 
+def _tallied_findings(linted: Any, offsets: dict[tuple[str, int], tuple[int, int]], tallied: dict[str, list[Any]], plan: Any,
+                      errors: list[str]) -> list[Finding]:
+    """The TALLIED rules of each file on the sum of its ranges' tallies (one small row per range)."""
+    from toolproof.validator.engine import RecordTable, iter_dataset_findings
+    from toolproof.validator.rules.mix import MixTally
+
+    wanted = {file for file, rules in tallied.items() if rules}
+    rows = sorted((str(r["file"]), int(r["k"]), r["tally"]) for r in linted.select_columns(["file", "k", "tally"]).iter_rows()
+                  if str(r["file"]) in wanted)
+    sums = {file: MixTally() for file in wanted}
+    for file, k, blob in rows:
+        if blob:
+            sums[file].add(pickle.loads(blob), offsets[(file, k)][0])
+    out: list[Finding] = []
+    for file in sorted(wanted):
+        out.extend(iter_dataset_findings(tallied[file], sums[file], RecordTable(), file, plan, errors))
+    return out
+
+
 def _driver_dataset_findings(
     linted: Any, offsets: dict[tuple[str, int], tuple[int, int]], others: dict[str, list[Any]], plan: Any, errors: list[str]
 ) -> list[Finding]:
-    from toolproof.validator.engine import _iter_dataset_findings, _Meta, _shift, _summarize, _summary_container, _BatchResult
+    from toolproof.validator.engine import iter_dataset_findings, RecordTable, shift_batch, summarizer, summary_container, BatchResult
 
     out: list[Finding] = []
     for file, rules in others.items():
@@ -222,22 +277,22 @@ def _driver_dataset_findings(
             (int(r["k"]), r["summaries"], r["meta"])
             for r in linted.filter(expr=_col("file") == file).select_columns(["k", "summaries", "meta"]).iter_rows()
         )
-        table: Any = _summary_container(_summarize())
-        meta = _Meta()
+        table: Any = summary_container(summarizer())
+        meta = RecordTable()
         for k, summ, m in rows:
             index0, line0 = offsets[(file, k)]
-            br = _shift(_BatchResult(0, [], pickle.loads(m), pickle.loads(summ), []), index0, line0)
+            br = shift_batch(BatchResult(0, [], pickle.loads(m), pickle.loads(summ), []), index0, line0)
             table.extend(br.summaries)
             if br.meta is not None:
                 meta.extend(br.meta)
-        out.extend(_iter_dataset_findings(rules, table, meta, file, plan, errors))
+        out.extend(iter_dataset_findings(rules, table, meta, file, plan, errors))
     return out
 
 
 def _plan_lint(paths: Sequence[str | os.PathLike[str]], plan: Any, config: Config | None, result: LintResult,
-               range_bytes: int) -> tuple[dict[str, _Job], dict[str, list[Any]], list[dict[str, Any]]]:
+               range_bytes: int) -> tuple[dict[str, LintJob], dict[str, list[Any]], list[dict[str, Any]]]:
     """The job and rules of each JSON Lines file and its byte ranges (unreadable files go to ``result.errors``)."""
-    jobs: dict[str, _Job] = {}
+    jobs: dict[str, LintJob] = {}
     ranges: list[dict[str, Any]] = []
     rules_of: dict[str, list[Any]] = {}
     for p in paths:
@@ -250,7 +305,7 @@ def _plan_lint(paths: Sequence[str | os.PathLike[str]], plan: Any, config: Confi
         except InputError as e:
             result.errors.append(str(e))
             continue
-        rules = _rules_for_file(plan, file, config)
+        rules = rules_for_file(plan, file, config)
         rules_of[file] = rules
         jobs[file] = _job(file, record_format, rules, plan)
         for k, (a, b) in enumerate(jsonl_byte_ranges(file, range_bytes)):
@@ -258,12 +313,12 @@ def _plan_lint(paths: Sequence[str | os.PathLike[str]], plan: Any, config: Confi
     return jobs, rules_of, ranges
 
 
-def _job(file: str, record_format: str, rules: list[Any], plan: Any) -> _Job:
-    return _Job(file, record_format, tuple(r.code for r in rules if r.scope == "record"), frozenset(r.code for r in rules),
+def _job(file: str, record_format: str, rules: list[Any], plan: Any) -> LintJob:
+    return LintJob(file, record_format, tuple(r.code for r in rules if r.scope == "record"), frozenset(r.code for r in rules),
                 plan.options, plan.severity, any(r.scope == "dataset" for r in rules))
 
 
-def _lint_stage(ray: Any, ranges: list[dict[str, Any]], jobs: dict[str, _Job], workers: int, blocks: Any = None) -> Any:
+def _lint_stage(ray: Any, ranges: list[dict[str, Any]], jobs: dict[str, LintJob], workers: int, blocks: Any = None) -> Any:
     """The record rules on every range (or block), in actors; materialized in Ray's object store."""
     return ray.data.from_items(ranges).map_batches(
         _RangeLinter, fn_constructor_args=(jobs, blocks), batch_size=1, batch_format="numpy",
@@ -359,7 +414,7 @@ def lint_files_ray(
     by a Ray worker, ``result.findings`` stays empty and ``result.counts`` holds the counts."""
     ray = init(address)
     ray.data.DataContext.get_current().enable_progress_bars = False
-    plan = _plan(select, ignore, config, options)
+    plan = plan_rules(select, ignore, config, options)
     result = LintResult()
     jobs, rules_of, ranges = _plan_lint(paths, plan, config, result, range_bytes or RANGE_BYTES)
     if not ranges:
@@ -370,13 +425,15 @@ def lint_files_ray(
     offsets, per_file = _offsets(linted)
     dialects, notes = _reading(linted, offsets, list(jobs), result)
     grouped = _grouped(linted, offsets, rules_of, plan, partitions or n)
-    # The other dataset rules (the mix rules TP701-TP705, TP504 leakage against --against) read
-    # aggregates of the whole file: they run here on the packed per-record summaries (~60 bytes a
-    # record), gathered per file. Not yet done through Ray aggregations.
+    # TP504 ran in the workers (PER_RANGE); the mix rules run here on the sum of the ranges' tallies;
+    # a dataset rule this engine does not know runs here on the packed per-record summaries.
     extra: list[Finding] = []
-    others = {file: [r for r in rules if r.scope == "dataset" and r.code not in GROUPED] for file, rules in rules_of.items()}
+    tallied = {file: [r for r in rules if r.scope == "dataset" and r.code in TALLIED] for file, rules in rules_of.items()}
+    if any(tallied.values()):
+        extra += _tallied_findings(linted, offsets, tallied, plan, result.internal_errors)
+    others = {file: [r for r in rules if r.scope == "dataset" and r.code not in KNOWN] for file, rules in rules_of.items()}
     if any(others.values()):
-        extra = _driver_dataset_findings(linted, offsets, others, plan, result.internal_errors)
+        extra += _driver_dataset_findings(linted, offsets, others, plan, result.internal_errors)
     order = {file: {r.code: i for i, r in enumerate(rules)} for file, rules in rules_of.items()}
     if findings_dir is not None:
         result.counts = _write_findings(ray, linted, grouped, extra, offsets, list(jobs), order, os.fspath(findings_dir), partitions or n)
@@ -497,14 +554,14 @@ def lint_dataset(
     ``text``; parsed in the workers, never through Arrow's schema inference). Returns a Dataset of
     findings, one row each with the columns of ``Finding.to_dict`` (file, line, record, id, code,
     name, severity, path, message, fix). Row ``i`` is record ``i`` on line ``i + 1`` of ``file``.
-    Record rules and the grouped dataset rules (TP501-TP503) run; the mix rules and TP504 read
-    whole-file aggregates and run only with :func:`lint_files_ray`."""
+    Record rules and the dataset rules this engine knows run (TP501-TP504 and the mix rules, these
+    on the sum of the blocks' tallies); a plug-in dataset rule does not."""
     from toolproof.validator.io import split_format
 
     ray = init()
     ray.data.DataContext.get_current().enable_progress_bars = False
-    plan = _plan(select, ignore, config, options)
-    rules = [r for r in _rules_for_file(plan, file, config) if r.scope == "record" or r.code in GROUPED]
+    plan = plan_rules(select, ignore, config, options)
+    rules = [r for r in rules_for_file(plan, file, config) if r.scope == "record" or r.code in KNOWN]
     blocks, starts = dataset_blocks(ds, column)
     fmt = split_format(input_format)[1] if input_format else record_format_of(blocks)
     if not starts:
@@ -516,7 +573,12 @@ def lint_dataset(
     lists = linted.select_columns(["file", "k", "findings"]).map_batches(_range_findings(offsets), batch_format="numpy")
     found = lists.map_batches(_finding_rows, batch_format="numpy")
     grouped = _grouped(linted, offsets, {file: rules}, plan, partitions or n)
-    return found if grouped is None else found.union(grouped.map_batches(_finding_rows, batch_format="numpy"))
+    if grouped is not None:
+        found = found.union(grouped.map_batches(_finding_rows, batch_format="numpy"))
+    mixed = _tallied_findings(linted, offsets, {file: [r for r in rules if r.code in TALLIED]}, plan, [])
+    if mixed:
+        found = found.union(ray.data.from_items([{"blob": pickle.dumps(mixed)}]).map_batches(_finding_rows, batch_format="numpy"))
+    return found
 
 
 def _finding_rows(batch: dict[str, Any]) -> dict[str, list[Any]]:
@@ -529,4 +591,4 @@ def _finding_rows(batch: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [d[k] for d in dicts] for k in keys}
 
 
-__all__ = ["GROUPED", "block_units", "dataset_blocks", "init", "kind_is", "lint_dataset", "lint_files_ray", "record_format_of"]
+__all__ = ["GROUPED", "KNOWN", "PER_RANGE", "TALLIED", "block_units", "dataset_blocks", "init", "kind_is", "lint_dataset", "lint_files_ray", "record_format_of"]

@@ -16,6 +16,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from toolproof.validator.findings import FixSafety, Hit, Severity, json_path
@@ -70,9 +71,57 @@ def _opt(ctx: Context, key: str) -> float:
         return MIX_DEFAULTS[key]
 
 
-def _training(summaries: Any) -> tuple[Any, list[int]]:
-    t = as_table(summaries)
-    return t, [pos for pos in range(len(t)) if t.trains_of(pos)]
+FAR_KEPT = 20  # far-miss record numbers a TP702 finding names (data["far"])
+
+
+@dataclass
+class MixTally:
+    """What the mix rules read of a file's summaries, in a form that adds up: the Ray engine makes
+    one per byte range in its workers and adds them in file order (:meth:`add`), so no per-record
+    summary has to reach its driver. A rule given a tally instead of summaries reads it as is."""
+
+    train: int = 0  # training records (with an assistant turn)
+    no_call: int = 0  # of them, those that answer without a call
+    near: int = 0  # of those, the near misses (a related tool offered)
+    far: list[int] = field(default_factory=list)  # the first FAR_KEPT far misses' record numbers
+    calls: Counter[str] = field(default_factory=Counter)  # calls per tool, tools in the order first called
+    parallel: int = 0  # calling records with a turn of two or more calls
+
+    @classmethod
+    def of(cls, summaries: Any) -> MixTally:
+        if isinstance(summaries, MixTally):
+            return summaries
+        t = as_table(summaries)
+        m = cls()
+        far, calls = m.far, m.calls
+        for pos in range(len(t)):
+            if not t.trains_of(pos):
+                continue
+            m.train += 1
+            if t.no_calls_of(pos):
+                m.no_call += 1
+                if t.near_miss_of(pos):
+                    m.near += 1
+                elif len(far) < FAR_KEPT:
+                    far.append(t.index_of(pos))
+            else:
+                calls.update(t.called_of(pos))
+                if t.parallel_of(pos):
+                    m.parallel += 1
+        return m
+
+    def add(self, other: MixTally, records: int = 0) -> None:
+        """Add the tally of the records that follow, ``other``'s record numbers moved by ``records``."""
+        self.train += other.train
+        self.no_call += other.no_call
+        self.near += other.near
+        self.far.extend(i + records for i in other.far[: FAR_KEPT - len(self.far)])
+        self.calls.update(other.calls)
+        self.parallel += other.parallel
+
+    @property
+    def calling(self) -> int:
+        return self.train - self.no_call
 
 
 def _enough(ctx: Context, n: int) -> bool:
@@ -110,12 +159,12 @@ def few_no_call_records(summaries: list[RecordSummary], ctx: Context) -> Iterato
     No fix in `clean` (a finding about the whole file, record -1); `toolproof data balance` or
     `clean --balance` repairs the mix.
     """
-    t, train = _training(summaries)
-    n = len(train)
+    m = MixTally.of(summaries)
+    n = m.train
     if not _enough(ctx, n):
         return
     floor = _opt(ctx, "mix_min_no_call_share")
-    k = sum(1 for pos in train if t.no_calls_of(pos))
+    k = m.no_call
     if k / n < floor:
         yield -1, Hit(
             "$",
@@ -157,24 +206,23 @@ def no_near_miss_negatives(summaries: list[RecordSummary], ctx: Context) -> Iter
     No fix in `clean` (a finding about the whole file, record -1); `toolproof data balance` adds
     near-miss records.
     """
-    t, train = _training(summaries)
-    n = len(train)
+    m = MixTally.of(summaries)
+    n = m.train
     if not _enough(ctx, n):
         return
-    no_call = [pos for pos in train if t.no_calls_of(pos)]
-    if not no_call:
+    if not m.no_call:
         return  # TP701's business
-    near = sum(1 for pos in no_call if t.near_miss_of(pos))
+    near = m.near
     floor = _opt(ctx, "mix_min_near_miss_share")
     if near / n < floor:
-        far = [t.index_of(pos) for pos in no_call if not t.near_miss_of(pos)]
-        shown = ", ".join(str(i) for i in far[:5]) + (" ..." if len(far) > 5 else "")
+        far = m.far
+        shown = ", ".join(str(i) for i in far[:5]) + (" ..." if m.no_call - near > 5 else "")
         yield -1, Hit(
             "$",
-            f"{near} of {len(no_call)} no-call records offer a tool related to the request ({near / n:.1%} of {n} "
+            f"{near} of {m.no_call} no-call records offer a tool related to the request ({near / n:.1%} of {n} "
             f"training records, below {floor:.0%}): nothing teaches declining a tool that nearly fits "
             f"(far misses: records {shown})",
-            data={"near_miss": near, "no_call": len(no_call), "records": n, "far": far[:20]},
+            data={"near_miss": near, "no_call": m.no_call, "records": n, "far": far[:FAR_KEPT]},
         )
 
 
@@ -269,12 +317,10 @@ def skewed_tool_calls(summaries: list[RecordSummary], ctx: Context) -> Iterator[
     ## Fix safety
     No fix.
     """
-    t, train = _training(summaries)
-    if not _enough(ctx, len(train)):
+    m = MixTally.of(summaries)
+    if not _enough(ctx, m.train):
         return
-    counts: Counter[str] = Counter()
-    for pos in train:
-        counts.update(t.called_of(pos))
+    counts = m.calls
     if len(counts) < 3:
         return
     total = sum(counts.values())
@@ -315,25 +361,27 @@ def parallel_call_share(summaries: list[RecordSummary], ctx: Context) -> Iterato
     ## Fix safety
     No fix.
     """
-    t, train = _training(summaries)
-    if not _enough(ctx, len(train)):
+    m = MixTally.of(summaries)
+    if not _enough(ctx, m.train):
         return
-    calling = [pos for pos in train if not t.no_calls_of(pos)]
+    calling = m.calling
     if not calling:
         return
-    k = sum(1 for pos in calling if t.parallel_of(pos))
-    share = k / len(calling)
+    k = m.parallel
+    share = k / calling
     lo, hi = _opt(ctx, "mix_min_parallel_share"), _opt(ctx, "mix_max_parallel_share")
     if share < lo:
-        yield -1, Hit("$", f"{_share(k, len(calling))} calling records make parallel calls, below {lo:.0%}: "
-                      "the model rarely sees two calls in one turn", data={"parallel": k, "calling": len(calling)})
+        yield -1, Hit("$", f"{_share(k, calling)} calling records make parallel calls, below {lo:.0%}: "
+                      "the model rarely sees two calls in one turn", data={"parallel": k, "calling": calling})
     elif share > hi:
-        yield -1, Hit("$", f"{_share(k, len(calling))} calling records make parallel calls, above {hi:.0%}: "
-                      "the model may split requests that need one call", data={"parallel": k, "calling": len(calling)})
+        yield -1, Hit("$", f"{_share(k, calling)} calling records make parallel calls, above {hi:.0%}: "
+                      "the model may split requests that need one call", data={"parallel": k, "calling": calling})
 
 
 __all__ = [
+    "FAR_KEPT",
     "MIX_DEFAULTS",
+    "MixTally",
     "few_no_call_records",
     "mix_options",
     "no_near_miss_negatives",
