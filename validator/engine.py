@@ -459,6 +459,7 @@ class BatchResult:
     edges: tuple[tuple[int, str], tuple[int, str]] | None = None  # (record, code) of the first and last packed finding
 
     def pack(self) -> BatchResult:
+        """Pack the findings for the trip to the main process (a worker's last step)."""
         f = self.findings
         if f:
             self.edges = ((f[0].record, f[0].code), (f[-1].record, f[-1].code))
@@ -466,6 +467,7 @@ class BatchResult:
         return self
 
     def all_findings(self) -> list[Finding]:
+        """The findings, unpacked and moved when they came packed."""
         if self.packed is None:
             return self.findings
         return unpack_findings(self.packed, *self.moved)
