@@ -273,3 +273,20 @@ def test_packed_record_meta_extends_and_widens() -> None:
     a.extend(pickle.loads(pickle.dumps(b)))
     assert list(a.lines) == [1, 2, 5, 2**40]
     assert [a.id(i) for i in range(len(a))] == ["x", None, "\ud800y", ""]
+
+
+def test_test_set_is_read_again_when_it_changes(tmp_path: Path) -> None:
+    """TP504 reads its test set once per process while the file is unchanged, and again after a change."""
+    import os
+
+    from toolproof.validator.rules.leakage import load_test_prompts
+
+    t = tmp_path / "test.jsonl"
+    t.write_text(json.dumps({"messages": [{"role": "user", "content": "Weather in Oslo?"}]}) + "\n", encoding="utf-8")
+    first = load_test_prompts(str(t))
+    assert load_test_prompts(str(t)) is first and list(first) == ["weather in oslo?"]
+    t.write_text(json.dumps({"messages": [{"role": "user", "content": "Weather in Lima, please?"}]}) + "\n", encoding="utf-8")
+    os.utime(t, ns=(1, 1))  # another stamp even on a coarse clock
+    assert list(load_test_prompts(str(t))) == ["weather in lima, please?"]
+    train = [{"messages": [{"role": "user", "content": "weather in LIMA, please?"}, {"role": "assistant", "content": "ok"}]}]
+    assert [f.code for f in lint_objects(train, select=["TP504"], options={"against": str(t)}).findings] == ["TP504"]

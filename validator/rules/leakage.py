@@ -80,10 +80,23 @@ def _test_sources(against: Any) -> list[Any]:
     return []
 
 
+_LOADED: dict[tuple[Any, ...], dict[str, LeakSource]] = {}
+
+
 def load_test_prompts(against: Any) -> dict[str, LeakSource]:
-    """Normalised user turn -> where it first appears in the test set(s)."""
+    """Normalised user turn -> where it first appears in the test set(s). Test files are read once
+    per process while unchanged (the Ray engine runs TP504 once per byte range)."""
+    sources = _test_sources(against)
+    stamp: tuple[Any, ...] | None = None
+    if sources and all(isinstance(s, (str, os.PathLike)) for s in sources):
+        try:
+            stamp = tuple((os.fspath(s), st.st_mtime_ns, st.st_size) for s in sources for st in [os.stat(s)])
+        except OSError:
+            stamp = None  # reported by the reader below
+        if stamp is not None and stamp in _LOADED:
+            return _LOADED[stamp]
     out: dict[str, LeakSource] = {}
-    for src in _test_sources(against):
+    for src in sources:
         if isinstance(src, list):
             rows: Iterable[tuple[str, int, Any]] = (("<against>", i + 1, r) for i, r in enumerate(src))
         else:
@@ -97,6 +110,10 @@ def load_test_prompts(against: Any) -> dict[str, LeakSource]:
                 key = normalize_text(text)
                 if key and key not in out:
                     out[key] = LeakSource(os.fspath(file), line, rid)
+    if stamp is not None:
+        if len(_LOADED) >= 4:
+            _LOADED.clear()
+        _LOADED[stamp] = out
     return out
 
 
