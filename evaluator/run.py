@@ -50,6 +50,8 @@ class EvalConfig:
     sort_by_length: bool = field(default=True, metadata={"help": "batch prompts of similar length together"})
     output_dir: str | None = field(default=None, metadata={"help": "write DIR/results.csv (overrides output)"})
     device: str = field(default="auto", metadata={"help": "auto (cuda when available), cpu or cuda"})
+    resume: bool = field(default=True, metadata={"help": "continue from the batches a stopped run of the same "
+                                                          "model, settings and prompts finished (its journal)"})
 
     def csv_path(self) -> Path:
         """``output_dir/results.csv``; ``output`` itself when it names a .csv file, else ``output/results.csv``."""
@@ -96,6 +98,62 @@ class EvalSummary:
         d = asdict(self)
         d.pop("score", None)
         return d
+
+
+def journal_path_for(csv_path: str | Path) -> Path:
+    """Where a run keeps the batches it has generated until its CSV is written (``results.partial.jsonl``)."""
+    p = Path(csv_path)
+    return p.with_name(p.stem + ".partial.jsonl")
+
+
+class Journal:
+    """The generated batches of an evaluation, one JSON line each after a header with the run's
+    fingerprint, synced as each batch ends: a stopped run continues from the batches it finished.
+    A journal with another fingerprint (another model, adapter, setting or prompt) is started again;
+    a line cut short by a kill is ignored."""
+
+    def __init__(self, path: str | Path, fingerprint: str) -> None:
+        self.path = Path(path)
+        self.fingerprint = fingerprint
+        self.done: dict[int, list[Any]] = {}  # first position of a batch in the generation order -> rows
+        try:
+            with open(self.path, encoding="utf-8") as f:
+                head = json.loads(f.readline() or "null")
+                if isinstance(head, dict) and head.get("fingerprint") == fingerprint:
+                    for line in f:
+                        try:
+                            got = json.loads(line)
+                        except ValueError:
+                            break
+                        self.done[int(got["start"])] = got["rows"]
+        except (OSError, ValueError, KeyError, TypeError):
+            self.done = {}
+        self._f: Any = None
+
+    def batch(self, start: int, idx: list[int]) -> list[Any] | None:
+        """The rows ``(index, text, count, hit)`` of the batch at ``start`` when it was generated for ``idx``."""
+        rows = self.done.get(start)
+        return rows if rows is not None and [r[0] for r in rows] == idx else None
+
+    def add(self, start: int, rows: list[Any]) -> None:
+        import os
+
+        if self._f is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._f = open(self.path, "w", encoding="utf-8")  # noqa: SIM115 - kept open across batches
+            self._f.write(json.dumps({"fingerprint": self.fingerprint}) + "\n")
+            for s, old in sorted(self.done.items()):
+                self._f.write(json.dumps({"start": s, "rows": old}, ensure_ascii=False) + "\n")
+        self._f.write(json.dumps({"start": start, "rows": rows}, ensure_ascii=False) + "\n")
+        self._f.flush()
+        os.fsync(self._f.fileno())
+
+    def close(self, *, remove: bool = False) -> None:
+        if self._f is not None:
+            self._f.close()
+            self._f = None
+        if remove:
+            self.path.unlink(missing_ok=True)
 
 
 def summary_path_for(csv_path: str | Path) -> Path:
@@ -152,10 +210,13 @@ def generate(
     sort_by_length: bool = True,
     progress: ProgressFn | None = None,
     label: str = "eval",
+    journal: Journal | None = None,
 ) -> tuple[list[str], list[int], list[bool]]:
     """Greedy batched generation with left padding. Returns (texts, generated token counts, hit-limit flags).
 
     ``progress`` hears a :class:`ProgressUpdate` (prompts done, tokens generated) after each batch.
+    With a ``journal``, batches it holds are taken from it (the same batches as an uninterrupted run:
+    the order and the batch size decide them) and each new batch is added to it.
     """
     import torch
 
@@ -172,6 +233,15 @@ def generate(
     device = next(model.parameters()).device
     for s in range(0, len(order), max(1, batch_size)):
         idx = order[s : s + max(1, batch_size)]
+        kept_rows = journal.batch(s, idx) if journal is not None else None
+        if kept_rows is not None:
+            for i, text, count, limit in kept_rows:
+                texts[i], counts[i], hit[i] = text, count, limit
+            done += len(idx)
+            total_tokens += sum(r[2] for r in kept_rows)
+            if progress is not None:
+                progress(ProgressUpdate(label, done, len(prompts), total_tokens))
+            continue
         enc = tokenizer([prompts[i] for i in idx], return_tensors="pt", padding=True, add_special_tokens=False)
         enc = {k: v.to(device) for k, v in enc.items()}
         with torch.inference_mode():
@@ -191,6 +261,8 @@ def generate(
             counts[i] = len(kept) + (0 if cut is None else 1)
             n_tokens += counts[i]
             texts[i] = tokenizer.decode(kept, skip_special_tokens=False)
+        if journal is not None:
+            journal.add(s, [[i, texts[i], counts[i], hit[i]] for i in idx])
         done += len(idx)
         total_tokens += n_tokens
         if progress is not None:
@@ -256,18 +328,24 @@ def evaluate(
     load_s = time.perf_counter() - t0
 
     prompts = render_prompts(tok, records)
+    journal = Journal(journal_path_for(config.csv_path()), _fingerprint(config, dtype_name, prompts)) if config.resume else None
     t1 = time.perf_counter()
-    texts, counts, hit = generate(
-        model,
-        tok,
-        prompts,
-        batch_size=config.batch_size,
-        max_new_tokens=config.max_new_tokens,
-        sort_by_length=config.sort_by_length,
-        progress=progress if config.progress else None,
-        label=f"eval {Path(config.data).name}",
-    )
-    gen_s = time.perf_counter() - t1
+    try:
+        texts, counts, hit = generate(
+            model,
+            tok,
+            prompts,
+            batch_size=config.batch_size,
+            max_new_tokens=config.max_new_tokens,
+            sort_by_length=config.sort_by_length,
+            progress=progress if config.progress else None,
+            label=f"eval {Path(config.data).name}",
+            journal=journal,
+        )
+    finally:
+        if journal is not None:
+            journal.close()
+    gen_s = time.perf_counter() - t1  # this run's: batches taken from a journal cost nothing
 
     preds = [{"id": record_id(r, i), "output": t} for i, (r, t) in enumerate(zip(records, texts))]
     score = score_predictions(preds, records, parser=config.parser)
@@ -308,15 +386,38 @@ def evaluate(
         score=score,
     )
     write_atomic(summary.summary_path, json.dumps(summary.to_dict(), indent=2) + "\n")
+    if journal is not None:
+        journal.close(remove=True)
     return summary
+
+
+def _fingerprint(config: EvalConfig, dtype_name: str, prompts: list[str]) -> str:
+    """What decides the generated text: model, adapter (its weights' size and time), dtype, settings, prompts."""
+    import hashlib
+    import os
+
+    h = hashlib.sha256()
+    stamp: list[Any] = []
+    if config.adapter:
+        for name in sorted(os.listdir(config.adapter)) if os.path.isdir(config.adapter) else ():
+            st = os.stat(os.path.join(config.adapter, name))
+            stamp.append([name, st.st_size, st.st_mtime_ns])
+    head = [config.model, config.adapter, stamp, dtype_name, config.batch_size, config.max_new_tokens,
+            config.sort_by_length, config.device]
+    h.update(json.dumps(head).encode())
+    for p in prompts:
+        h.update(b"\0" + p.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
 
 
 __all__ = [
     "CSV_COLUMNS",
     "EvalConfig",
     "EvalSummary",
+    "Journal",
     "evaluate",
     "generate",
+    "journal_path_for",
     "load_model",
     "prompt_messages",
     "render_prompts",

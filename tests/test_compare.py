@@ -305,6 +305,8 @@ class FakeBackends:
         self.balance_error: str | None = None
         self.warnings: dict[str, dict[str, int]] = {}  # arm -> warnings per rule family in its data
         self.train_paths: dict[str, str] = {}
+        self.stop_evals: set[str] = set()  # models whose evaluation stops after writing its journal
+        self.journal_found: list[bool] = []  # per evaluation: was a stopped run's journal still there
 
     def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(cmp.backends, "lint_and_clean", self.lint_and_clean)
@@ -361,6 +363,12 @@ class FakeBackends:
             from toolproof.validator.progress import ProgressUpdate
 
             progress(ProgressUpdate(f"eval {ts.name}.jsonl", ts.n, ts.n, tokens=5))
+        journal = step_dir / "results.partial.jsonl"
+        self.journal_found.append(journal.is_file())
+        if name in self.stop_evals:
+            journal.write_text('{"fingerprint": "f"}\n')
+            raise Stopped(f"{name} stopped while evaluating {ts.name}")
+        journal.unlink(missing_ok=True)
         k = self.acc.get(name, 1)
         _write_results_csv(step_dir / "results.csv", [i < k for i in range(ts.n)])
         return SetResult(ts.n, k, 0.5, {"wrong_arguments": ts.n - k}, str(step_dir / "results.csv"),
@@ -475,6 +483,35 @@ def test_a_stopped_arm_continues_from_its_checkpoint(tmp_path: Path, monkeypatch
     fake6.install(monkeypatch)
     run_compare(raw, output_root=tmp_path / "out", resume=False)
     assert fake6.continued == []
+
+
+def test_a_stopped_evaluation_keeps_its_journal_for_the_next_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stopped evaluation step's folder (the evaluator's journal of finished batches) is kept for the
+    next run of the same step; a step with another key, or --no-resume, starts in an empty folder."""
+    raw = _config(tmp_path)
+    fake = FakeBackends()
+    fake.stop_evals = {"base"}
+    fake.install(monkeypatch)
+    res = run_compare(raw, output_root=tmp_path / "out", only=["base"])
+    assert res.exit_code != 0  # the model failed: its step is not finished
+    step_dir = tmp_path / "out" / "unit" / "base" / "eval" / "synthetic"
+    assert (step_dir / "results.partial.jsonl").is_file() and (step_dir / cmp.PARTIAL).is_file()
+    fake2 = FakeBackends()
+    fake2.install(monkeypatch)
+    run_compare(raw, output_root=tmp_path / "out", only=["base"])
+    assert fake2.journal_found == [True]
+    assert (step_dir / cmp.MARKER).is_file() and not (step_dir / cmp.PARTIAL).exists()
+    for resume, change in ((True, 64), (False, None)):
+        fake3 = FakeBackends()
+        fake3.stop_evals = {"base"}
+        fake3.install(monkeypatch)
+        run_compare(raw, output_root=tmp_path / "out", only=["base"], resume=False)
+        if change is not None:
+            raw.setdefault("eval", {})["max_new_tokens"] = change  # another key
+        fake4 = FakeBackends()
+        fake4.install(monkeypatch)
+        run_compare(raw, output_root=tmp_path / "out", only=["base"], resume=resume)
+        assert fake4.journal_found == [False]
 
 
 def test_train_step_checkpoints_every_10_steps_and_save_steps_is_not_part_of_the_hash(

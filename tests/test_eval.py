@@ -216,3 +216,77 @@ def test_progress_lines_when_not_a_terminal() -> None:
     assert lines[0].startswith("eval base/synthetic 1/20") and "tok/s" in lines[0]
     assert lines[1].startswith("eval base/synthetic 2/20") and lines[10].startswith("eval base/synthetic 20/20")
     assert lines[11].startswith("eval base/synthetic 1/2") and lines[12].startswith("eval base/synthetic 2/2")
+
+
+class _Counting:
+    """The tiny model, counting its generate() calls."""
+
+    def __init__(self, model: Any) -> None:
+        self.model, self.calls = model, 0
+
+    def parameters(self) -> Any:
+        return self.model.parameters()
+
+    def generate(self, **kw: Any) -> Any:
+        self.calls += 1
+        return self.model.generate(**kw)
+
+
+def test_a_stopped_evaluation_continues_from_its_journal(tiny: Path, data: Path, tmp_path: Path) -> None:
+    """Stopped after two of three batches, the same evaluation generates only the third, and its CSV is
+    the uninterrupted run's; the journal goes once the CSV is written. Another setting starts again."""
+    from toolproof.evaluator.run import journal_path_for
+    from toolproof.trainer.models import load
+
+    model, tok = load(str(tiny), dtype="fp32")
+    whole = tmp_path / "whole" / "results.csv"
+    evaluate(EvalConfig(model="tiny", data=str(data), output=str(whole), batch_size=3, max_new_tokens=6),
+             model_and_tokenizer=(model, tok))
+    out = tmp_path / "stopped" / "results.csv"
+    cfg = EvalConfig(model="tiny", data=str(data), output=str(out), batch_size=3, max_new_tokens=6)
+
+    def stop_after_two(u: Any) -> None:
+        if u.done == 6:
+            raise KeyboardInterrupt
+
+    counting = _Counting(model)
+    with pytest.raises(KeyboardInterrupt):
+        evaluate(cfg, model_and_tokenizer=(counting, tok), progress=stop_after_two)
+    journal = journal_path_for(out)
+    assert counting.calls == 2 and journal.is_file() and not out.exists()
+    assert len(journal.read_text(encoding="utf-8").splitlines()) == 3  # header + two batches
+    with open(journal, "a", encoding="utf-8") as f:
+        f.write('{"start": 6, "rows": [[6, "cut sh')  # a line a kill cut short
+    counting.calls = 0
+    seen: list[Any] = []
+    evaluate(cfg, model_and_tokenizer=(counting, tok), progress=seen.append)
+    assert counting.calls == 1 and [u.done for u in seen] == [3, 6, 7]
+    assert out.read_bytes() == whole.read_bytes() and not journal.exists()
+    # another max_new_tokens: the journal of a stopped run does not fit, everything is generated again
+    counting.calls = 0
+    with pytest.raises(KeyboardInterrupt):
+        evaluate(cfg, model_and_tokenizer=(counting, tok), progress=stop_after_two)
+    other = EvalConfig(model="tiny", data=str(data), output=str(out), batch_size=3, max_new_tokens=5)
+    counting.calls = 0
+    evaluate(other, model_and_tokenizer=(counting, tok))
+    assert counting.calls == 3
+
+
+def test_eval_cli_no_resume_keeps_no_journal(tiny: Path, data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    import toolproof.evaluator.run as run_mod
+
+    made: list[Path] = []
+
+    class Spy(run_mod.Journal):
+        def __init__(self, path: Any, fingerprint: str) -> None:
+            made.append(Path(path))
+            super().__init__(path, fingerprint)
+
+    monkeypatch.setattr(run_mod, "Journal", Spy)
+    out = tmp_path / "r" / "results.csv"
+    argv = ["eval", "--model", str(tiny), "--data", str(data), "-o", str(out), "--batch-size", "4",
+            "--max-new-tokens", "4", "--dtype", "fp32", "--limit", "5", "--no-progress"]
+    assert main(argv) == 0 and made == [run_mod.journal_path_for(out)] and not made[0].exists()
+    assert main([*argv, "--no-resume"]) == 0 and len(made) == 1
+    capsys.readouterr()

@@ -26,6 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     add_parser_argument(p)
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.add_argument("--no-resume", action="store_true",
+                   help="generate every batch again (a stopped run of the same settings otherwise continues "
+                        "from the batches in its journal, OUTPUT's .partial.jsonl)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=run)
 
@@ -51,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
         dtype=args.dtype,
         max_new_tokens=args.max_new_tokens,
         parser=args.parser,
+        resume=not args.no_resume,
     )
     try:
         from toolproof.trainer.models import ModelError

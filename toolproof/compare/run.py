@@ -142,7 +142,9 @@ def evaluate_model(
                 continue
         if not run:
             continue
-        fresh_dir(step_dir)
+        if not (resume and started_hash(step_dir) == step_hash):  # else: the evaluator's journal continues
+            fresh_dir(step_dir)
+            mark_started(step_dir, step_hash)
         if lazy is None:
             lazy = backends.LazyModel(cfg, adapter_dir)
         t0 = time.perf_counter()
@@ -155,6 +157,7 @@ def evaluate_model(
         # Wall time of the step: the first set of a model includes loading it.
         res.eval_seconds = time.perf_counter() - t0
         write_marker(step_dir, step_hash, res.to_dict(), res.eval_seconds)
+        (step_dir / PARTIAL).unlink(missing_ok=True)
         results[ts.name] = res
     if lazy is not None:
         lazy.close()
