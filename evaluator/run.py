@@ -143,8 +143,8 @@ class Journal:
             self._f = open(self.path, "w", encoding="utf-8")  # noqa: SIM115 - kept open across batches
             self._f.write(json.dumps({"fingerprint": self.fingerprint}) + "\n")
             for s, old in sorted(self.done.items()):
-                self._f.write(json.dumps({"start": s, "rows": old}, ensure_ascii=False) + "\n")
-        self._f.write(json.dumps({"start": start, "rows": rows}, ensure_ascii=False) + "\n")
+                self._f.write(json.dumps({"start": s, "rows": old}) + "\n")
+        self._f.write(json.dumps({"start": start, "rows": rows}) + "\n")  # ASCII: any text round-trips
         self._f.flush()
         os.fsync(self._f.fileno())
 
