@@ -22,11 +22,11 @@ import os
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import islice, starmap
+from itertools import islice
 from typing import Any
 
 from toolproof.validator.config import Config, resolve_selector
-from toolproof.validator.findings import Finding, FixSafety, Hit, Severity, pack_findings, unpack_findings
+from toolproof.validator.findings import Finding, FixSafety, Hit, Severity, moved_findings, pack_findings, unpack_findings
 from toolproof.validator.io import InputError, RawRecord, Unit, iter_units, jsonl_byte_ranges, parse_unit, read_jsonl_range
 from toolproof.validator.rules.base import REGISTRY, Context, Rule, all_rules
 
@@ -746,12 +746,7 @@ class FindingSpool:
         load = pickle.load
         for _ in range(self._blocks):
             lines, records = load(self._f)
-            rows = load(self._f)
-            if lines or records:
-                for c, n, s, f, ln, r, i, p, m, x, d in rows:
-                    yield Finding(c, n, s, f, ln + lines, r + records, i, p, m, x, d)
-            else:
-                yield from starmap(Finding, rows)
+            yield from moved_findings(load(self._f), lines, records)
         self._f.seek(0, os.SEEK_END)
 
     def close(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import Enum
+from collections.abc import Iterator
 from itertools import starmap
 from operator import attrgetter
 from typing import Any
@@ -103,10 +104,14 @@ def unpack_findings(blob: bytes, lines: int = 0, records: int = 0) -> list[Findi
     further into its file (a byte range's numbers made the file's)."""
     import pickle
 
-    rows = pickle.loads(blob)
+    return list(moved_findings(pickle.loads(blob), lines, records))
+
+
+def moved_findings(rows: list[tuple[Any, ...]], lines: int = 0, records: int = 0) -> Iterator[Finding]:
+    """Findings from their constructor-argument tuples, each ``lines`` lines and ``records`` records further."""
     if not (lines or records):
-        return list(starmap(Finding, rows))
-    return [Finding(c, n, s, f, ln + lines, r + records, i, p, m, x, d) for c, n, s, f, ln, r, i, p, m, x, d in rows]
+        return starmap(Finding, rows)
+    return (Finding(c, n, s, f, ln + lines, r + records, i, p, m, x, d) for c, n, s, f, ln, r, i, p, m, x, d in rows)
 
 
 def _fast_init(cls: type, defaults: dict[str, Any]) -> None:
@@ -142,4 +147,4 @@ def json_path(*parts: str | int) -> str:
     return "".join(out)
 
 
-__all__ = ["Finding", "FixSafety", "Hit", "Severity", "asdict", "json_path", "pack_findings", "unpack_findings"]
+__all__ = ["Finding", "FixSafety", "Hit", "Severity", "asdict", "json_path", "moved_findings", "pack_findings", "unpack_findings"]
