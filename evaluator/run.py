@@ -13,7 +13,9 @@ with left padding, prompts sorted by length so a batch wastes little on padding,
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -136,8 +138,6 @@ class Journal:
         return rows if rows is not None and [r[0] for r in rows] == idx else None
 
     def add(self, start: int, rows: list[Any]) -> None:
-        import os
-
         if self._f is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._f = open(self.path, "w", encoding="utf-8")  # noqa: SIM115 - kept open across batches
@@ -218,8 +218,6 @@ def generate(
     With a ``journal``, batches it holds are taken from it (the same batches as an uninterrupted run:
     the order and the batch size decide them) and each new batch is added to it.
     """
-    import torch
-
     tokenizer.padding_side = "left"
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
@@ -233,41 +231,43 @@ def generate(
     device = next(model.parameters()).device
     for s in range(0, len(order), max(1, batch_size)):
         idx = order[s : s + max(1, batch_size)]
-        kept_rows = journal.batch(s, idx) if journal is not None else None
-        if kept_rows is not None:
-            for i, text, count, limit in kept_rows:
-                texts[i], counts[i], hit[i] = text, count, limit
-            done += len(idx)
-            total_tokens += sum(r[2] for r in kept_rows)
-            if progress is not None:
-                progress(ProgressUpdate(label, done, len(prompts), total_tokens))
-            continue
-        enc = tokenizer([prompts[i] for i in idx], return_tensors="pt", padding=True, add_special_tokens=False)
-        enc = {k: v.to(device) for k, v in enc.items()}
-        with torch.inference_mode():
-            out = model.generate(
-                **enc,
-                max_new_tokens=max_new_tokens,
-                do_sample=False,
-                eos_token_id=stops,
-                pad_token_id=tokenizer.pad_token_id,
-            )
-        new = out[:, enc["input_ids"].shape[1] :].tolist()
-        n_tokens = 0
-        for row, i in zip(new, idx):
-            cut = next((k for k, t in enumerate(row) if t in stops), None)
-            kept = row if cut is None else row[:cut]
-            hit[i] = cut is None and len(row) >= max_new_tokens
-            counts[i] = len(kept) + (0 if cut is None else 1)
-            n_tokens += counts[i]
-            texts[i] = tokenizer.decode(kept, skip_special_tokens=False)
-        if journal is not None:
-            journal.add(s, [[i, texts[i], counts[i], hit[i]] for i in idx])
+        rows = journal.batch(s, idx) if journal is not None else None
+        if rows is None:
+            rows = _generate_batch(model, tokenizer, [prompts[i] for i in idx], idx, device, stops, max_new_tokens)
+            if journal is not None:
+                journal.add(s, rows)
+        for i, text, count, limit in rows:
+            texts[i], counts[i], hit[i] = text, count, limit
         done += len(idx)
-        total_tokens += n_tokens
+        total_tokens += sum(r[2] for r in rows)
         if progress is not None:
             progress(ProgressUpdate(label, done, len(prompts), total_tokens))
     return texts, counts, hit
+
+
+def _generate_batch(
+    model: Any, tokenizer: Any, batch: list[str], idx: list[int], device: Any, stops: list[int], max_new_tokens: int
+) -> list[list[Any]]:
+    """One batch, greedy: a row ``[index, text, generated token count, hit the limit]`` per prompt."""
+    import torch
+
+    enc = tokenizer(batch, return_tensors="pt", padding=True, add_special_tokens=False)
+    enc = {k: v.to(device) for k, v in enc.items()}
+    with torch.inference_mode():
+        out = model.generate(
+            **enc,
+            max_new_tokens=max_new_tokens,
+            do_sample=False,
+            eos_token_id=stops,
+            pad_token_id=tokenizer.pad_token_id,
+        )
+    rows: list[list[Any]] = []
+    for row, i in zip(out[:, enc["input_ids"].shape[1] :].tolist(), idx):
+        cut = next((k for k, t in enumerate(row) if t in stops), None)
+        kept = row if cut is None else row[:cut]
+        count = len(kept) + (0 if cut is None else 1)
+        rows.append([i, tokenizer.decode(kept, skip_special_tokens=False), count, cut is None and len(row) >= max_new_tokens])
+    return rows
 
 
 # ------------------------------------------------------------------------------------ evaluate
@@ -393,9 +393,6 @@ def evaluate(
 
 def _fingerprint(config: EvalConfig, dtype_name: str, prompts: list[str]) -> str:
     """What decides the generated text: model, adapter (its weights' size and time), dtype, settings, prompts."""
-    import hashlib
-    import os
-
     h = hashlib.sha256()
     stamp: list[Any] = []
     if config.adapter:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from enum import Enum
-from collections.abc import Iterator
 from itertools import starmap
 from operator import attrgetter
 from typing import Any

@@ -32,7 +32,6 @@ from toolproof.compare.results import (
 )
 from toolproof.compare.steps import (
     MARKER,
-    PARTIAL,
     eval_key,
     fresh_dir,
     mark_started,
@@ -80,7 +79,6 @@ def train_arm(
     seconds = time.perf_counter() - t0
     got.setdefault("train_seconds", seconds)
     write_marker(step_dir, step_hash, got, seconds)
-    (step_dir / PARTIAL).unlink(missing_ok=True)
     return got, False, step_hash
 
 
@@ -157,7 +155,6 @@ def evaluate_model(
         # Wall time of the step: the first set of a model includes loading it.
         res.eval_seconds = time.perf_counter() - t0
         write_marker(step_dir, step_hash, res.to_dict(), res.eval_seconds)
-        (step_dir / PARTIAL).unlink(missing_ok=True)
         results[ts.name] = res
     if lazy is not None:
         lazy.close()

@@ -24,7 +24,7 @@ from toolproof.validator.files import sha256_file
 from toolproof.validator.versions import library_versions
 
 MARKER = ".done.json"
-PARTIAL = ".started.json"  # a training step under way: its hash, so a re-run can resume its checkpoints
+PARTIAL = ".started.json"  # a step under way: its hash, so a re-run can resume (checkpoints, eval journal)
 CHECKPOINT_STEPS = 10  # compare's training steps save a resumable checkpoint this often (train: save_steps)
 _NOT_HASHED = frozenset({"save_steps"})  # trainer settings that do not change what is trained
 
@@ -164,6 +164,7 @@ def write_marker(step_dir: Path, step_hash: str, outcome: dict[str, Any], second
         encoding="utf-8",
     )
     os.replace(tmp, step_dir / MARKER)
+    (step_dir / PARTIAL).unlink(missing_ok=True)  # finished: no longer under way
 
 
 def started_hash(step_dir: Path) -> str | None:
