@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from test_clean_invariants import GOOD, WEATHER, asst, call, read_jsonl, rec, tagged, user, write_dirty
+
 from toolproof.validator.cleaner import CleanError, clean, fix_file, resolve_report_path
 
 
@@ -221,3 +221,16 @@ def test_ids_settled_root_by_root_are_the_ids_settled_in_one_pass() -> None:
         grouped = [suffix_id({"id": rid}, b"", by_root.setdefault(id_root(rid), set()))[0]["id"] for rid in ids]
         assert grouped == one_pass, ids
     assert id_root("a#2#10") == "a" and id_root(5) == "5" and id_root("#2") == "" and id_root("a#") == "a#"
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", ""])
+def test_unparsed_line_example_drops_only_the_line_ending(tmp_path: Path, ending: str) -> None:
+    # A truncated last line ending in "n" (and one with a trailing backslash): the report's example
+    # and the quarantine keep every character of the record; only the line ending goes.
+    src = tmp_path / "d.jsonl"
+    lines = ['{"messages": [{"role": "user", "content": "x\\\\', '{"messages": [{"role": "assistan']
+    src.write_text("\n".join(lines) + ending, encoding="utf-8")
+    res = clean([src], tmp_path / "o.jsonl")
+    assert res.quarantined == 2
+    assert [ex.snippet for ex in res.finding_examples["TP001"]] == lines
+    assert [q["record"] for q in read_jsonl(tmp_path / "o.quarantine.jsonl")] == lines

@@ -283,7 +283,7 @@ def judge_record(
     if rec.error is not None or rec.obj is None:
         hit = rec.error or Hit("$", "record did not parse")
         f001 = cleaner.reader_finding(rec.code or "TP001", hit, file, rec.line, rec.index)
-        raw = rec.raw.rstrip("\\r\\n") if isinstance(rec.raw, str) else rec.raw
+        raw = rec.raw.rstrip("\r\n") if isinstance(rec.raw, str) else rec.raw
         if raw is None and rec.original is not None:  # TP012: parsed, not readable in its dialect
             raw = rec.original
         note(f001, raw)
