@@ -33,10 +33,9 @@ from toolproof.compare.results import (
 from toolproof.compare.steps import (
     MARKER,
     eval_key,
-    fresh_dir,
-    mark_started,
     now,
     read_marker,
+    start_afresh,
     started_hash,
     train_key,
     write_marker,
@@ -71,8 +70,7 @@ def train_arm(
             return got, True, step_hash
     continuing = resume and started_hash(step_dir) == step_hash and latest_checkpoint(step_dir) is not None
     if not continuing:
-        fresh_dir(step_dir)
-        mark_started(step_dir, step_hash)
+        start_afresh(step_dir, step_hash)
     t0 = time.perf_counter()
     step_bar = relabel(bars, f"{arm.name}: train") if bars else None  # the training steps, named after the arm
     got = backends.train(cfg, arm, train_path, step_dir, say, continuing=continuing, bars=step_bar)
@@ -141,8 +139,7 @@ def evaluate_model(
         if not run:
             continue
         if not (resume and started_hash(step_dir) == step_hash):  # else: the evaluator's journal continues
-            fresh_dir(step_dir)
-            mark_started(step_dir, step_hash)
+            start_afresh(step_dir, step_hash)
         if lazy is None:
             lazy = backends.LazyModel(cfg, adapter_dir)
         t0 = time.perf_counter()

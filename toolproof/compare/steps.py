@@ -175,7 +175,10 @@ def started_hash(step_dir: Path) -> str | None:
         return None
 
 
-def mark_started(step_dir: Path, step_hash: str) -> None:
+def start_afresh(step_dir: Path, step_hash: str) -> None:
+    """Empty `step_dir` and mark the step under way with key `step_hash` (its ``.started.json``,
+    which lets a stopped step continue and which :func:`write_marker` removes when it finishes)."""
+    fresh_dir(step_dir)
     (step_dir / PARTIAL).write_text(json.dumps({"hash": step_hash, "started_at": now()}) + "\n", encoding="utf-8")
 
 
@@ -187,7 +190,7 @@ def fresh_dir(d: Path) -> None:
 
 
 def now() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 
 
 def count_lines(path: str | os.PathLike[str]) -> int:
