@@ -40,11 +40,11 @@ def _stages(warm: str, meas: str, gate: Any) -> None:
         FindingCounts,
         FindingSpool,
         _check_record,
-        make_finding,
         _not_quick,
         _record_id,
         _rules_for,
         lint_paths,
+        make_finding,
         select_rules,
     )
     from toolproof.validator.io import iter_units, parse_unit

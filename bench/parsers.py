@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))  # this checkout's toolproof, not an installed one
 from toolproof.evaluator.score import UNPARSED_MARKUP, score_predictions  # noqa: E402
 from toolproof.validator.callsyntax import detect  # noqa: E402
 
+
 def _default_dir() -> Path:
     """``../shared/realdata/parser_outputs`` beside the checkout (or beside a folder above it, for
     a git worktree kept in a subfolder)."""

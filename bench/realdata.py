@@ -28,11 +28,10 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(REPO))
 
-from toolproof.validator.engine import lint_paths
-from toolproof.validator.io import iter_records
-from toolproof.validator.stats import dataset_balance
-
-from toolproof.cli import main
+from toolproof.cli import main  # noqa: E402
+from toolproof.validator.engine import lint_paths  # noqa: E402
+from toolproof.validator.io import iter_records  # noqa: E402
+from toolproof.validator.stats import dataset_balance  # noqa: E402
 
 DATA_EXT = (".json", ".jsonl", ".csv", ".parquet")
 SKIP_DIRS = ("parser_outputs",)

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from toolproof.evaluator.extract import PARSERS
-from toolproof.validator.safeio import OutputError, refuse_overwrite, write_atomic, write_csv
 from toolproof.evaluator.score import InputError, ScoreSummary, load_records, record_id, score_predictions
 from toolproof.validator.progress import ProgressFn, ProgressUpdate
+from toolproof.validator.safeio import OutputError, refuse_overwrite, write_atomic, write_csv
 
 CSV_COLUMNS = ["id", "category", "prompt", "expected_calls", "raw_output", "calls", "parser", "correct", "error_type"]
 

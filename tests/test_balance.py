@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from toolproof.validator.balance import DECLINES, balance_file, balance_records
-from toolproof.validator.engine import lint_objects
 
 from toolproof.cli import main
+from toolproof.validator.balance import DECLINES, balance_file, balance_records
+from toolproof.validator.engine import lint_objects
 
 SYSTEM = {"role": "system", "content": "You are a helpful assistant."}
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from toolproof.evaluator.bfcl import CATEGORIES, BfclError, data_dir, load_bfcl, map_schema, resolve_categories
 from toolproof.cli import main
+from toolproof.evaluator.bfcl import CATEGORIES, BfclError, data_dir, load_bfcl, map_schema, resolve_categories
 
 BFCL_TYPES = {"dict", "float", "tuple", "any", "int", "str", "bool", "list", "double"}
 

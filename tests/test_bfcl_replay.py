@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from toolproof.evaluator.bfcl import CATEGORIES as BFCL_CATEGORIES
 from toolproof.cli import main
+from toolproof.evaluator.bfcl import CATEGORIES as BFCL_CATEGORIES
 
 CATEGORIES = list(BFCL_CATEGORIES)
 

@@ -9,8 +9,8 @@ import pytest
 
 from toolproof.validator.callsyntax.base import (
     Budget,
-    Reading,
     ReadContext,
+    Reading,
     args_object,
     call_sections,
     read_bare_json,

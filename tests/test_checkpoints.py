@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from test_train import write_records
+
 from toolproof.trainer.config import ConfigError, TrainConfig
 
 pytestmark = pytest.mark.slow

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from test_clean_invariants import CASES, GOOD, asst, call, read_jsonl, rec, user, write_dirty
+
 from toolproof.cli import main
 
 

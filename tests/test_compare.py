@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from toolproof.evaluator.run import read_verdicts
-from toolproof.trainer.train import CHECKPOINT_PROGRESS
 
 from toolproof import compare as cmp
 from toolproof.cli import main
@@ -29,6 +27,8 @@ from toolproof.compare import (
     summary_rows,
     wilson_interval,
 )
+from toolproof.evaluator.run import read_verdicts
+from toolproof.trainer.train import CHECKPOINT_PROGRESS
 
 # --------------------------------------------------------------------------- Wilson
 
@@ -722,7 +722,6 @@ def test_every_arm_kind_is_one_row_that_drives_config_training_pairs_and_colour(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import toolproof.trainer.train as tt
-
     from toolproof.compare.arms import fixed_colour
 
     raw = _config(tmp_path)

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from toolproof.cli import main
 from toolproof.validator.formats import DIALECTS, FORMATS, detect_format, read_record
 from toolproof.validator.formats.pythonic import PythonicError, parse_calls
 from toolproof.validator.formats.systools import find_system_tools
 from toolproof.validator.io import iter_records
-
-from toolproof.cli import main
 
 WEATHER = {"name": "get_weather", "description": "Weather for a city.",
            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}

@@ -35,7 +35,7 @@ def _write(path: Path, n: int) -> None:
             text = " ".join(words[(k * 7 + j) % len(words)] for j in range(50)) + f" #{k}"
             query = " ".join(words[(k + j) % len(words)] for j in range(30)) + f" {k}"
             f.write(
-                '{"id": "r%d", "messages": [{"role": "user", "content": %s}, {"role": "assistant", "content": null, '
+                '{"id": "r%d", "messages": [{"role": "user", "content": %s}, {"role": "assistant", "content": null, '  # noqa: UP031 (JSON braces read better with %)
                 '"tool_calls": [{"id": "c1", "type": "function", "function": {"name": "lookup", "arguments": {"query": %s}}}]}, '
                 '{"role": "tool", "tool_call_id": "c1", "content": "ok"}, {"role": "assistant", "content": %s}], "tools": %s}\n'
                 % (i, json.dumps(text), json.dumps(query), json.dumps("Found it: " + text[:100]), tools)

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from toolproof.evaluator.run import CSV_COLUMNS, EvalConfig, evaluate, generate, prompt_messages, summary_path_for
 from toolproof.cli import main
+from toolproof.evaluator.run import CSV_COLUMNS, EvalConfig, evaluate, generate, prompt_messages, summary_path_for
 
 pytestmark = pytest.mark.slow
 

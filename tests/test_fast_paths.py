@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 import pytest
+
 from toolproof.validator import formats
 from toolproof.validator.engine import FindingSpool
 from toolproof.validator.findings import Finding, FixSafety, Hit, Severity, pack_findings, unpack_findings

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import yaml
-
 from test_clean_invariants import GOOD, asst, call, rec, user
+
 from toolproof.cli import fix_hook
 
 VENV_BIN = Path(sys.executable).parent

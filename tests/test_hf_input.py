@@ -12,8 +12,8 @@ from typing import Any
 
 import datasets  # the training extra brings it
 import pytest
-
 from test_scale import record
+
 from toolproof.cli import main
 from toolproof.validator import io as vio
 from toolproof.validator.engine import lint_paths

@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from tiny_model import tiny_model_dir
+
 from toolproof.cli import main
 
 REC = {

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from toolproof.validator.config import ConfigError, load_config
-from toolproof.validator.engine import lint_paths
 
 from toolproof.cli import main
+from toolproof.validator.config import ConfigError, load_config
+from toolproof.validator.engine import lint_paths
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 

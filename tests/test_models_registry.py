@@ -10,11 +10,12 @@ import re
 from pathlib import Path
 
 import pytest
-
 from tiny_model import tiny_model_dir
+
 from toolproof.cli import main
 from toolproof.trainer import models
 from toolproof.trainer.models import EMBEDDED, EmbeddedModel, ModelError, WheelPart, resolve_model
+from toolproof.validator.files import sha256_file
 
 
 def test_embedded_table_pins_both_models() -> None:
@@ -32,7 +33,7 @@ def test_smollm2_gguf_is_found_in_its_wheel_and_matches_the_pin() -> None:
     p = models.gguf_path(m)
     assert p is not None and p.name == m.gguf_name
     assert p.stat().st_size == m.size
-    assert models.sha256_file(p) == m.sha256
+    assert sha256_file(p) == m.sha256
 
 
 def test_resolve_embedded_local_hub_and_unknown(tmp_path: Path) -> None:

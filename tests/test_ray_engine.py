@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 import ray
-
 from test_scale import TOOLS, awkward_file, record
+
 from toolproof.cli import main
 from toolproof.validator.cleaner import clean
 from toolproof.validator.engine import lint_paths

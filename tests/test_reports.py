@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from test_clean_invariants import asst, call, rec, tagged, user, write_dirty
+
 from toolproof.validator.cleaner import clean
 from toolproof.validator.reporters.clean_report import render, to_dict
 

@@ -20,7 +20,8 @@ from toolproof.cli import main
 from toolproof.validator import engine
 from toolproof.validator.engine import lint_paths
 from toolproof.validator.io import iter_units, jsonl_byte_ranges, parse_unit, read_jsonl_range
-from toolproof.validator.reporters import REPORT_FORMATS as FORMATS, open_stream, render
+from toolproof.validator.reporters import REPORT_FORMATS as FORMATS
+from toolproof.validator.reporters import open_stream, render
 
 TOOLS = [{"type": "function", "function": {"name": "lookup", "description": "Look a thing up.", "parameters": {
     "type": "object", "properties": {"q": {"type": "string"}, "n": {"type": "integer"}}, "required": ["q"]}}}]

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from toolproof.evaluator.score import score_predictions
 from toolproof.cli import main
+from toolproof.evaluator.score import score_predictions
 
 TOOLS = [{"type": "function", "function": {"name": "get_weather", "description": "w", "parameters": {
     "type": "object", "properties": {"city": {"type": "string"}, "days": {"type": "number"}}, "required": ["city"]}}},

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tiny_model import tiny_model_dir
+
 import toolproof.trainer.rules  # noqa: F401  (registers TP601-TP603 for validator.api.lint)
 from toolproof.cli import main
 from toolproof.validator.api import lint

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tiny_model import tiny_model_dir
 
 from toolproof.evaluator.extract import extract_calls, extract_strict
-from tiny_model import tiny_model_dir
 from toolproof.trainer.models import chat_template_for, load_tokenizer
 from toolproof.trainer.templates import (
     normalize_messages,

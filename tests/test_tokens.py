@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from test_train import write_records
 from tiny_model import tiny_model_dir
+
 from toolproof.trainer.config import ConfigError, TrainConfig
 from toolproof.trainer.tokens import TOKEN_ROWS_FILE, attach_trainable_rows, check_rows, resolve_train_tokens
 

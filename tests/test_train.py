@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tiny_model import tiny_model_dir
+
 from toolproof.cli import main
 from toolproof.trainer.config import TrainConfig
 from toolproof.trainer.train import DirtyDataError, TrainError, train
@@ -139,7 +139,7 @@ def test_render_masks_match_what_trl_trains(data: Path, tmp_path: Path) -> None:
 
 
 def test_dirty_data_is_refused_before_the_model_loads(dirty: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import toolproof.trainer.models
+    import toolproof.trainer.models  # noqa: F401  (makes trainer.models an attribute to patch)
     from toolproof import trainer
 
     def boom(*a: Any, **k: Any) -> Any:

@@ -18,7 +18,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from test_train import write_records
 from tiny_model import tiny_model_dir
 

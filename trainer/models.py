@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from toolproof.validator.files import sha256_file
 from toolproof.trainer.templates import TEMPLATE_FILE, adapter_template, shipped_template, supports_tools
 from toolproof.validator.errors import ToolproofError
 

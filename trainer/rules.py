@@ -287,9 +287,8 @@ def calls_not_trained(record: Any, ctx: Context) -> Iterator[Hit]:
     if r.n_trained == 0:
         yield Hit("$.messages", f"with {loss} loss no token of this record is trained ({r.n_tokens} tokens, all masked)")
         return
-    from toolproof.validator.callsyntax import read_calls
-
     from toolproof.trainer.templates import trained_segments
+    from toolproof.validator.callsyntax import read_calls
 
     trained_calls = []
     for seg, trained in trained_segments(m.tokenizer, r):

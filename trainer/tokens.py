@@ -29,8 +29,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from toolproof.validator.callsyntax.base import CLOSE_TAG, OPEN_TAG
 from toolproof.trainer.config import ConfigError
+from toolproof.validator.callsyntax.base import CLOSE_TAG, OPEN_TAG
 
 CALL_MARKERS = (OPEN_TAG, CLOSE_TAG)
 # Two rows this close give the same logit (to within a few percent of its size) for any hidden state.

@@ -20,13 +20,14 @@ import shutil
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from toolproof.trainer.config import ConfigError, TrainConfig
-from toolproof.validator.files import sha256_file
 from toolproof.validator.errors import ToolproofError
+from toolproof.validator.files import sha256_file
 from toolproof.validator.progress import ProgressFn, ProgressUpdate
 
 TOOLPROOF_JSON = "toolproof.json"

@@ -7,7 +7,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from toolproof.validator.config import Config, load_config
-from toolproof.validator.engine import FileSummary, LintResult, check_record, lint_objects, lint_paths, lint_records, select_rules
+from toolproof.validator.engine import (
+    FileSummary,
+    LintResult,
+    check_record,
+    lint_objects,
+    lint_paths,
+    lint_records,
+    select_rules,
+)
 from toolproof.validator.findings import Finding
 from toolproof.validator.io import InputError, RawRecord, iter_records
 

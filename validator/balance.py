@@ -34,6 +34,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolproof.validator.errors import ToolproofError
 from toolproof.validator.grounding import (
     STOP_WORDS,
     content_words,
@@ -43,7 +44,6 @@ from toolproof.validator.grounding import (
     words,
 )
 from toolproof.validator.rules.dataset import near_key, normalize_text, summarize
-from toolproof.validator.errors import ToolproofError
 
 DEFAULT_SHARE = 0.15
 DECLINES = (

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
 
-from toolproof.validator.findings import Severity
 from toolproof.validator.errors import ConfigError
+from toolproof.validator.findings import Severity
 
 LINT_KEYS = ("select", "ignore", "per-file-ignores", "severity")
 
@@ -168,9 +168,8 @@ def resolve_selector(sel: str, codes: list[str], names: dict[str, str]) -> set[s
 
 
 def _registry() -> tuple[list[str], dict[str, str]]:
-    from toolproof.validator.rules.base import all_rules
-
     import toolproof.validator.rules.reader  # noqa: F401  (TP001/TP010)
+    from toolproof.validator.rules.base import all_rules
 
     rules = all_rules()
     return [r.code for r in rules], {r.name: r.code for r in rules}

@@ -17,8 +17,8 @@ and ids; :func:`make_finding` turns a rule's hit into a finding.
 from __future__ import annotations
 
 import multiprocessing
-from array import array
 import os
+from array import array
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -26,8 +26,24 @@ from itertools import islice
 from typing import Any
 
 from toolproof.validator.config import Config, resolve_selector
-from toolproof.validator.findings import Finding, FixSafety, Hit, Severity, moved_findings, pack_findings, unpack_findings
-from toolproof.validator.io import InputError, RawRecord, Unit, iter_units, jsonl_byte_ranges, parse_unit, read_jsonl_range
+from toolproof.validator.findings import (
+    Finding,
+    FixSafety,
+    Hit,
+    Severity,
+    moved_findings,
+    pack_findings,
+    unpack_findings,
+)
+from toolproof.validator.io import (
+    InputError,
+    RawRecord,
+    Unit,
+    iter_units,
+    jsonl_byte_ranges,
+    parse_unit,
+    read_jsonl_range,
+)
 from toolproof.validator.rules.base import REGISTRY, Context, Rule, all_rules
 
 BATCH = 512  # records per worker task

@@ -366,7 +366,7 @@ def parse_markup(text: str) -> MarkupParse | None:
     stray = sorted(p.offset for p in scan.problems if p.kind == "stray_close")
     for off in stray:
         lo = 0
-        for s, e, _ in spans:
+        for _s, e, _ in spans:
             if e <= off:
                 lo = max(lo, e)
         found = _find_json_call_before(text, lo, off)
@@ -526,7 +526,7 @@ def coerce_value(value: str, schema_type: str) -> tuple[bool, Any]:
 
 def _iter_structured_calls(record: dict[str, Any]) -> list[tuple[int, int, dict[str, Any]]]:
     out: list[tuple[int, int, dict[str, Any]]] = []
-    for i, j, c, fn in _assistant_calls(record):
+    for i, j, _c, fn in _assistant_calls(record):
         if isinstance(fn, dict) and isinstance(fn.get("name"), str) and isinstance(fn.get("arguments"), dict):
             out.append((i, j, fn))
     return out

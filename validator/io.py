@@ -27,8 +27,8 @@ from typing import Any, BinaryIO
 import orjson
 
 from toolproof.validator.dupkeys import duplicate_key_hits
-from toolproof.validator.findings import FixSafety, Hit
 from toolproof.validator.errors import InputError
+from toolproof.validator.findings import FixSafety, Hit
 from toolproof.validator.formats import AUTO_OBJECT_ARGS, FORMATS, read_record
 
 CONTAINER_FORMATS = ("jsonl", "json", "csv", "parquet")

@@ -54,7 +54,15 @@ from toolproof.validator.cleaner import (
 )
 from toolproof.validator.engine import RANGE_BYTES
 from toolproof.validator.errors import ToolproofError
-from toolproof.validator.io import InputError, RawRecord, check_readable, iter_units, jsonl_byte_ranges, parse_unit, read_jsonl_range
+from toolproof.validator.io import (
+    InputError,
+    RawRecord,
+    check_readable,
+    iter_units,
+    jsonl_byte_ranges,
+    parse_unit,
+    read_jsonl_range,
+)
 from toolproof.validator.ray_engine import kind_is
 from toolproof.validator.safeio import atomic_writer, same_file
 

@@ -33,11 +33,11 @@ from typing import Any
 
 from toolproof.validator.config import Config
 from toolproof.validator.engine import (
+    RANGE_BYTES,
     FileSummary,
     Finding,
-    LintResult,
-    RANGE_BYTES,
     LintJob,
+    LintResult,
     plan_rules,
     rules_for_file,
     run_range,
@@ -267,7 +267,14 @@ def _tallied_findings(linted: Any, offsets: dict[tuple[str, int], tuple[int, int
 def _driver_dataset_findings(
     linted: Any, offsets: dict[tuple[str, int], tuple[int, int]], others: dict[str, list[Any]], plan: Any, errors: list[str]
 ) -> list[Finding]:
-    from toolproof.validator.engine import iter_dataset_findings, RecordTable, shift_batch, summarizer, summary_container, BatchResult
+    from toolproof.validator.engine import (
+        BatchResult,
+        RecordTable,
+        iter_dataset_findings,
+        shift_batch,
+        summarizer,
+        summary_container,
+    )
 
     out: list[Finding] = []
     for file, rules in others.items():

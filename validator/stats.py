@@ -14,11 +14,10 @@ from collections.abc import Iterable
 from statistics import mean, median
 from typing import Any
 
-from toolproof.validator.safeio import escape_text
-
 from toolproof.validator.callsyntax.base import normalize_call, parse_call_payload, scan_tool_call_tags
 from toolproof.validator.grounding import record_ungrounded, related, tool_functions
 from toolproof.validator.records import user_turns
+from toolproof.validator.safeio import escape_text
 
 
 def _tool_names(record: dict[str, Any]) -> list[str]:

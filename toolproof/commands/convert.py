@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+
 def _format_help() -> str:
     from toolproof.validator.formats import DIALECTS
 

@@ -123,9 +123,8 @@ def run_bfcl(args: argparse.Namespace) -> int:
 def run_stats(args: argparse.Namespace) -> int:
     from toolproof.cli import UsageError
     from toolproof.validator.io import InputError, iter_records
-    from toolproof.validator.stats import dataset_balance, format_balance
-
     from toolproof.validator.safeio import escape_text
+    from toolproof.validator.stats import dataset_balance, format_balance
 
     records = []
     bad: list[str] = []

@@ -34,12 +34,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
+    from toolproof.cli import MODEL, UsageError, require_modules
+    from toolproof.commands.score import format_summary
     from toolproof.evaluator.run import EvalConfig, evaluate
     from toolproof.evaluator.score import InputError
-    from toolproof.cli import UsageError
-    from toolproof.commands.score import format_summary
-
-    from toolproof.cli import MODEL, require_modules
 
     require_modules("eval", (*MODEL, "peft") if args.adapter else MODEL)
     if args.batch_size < 1 or args.max_new_tokens < 1 or (args.limit is not None and args.limit < 1):

@@ -34,10 +34,9 @@ def _print_unfixed(f: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from toolproof.validator.cleaner import RecordCleaner
+    from toolproof.validator.cleaner import FixFileError, RecordCleaner, fix_file
     from toolproof.validator.config import ConfigError, load_config
     from toolproof.validator.safeio import escape_text
-    from toolproof.validator.cleaner import FixFileError, fix_file
 
     try:
         config = load_config(args.config)

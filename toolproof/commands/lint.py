@@ -94,7 +94,7 @@ def _lint_ray(args: argparse.Namespace, config: object, options: dict[str, objec
 def run(args: argparse.Namespace) -> int:
     from toolproof.validator.config import ConfigError, load_config
     from toolproof.validator.engine import lint_paths
-    from toolproof.validator.io import check_readable, hf_source, InputError, split_format
+    from toolproof.validator.io import InputError, check_readable, hf_source, split_format
     from toolproof.validator.reporters import open_stream
     from toolproof.validator.safeio import escape_text
 

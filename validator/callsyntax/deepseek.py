@@ -16,8 +16,8 @@ from toolproof.validator.callsyntax.base import (
     Family,
     ReadContext,
     Reading,
-    call_sections,
     args_object,
+    call_sections,
     section_start,
     strict_json_object,
 )

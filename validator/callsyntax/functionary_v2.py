@@ -9,7 +9,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, args_object, strict_if_clean, strip_end_tokens
+from toolproof.validator.callsyntax.base import (
+    Family,
+    ReadContext,
+    Reading,
+    args_object,
+    strict_if_clean,
+    strip_end_tokens,
+)
 
 _TURN = re.compile(r"<\|recipient\|>\s*([^\n<]+?)\s*\n?<\|content\|>(.*?)(?=<\|from\|>|<\|recipient\|>|<\|stop\|>|\Z)", re.DOTALL)
 

@@ -10,7 +10,15 @@ import json
 import re
 from typing import Any
 
-from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, iter_blocks, scan_json_calls, scan_tags, strict_json_items
+from toolproof.validator.callsyntax.base import (
+    Family,
+    ReadContext,
+    Reading,
+    iter_blocks,
+    scan_json_calls,
+    scan_tags,
+    strict_json_items,
+)
 
 OPEN, CLOSE = "<tool_calls>", "</tool_calls>"
 

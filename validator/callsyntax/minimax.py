@@ -13,7 +13,6 @@ from toolproof.validator.callsyntax import jamba
 from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, iter_blocks, strict_json_call
 
 
-
 def read(text: str, ctx: ReadContext) -> Reading:
     return jamba.read_tool_calls_tag(text, ctx, "{")
 

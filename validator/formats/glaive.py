@@ -21,12 +21,12 @@ from typing import Any
 from toolproof.validator.formats.common import (
     CallIds,
     ConversionError,
+    Notes,
     Record,
     assemble,
     canonical_tool,
     is_json_data,
     make_call,
-    Notes,
     note,
     tool_message,
 )

@@ -20,13 +20,13 @@ from typing import Any
 from toolproof.validator.formats.common import (
     BUILTIN_TOOL_TYPES,
     CallIds,
-    Notes,
-    note,
     ConversionError,
+    Notes,
     Record,
     assemble,
     canonical_tools,
     make_call,
+    note,
     tool_message,
 )
 

@@ -25,14 +25,14 @@ from typing import Any
 from toolproof.validator.callsyntax.base import parse_call_payload, scan_tool_call_tags
 from toolproof.validator.formats.common import (
     CallIds,
-    assemble,
     ConversionError,
+    Notes,
     Record,
+    assemble,
     call_from_obj,
     canonical_tools,
     loads_field,
     make_call,
-    Notes,
     note,
     tool_message,
 )

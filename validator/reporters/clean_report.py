@@ -15,8 +15,8 @@ from typing import Any
 import orjson
 
 from toolproof.validator.clean_result import CleanResult
-from toolproof.validator.safeio import atomic_writer
 from toolproof.validator.reporters.mix import mix_summary, mix_text_bars
+from toolproof.validator.safeio import atomic_writer
 
 VERSION = 1
 

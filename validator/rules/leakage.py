@@ -8,8 +8,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from toolproof.validator.records import user_turns
 from toolproof.validator.findings import FixSafety, Hit, Severity, json_path
+from toolproof.validator.records import user_turns
 from toolproof.validator.rules.base import Context, rule
 from toolproof.validator.rules.dataset import RecordSummary, as_table, near_key, normalize_text, text_digest
 

@@ -6,6 +6,7 @@ with partly unseen tools and phrasings. Pure Python: ``random.Random(seed)`` is 
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import random
 import re
@@ -422,7 +423,7 @@ def generate(n: int = 400, *, seed: int = 0, defect_rate: float = 0.35, n_test: 
     test_cats = ["single"] * 4 + ["parallel"] * 2 + ["no_call"] * 2 + ["unseen_tool"] * 2
     for i in range(n_test):
         cat = test_cats[i % len(test_cats)] if i < len(test_cats) else r.choice(test_cats)
-        rec = _draw(lambda: b.test_record(cat))
+        rec = _draw(functools.partial(b.test_record, cat))
         test.append({"id": f"synth-test-{i:05d}", **rec})
     test_prompts = {_norm(t["messages"][-1]["content"]) for t in test}
 
@@ -430,7 +431,7 @@ def generate(n: int = 400, *, seed: int = 0, defect_rate: float = 0.35, n_test: 
     clean: list[Record] = []
     for i in range(n):
         kind = train_kinds[i % len(train_kinds)] if i < len(train_kinds) else r.choice(train_kinds)
-        rec = _draw(lambda: b.train_record(kind, TRAIN_TOOLS))
+        rec = _draw(functools.partial(b.train_record, kind, TRAIN_TOOLS))
         b.usage.update(tc["function"]["name"] for m in rec["messages"] for tc in m.get("tool_calls") or [])
         clean.append({"id": f"synth-train-{i:05d}", **rec})
     assert not any(_norm(m["content"]) in test_prompts for c in clean for m in c["messages"] if m["role"] == "user")
