@@ -218,6 +218,32 @@ def test_progress_lines_when_not_a_terminal() -> None:
     assert lines[11].startswith("eval base/synthetic 1/2") and lines[12].startswith("eval base/synthetic 2/2")
 
 
+def test_progress_lines_give_the_pace_and_time_left_of_slow_resumed_steps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A training resumed at step 70 of 120, 80 s a step: the pace counts the steps done since the
+    resume only, slow units read as seconds each, and the line says how long the rest takes."""
+    import io
+
+    from rich.console import Console
+
+    import toolproof.progress as prog
+    from toolproof.validator.progress import ProgressUpdate
+
+    clock = [1000.0]
+    monkeypatch.setattr(prog.time, "monotonic", lambda: clock[0])
+    buf = io.StringIO()
+    with prog.progress_bars(console=Console(file=buf, width=200, force_terminal=False)) as progress:
+        assert progress is not None
+        for step in range(71, 121):
+            progress(ProgressUpdate("clean: train", step, 120, info="loss 0.4"))
+            clock[0] += 80.0
+    lines = buf.getvalue().splitlines()
+    assert lines[0] == "clean: train 71/120  loss 0.4  0 s"
+    # step 72, one step after the resume, 80 s later: 48 steps left
+    assert lines[1] == "clean: train 72/120  80.0 s each  ~64 min left  loss 0.4  80 s"
+    assert lines[2] == "clean: train 84/120  80.0 s each  ~48 min left  loss 0.4  1040 s"
+    assert lines[-1] == "clean: train 120/120  80.0 s each  loss 0.4  3920 s"
+
+
 class _Counting:
     """The tiny model, counting its generate() calls."""
 

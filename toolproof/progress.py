@@ -70,31 +70,49 @@ class _Bars:
 
 class _Lines:
     """Not a terminal (a log file, ``nohup``, CI): a plain line when a step's first unit is done, at each
-    tenth and at its end, since a bar redrawn in place shows nothing there until the step is over."""
+    tenth and at its end, since a bar redrawn in place shows nothing there until the step is over.
+    Each line after the first has the pace since the first (``2.50/s``, or ``74.1 s each`` for slow
+    units such as training steps) and the time the step still needs at that pace."""
 
     def __init__(self, console: Console) -> None:
         self.console = console
-        self.steps: dict[str, tuple[float, int, int]] = {}  # label -> (start time, tenth printed, last done)
+        # label -> (time of the first update, units done then, tenth printed, last done)
+        self.steps: dict[str, tuple[float, int, int, int]] = {}
 
     def update(self, u: ProgressUpdate) -> None:
         now = time.monotonic()
-        start, printed, last = self.steps.get(u.label, (now, -1, -1))
+        start, first, printed, last = self.steps.get(u.label, (now, u.done, -1, -1))
         if u.done < last:  # the same label starting again
-            start, printed = now, -1
+            start, first, printed = now, u.done, -1
         tenth = 10 if u.total <= 0 or u.done >= u.total else (10 * u.done) // u.total
         show = u.done > 0 and tenth > printed
-        self.steps[u.label] = (start, tenth if show else printed, u.done)
+        self.steps[u.label] = (start, first, tenth if show else printed, u.done)
         if not show:
             return
         elapsed = now - start
-        rate = f"  {u.done / elapsed:.2f}/s" if elapsed > 0 else ""
-        if u.tokens and elapsed > 0:
-            rate += f"  {u.tokens / elapsed:.1f} tok/s"
+        units = u.done - first  # done since the first update (a resumed step starts part way)
+        pace = ""
+        if elapsed > 0 and units > 0:
+            rate = units / elapsed
+            pace = f"  {rate:.2f}/s" if rate >= 1 else f"  {1 / rate:.1f} s each"
+            if u.tokens:
+                pace += f"  {u.tokens / elapsed:.1f} tok/s"
+            if 0 < u.done < u.total:
+                pace += f"  ~{_duration((u.total - u.done) / rate)} left"
         info = f"  {u.info}" if u.info else ""
-        self.console.print(f"{u.label} {u.done}/{u.total}{rate}{info}  {elapsed:.0f} s", highlight=False, soft_wrap=True)
+        self.console.print(f"{u.label} {u.done}/{u.total}{pace}{info}  {elapsed:.0f} s", highlight=False, soft_wrap=True)
 
     def close(self) -> None:
         pass
+
+
+def _duration(seconds: float) -> str:
+    """``45 s``, ``12 min``, ``2.5 h``."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 @contextlib.contextmanager
