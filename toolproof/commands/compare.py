@@ -6,6 +6,10 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from toolproof.compare.plan import Plan, PlannedStep
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -49,7 +53,34 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="after the run, write its machine-readable results (compare.json, paired.csv, summaries, "
         "per-record verdicts, step keys) to DIR/<name>/ for committing",
     )
+    p.add_argument(
+        "--plan",
+        action="store_true",
+        help="print which steps a run would reuse (done here or published), continue (a training from its "
+        "newest checkpoint, an evaluation from its journal) or run, and exit: nothing is trained or "
+        "evaluated (the data and test sets are prepared as the run would, in seconds)",
+    )
     p.set_defaults(func=run)
+
+
+def _print_plan(plan: Plan) -> None:
+    from toolproof.compare.plan import PUBLISHED, REUSED, TO_RUN, UNDER_WAY  # noqa: PLC0415
+
+    width = max((len(f"{s.model} {s.step}") for s in plan.steps), default=0)
+    for s in plan.steps:
+        label = f"{s.model} {s.step}"
+        print(f"{label:<{width}}  {s.state}" + (f"  ({s.detail})" if s.detail else ""))
+    trains = [s for s in plan.steps if s.step == "train"]
+    evals = [s for s in plan.steps if s.step != "train"]
+
+    def left(steps: list[PlannedStep]) -> int:
+        return sum(s.state in (TO_RUN, UNDER_WAY) for s in steps)
+
+    print(
+        f"{plan.count(*REUSED)} of {len(plan.steps)} steps reused ({plan.count(PUBLISHED)} published); "
+        f"to run or continue: {left(trains)} training(s), {left(evals)} evaluation(s) "
+        f"(output folder {plan.out_dir}/)"
+    )
 
 
 def _results_dir(arg: str, config: str) -> Path:
@@ -71,6 +102,19 @@ def run(args: argparse.Namespace) -> int:
     except CompareConfigError as e:
         raise UsageError(str(e)) from e
     results_dir = _results_dir(args.results_dir, args.config)
+    if args.plan:
+        from toolproof.compare.plan import plan_compare  # noqa: PLC0415
+
+        if args.publish:
+            raise UsageError("--plan runs nothing, so there is nothing to --publish")
+        try:
+            plan = plan_compare(
+                cfg, output_root=args.output_root, only=args.only, resume=args.resume, published_root=results_dir,
+            )  # fmt: skip
+        except CompareConfigError as e:
+            raise UsageError(str(e)) from e
+        _print_plan(plan)
+        return 0
     t0 = time.perf_counter()
 
     def progress(msg: str) -> None:
