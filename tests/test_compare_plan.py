@@ -95,3 +95,9 @@ def test_cli_plan_prints_the_steps_and_runs_nothing(
     assert not (tmp_path / "r" / "unit" / "summary.md").exists()  # a plan writes no report
     assert main(["compare", str(p), "--plan", "--publish"]) == 2
     assert "nothing to --publish" in capsys.readouterr().err
+    raw = _config(tmp_path)
+    raw["data"]["train"] = str(tmp_path / "missing.jsonl")
+    p.write_text(yaml.safe_dump(raw))
+    assert main(["compare", str(p), "--plan", "--output-root", str(tmp_path / "r")]) == 1
+    assert "a run would stop before training" in capsys.readouterr().err
+    assert "missing.jsonl" in plan_compare(raw, output_root=tmp_path / "r").error

@@ -113,6 +113,9 @@ def run(args: argparse.Namespace) -> int:
             )  # fmt: skip
         except CompareConfigError as e:
             raise UsageError(str(e)) from e
+        if plan.error is not None:
+            print(f"toolproof compare: a run would stop before training: {plan.error}", file=sys.stderr)
+            return 1
         _print_plan(plan)
         return 0
     t0 = time.perf_counter()

@@ -49,16 +49,10 @@ class Plan:
     name: str
     out_dir: Path
     steps: list[PlannedStep]
+    error: str | None = None  # the data or test sets cannot be prepared: the run would stop before any model
 
     def count(self, *states: str) -> int:
         return sum(s.state in states for s in self.steps)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "output_dir": str(self.out_dir),
-            "steps": [s.__dict__ for s in self.steps],
-        }
 
 
 def _journal_rows(step_dir: Path) -> int:
@@ -125,7 +119,10 @@ def plan_compare(
         return Plan(cfg.name, out_dir, _everything_runs(cfg, only_set))
     published = Published.load(published_root, cfg.name) if published_root is not None else None
     out_dir.mkdir(parents=True, exist_ok=True)
-    data, test_sets = _prepare(cfg, out_dir, True, lambda _m: None, {})
+    try:
+        data, test_sets = _prepare(cfg, out_dir, True, lambda _m: None, {})
+    except Exception as e:  # noqa: BLE001 - the run would stop here too: the plan says why
+        return Plan(cfg.name, out_dir, [], error=f"{type(e).__name__}: {e}")
     paths = kind_paths(data)
     _, data_errors = _prepare_derived(cfg, out_dir, paths, True, lambda _m: None)
     steps: list[PlannedStep] = []
