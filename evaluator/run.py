@@ -108,6 +108,26 @@ def journal_path_for(csv_path: str | Path) -> Path:
     return p.with_name(p.stem + ".partial.jsonl")
 
 
+def read_journal(path: str | Path) -> tuple[str | None, dict[int, list[Any]]]:
+    """A journal's fingerprint and its finished batches (first position -> rows), up to a line cut
+    short by a kill; ``(None, {})`` when there is none or it cannot be read."""
+    done: dict[int, list[Any]] = {}
+    try:
+        with open(path, encoding="utf-8") as f:
+            head = json.loads(f.readline() or "null")
+            if not isinstance(head, dict):
+                return None, {}
+            for line in f:
+                try:
+                    got = json.loads(line)
+                except ValueError:
+                    break
+                done[int(got["start"])] = got["rows"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None, {}
+    return head.get("fingerprint"), done
+
+
 class Journal:
     """The generated batches of an evaluation, one JSON line each after a header with the run's
     fingerprint, synced as each batch ends: a stopped run continues from the batches it finished.
@@ -117,19 +137,9 @@ class Journal:
     def __init__(self, path: str | Path, fingerprint: str) -> None:
         self.path = Path(path)
         self.fingerprint = fingerprint
-        self.done: dict[int, list[Any]] = {}  # first position of a batch in the generation order -> rows
-        try:
-            with open(self.path, encoding="utf-8") as f:
-                head = json.loads(f.readline() or "null")
-                if isinstance(head, dict) and head.get("fingerprint") == fingerprint:
-                    for line in f:
-                        try:
-                            got = json.loads(line)
-                        except ValueError:
-                            break
-                        self.done[int(got["start"])] = got["rows"]
-        except (OSError, ValueError, KeyError, TypeError):
-            self.done = {}
+        had, done = read_journal(self.path)
+        # first position of a batch in the generation order -> rows
+        self.done: dict[int, list[Any]] = done if had == fingerprint else {}
         self._f: Any = None
 
     def batch(self, start: int, idx: list[int]) -> list[Any] | None:

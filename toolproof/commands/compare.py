@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from toolproof.compare.plan import Plan, PlannedStep
+    from toolproof.compare.plan import Plan
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -64,22 +64,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _print_plan(plan: Plan) -> None:
-    from toolproof.compare.plan import PUBLISHED, REUSED, TO_RUN, UNDER_WAY  # noqa: PLC0415
+    from toolproof.compare.plan import PUBLISHED, REUSED  # noqa: PLC0415
 
     width = max((len(f"{s.model} {s.step}") for s in plan.steps), default=0)
     for s in plan.steps:
         label = f"{s.model} {s.step}"
         print(f"{label:<{width}}  {s.state}" + (f"  ({s.detail})" if s.detail else ""))
-    trains = [s for s in plan.steps if s.step == "train"]
-    evals = [s for s in plan.steps if s.step != "train"]
-
-    def left(steps: list[PlannedStep]) -> int:
-        return sum(s.state in (TO_RUN, UNDER_WAY) for s in steps)
-
     print(
         f"{plan.count(*REUSED)} of {len(plan.steps)} steps reused ({plan.count(PUBLISHED)} published); "
-        f"to run or continue: {left(trains)} training(s), {left(evals)} evaluation(s) "
-        f"(output folder {plan.out_dir}/)"
+        f"to run or continue: {plan.to_do(trainings=True)} training(s), {plan.to_do(trainings=False)} "
+        f"evaluation(s) (output folder {plan.out_dir}/)"
     )
 
 

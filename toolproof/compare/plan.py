@@ -10,7 +10,6 @@ folders; it trains and evaluates nothing and writes no report.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from toolproof.compare.config import ArmConfig, CompareConfig, load_config
 from toolproof.compare.data import kind_paths
 from toolproof.compare.publish import Published
 from toolproof.compare.results import PreparedTestSet
-from toolproof.compare.run import _check_only, _prepare, _prepare_derived, local_training
+from toolproof.compare.run import _check_only, _prepare, _prepare_derived, local_training, resumable_checkpoint
 from toolproof.compare.steps import MARKER, eval_key, read_marker, started_hash, train_key, train_settings
 
 DONE = "done"  # finished in this output folder, key unchanged
@@ -54,34 +53,28 @@ class Plan:
     def count(self, *states: str) -> int:
         return sum(s.state in states for s in self.steps)
 
+    def to_do(self, *, trainings: bool) -> int:
+        """Trainings (or evaluations) a run would run or continue."""
+        return sum(s.state in (TO_RUN, UNDER_WAY) and (s.step == "train") == trainings for s in self.steps)
+
 
 def _journal_rows(step_dir: Path) -> int:
-    """Records generated so far by an evaluation under way (its ``results.partial.jsonl``)."""
-    try:
-        with open(step_dir / "results.partial.jsonl", encoding="utf-8") as f:
-            f.readline()  # the header: the run's fingerprint
-            rows = 0
-            for line in f:
-                try:
-                    rows += len(json.loads(line)["rows"])
-                except (ValueError, KeyError, TypeError):
-                    break  # a line cut short by a kill
-            return rows
-    except OSError:
-        return 0
+    """Records generated so far by an evaluation under way (its journal beside ``results.csv``)."""
+    from toolproof.evaluator.run import journal_path_for, read_journal  # noqa: PLC0415  (no torch at import)
+
+    _, done = read_journal(journal_path_for(step_dir / "results.csv"))
+    return sum(len(rows) for rows in done.values())
 
 
 def _train_state(
     cfg: CompareConfig, arm: ArmConfig, key: str, out_dir: Path, published: Published | None, eval_keys: list[str]
 ) -> tuple[str, str]:
-    from toolproof.trainer.train import latest_checkpoint  # noqa: PLC0415  (no torch at import)
-
     if local_training(out_dir, arm, key) is not None:
         return DONE, ""
     if published is not None and published.training(key, eval_keys) is not None:
         return PUBLISHED, ""
     step_dir = out_dir / "arms" / arm.name / "train"
-    ckpt = latest_checkpoint(step_dir) if started_hash(step_dir) == key else None
+    ckpt = resumable_checkpoint(step_dir, key)
     if ckpt is not None:
         total = train_settings(cfg, arm).get("max_steps")
         return UNDER_WAY, f"from {ckpt.name}" + (f" of {total} steps" if total else "")

@@ -60,15 +60,13 @@ def train_arm(
 ) -> tuple[dict[str, Any], bool, str]:
     """Train one arm on `train_path` (resumable: a finished arm is reused, a stopped one continues from
     its newest checkpoint). Returns (outcome dict, resumed?, step hash)."""
-    from toolproof.trainer.train import latest_checkpoint  # noqa: PLC0415  (no torch at import)
-
     step_dir = out_dir / "arms" / arm.name / "train"
     step_hash = train_key(cfg, arm, train_path)
     if resume:
         got = local_training(out_dir, arm, step_hash)
         if got is not None:
             return got, True, step_hash
-    continuing = resume and started_hash(step_dir) == step_hash and latest_checkpoint(step_dir) is not None
+    continuing = resume and resumable_checkpoint(step_dir, step_hash) is not None
     if not continuing:
         start_afresh(step_dir, step_hash)
     t0 = time.perf_counter()
@@ -78,6 +76,13 @@ def train_arm(
     got.setdefault("train_seconds", seconds)
     write_marker(step_dir, step_hash, got, seconds)
     return got, False, step_hash
+
+
+def resumable_checkpoint(step_dir: Path, step_hash: str) -> Path | None:
+    """The newest checkpoint of a training stopped under key `step_hash`, which a run continues."""
+    from toolproof.trainer.train import latest_checkpoint  # noqa: PLC0415  (no torch at import)
+
+    return latest_checkpoint(step_dir) if started_hash(step_dir) == step_hash else None
 
 
 def local_training(out_dir: Path, arm: ArmConfig, step_hash: str) -> dict[str, Any] | None:
