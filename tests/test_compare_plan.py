@@ -58,6 +58,7 @@ def test_the_plan_names_what_the_next_run_reuses_continues_and_runs(tmp_path: Pa
     assert {k: s for k, (s, _) in got.items()} == {k: "done" if k.endswith("train") else "to run" for k in steps}
     assert "changed since the last run" in got["base eval synthetic"][1]
     # --only leaves the others out; --no-resume runs every step.
+    watch.install(monkeypatch)  # the plans below run no model either
     only = _states(raw, out, only=["clean"])
     assert only["base eval synthetic"][0] == "not selected" and only["clean eval synthetic"][0] == "to run"
     assert {s for s, _ in _states(raw, out, resume=False).values()} == {"to run"}
