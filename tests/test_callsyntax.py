@@ -29,6 +29,13 @@ W = {"name": "get_weather", "arguments": {"city": "Paris"}}
 T = {"name": "get_time", "arguments": {"zone": "CET", "hours": 2}}
 WJ, TJ = json.dumps(W), json.dumps(T)
 DS = "<｜tool▁calls▁begin｜>", "<｜tool▁call▁begin｜>", "<｜tool▁sep｜>", "<｜tool▁call▁end｜>", "<｜tool▁calls▁end｜>"
+D = "｜DSML｜"  # DeepSeek-V3.2's tag infix (U+FF5C)
+WJ_ARGS = json.dumps(W["arguments"])
+DSML_CALLS = (
+    f'<{D}function_calls>\n<{D}invoke name="get_weather">\n<{D}parameter name="city" string="true">Paris</{D}parameter>\n</{D}invoke>\n'
+    f'<{D}invoke name="get_time">\n<{D}parameter name="zone" string="true">CET</{D}parameter>\n'
+    f'<{D}parameter name="hours" string="false">2</{D}parameter>\n</{D}invoke>\n</{D}function_calls>'
+)
 KIMI = '<|tool_calls_section_begin|><|tool_call_begin|>functions.{n}:{i}<|tool_call_argument_begin|>{a}<|tool_call_end|>'
 
 # (family, text, calls the lenient reader returns, calls the strict reader returns)
@@ -51,6 +58,14 @@ GOOD: list[tuple[str, str, list[dict[str, Any]], list[dict[str, Any]]]] = [
     ("kimi_k2", "Sure. " + KIMI.format(n="get_weather", i=0, a='{"city": "Paris"}') + "<|tool_calls_section_end|>", [W], [W]),
     ("deepseek_v3", f'{DS[0]}{DS[1]}function{DS[2]}get_weather\n```json\n{{"city": "Paris"}}\n```{DS[3]}{DS[4]}', [W], [W]),
     ("deepseek_v31", f'{DS[0]}{DS[1]}get_weather{DS[2]}{{"city": "Paris"}}{DS[3]}{DS[4]}', [W], [W]),
+    ("deepseek_v32", f'Checking.{DSML_CALLS}', [W, T], [W, T]),
+    # string="true" keeps a value as text (vLLM: exactly as written); string="false" is JSON
+    ("deepseek_v32", f'<{D}function_calls><{D}invoke name="lookup"><{D}parameter name="zip" string="true">02139</{D}parameter><{D}parameter name="exact" string="false">true</{D}parameter></{D}invoke></{D}function_calls>',
+     [{"name": "lookup", "arguments": {"zip": "02139", "exact": True}}], [{"name": "lookup", "arguments": {"zip": "02139", "exact": True}}]),
+    # SGLang's variants: a JSON body, plain tags, a last block left open; vLLM's parser reads none of them
+    ("deepseek_v32", f'<{D}function_calls>\n<{D}invoke name="get_weather">\n{WJ_ARGS}\n</{D}invoke>\n</{D}function_calls>', [W], [{"name": "get_weather", "arguments": {}}]),
+    ("deepseek_v32", '<function_calls>\n<invoke name="get_weather">\n<parameter name="city" string="true">Paris</parameter>\n</invoke>\n</function_calls>', [W], []),
+    ("deepseek_v32", f'<{D}function_calls><{D}invoke name="get_weather"><{D}parameter name="city" string="true">Paris</{D}parameter>', [W], []),
     ("seed_oss", "<seed:think>plan</seed:think><seed:tool_call>\n<function=get_weather>\n<parameter=city>Paris</parameter>\n</function>\n</seed:tool_call>", [W], [W]),
     ("olmo3", "<function_calls>get_weather(city='Paris')\nget_time(zone='CET', hours=2)</function_calls>", [W, T], [W, T]),
     ("olmo3", "<function_calls>get_weather(city='Paris', exact=true, note=null)</function_calls>",
@@ -67,6 +82,12 @@ GOOD: list[tuple[str, str, list[dict[str, Any]], list[dict[str, Any]]]] = [
     ("gigachat3", f"function call{WJ}", [W], [W]),
     ("gigachat3", f"function call<|role_sep|>\n{WJ}", [W], [W]),
     ("phi4_mini_json", f"functools[{WJ}, {TJ}]", [W, T], [W, T]),
+    ("apertus", 'Let me see. <|tools_prefix|>[{"get_weather": {"city": "Paris"}}, {"get_time": {"zone": "CET", "hours": 2}}]<|tools_suffix|>', [W, T], [W, T]),
+    ("apertus", '<|tools_prefix|>{"get_weather": {"city": "Paris"}}', [W], [W]),
+    # two names in one object: two calls to the lenient reader, the first one to vLLM's
+    ("apertus", '<|tools_prefix|>[{"get_weather": {"city": "Paris"}, "get_time": {"zone": "CET", "hours": 2}}]<|tools_suffix|>', [W, T], [W]),
+    # arguments as a JSON string: repaired by the lenient reader; vLLM hands the string on
+    ("apertus", '<|tools_prefix|>[{"get_weather": "{\\"city\\": \\"Paris\\"}"}]<|tools_suffix|>', [W], [{"name": "get_weather", "arguments": '{"city": "Paris"}'}]),
     ("step3", '<｜tool_calls_begin｜><｜tool_call_begin｜>function<｜tool_sep｜><steptml:invoke name="get_weather"><steptml:parameter name="city">Paris</steptml:parameter></steptml:invoke><｜tool_call_end｜><｜tool_calls_end｜>', [W], [W]),
     ("functionary_v3", '>>>all\nChecking.>>>get_weather\n{"city": "Paris"}>>>get_time\n{"zone": "CET", "hours": 2}', [W, T], [W, T]),
     ("functionary_v2", '<|recipient|>all\n<|content|>Checking.\n<|from|>assistant\n<|recipient|>get_weather\n<|content|>{"city": "Paris"}', [W], [W]),
@@ -94,6 +115,8 @@ BAD: list[tuple[str, str]] = [
     ("kimi_k2", "<|tool_calls_section_begin|><|tool_call_begin|>functions.get_weather:0<|tool_call_argument_begin|>{city: Paris}<|tool_call_end|>"),
     ("deepseek_v3", f"{DS[0]}{DS[1]}function{DS[2]}get_weather\n```json\n{{broken\n```{DS[3]}{DS[4]}"),
     ("deepseek_v31", f"{DS[0]}{DS[1]}get_weather{DS[2]}{{city: Paris}}{DS[3]}{DS[4]}"),
+    ("deepseek_v32", f'<{D}function_calls><{D}invoke>no name</{D}invoke></{D}function_calls>'),
+    ("deepseek_v32", f'<{D}function_calls>\n</{D}function_calls>'),
     ("seed_oss", "<seed:tool_call>\n<function=>\n</function>\n</seed:tool_call>"),
     ("olmo3", "<function_calls>print('hi')</function_calls>"),
     ("granite", "<|tool_call|>[{broken"),
@@ -104,6 +127,8 @@ BAD: list[tuple[str, str]] = [
     ("minimax_m2", "<minimax:tool_call><invoke>no name</invoke></minimax:tool_call>"),
     ("gigachat3", 'function call{"name": "get_weather", "arguments": {'),
     ("phi4_mini_json", "functools[{broken}]"),
+    ("apertus", '<|tools_prefix|>[{"get_weather": {"city": "Par'),
+    ("apertus", '<|tools_prefix|>[["get_weather", {"city": "Paris"}]]<|tools_suffix|>'),
     ("step3", "<｜tool_calls_begin｜>nothing<｜tool_calls_end｜>"),
     ("functionary_v3", ">>>get_weather\n{not json"),
     ("functionary_v2", "<|recipient|>get_weather\n<|content|>{not json"),
@@ -356,6 +381,8 @@ TYPED = {
     "qwen3_coder": "<tool_call>\n<function=get_weather>\n<parameter=city>\nParis\n</parameter>\n</function>\n</tool_call>",
     "functionary_v3": '>>>get_weather\n{"city": "Paris"}',
     "kimi_k2": KIMI.format(n="get_weather", i=0, a='{"city": "Paris"}') + "<|tool_calls_section_end|>",
+    "deepseek_v32": f'<{D}function_calls>\n<{D}invoke name="get_weather">\n<{D}parameter name="city" string="true">Paris</{D}parameter>\n</{D}invoke>\n</{D}function_calls>',
+    "apertus": '<|tools_prefix|>[{"get_weather": {"city": "Paris"}}]<|tools_suffix|>',
 }
 NOT_EXACT = {
     "fenced": f"```json\n{WJ}\n```",

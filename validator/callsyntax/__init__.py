@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from toolproof.validator.callsyntax import (
+    apertus,
     deepseek,
+    deepseek_v32,
     ernie45,
     fenced,
     functionary_v2,
@@ -73,6 +75,7 @@ AUTO_FAMILIES: tuple[Family, ...] = (
     kimi_k2.FAMILY,
     deepseek.FAMILY_V3,
     deepseek.FAMILY_V31,
+    deepseek_v32.FAMILY,
     step3.FAMILY,
     seed_oss.FAMILY,
     minimax_m2.FAMILY,
@@ -91,6 +94,7 @@ AUTO_FAMILIES: tuple[Family, ...] = (
     jamba.FAMILY,
     gigachat3.FAMILY,
     phi4_mini_json.FAMILY,
+    apertus.FAMILY,
     llama4_pythonic.FAMILY,
     hermes.FAMILY,
     mistral.FAMILY,
