@@ -62,6 +62,8 @@ GOOD: list[tuple[str, str, list[dict[str, Any]], list[dict[str, Any]]]] = [
     # string="true" keeps a value as text (vLLM: exactly as written); string="false" is JSON
     ("deepseek_v32", f'<{D}function_calls><{D}invoke name="lookup"><{D}parameter name="zip" string="true">02139</{D}parameter><{D}parameter name="exact" string="false">true</{D}parameter></{D}invoke></{D}function_calls>',
      [{"name": "lookup", "arguments": {"zip": "02139", "exact": True}}], [{"name": "lookup", "arguments": {"zip": "02139", "exact": True}}]),
+    ("deepseek_v32", f'<{D}function_calls>\n<{D}invoke name="get_time">\n</{D}invoke>\n</{D}function_calls>',
+     [{"name": "get_time", "arguments": {}}], [{"name": "get_time", "arguments": {}}]),
     # SGLang's variants: a JSON body, plain tags, a last block left open; vLLM's parser reads none of them
     ("deepseek_v32", f'<{D}function_calls>\n<{D}invoke name="get_weather">\n{WJ_ARGS}\n</{D}invoke>\n</{D}function_calls>', [W], [{"name": "get_weather", "arguments": {}}]),
     ("deepseek_v32", '<function_calls>\n<invoke name="get_weather">\n<parameter name="city" string="true">Paris</parameter>\n</invoke>\n</function_calls>', [W], []),
