@@ -51,6 +51,10 @@ GOOD: list[tuple[str, str, list[dict[str, Any]], list[dict[str, Any]]]] = [
     ("llama31", 'I will call<function=get_weather>{"city": "Paris"}</function><function=get_time>{"zone": "CET", "hours": 2}</function>', [W, T], [W, T]),
     ("llama4_pythonic", "<|python_start|>[get_weather(city='Paris'), get_time(zone='CET', hours=2)]<|python_end|>", [W, T], [W, T]),
     ("pythonic", "[get_weather(city='Paris'), get_time(zone='CET', hours=2)]", [W, T], [W, T]),
+    ("lfm2", 'Checking.<|tool_call_start|>[get_weather(city="Paris"), get_time(zone="CET", hours=2)]<|tool_call_end|>', [W, T], [W, T]),
+    ("lfm2", '<|tool_call_start|>[get_weather(city="Paris")]', [W], [W]),  # the end token may be missing
+    # two blocks: the lenient reader reads both, vLLM's parser the first
+    ("lfm2", '<|tool_call_start|>[get_weather(city="Paris")]<|tool_call_end|><|tool_call_start|>[get_time(zone="CET", hours=2)]<|tool_call_end|>', [W, T], [W]),
     ("qwen3_coder", "<tool_call>\n<function=get_weather>\n<parameter=city>\nParis\n</parameter>\n</function>\n</tool_call>", [W], [W]),
     ("qwen3_coder", "<tool_call>\n<function=get_time>\n<parameter=zone>\nCET\n</parameter>\n<parameter=hours>\n2\n</parameter>\n</function>\n</tool_call>", [T], [T]),
     ("glm4_moe", "<tool_call>get_weather\n<arg_key>city</arg_key>\n<arg_value>Paris</arg_value>\n</tool_call>", [W], [W]),
@@ -111,6 +115,8 @@ BAD: list[tuple[str, str]] = [
     ("llama31", "<function=get_weather>not json</function>"),
     ("llama4_pythonic", "<|python_start|>[get_weather(city=x for x in y)]<|python_end|>"),
     ("pythonic", '[get_weather("Paris")]'),
+    ("lfm2", '<|tool_call_start|>[get_weather(city=Paris)]<|tool_call_end|>'),
+    ("lfm2", '<|tool_call_start|>get the weather<|tool_call_end|>'),
     ("pythonic", "[__import__('os').system(cmd='ls')]"),
     ("qwen3_coder", "<tool_call>\n<function=get weather now>\n</function>\n</tool_call>"),
     ("glm4_moe", "<tool_call>get_weather\n<arg_key>city</arg_key>\n</tool_call>"),
@@ -186,7 +192,8 @@ def test_no_reader_claims_another_familys_text() -> None:
     """A marked family's text yields no call through any other marked family's reader."""
     marked = [c for c in GOOD if FAMILIES[c[0]].markers and FAMILIES[c[0]].same_as is None]
     same_syntax = {frozenset({"hermes", "ernie45"}), frozenset({"jamba", "hunyuan_a13b"}), frozenset({"qwen3_coder", "seed_oss"}),
-                   frozenset({"deepseek_v3", "deepseek_v31"})}  # one lenient reader; the strict ones differ (below)
+                   frozenset({"deepseek_v3", "deepseek_v31"}),  # one lenient reader; the strict ones differ (below)
+                   frozenset({"lfm2", "llama4_pythonic"})}  # Llama 4's reader takes a pythonic list without its tags
     for fam, text, _l, _s in marked:
         for other in FAMILIES.values():
             if other.name == fam or not other.markers or frozenset({fam, other.name}) in same_syntax:
@@ -385,6 +392,7 @@ TYPED = {
     "kimi_k2": KIMI.format(n="get_weather", i=0, a='{"city": "Paris"}') + "<|tool_calls_section_end|>",
     "deepseek_v32": f'<{D}function_calls>\n<{D}invoke name="get_weather">\n<{D}parameter name="city" string="true">Paris</{D}parameter>\n</{D}invoke>\n</{D}function_calls>',
     "apertus": '<|tools_prefix|>[{"get_weather": {"city": "Paris"}}]<|tools_suffix|>',
+    "lfm2": '<|tool_call_start|>[get_weather(city="Paris")]<|tool_call_end|>',
 }
 NOT_EXACT = {
     "fenced": f"```json\n{WJ}\n```",
