@@ -101,6 +101,13 @@ GOOD: list[tuple[str, str, list[dict[str, Any]], list[dict[str, Any]]]] = [
     ("gpt_oss", '<|start|>assistant to=functions.get_weather<|channel|>commentary json<|message|>{"city": "Paris"}<|call|>', [W], [W]),
     ("longcat", f"<longcat_tool_call>{WJ}</longcat_tool_call>", [W], [W]),
     ("functiongemma", "<start_function_call>call:get_time{zone:<escape>CET<escape>,hours:<escape>2<escape>}<end_function_call>", [T], [T]),
+    ("gemma4", 'Checking.<|tool_call>call:get_weather{city:<|"|>Paris<|"|>}<tool_call|><|tool_call>call:get_time{zone:<|"|>CET<|"|>,hours:2}<tool_call|>', [W, T], [W, T]),
+    # bare values, nesting, a string that looks like a number stays text, a dotted name
+    ("gemma4", '<|tool_call>call:db.query{zip:<|"|>02139<|"|>,ratio:0.5,on:true,none:null,tags:[<|"|>a, b<|"|>,2],filter:{op:<|"|>eq<|"|>,n:[1,{x:false}]}}<tool_call|>',
+     [{"name": "db.query", "arguments": {"zip": "02139", "ratio": 0.5, "on": True, "none": None, "tags": ["a, b", 2], "filter": {"op": "eq", "n": [1, {"x": False}]}}}],
+     [{"name": "db.query", "arguments": {"zip": "02139", "ratio": 0.5, "on": True, "none": None, "tags": ["a, b", 2], "filter": {"op": "eq", "n": [1, {"x": False}]}}}]),
+    ("gemma4", '<|tool_call>call:get_time{}<tool_call|>', [{"name": "get_time", "arguments": {}}], [{"name": "get_time", "arguments": {}}]),
+    ("gemma4", '<|tool_call>call:get_weather{city:<|"|>Paris<|"|>}', [W], []),  # the end token missing: lenient only
     ("fenced", f"Here:\n```json\n{WJ}\n```", [W], []),
     ("json", f"Sure: {WJ}", [W], [W]),
 ]
@@ -143,6 +150,8 @@ BAD: list[tuple[str, str]] = [
     ("gpt_oss", "<|channel|>commentary to=functions.get_weather<|message|>{not json<|call|>"),
     ("longcat", "<longcat_tool_call>{broken</longcat_tool_call>"),
     ("functiongemma", "<start_function_call>call get_weather(city)<end_function_call>"),
+    ("gemma4", '<|tool_call>get_weather(city="Paris")<tool_call|>'),
+    ("gemma4", '<|tool_call>call:get weather{city:<|"|>Paris<|"|>}<tool_call|>'),
     ("fenced", "```json\n{\"temp\": 21}\n```"),
     ("json", '{"name": "John", "age": 31}'),
 ]
@@ -393,6 +402,7 @@ TYPED = {
     "deepseek_v32": f'<{D}function_calls>\n<{D}invoke name="get_weather">\n<{D}parameter name="city" string="true">Paris</{D}parameter>\n</{D}invoke>\n</{D}function_calls>',
     "apertus": '<|tools_prefix|>[{"get_weather": {"city": "Paris"}}]<|tools_suffix|>',
     "lfm2": '<|tool_call_start|>[get_weather(city="Paris")]<|tool_call_end|>',
+    "gemma4": '<|tool_call>call:get_weather{city:<|"|>Paris<|"|>}<tool_call|>',
 }
 NOT_EXACT = {
     "fenced": f"```json\n{WJ}\n```",
