@@ -455,3 +455,30 @@ def test_acceptance_benchmark_meets_its_targets(capsys: pytest.CaptureFixture[st
     assert bench.main(["--check"]) == 0
     out = capsys.readouterr().out
     assert "outputs scored no_call that hold call markup: 0" in out
+
+
+Q4 = '<|"|>'  # Gemma 4's string delimiter
+GEMMA4_ARGS: list[tuple[str, dict[str, Any]]] = [
+    ("", {}),
+    (f"location:{Q4}Paris, France{Q4}", {"location": "Paris, France"}),
+    ("count:42,score:3.14,left:108.,on:false,param:null", {"count": 42, "score": 3.14, "left": 108.0, "on": False, "param": None}),
+    (f"record_map:{{{Q4}3{Q4}:{Q4}new text{Q4}}}", {"record_map": {"3": "new text"}}),  # a delimited key
+    (f"a:[[{Q4}a]b{Q4},{Q4}c{Q4}],{Q4}tail{Q4}]", {"a": [["a]b", "c"], "tail"]}),  # brackets inside strings
+    (f"key:{Q4}unterminated", {"key": "unterminated"}),
+    ("key:", {"key": ""}),
+    ("a:[42,]trailing", {"a": [42]}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), GEMMA4_ARGS)
+def test_gemma4_argument_text(text: str, expected: dict[str, Any]) -> None:
+    from toolproof.validator.callsyntax.gemma4 import parse_args
+
+    assert parse_args(text) == expected
+
+
+def test_gemma4_nesting_is_bounded() -> None:
+    from toolproof.validator.callsyntax.gemma4 import parse_args
+
+    assert parse_args("a:" + "[" * (MAX_DEPTH + 1)) is None
+    assert parse_args("a:" + "{b:" * MAX_DEPTH + "1" + "}" * MAX_DEPTH) is not None
