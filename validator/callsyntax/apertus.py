@@ -17,8 +17,8 @@ from toolproof.validator.callsyntax.base import (
     ReadContext,
     Reading,
     args_object,
-    iter_blocks,
     nesting_depth,
+    read_tagged,
 )
 
 OPEN, CLOSE = "<|tools_prefix|>", "<|tools_suffix|>"
@@ -58,21 +58,7 @@ def _block_calls(body: str) -> list[dict[str, Any]] | str:
 
 
 def read(text: str, ctx: ReadContext) -> Reading:
-    r = Reading()
-    kept: list[str] = []
-    pos = 0
-    for start, inner, end, _closed in iter_blocks(text, OPEN, CLOSE, unclosed=True):
-        got = _block_calls(inner)
-        if isinstance(got, str) or not got:
-            r.errors.append(f"{OPEN} at offset {start}: {got or 'no call inside'}")
-            continue
-        r.calls.extend(got)
-        kept.append(text[pos:start])
-        pos = end
-    if r.calls:
-        kept.append(text[pos:])
-        r.content = "".join(kept).replace(CLOSE, "").strip()
-    return r
+    return read_tagged(text, OPEN, CLOSE, _block_calls, "no call inside")
 
 
 def strict(text: str) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ import math
 import re
 from typing import Any
 
-from toolproof.validator.callsyntax.base import MAX_DEPTH, Family, ReadContext, Reading, iter_blocks
+from toolproof.validator.callsyntax.base import MAX_DEPTH, Family, ReadContext, Reading, iter_blocks, read_tagged
 
 OPEN, CLOSE = "<|tool_call>", "<tool_call|>"
 QUOTE = '<|"|>'
@@ -103,10 +103,7 @@ class _Args:
             if self.s[self.i] == "]":
                 self.i += 1
                 return out
-            before = self.i
-            out.append(self._value(",]", depth))
-            if self.i == before:  # a stray "}": no progress
-                self.i += 1
+            out.append(self._value(",]", depth))  # always moves on: the stops are skipped or handled above
 
 
 def parse_args(text: str) -> dict[str, Any] | None:
@@ -117,7 +114,8 @@ def parse_args(text: str) -> dict[str, Any] | None:
         return None
 
 
-def _call(inner: str, closed: bool) -> dict[str, Any] | None:
+def _call(inner: str, *, closed: bool) -> dict[str, Any] | None:
+    """``call:NAME{...}``; without ``closed`` (the lenient reader) the final brace may be missing."""
     m = _HEAD.match(inner)
     if not m:
         return None
@@ -130,18 +128,13 @@ def _call(inner: str, closed: bool) -> dict[str, Any] | None:
     return None if args is None else {"name": m.group(1), "arguments": args}
 
 
+def _lenient_block(inner: str) -> list[dict[str, Any]] | None:
+    c = _call(inner.strip(), closed=False)
+    return None if c is None else [c]
+
+
 def read(text: str, ctx: ReadContext) -> Reading:
-    r = Reading()
-    blocks = iter_blocks(text, OPEN, CLOSE, unclosed=True)
-    for start, inner, _end, closed in blocks:
-        c = _call(inner.strip(), closed)
-        if c is None:
-            r.errors.append(f"{OPEN} at offset {start}: not call:NAME{{key:value, ...}}")
-        else:
-            r.calls.append(c)
-    if r.calls:
-        r.content = text[: blocks[0][0]].strip()
-    return r
+    return read_tagged(text, OPEN, CLOSE, _lenient_block, "not call:NAME{key:value, ...}")
 
 
 def strict(text: str) -> list[dict[str, Any]]:
@@ -150,7 +143,7 @@ def strict(text: str) -> list[dict[str, Any]]:
         return []
     calls: list[dict[str, Any]] = []
     for _start, inner, _end, _closed in iter_blocks(text, OPEN, CLOSE, unclosed=False):
-        c = _call(inner, True)
+        c = _call(inner, closed=True)
         if c is not None:
             calls.append(c)
     return calls

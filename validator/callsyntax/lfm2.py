@@ -13,27 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 from toolproof.validator.callsyntax import pythonic
-from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, iter_blocks
+from toolproof.validator.callsyntax.base import Family, ReadContext, Reading, read_tagged
 
 START, END = "<|tool_call_start|>", "<|tool_call_end|>"
 
 
 def read(text: str, ctx: ReadContext) -> Reading:
-    r = Reading()
-    kept: list[str] = []
-    pos = 0
-    for start, inner, end, _closed in iter_blocks(text, START, END, unclosed=True):
-        calls, spans = pythonic.read_lists(inner, ctx)
-        if not calls:
-            r.errors.append(f"{START} at offset {start}: no pythonic call list inside")
-            continue
-        r.calls.extend(calls)
-        kept += [text[pos:start], inner[: spans[0][0]], inner[spans[-1][1] :]]
-        pos = end
-    if r.calls:
-        kept.append(text[pos:])
-        r.content = "".join(kept).replace(END, "").strip()
-    return r
+    return read_tagged(text, START, END, lambda inner: pythonic.read_lists(inner, ctx)[0], "no pythonic call list inside")
 
 
 def strict(text: str) -> list[dict[str, Any]]:
