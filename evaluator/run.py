@@ -27,7 +27,9 @@ from toolproof.evaluator.score import InputError, ScoreSummary, load_records, re
 from toolproof.validator.progress import ProgressFn, ProgressUpdate
 from toolproof.validator.safeio import OutputError, refuse_overwrite, write_atomic, write_csv
 
-CSV_COLUMNS = ["id", "category", "prompt", "expected_calls", "raw_output", "calls", "parser", "correct", "error_type"]
+CSV_COLUMNS = [
+    "id", "category", "prompt", "expected_calls", "raw_output", "calls", "parser", "correct", "strict_correct", "error_type",
+]  # correct: lenient (calls read in any syntax, repaired); strict_correct: what the serving parser returns
 
 
 def read_verdicts(csv_path: str | Path) -> list[tuple[str, bool]]:
@@ -366,7 +368,8 @@ def evaluate(
         for rec, prompt, text, ex in zip(records, prompts, texts, score.examples):
             expected = rec.get("expected_calls") if rec.get("possible_answer") is None else rec.get("possible_answer")
             yield [ex.id, ex.category or "", prompt, _json(expected), text, _json(ex.calls), ex.parser or "",
-                   str(ex.correct).lower(), ex.error_type or ""]
+                   str(ex.correct).lower(), "" if ex.strict_correct is None else str(ex.strict_correct).lower(),
+                   ex.error_type or ""]
 
     # atomic; a cell a spreadsheet would run as a formula (= + - @ TAB CR) gets a leading quote
     write_csv(out, CSV_COLUMNS, rows())

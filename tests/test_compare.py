@@ -217,9 +217,10 @@ def _write_results_csv(path: Path, correct: list[bool], ids: list[str] | None = 
     ids = ids or [f"r{i}" for i in range(len(correct))]
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["id", "prompt", "correct", "error_type"])
-        for i, ok in zip(ids, correct, strict=True):
-            w.writerow([i, "a prompt, with\na newline", str(ok).lower(), "" if ok else "value_error"])
+        w.writerow(["id", "prompt", "correct", "strict_correct", "error_type"])
+        for k, (i, ok) in enumerate(zip(ids, correct, strict=True)):
+            strict = ok and k % 2 == 0  # the strict reading misses every other right answer
+            w.writerow([i, "a prompt, with\na newline", str(ok).lower(), str(strict).lower(), "" if ok else "value_error"])
     return path
 
 
@@ -885,7 +886,10 @@ def test_publish_then_a_fresh_run_reuses_the_published_models(tmp_path: Path, mo
     assert read_verdicts(pub / "verdicts/clean/synthetic.csv") == \
         read_verdicts(out1 / "arms/clean/eval/synthetic/results.csv")
     assert (pub / "verdicts/base/synthetic.csv").read_text().splitlines()[:2] == [
-        "id,correct,error_type", "r0,false,value_error"]  # fmt: skip
+        "id,correct,strict_correct,error_type", "r0,false,false,value_error"]  # fmt: skip
+    clean_rows = (pub / "verdicts/clean/synthetic.csv").read_text().splitlines()[1:]
+    assert [r.split(",")[1:3] for r in clean_rows[:4]] == [["true", "true"], ["true", "false"], ["true", "true"],
+                                                           ["true", "false"]]  # strict per record, as evaluated
     # The published keys are the local markers' keys; no machine's folder is written into them.
     steps = json.loads((pub / "steps.json").read_text())
     markers = _markers(out1)
@@ -959,7 +963,14 @@ def test_published_results_that_cannot_be_read_are_a_usage_error(
     (docs / "unit" / "steps.json").write_text("{not json")
     with pytest.raises(cmp.PublishedResultsError, match="steps.json: cannot read"):
         run_compare(raw, output_root=tmp_path / "out", published_root=docs)
-    (docs / "unit" / "steps.json").write_text(json.dumps({"format": 1, "models": {"base": {"eval": {"s": {}}}}}))
+    (docs / "unit" / "steps.json").write_text(json.dumps({"format": 1, "models": {}}))
+    with pytest.raises(cmp.PublishedResultsError, match="older toolproof .steps format 1"):
+        run_compare(raw, output_root=tmp_path / "out", published_root=docs)
+    (docs / "unit" / "steps.json").write_text(json.dumps({"format": 2, "models": {}}))
+    with pytest.raises(cmp.PublishedResultsError, match="no `precision`"):
+        run_compare(raw, output_root=tmp_path / "out", published_root=docs)
+    (docs / "unit" / "steps.json").write_text(json.dumps(
+        {"format": 2, "precision": {"dtype": "fp32", "device": "cpu"}, "models": {"base": {"eval": {"s": {}}}}}))
     assert main(["compare", str(p), "--output-root", str(tmp_path / "out"), "--results-dir", str(docs)]) == 2
     assert "models.base: malformed entry" in capsys.readouterr().err
 
@@ -990,3 +1001,43 @@ def test_cli_publishes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: 
     fake2.install(monkeypatch)
     assert main(["compare", str(tmp_path / "exp" / "c.yaml"), "--output-root", str(tmp_path / "r3")]) == 0
     assert fake2.trained == [] and fake2.evaluated == []
+
+
+def test_step_keys_hold_the_resolved_precision_and_mixed_precision_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`dtype: auto` resolves to bf16 on a bf16-capable CPU or GPU: such a run must neither reuse nor pair with
+    steps published in float32 (issue 36), and the keys must differ though the config text is the same."""
+    import yaml
+
+    from toolproof.compare import steps as steps_mod
+    from toolproof.trainer import models
+
+    raw = _config(tmp_path)
+    docs = tmp_path / "docs"
+    monkeypatch.setattr(steps_mod, "_PRECISION", {})
+    monkeypatch.setattr(models, "resolved_precision", lambda dtype, device: {"dtype": "fp32", "device": "cpu"})
+    FakeBackends().install(monkeypatch)
+    res = run_compare(raw, output_root=tmp_path / "out1", published_root=docs)
+    cmp.publish_results(res, docs)
+    doc = json.loads((docs / "unit" / "steps.json").read_text())
+    assert doc["format"] == 2 and doc["precision"] == {"dtype": "fp32", "device": "cpu"}
+    fp32_keys = _markers(tmp_path / "out1" / "unit")
+
+    # The same config on a machine where auto means bf16: refused before anything runs, with the way out.
+    monkeypatch.setattr(steps_mod, "_PRECISION", {})
+    monkeypatch.setattr(models, "resolved_precision", lambda dtype, device: {"dtype": "bf16", "device": "cuda"})
+    fake = FakeBackends()
+    fake.install(monkeypatch)
+    p = tmp_path / "c.yaml"
+    p.write_text(yaml.safe_dump(raw))
+    assert main(["compare", str(p), "--output-root", str(tmp_path / "out2"), "--results-dir", str(docs)]) == 2
+    err = capsys.readouterr().err
+    assert "ran in fp32 on cpu, this run would train and evaluate in bf16 on cuda" in err
+    assert "`dtype: fp32` and `device: cpu`" in err and fake.trained == [] and fake.evaluated == []
+    assert main(["compare", str(p), "--plan", "--output-root", str(tmp_path / "out2"), "--results-dir", str(docs)]) == 2
+    # Elsewhere (no published results) it runs, and none of its keys is a float32 key.
+    run_compare(raw, output_root=tmp_path / "out3", published_root=tmp_path / "elsewhere")
+    bf16_keys = _markers(tmp_path / "out3" / "unit")
+    trained = {k for k in fp32_keys if "/train" in k or "/eval/" in k}
+    assert trained and all(fp32_keys[k] != bf16_keys[k] for k in trained)

@@ -401,6 +401,20 @@ def torch_dtype(dtype: Dtype | str) -> Any:
     raise ModelError(f"unknown dtype {dtype!r}: use auto, bf16 or fp32")
 
 
+def resolved_precision(dtype: Dtype | str = "auto", device: str = "auto") -> dict[str, str]:
+    """What `dtype` and `device` resolve to on this machine: ``{"dtype": "fp32"|"bf16"|"fp16",
+    "device": "cpu"|"cuda"}``. Step keys hash this rather than the configured ``auto``, so a step
+    run in bf16 on a GPU is never taken for the float32 one run on a CPU."""
+    import torch
+
+    names = {torch.bfloat16: "bf16", torch.float32: "fp32", torch.float16: "fp16"}
+    t = torch_dtype(dtype)
+    dev = str(device).lower()
+    if dev == "auto":
+        dev = "cuda" if torch.cuda.is_available() else "cpu"
+    return {"dtype": names.get(t, str(t).replace("torch.", "")), "device": dev.split(":")[0]}
+
+
 def chat_template_for(ref_or_adapter_dir: ModelRef | str | Path, *, tokenizer: Any = None) -> str:
     """The template to train and evaluate with.
 
@@ -533,5 +547,6 @@ __all__ = [
     "load_tokenizer",
     "model_dir",
     "resolve_model",
+    "resolved_precision",
     "torch_dtype",
 ]

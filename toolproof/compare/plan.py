@@ -111,6 +111,8 @@ def plan_compare(
     if not resume:
         return Plan(cfg.name, out_dir, _everything_runs(cfg, only_set))
     published = Published.load(published_root, cfg.name) if published_root is not None else None
+    if published is not None:
+        published.check_precision(cfg)  # never pair steps of different precision
     out_dir.mkdir(parents=True, exist_ok=True)
     try:
         data, test_sets = _prepare(cfg, out_dir, True, lambda _m: None, {})

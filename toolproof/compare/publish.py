@@ -2,8 +2,8 @@
 
 ``publish_results`` writes ``<root>/<name>/``: ``compare.json`` (its paths made relative),
 ``paired.csv``, ``summary.csv``, ``summary.md``, each model's per-record verdicts
-(``verdicts/<model>/<test set>.csv``: id, correct, error_type) and ``steps.json``, the key of every
-finished step with its outcome. A later run (``Published.load``) reuses a published step whose key
+(``verdicts/<model>/<test set>.csv``: id, lenient and strict correctness, error_type) and ``steps.json``,
+the key of every finished step with its outcome and the precision (dtype, device kind) the steps ran in. A later run (``Published.load``) reuses a published step whose key
 equals the one it computes, exactly as it reuses a local finished step: a new arm is then trained,
 evaluated and paired with the published models record by record without re-running them.
 """
@@ -19,15 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from toolproof.compare.config import CompareConfigError
+from toolproof.compare.config import CompareConfig, CompareConfigError
 from toolproof.compare.results import CompareResult, SetResult
-from toolproof.compare.steps import versions
+from toolproof.compare.steps import describe_precision, precision, versions
 from toolproof.validator.safeio import safe_row
 
 STEPS_JSON = "steps.json"
-FORMAT = 1
+FORMAT = 2  # 2: keys hold the resolved precision, recorded as ``precision`` (format 1 hashed the configured one)
 REPORTS = ("paired.csv", "summary.csv", "summary.md")
-VERDICT_COLUMNS = ["id", "correct", "error_type"]
+VERDICT_COLUMNS = ["id", "correct", "strict_correct", "error_type"]  # strict empty where not recorded
 
 
 class PublishedResultsError(CompareConfigError):
@@ -44,6 +44,7 @@ class Published:
     folder: Path
     trainings: dict[str, dict[str, Any]] = field(default_factory=dict)  # train key -> training outcome
     evals: dict[str, SetResult] = field(default_factory=dict)  # eval key -> result (its verdicts CSV)
+    precision: dict[str, str] | None = None  # the dtype and device kind every published step ran in
 
     @classmethod
     def load(cls, root: str | os.PathLike[str], name: str) -> Published | None:
@@ -56,9 +57,18 @@ class Published:
             return None
         except (OSError, ValueError) as e:
             raise PublishedResultsError(f"{path}: cannot read the published results: {e}") from e
+        if isinstance(doc, dict) and doc.get("format") == 1:
+            raise PublishedResultsError(
+                f"{path}: written by an older toolproof (steps format 1: its keys do not say which precision the "
+                "steps ran in, so none can be reused or paired safely); publish it again with `compare --publish`, "
+                "or point --results-dir elsewhere to run every step"
+            )
         if not isinstance(doc, dict) or doc.get("format") != FORMAT or not isinstance(doc.get("models"), dict):
             raise PublishedResultsError(f"{path}: not a steps file of format {FORMAT} (written by `compare --publish`)")
-        out = cls(folder.resolve())
+        prec = doc.get("precision")
+        if not (isinstance(prec, dict) and isinstance(prec.get("dtype"), str) and isinstance(prec.get("device"), str)):
+            raise PublishedResultsError(f"{path}: no `precision` (dtype and device the steps ran in)")
+        out = cls(folder.resolve(), precision={"dtype": prec["dtype"], "device": prec["device"]})
         for name, entry in doc["models"].items():
             try:
                 out._add(entry)
@@ -77,6 +87,19 @@ class Published:
             if verdicts.is_file():  # a step whose verdicts are gone is not reused
                 result.results_csv = str(verdicts)
                 self.evals[str(e["key"])] = result
+
+    def check_precision(self, cfg: CompareConfig) -> None:
+        """Refuse a run whose steps would run at another precision than the published ones: none of them
+        would be reused, and nothing run now could be paired with them fairly."""
+        mine = precision(cfg)
+        if self.precision is not None and self.precision != mine:
+            raise PublishedResultsError(
+                f"{self.folder / STEPS_JSON}: the published steps ran in {describe_precision(self.precision)}, this "
+                f"run would train and evaluate in {describe_precision(mine)} (dtype {cfg.dtype!r}, device "
+                f"{cfg.device!r}); results of different precision are not paired. Set `dtype: "
+                f"{self.precision['dtype']}` and `device: {self.precision['device']}` in the config to reuse and "
+                "pair with them, or point --results-dir elsewhere to run every step at this precision"
+            )
 
     def training(self, train_key: str, eval_keys: list[str]) -> dict[str, Any] | None:
         """The published training of key `train_key` when every evaluation it needs is published too
@@ -107,7 +130,8 @@ def _portable(obj: Any, prefixes: list[tuple[str, str]]) -> Any:
 
 
 def _verdicts_csv(results_csv: str) -> str:
-    """The id, correct and error_type columns of an evaluator results CSV (or of a published one)."""
+    """The id, correct, strict_correct and error_type columns of an evaluator results CSV (or of a published
+    one; strict_correct is empty where the evaluator did not record it)."""
     csv.field_size_limit(1 << 30)  # a prompt holds the whole tool list
     with open(results_csv, newline="", encoding="utf-8") as f:
         rows = [[row.get(c) or "" for c in VERDICT_COLUMNS] for row in csv.DictReader(f)]
@@ -169,6 +193,7 @@ def publish_results(result: CompareResult, root: str | os.PathLike[str]) -> Path
         "model": result.config.model,
         "note": "written by `toolproof compare --publish`: `toolproof compare` reuses a step whose key matches",
         "versions": versions(),
+        "precision": precision(result.config),
         "models": models,
     }
     files[STEPS_JSON] = json.dumps(steps, indent=2, default=str) + "\n"

@@ -374,6 +374,8 @@ def run_compare(
     say = progress or (lambda _msg: None)
     only_set = _check_only(cfg, only)
     published = Published.load(published_root, cfg.name) if published_root is not None and resume else None
+    if published is not None:
+        published.check_precision(cfg)  # never pair steps of different precision
     out_dir = Path(output_root) / cfg.name
     out_dir.mkdir(parents=True, exist_ok=True)
     started = now()

@@ -4,7 +4,9 @@ Each step (data, a base evaluation, an arm's training, an arm's evaluation) writ
 marker (``.done.json``) holding its key: a hash of the config it reads, its input files, the
 library versions and the ``RESULTS_VERSION`` of the toolproof packages it runs. A later run
 reuses a step whose marker holds the same key. The key inputs below must not change without
-need: a changed key re-runs finished steps (hours of training on a CPU).
+need: a changed key re-runs finished steps (hours of training on a CPU). Training and evaluation keys
+hold the *resolved* precision (:func:`precision`: fp32 or bf16, cpu or cuda), not the configured
+``auto``, so steps run at different precisions never share a key.
 """
 
 from __future__ import annotations
@@ -67,6 +69,25 @@ def results_versions(*packages: str) -> str:
 # --------------------------------------------------------------------------- step keys
 
 
+_PRECISION: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def precision(cfg: CompareConfig) -> dict[str, str]:
+    """The dtype and device kind the config's ``dtype`` and ``device`` resolve to on this machine
+    (``auto`` is bf16 where the CPU or GPU supports it): what a step really ran in, so a bf16 step is
+    never reused or paired as the float32 one."""
+    k = (str(cfg.dtype), str(cfg.device))
+    if k not in _PRECISION:
+        from toolproof.trainer.models import resolved_precision  # noqa: PLC0415
+
+        _PRECISION[k] = resolved_precision(cfg.dtype, cfg.device)
+    return dict(_PRECISION[k])
+
+
+def describe_precision(p: dict[str, str] | None) -> str:
+    return f"{p.get('dtype', '?')} on {p.get('device', '?')}" if p else "an unrecorded precision"
+
+
 def data_key(cfg: CompareConfig, src: str) -> str:
     """The data step: lint and clean the training data."""
     return short_hash(
@@ -99,8 +120,7 @@ def train_key(cfg: CompareConfig, arm: ArmConfig, train_path: str) -> str:
         {
             "step": "train",
             "model": cfg.model,
-            "device": cfg.device,
-            "dtype": cfg.dtype,
+            "precision": precision(cfg),
             "seed": cfg.seed,
             "data": arm.data,
             "data_sha": sha256_file(train_path),
@@ -118,8 +138,7 @@ def eval_key(cfg: CompareConfig, ts: PreparedTestSet, upstream: str = "") -> str
         {
             "step": "eval",
             "model": cfg.model,
-            "device": cfg.device,
-            "dtype": cfg.dtype,
+            "precision": precision(cfg),
             "adapter": upstream or None,
             "test_set": ts.sha256,
             "max_new_tokens": cfg.eval.max_new_tokens,
