@@ -1041,3 +1041,19 @@ def test_step_keys_hold_the_resolved_precision_and_mixed_precision_is_refused(
     bf16_keys = _markers(tmp_path / "out3" / "unit")
     trained = {k for k in fp32_keys if "/train" in k or "/eval/" in k}
     assert trained and all(fp32_keys[k] != bf16_keys[k] for k in trained)
+
+
+def test_the_summary_says_in_words_which_changes_are_within_chance() -> None:
+    from toolproof.compare.report import _md_in_words
+    from toolproof.compare.stats import PairedChange
+
+    text = "\n".join(_md_in_words([
+        PairedChange("clean", "dirty", "synthetic", 40, gained=5, lost=2),  # +7.5 points, p 0.45
+        PairedChange("clean", "dirty", "irrelevance", 100, gained=20, lost=2),  # p < 0.001
+        PairedChange("clean", "base", "synthetic", 40, gained=0, lost=12),
+    ]))
+    assert "`clean` vs `dirty`: better on irrelevance (+18.0 points, p" in text
+    assert "within chance on synthetic (+7.5): these records cannot tell the two apart" in text
+    assert "`clean` vs `base`: worse on synthetic (-30.0 points" in text and "base`: worse" in text
+    assert "within chance" not in text.split("`clean` vs `base`")[1]
+    assert _md_in_words([]) == []

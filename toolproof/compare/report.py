@@ -15,7 +15,7 @@ from toolproof.compare.arms import BASE
 from toolproof.compare.plot import plot_accuracy
 from toolproof.compare.results import CompareResult, ModelOutcome, PreparedTestSet
 from toolproof.compare.stats import PairedChange, paired_changes, wilson_interval
-from toolproof.compare.steps import now, versions
+from toolproof.compare.steps import describe_precision, now, precision, versions
 from toolproof.validator.safeio import write_csv_dicts
 
 # The rule families whose warnings in each arm's training data the arm tables count (a column per
@@ -179,7 +179,12 @@ def _md_header(result: CompareResult, machine: dict[str, Any] | None) -> list[st
     lines: list[str] = [f"# Comparison `{cfg.name}`", ""]
     if cfg.description:
         lines += [cfg.description.strip(), ""]
-    lines.append(f"- base model: `{cfg.model}`; device `{cfg.device}`, dtype `{cfg.dtype}`, seed {cfg.seed}")
+    ran = describe_precision(machine.get("precision")) if machine else ""
+    lines.append(
+        f"- base model: `{cfg.model}`; device `{cfg.device}`, dtype `{cfg.dtype}`"
+        + (f" (trained and evaluated in {ran})" if machine and machine.get("precision") else "")
+        + f", seed {cfg.seed}"
+    )
     if machine:
         lines.append(
             f"- machine: {machine.get('cpu_count')} CPU cores, "
@@ -287,6 +292,32 @@ def _md_paired(ts_names: Sequence[str], paired: Sequence[PairedChange]) -> list[
     return lines + _table(["model vs reference", *ts_names], rows)
 
 
+SIGNIFICANT = 0.05  # a paired change is called an effect only below this exact McNemar p
+
+
+def _md_in_words(paired: Sequence[PairedChange]) -> list[str]:
+    """What the paired tests show, in words, so that nobody reads +7.5 points on 40 records as an effect:
+    per pair, the test sets where one model is better beyond chance, and those where they are within it."""
+    if not paired:
+        return []
+    by_pair: dict[tuple[str, str], list[PairedChange]] = {}
+    for c in paired:
+        by_pair.setdefault((c.model, c.reference), []).append(c)
+    lines = ["", "## What it shows", ""]
+    for (model, ref), cs in by_pair.items():
+        beyond = [c for c in cs if c.p < SIGNIFICANT and c.gained != c.lost]
+        within = [c for c in cs if c not in beyond]
+        parts = [
+            f"{'better' if c.delta > 0 else 'worse'} on {c.test_set} ({100 * c.delta:+.1f} points, {_p_text(c.p)})"
+            for c in beyond
+        ]
+        if within:
+            sets = ", ".join(f"{c.test_set} ({100 * c.delta:+.1f})" for c in within)
+            parts.append(f"within chance on {sets}: these records cannot tell the two apart (p >= {SIGNIFICANT})")
+        lines.append(f"- `{model}` vs `{ref}`: " + "; ".join(parts))
+    return lines
+
+
 def _md_errors(result: CompareResult) -> list[str]:
     error_types = sorted({k for o in result.outcomes for r in o.results.values() for k in r.errors})
     if not error_types:
@@ -350,7 +381,7 @@ def write_summary_md(
     if paired is None:
         paired = paired_changes(result.outcomes, result.test_sets)
     lines = _md_header(result, machine) + _md_accuracy(result) + _md_strict(result)
-    lines += _md_paired(result.test_sets, paired) + _md_errors(result) + _md_arms(result)
+    lines += _md_in_words(paired) + _md_paired(result.test_sets, paired) + _md_errors(result) + _md_arms(result)
     lines += _md_failures_and_files(result, paired)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -388,6 +419,10 @@ def write_reports(
     """Write summary.csv, summary.md, accuracy.png, compare.json and paired.csv into the output folder."""
     out = result.output_dir
     machine = machine_info()
+    try:
+        machine["precision"] = precision(result.config)  # what dtype/device `auto` resolved to: in every key
+    except Exception:  # noqa: BLE001 - no torch: the config's own words are all there is
+        machine["precision"] = None
     files: dict[str, str] = {}
     rows = summary_rows(result.outcomes, result.test_sets)
     files["summary_csv"] = str(write_summary_csv(rows, out / "summary.csv"))
