@@ -1057,3 +1057,76 @@ def test_the_summary_says_in_words_which_changes_are_within_chance() -> None:
     assert "`clean` vs `base`: worse on synthetic (-30.0 points" in text and "base`: worse" in text
     assert "within chance" not in text.split("`clean` vs `base`")[1]
     assert _md_in_words([]) == []
+
+
+def test_inject_arms_put_one_defect_kind_back_at_a_rate_and_pair_with_clean(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dose-response arms (issue 36): `inject-KIND-PCT` trains on the cleaned file with KIND put into
+    PCT% of its records (the real injector), and is paired with the clean arm, its 0% point."""
+    from toolproof.compare.arms import arm_kind
+
+    raw = _config(tmp_path)
+    raw["data"]["train"] = str(_write_jsonl(tmp_path / "calls.jsonl", [_train_record(i, markup=False) for i in range(11)]))
+    raw["arms"] += [{"name": "markup-50", "data": "inject-markup_in_content-50"},
+                    {"name": "undeclared-100", "data": "inject-undeclared_tool-100"}]
+    fake = FakeBackends(acc={"base": 0, "dirty": 1, "clean": 4, "markup-50": 1, "undeclared-100": 2})
+    fake.install(monkeypatch)
+    res = run_compare(raw, output_root=tmp_path / "out")
+    out = tmp_path / "out" / "unit"
+    assert res.exit_code == 0 and fake.trained == ["dirty", "clean", "markup-50", "undeclared-100"]
+    clean = (out / "data" / "train.clean.jsonl").read_text().splitlines()  # the fake cleaner keeps 10 of 11
+    made = out / "data" / "inject-markup_in_content-50" / "train.inject-markup_in_content-50.jsonl"
+    assert fake.train_paths["markup-50"] == str(made)
+    lines = made.read_text().splitlines()
+    changed = [a for a, b in zip(lines, clean, strict=True) if a != b]
+    assert len(lines) == 10 and len(changed) == 5 and all("<tool_call>" in c for c in changed)
+    report = json.loads((out / "data" / "inject-markup_in_content-50" / "inject.json").read_text())
+    assert (report["changed"], report["actual_rate"], report["codes"]) == (5, 0.5, ["TP105"])
+    every = (out / "data" / "inject-undeclared_tool-100" / "train.inject-undeclared_tool-100.jsonl").read_text()
+    assert every.count('"get_weather"') == 10 and every.count("getWeather") == 10  # declared, then called wrong
+    md = (out / "summary.md").read_text()
+    assert "| `markup-50` vs `clean` | -60.0 (+0 / -3, p 0.25) |" in md
+    assert "10 records made from the clean data (seed 0, changed 5, eligible 10, actual_rate 0.5)" in md
+    with pytest.raises(ValueError, match="inject-KIND-PCT takes a KIND of markup_in_content"):
+        arm_kind("inject-typo-50")
+    with pytest.raises(ValueError, match="PCT 0-100"):
+        arm_kind("inject-empty_calls-150")
+
+
+def test_inject_file_changes_exactly_the_asked_share_and_lint_sees_each_kind(tmp_path: Path) -> None:
+    from toolproof.validator.api import lint
+    from toolproof.validator.synth.dose import DOSE_KINDS, inject_file
+    from toolproof.validator.synth.generator import generate
+
+    src = _write_jsonl(tmp_path / "clean.jsonl", generate(40, seed=3, defect_rate=0.0, n_test=0).train_clean)
+    for kind, (_, codes) in DOSE_KINDS.items():
+        dst = tmp_path / f"{kind}.jsonl"
+        rep = inject_file(src, dst, kind, 0.25, seed=1)
+        assert rep.changed == (round(0.25 * rep.eligible) if kind == "no_no_call" else 10), kind
+        assert inject_file(src, tmp_path / "again.jsonl", kind, 0.25, seed=1).ids == rep.ids  # deterministic
+        if kind == "no_no_call":
+            assert rep.records_out == 40 - rep.changed
+            continue
+        found = {f.code for f in lint(str(dst)).findings if f.id in rep.ids}
+        assert set(codes) & found, (kind, found)
+    untouched = [a for a, b in zip(src.read_bytes().splitlines(), (tmp_path / "markup_in_content.jsonl")
+                                   .read_bytes().splitlines(), strict=True) if a == b]
+    assert len(untouched) == 30  # every other line byte for byte
+
+
+def test_reuse_published_takes_matching_steps_of_another_comparison(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dose-response config reuses the seed's published clean arm as its 0% point (same key), and
+    only that: its own arms run."""
+    raw = _config(tmp_path)
+    docs = tmp_path / "docs"
+    FakeBackends(acc={"clean": 4}).install(monkeypatch)
+    cmp.publish_results(run_compare(raw, output_root=tmp_path / "out1"), docs)
+    dose = _config(tmp_path, name="dose", base=False, reuse_published=["unit"])
+    dose["arms"] = [{"name": "clean", "data": "clean"}, {"name": "dirty-again", "data": "dirty", "train": {"max_steps": 3}}]
+    fake = FakeBackends()
+    fake.install(monkeypatch)
+    res = run_compare(dose, output_root=tmp_path / "out2", published_root=docs)
+    assert fake.trained == ["dirty-again"] and fake.evaluated == [("dirty-again", "synthetic")]
+    assert {o.name: o.resumed for o in res.outcomes}["clean"] == ["train (published)", "eval:synthetic (published)"]
+    assert res.outcomes[0].results["synthetic"].correct == 4

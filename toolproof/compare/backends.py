@@ -1,6 +1,6 @@
 """The calls into the validator, the trainer and the evaluator: the only code here that does the work.
 
-Each derived arm kind's ``derive`` names a function here (``balance``) called as ``f(src, dst, options, seed)``.
+Each derived arm kind's ``derive`` names a function here (``balance``, ``inject``) called as ``f(src, dst, options, seed)``.
 
 The step runners (``toolproof.compare.data`` and ``toolproof.compare.run``) call these through the
 module (``backends.train(...)``), so the tests swap them for small fakes that do real file work.
@@ -170,6 +170,14 @@ def balance(src: str, dst: Path, options: dict[str, Any], seed: int) -> dict[str
             f"which this installation lacks: {e}"
         ) from e
     return as_dict(balance_file(src, dst, seed=seed, **options))
+
+
+def inject(src: str, dst: Path, options: dict[str, Any], seed: int) -> dict[str, Any]:
+    """Write `src` (the cleaned data) with one defect kind in a share of its records to `dst`, for the
+    ``inject-KIND-PCT`` arm kinds; `options` holds ``kind`` and ``rate`` (from the kind's name)."""
+    from toolproof.validator.synth.dose import inject_file  # noqa: PLC0415
+
+    return as_dict(inject_file(src, dst, str(options["kind"]), float(options["rate"]), seed=seed))
 
 
 def as_dict(report: Any) -> dict[str, Any]:

@@ -124,6 +124,9 @@ class CompareConfig(_Strict):
     launcher: str = ""
     arms: list[ArmConfig] = Field(min_length=1)
     eval: EvalSettings
+    # Other comparisons whose published steps (DIR/<name>/) this one may reuse by key, e.g. the seed's
+    # clean arm as the dose-response experiment's 0% point: a step is reused only where its key matches.
+    reuse_published: list[str] = Field(default_factory=list)
 
     _train_keys = field_validator("train")(classmethod(lambda cls, v: _check_train_keys(v)))
 

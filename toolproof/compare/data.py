@@ -58,7 +58,7 @@ def prepare_derived(cfg: CompareConfig, kind: ArmKind, src: str, out_dir: Path, 
     fresh_dir(step_dir)
     dst = step_dir / f"train.{kind.name}.jsonl"
     t0 = time.perf_counter()
-    options = dict(getattr(cfg.data, kind.derive, None) or {})
+    options = {**(getattr(cfg.data, kind.derive, None) or {}), **dict(kind.options)}
     report = getattr(backends, kind.derive)(src, dst, options, cfg.seed)
     (step_dir / f"{kind.derive}.json").write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
     if not dst.is_file():

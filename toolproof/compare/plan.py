@@ -110,7 +110,7 @@ def plan_compare(
     out_dir = Path(output_root) / cfg.name
     if not resume:
         return Plan(cfg.name, out_dir, _everything_runs(cfg, only_set))
-    published = Published.load(published_root, cfg.name) if published_root is not None else None
+    published = Published.load_for(published_root, cfg) if published_root is not None else None
     if published is not None:
         published.check_precision(cfg)  # never pair steps of different precision
     out_dir.mkdir(parents=True, exist_ok=True)

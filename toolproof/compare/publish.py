@@ -88,6 +88,24 @@ class Published:
                 result.results_csv = str(verdicts)
                 self.evals[str(e["key"])] = result
 
+    @classmethod
+    def load_for(cls, root: str | os.PathLike[str], cfg: CompareConfig) -> Published | None:
+        """The published steps of `cfg` and of the comparisons it names in ``reuse_published``, as one
+        (a step is still reused only where its key matches); None when none of them is published."""
+        found = [p for p in (cls.load(root, n) for n in dict.fromkeys([cfg.name, *cfg.reuse_published])) if p]
+        if not found:
+            return None
+        out = found[0]
+        for other in found[1:]:
+            if other.precision != out.precision:
+                raise PublishedResultsError(
+                    f"{other.folder / STEPS_JSON} ran in {describe_precision(other.precision)}, "
+                    f"{out.folder / STEPS_JSON} in {describe_precision(out.precision)}: not reused together"
+                )
+            out.trainings.update({k: v for k, v in other.trainings.items() if k not in out.trainings})
+            out.evals.update({k: v for k, v in other.evals.items() if k not in out.evals})
+        return out
+
     def check_precision(self, cfg: CompareConfig) -> None:
         """Refuse a run whose steps would run at another precision than the published ones: none of them
         would be reused, and nothing run now could be paired with them fairly."""

@@ -23,7 +23,8 @@ from toolproof.validator.safeio import write_csv_dicts
 COUNTED_FAMILIES = ("mix",)
 
 # The numbers of a derived kind's report (`data balance`'s) that summary.md shows, when present.
-DERIVED_SHOWN = ("added", "wanted", "share", "seed", "near_miss_share_before", "near_miss_share_after")
+DERIVED_SHOWN = ("added", "wanted", "share", "seed", "near_miss_share_before", "near_miss_share_after", "changed",
+                 "eligible", "actual_rate")
 
 # --------------------------------------------------------------------------- cells
 

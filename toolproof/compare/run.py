@@ -373,7 +373,7 @@ def run_compare(
     cfg = config if isinstance(config, CompareConfig) else load_config(config)
     say = progress or (lambda _msg: None)
     only_set = _check_only(cfg, only)
-    published = Published.load(published_root, cfg.name) if published_root is not None and resume else None
+    published = Published.load_for(published_root, cfg) if published_root is not None and resume else None
     if published is not None:
         published.check_precision(cfg)  # never pair steps of different precision
     out_dir = Path(output_root) / cfg.name

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from toolproof.compare.arms import ARM_KINDS, BASE
+from toolproof.compare.arms import BASE, find_kind
 from toolproof.compare.results import ModelOutcome
 
 Z95 = 1.959963984540054  # two-sided 95% normal quantile
@@ -95,7 +95,7 @@ def comparison_pairs(outcomes: Sequence[ModelOutcome]) -> list[tuple[str, str]]:
     names = [o.name for o in outcomes]
     pairs = [(n, BASE) for n in names if n != BASE and BASE in names]
     for o in outcomes:
-        kind = ARM_KINDS.get(o.data)
+        kind = find_kind(o.data)
         if kind is not None:
             pairs += [(o.name, r.name) for r in outcomes if r.data and r.data in kind.paired_against]
     return pairs

@@ -102,7 +102,7 @@ def derive_key(cfg: CompareConfig, kind: ArmKind, src: str) -> str:
             "step": kind.derive,
             "kind": kind.name,
             "source": sha256_file(src),
-            "options": getattr(cfg.data, kind.derive or "", None) or {},
+            "options": {**(getattr(cfg.data, kind.derive or "", None) or {}), **dict(kind.options)},
             "seed": cfg.seed,
             "code": results_versions("validator"),
         }

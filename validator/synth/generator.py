@@ -284,21 +284,42 @@ def _py_literal(v: Any) -> str:
     return repr(v)
 
 
+def _declared(rec: Record, name: str) -> tuple[dict[str, Any], list[str]]:
+    """The properties and required names the record's own ``tools`` declare for tool `name` (empty when
+    it declares none), so that injection works on any canonical record, not only the catalog's."""
+    for t in rec.get("tools") or []:
+        fn = t.get("function", t) if isinstance(t, dict) else {}
+        if isinstance(fn, dict) and fn.get("name") == name:
+            params = fn.get("parameters") if isinstance(fn.get("parameters"), dict) else {}
+            props = params.get("properties") if isinstance(params.get("properties"), dict) else {}
+            req = params.get("required") if isinstance(params.get("required"), list) else []
+            return props, [r for r in req if r in props]
+    return {}, []
+
+
+def _object_calls(rec: Record) -> list[dict[str, Any]]:
+    """The structured calls of `rec` whose arguments are an object (what the argument defects alter)."""
+    return [tc for i in _call_turn_indices(rec) for tc in rec["messages"][i]["tool_calls"]
+            if isinstance(tc.get("function"), dict) and isinstance(tc["function"].get("arguments"), dict)]  # fmt: skip
+
+
 def _eligible(rec: Record, kind: str) -> bool:
     has_calls = bool(_call_turn_indices(rec))
     if kind == "no_assistant_turn":
         return True
     if not has_calls:
         return False
-    calls = [tc for i in _call_turn_indices(rec) for tc in rec["messages"][i]["tool_calls"]]
+    calls = _object_calls(rec)
     if kind == "wrong_argument_type":
-        return any(_typed_param(tc) for tc in calls)
+        return any(_typed_param(rec, tc) for tc in calls)
     if kind == "enum_violation":
-        return any(_enum_param(tc) for tc in calls)
+        return any(_enum_param(rec, tc) for tc in calls)
     if kind == "missing_required_argument":
-        return any(BY_NAME[tc["function"]["name"]].required for tc in calls)
+        return any(_declared(rec, tc["function"]["name"])[1] for tc in calls)
     if kind == "python_literal_call":
         return any(_has_literal_difference(tc["function"]["arguments"]) for tc in calls)
+    if kind in ("arguments_string", "arguments_double_encoded", "parameters_for_arguments", "extra_argument"):
+        return bool(calls)
     return True
 
 
@@ -307,19 +328,19 @@ def _has_literal_difference(args: dict[str, Any]) -> bool:
     return bool(args)
 
 
-def _typed_param(tc: dict[str, Any]) -> str | None:
-    tool = BY_NAME[tc["function"]["name"]]
+def _typed_param(rec: Record, tc: dict[str, Any]) -> str | None:
+    props = _declared(rec, tc["function"]["name"])[0]
     for k, v in tc["function"]["arguments"].items():
-        t = tool.properties[k].get("type")
+        t = props.get(k, {}).get("type") if isinstance(props.get(k), dict) else None
         if t in ("integer", "number", "boolean", "array") and not isinstance(v, str):
             return k
     return None
 
 
-def _enum_param(tc: dict[str, Any]) -> str | None:
-    tool = BY_NAME[tc["function"]["name"]]
+def _enum_param(rec: Record, tc: dict[str, Any]) -> str | None:
+    props = _declared(rec, tc["function"]["name"])[0]
     for k in tc["function"]["arguments"]:
-        if "enum" in tool.properties[k]:
+        if isinstance(props.get(k), dict) and "enum" in props[k]:
             return k
     return None
 
@@ -358,15 +379,15 @@ def _inject(rec: Record, kind: str, r: random.Random) -> Record:
         rec["messages"] = msgs[:ci] + [{"role": "assistant", "content": None, "tool_calls": []}]
         return rec
     preds: dict[str, Callable[[dict[str, Any]], Any]] = {
-        "missing_required_argument": lambda c: BY_NAME[c["function"]["name"]].required,
-        "wrong_argument_type": _typed_param,
-        "enum_violation": _enum_param,
+        "missing_required_argument": lambda c: _declared(rec, c["function"]["name"])[1],
+        "wrong_argument_type": functools.partial(_typed_param, rec),
+        "enum_violation": functools.partial(_enum_param, rec),
     }
     pred = preds.get(kind, lambda c: True)
-    cands = [c for i in _call_turn_indices(rec) for c in msgs[i]["tool_calls"] if pred(c)]
+    cands = [c for c in _object_calls(rec) if pred(c)]
     tc = r.choice(cands)
     fn = tc["function"]
-    tool = BY_NAME[fn["name"]]
+    props, required = _declared(rec, fn["name"])
     if kind == "arguments_string":
         fn["arguments"] = json.dumps(fn["arguments"])
     elif kind == "arguments_double_encoded":
@@ -379,20 +400,21 @@ def _inject(rec: Record, kind: str, r: random.Random) -> Record:
         options = [camel, fn["name"].replace("get_", "fetch_").replace("_", "-"), fn["name"] + "_v2"]
         fn["name"] = next(o for o in options if o not in declared)
     elif kind == "missing_required_argument":
-        fn["arguments"].pop(r.choice(tool.required), None)
+        fn["arguments"].pop(r.choice(required), None)
     elif kind == "extra_argument":
-        extra = next(k for k in ("verbose", "language", "user_id", "format") if k not in tool.properties)
-        fn["arguments"][extra] = {"verbose": True, "language": "en", "user_id": "u_123", "format": "json"}[extra]
+        extra = next(k for k in ("verbose", "language", "user_id", "format", "x_extra") if k not in props)
+        fn["arguments"][extra] = {"verbose": True, "language": "en", "user_id": "u_123", "format": "json",
+                                  "x_extra": 1}[extra]
     elif kind == "wrong_argument_type":
-        k = _typed_param(tc)
+        k = _typed_param(rec, tc)
         assert k is not None
         v = fn["arguments"][k]
         fn["arguments"][k] = ", ".join(map(str, v)) if isinstance(v, list) else str(v).lower()
     elif kind == "enum_violation":
-        k = _enum_param(tc)
+        k = _enum_param(rec, tc)
         assert k is not None
         v = str(fn["arguments"][k])
-        enum = BY_NAME[fn["name"]].properties[k]["enum"]
+        enum = props[k]["enum"]
         cand = [v.upper(), v.capitalize() + "s", v + "_mode"]
         fn["arguments"][k] = next(c for c in cand if c not in enum)
     return rec
