@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import ray
+from ray_netns import ray_in_netns
 from test_scale import TOOLS, awkward_file, record
 
 from toolproof.cli import main
@@ -21,6 +22,7 @@ from toolproof.validator.cleaner import clean
 from toolproof.validator.engine import lint_paths
 from toolproof.validator.ray_engine import lint_files_ray
 
+pytestmark = ray_in_netns  # run in a loopback-only network namespace by tests/test_ray_netns.py
 
 @pytest.fixture(scope="module", autouse=True)
 def local_ray() -> Iterator[None]:

@@ -121,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from toolproof.validator.safeio import escape_text
 
         print(f"toolproof {args.command}: error: {escape_text(str(e))}", file=sys.stderr)
-        return 2
+        return int(getattr(e, "exit_code", 2))  # 2: usage; 3: a cluster that cannot be used (ClusterError)
     except ModuleNotFoundError as e:  # an optional extra that a command reached without checking first
         root = (e.name or "").split(".")[0]
         if root not in EXTRA_OF:

@@ -26,6 +26,14 @@ class ToolproofError(Exception):
     """Base of every error toolproof raises on purpose; the message is meant for the user."""
 
 
+class ClusterError(ToolproofError, RuntimeError):
+    """No usable Ray cluster: none at the address, a token it wants, or files its workers cannot see.
+    Not an OSError on purpose (the commands tell it from an unwritable output); the CLI exits 3, apart
+    from findings (1) and usage errors (2)."""
+
+    exit_code = 3
+
+
 class InputError(ToolproofError, ValueError):
     """An input file (dataset, test set, predictions) cannot be read or parsed: the message names file and line."""
 
@@ -34,4 +42,4 @@ class ConfigError(ToolproofError, ValueError):
     """A configuration file or value is wrong: the message names the key and what is allowed."""
 
 
-__all__ = ["ConfigError", "InputError", "ToolproofError"]
+__all__ = ["ClusterError", "ConfigError", "InputError", "ToolproofError"]

@@ -125,7 +125,8 @@ class _RangeCleaner:
             from toolproof.validator.ray_engine import block_units
 
             return block_units(self.s["blocks"], int(item["start"]), i0)
-        units, _n = read_jsonl_range(file, int(item["start"]), int(item["end"]), file, self.s["formats"][file])
+        path = self.s.get("paths", {}).get(file, file)  # absolute, as the driver resolved it
+        units, _n = read_jsonl_range(path, int(item["start"]), int(item["end"]), file, self.s["formats"][file])
         if not (i0 or l0):
             return units
         return [u if isinstance(u, RawRecord) else (u[0] + l0, u[1] + i0, u[2], u[3]) for u in units]
@@ -293,7 +294,7 @@ def _plan_files(paths: Sequence[str], input_format: str | None, range_bytes: int
 def _numbered(ray: Any, ranges: list[tuple[str, int, int]]) -> list[dict[str, Any]]:
     """Each range with where its numbering starts: record and line in its file, position in the run."""
     count = ray.remote(_count_range)
-    counts = ray.get([count.remote(f, a, b) for f, a, b in ranges])
+    counts = ray.get([count.remote(os.path.abspath(f), a, b) for f, a, b in ranges])
     items: list[dict[str, Any]] = []
     index0 = line0 = base = 0
     current = None
@@ -352,18 +353,22 @@ def clean_files_ray(
     ray = init(address)
     ray.data.DataContext.get_current().enable_progress_bars = False
     out = os.fspath(output)
-    folders = {name: os.path.join(out, name) for name in PARTS}
+    shown = {name: os.path.join(out, name) for name in PARTS}  # as the user named it, in the summary
+    folders = {name: os.path.abspath(f) for name, f in shown.items()}  # where workers write: never their own folder
     for folder in folders.values():
         os.makedirs(folder, exist_ok=True)
+    from toolproof.validator.ray_engine import check_visible
+
+    check_visible(ray, [os.path.abspath(f) for f in files], list(folders.values()))
     width = max(5, len(str(max(0, len(ranges) - 1))))
-    result = CleanResult(inputs=files, output=folders["cleaned"], quarantine=folders["quarantine"], unsafe_fixes=unsafe_fixes, dedupe=dedupe)
+    result = CleanResult(inputs=files, output=shown["cleaned"], quarantine=shown["quarantine"], unsafe_fixes=unsafe_fixes, dedupe=dedupe)
     result.files = [FileCounts(f) for f in files]
     if ranges:
         n = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
         items = _numbered(ray, ranges)
         settings = {"cleaner": {"unsafe_fixes": unsafe_fixes, "select": select, "ignore": ignore, "config": config, "options": options},
                     "dedupe": dedupe, "folders": folders, "formats": formats, "width": width,
-                    "stems": {f: Path(f).stem for f in files}}
+                    "stems": {f: Path(f).stem for f in files}, "paths": {f: os.path.abspath(f) for f in files}}
         _run_stages(ray, items, settings, result, partitions or n, n)
     _finish(result, out)
     return result

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import socket
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -42,6 +43,7 @@ from toolproof.validator.engine import (
     rules_for_file,
     run_range,
 )
+from toolproof.validator.errors import ClusterError
 from toolproof.validator.findings import Hit
 from toolproof.validator.io import InputError, iter_units, jsonl_byte_ranges
 
@@ -64,13 +66,105 @@ def _ray() -> Any:
     return ray
 
 
+#: seconds to wait for the cluster's address to answer before saying there is none (Ray's own
+#: retries take about 14 minutes); TOOLPROOF_RAY_CONNECT_TIMEOUT overrides it
+CONNECT_TIMEOUT_S = 10.0
+
+
+def _host_port(address: str) -> tuple[str, int] | None:
+    """``(host, port)`` of ``HOST:PORT`` or ``ray://HOST:PORT``; None for ``auto``, ``local`` and the like."""
+    rest = address.split("://", 1)[1] if "://" in address else address
+    host, sep, port = rest.rstrip("/").rpartition(":")
+    if not sep or not port.isdigit():
+        return None
+    return host.strip("[]") or "127.0.0.1", int(port)
+
+
+def _probe(address: str) -> None:
+    """Refuse at once an address where nothing listens, rather than hang in Ray's retries."""
+    hp = _host_port(address)
+    if hp is None:
+        return
+    timeout = float(os.environ.get("TOOLPROOF_RAY_CONNECT_TIMEOUT", CONNECT_TIMEOUT_S))
+    try:
+        socket.create_connection(hp, timeout=timeout).close()
+    except OSError as e:
+        why = f"no answer in {timeout:g}s" if isinstance(e, TimeoutError) else (e.strerror or str(e))
+        raise ClusterError(
+            f"no Ray cluster at {address} ({why}): start one (`ray start --head`) or give its address with "
+            "--ray-address or RAY_ADDRESS"
+        ) from None
+
+
+def _wants_token(message: str) -> bool:
+    m = message.lower()
+    return any(w in m for w in ("unauthenticated", "authenticationerror", "invalidauthtoken", "auth token", "ray_auth"))
+
+
 def init(address: str | None = None, **kw: Any) -> Any:
-    """Connect to the cluster at ``address`` (or ``RAY_ADDRESS``), else start a local Ray."""
+    """Connect to the cluster at ``address`` (or ``RAY_ADDRESS``), else start a local Ray.
+
+    Raises :class:`ClusterError` with what to do when no cluster answers at the address (within
+    ``CONNECT_TIMEOUT_S``), when it wants a token that was not given, or when Ray cannot start."""
     ray = _ray()
     if not ray.is_initialized():
         addr = address or os.environ.get("RAY_ADDRESS")
-        ray.init(address=addr, **({"ignore_reinit_error": True, "log_to_driver": False} | kw))
+        if addr:
+            _probe(addr)
+        try:
+            ray.init(address=addr, **({"ignore_reinit_error": True, "log_to_driver": False} | kw))
+        except Exception as e:  # noqa: BLE001 - every failure to connect is told as one, with its cause
+            first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+            where = f"the Ray cluster at {addr}" if addr else "a local Ray"
+            chain, c = [], e  # Ray wraps the AuthenticationError in a ConnectionError
+            while c is not None and len(chain) < 5:
+                chain.append(f"{type(c).__name__}: {c}")
+                c = c.__cause__ or c.__context__
+            if _wants_token(" ".join(chain)):
+                raise ClusterError(
+                    f"{where} wants a token: set RAY_AUTH_MODE=token and RAY_AUTH_TOKEN (or RAY_AUTH_TOKEN_PATH), "
+                    f"as on the cluster ({first})"
+                ) from e
+            raise ClusterError(f"cannot use {where}: {first}") from e
     return ray
+
+
+def _sees(paths: list[str], folders: list[str]) -> list[str]:
+    """On one node: the paths it cannot read and the folders it cannot write."""
+    missing = [p for p in paths if not os.access(p, os.R_OK)]
+    return missing + [d for d in folders if not os.access(d, os.W_OK)]
+
+
+def check_visible(ray: Any, paths: Sequence[str], folders: Sequence[str] = ()) -> None:
+    """Every alive node reads each of `paths` and writes in each of `folders` (absolute, as the driver
+    resolved them), else :class:`ClusterError` naming the node and the path: a path only the driver's
+    machine has would otherwise fail in a worker, or part files land on a worker's own disk."""
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy  # noqa: PLC0415
+
+    nodes = [n for n in ray.nodes() if n.get("Alive")]
+    if len(nodes) <= 1:  # the driver's own node: it has checked the paths itself
+        return
+    task = ray.remote(num_cpus=0)(_sees)
+    refs = {
+        n.get("NodeManagerAddress", n["NodeID"]): task.options(
+            scheduling_strategy=NodeAffinitySchedulingStrategy(n["NodeID"], soft=False)
+        ).remote(list(paths), list(folders))
+        for n in nodes
+    }
+    for node, ref in refs.items():
+        try:
+            bad = ray.get(ref)
+        except Exception as e:  # noqa: BLE001 - a node that cannot run toolproof's tasks at all
+            lines = [ln for ln in str(e).splitlines() if ln.strip()]
+            raise ClusterError(
+                f"node {node} cannot run toolproof's tasks ({lines[-1].strip() if lines else type(e).__name__}): "
+                "install toolproof[ray] in the Python every node's workers use"
+            ) from e
+        if bad:
+            raise ClusterError(
+                f"node {node} cannot {'read' if bad[0] in paths else 'write'} {bad[0]}: the Ray engine needs inputs "
+                "and outputs on storage every node sees (a shared filesystem mounted at the same path)"
+            )
 
 
 def _col(name: str) -> Any:
@@ -91,13 +185,14 @@ class _RangeLinter:
     load once per actor). ``blocks``: (block refs, text column) for a Dataset; a row's ``start`` is
     then its block and ``index0`` the block's first row number."""
 
-    def __init__(self, jobs: dict[str, LintJob], blocks: Any = None) -> None:
+    def __init__(self, jobs: dict[str, LintJob], blocks: Any = None, paths: dict[str, str] | None = None) -> None:
         self.jobs = jobs
         self.blocks = blocks
+        self.paths = paths or {}  # file as the user named it -> the absolute path the driver resolved
 
     def _run(self, file: str, start: int, end: int, index0: int) -> Any:
         if self.blocks is None:
-            return run_range(self.jobs[file], file, start, end)
+            return run_range(self.jobs[file], self.paths.get(file, file), start, end)
         from toolproof.validator.engine import run_batch
 
         units = block_units(self.blocks, start, index0)
@@ -326,9 +421,11 @@ def _job(file: str, record_format: str, rules: list[Any], plan: Any) -> LintJob:
 
 
 def _lint_stage(ray: Any, ranges: list[dict[str, Any]], jobs: dict[str, LintJob], workers: int, blocks: Any = None) -> Any:
-    """The record rules on every range (or block), in actors; materialized in Ray's object store."""
+    """The record rules on every range (or block), in actors; materialized in Ray's object store. Workers
+    open each file by the absolute path the driver resolved (their own working folder is not the user's)."""
+    paths = {file: os.path.abspath(file) for file in jobs} if blocks is None else {}
     return ray.data.from_items(ranges).map_batches(
-        _RangeLinter, fn_constructor_args=(jobs, blocks), batch_size=1, batch_format="numpy",
+        _RangeLinter, fn_constructor_args=(jobs, blocks, paths), batch_size=1, batch_format="numpy",
         compute=ray.data.ActorPoolStrategy(size=max(1, min(workers, len(ranges)))),
     ).materialize()
 
@@ -424,6 +521,10 @@ def lint_files_ray(
     plan = plan_rules(select, ignore, config, options)
     result = LintResult()
     jobs, rules_of, ranges = _plan_lint(paths, plan, config, result, range_bytes or RANGE_BYTES)
+    if findings_dir is not None:
+        findings_dir = os.path.abspath(findings_dir)  # written by workers: never relative to their folder
+        os.makedirs(findings_dir, exist_ok=True)
+    check_visible(ray, [os.path.abspath(f) for f in jobs], [findings_dir] if findings_dir is not None else [])
     if not ranges:
         result.files.extend(FileSummary(file, 0, "jsonl") for file in jobs)
         return result
@@ -598,4 +699,4 @@ def _finding_rows(batch: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [d[k] for d in dicts] for k in keys}
 
 
-__all__ = ["GROUPED", "KNOWN", "PER_RANGE", "TALLIED", "block_units", "dataset_blocks", "init", "kind_is", "lint_dataset", "lint_files_ray", "record_format_of"]
+__all__ = ["GROUPED", "KNOWN", "PER_RANGE", "TALLIED", "ClusterError", "block_units", "check_visible", "dataset_blocks", "init", "kind_is", "lint_dataset", "lint_files_ray", "record_format_of"]
