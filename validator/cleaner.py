@@ -109,10 +109,9 @@ def _default_quarantine(output: Path) -> Path:
 
 
 def resolve_report_path(report: str | os.PathLike[str]) -> Path:
-    """A bare file name goes to the ``reports/`` folder; a path with a folder stays as given."""
+    """The report path as given (a bare name is the current folder, like every other output path);
+    only its suffix is checked, since it picks the report's format."""
     p = Path(report)
-    if p.parent == Path(""):
-        p = Path("reports") / p
     if p.suffix.lower() not in REPORT_SUFFIXES:
         raise CleanError(f"{report}: report must end in .html, .md or .json")
     return p
@@ -429,7 +428,7 @@ def clean(
     """Clean ``inputs`` into ``output`` (canonical JSONL) and ``quarantine``.
 
     ``quarantine`` defaults to ``<output stem>.quarantine.jsonl`` beside the output. ``report``
-    (``.html``, ``.md``, ``.json``; a bare name goes to ``reports/``) writes the run's report.
+    (``.html``, ``.md``, ``.json``, written exactly where given) writes the run's report.
     Raises :class:`CleanError` for paths that cannot be used (missing input, output over an input)
     and :class:`validator.io.InputError` for an unreadable input; nothing is written then.
     """
