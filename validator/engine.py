@@ -39,9 +39,11 @@ from toolproof.validator.io import (
     InputError,
     RawRecord,
     Unit,
+    display_name,
     iter_units,
     jsonl_byte_ranges,
     parse_unit,
+    plain_file,
     read_jsonl_range,
 )
 from toolproof.validator.rules.base import REGISTRY, Context, Rule, all_rules
@@ -938,11 +940,11 @@ def lint_paths(
     pool = _pool(jobs) if jobs > 1 else None
     try:
         for p in paths:
-            file = os.fspath(p)
+            file = display_name(p)
             try:
-                container, record_format, units = iter_units(file, input_format)
+                container, record_format, units = iter_units(p, input_format)
                 rules = rules_for_file(plan, file, config)
-                if pool is not None and container == "jsonl":
+                if pool is not None and container == "jsonl" and plain_file(p):
                     units.close()  # not started: the workers read the file by byte range
                     _lint_units(file, None, record_format, rules, plan, jobs, pool, result, container, emit, file)
                 else:

@@ -43,7 +43,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description="Convert a tool-calling dataset into canonical records. Records that cannot be "
         "converted are written to <output stem>.quarantine.jsonl with the reason.",
     )
-    p.add_argument("input", metavar="INPUT", help="dataset file (.jsonl/.json/.csv/.parquet) or a save_to_disk folder")
+    p.add_argument("input", metavar="INPUT", help="dataset file (.jsonl/.json/.csv/.parquet, .jsonl.gz/.jsonl.zst), "
+                   "a save_to_disk folder, or - for JSON Lines on standard input")
     p.add_argument("-o", "--output", required=True, help="canonical JSONL to write")
     p.add_argument("--from", "--input-format", dest="source", default="auto", metavar="FORMAT", help=_format_help())
     p.add_argument("--to", dest="target", default="canonical", choices=["canonical", *_writers()],
@@ -130,7 +131,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.source not in FORMATS:
         raise UsageError(f"--from: unknown format {args.source!r} (choose from {', '.join(FORMATS)})")
-    if not os.path.exists(args.input):
+    stdin = args.input == "-"
+    if not stdin and not os.path.exists(args.input):
         if os.path.islink(args.input):  # a broken link or a link loop: say which
             try:
                 check_readable(args.input)
@@ -143,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
         refuse_overwrite([("-o", out), ("--quarantine", qpath)], [args.input])
     except OutputError as e:
         raise UsageError(str(e)) from None
-    if not os.path.isdir(args.input):  # an unreadable input fails before any output is opened
+    if not stdin and not os.path.isdir(args.input):  # an unreadable input fails before any output is opened
         try:
             iter_units(args.input, "canonical")
         except InputError as e:
