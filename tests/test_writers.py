@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -142,3 +143,54 @@ def test_cli_quarantines_what_the_target_cannot_hold(tmp_path: Path, capsys: pyt
     q = [json.loads(line) for line in (tmp_path / "sg.quarantine.jsonl").read_text().splitlines()]
     assert q[0]["id"] == "single" and "cannot be written as sharegpt" in q[0]["findings"][0]["message"]
     assert "cannot be written as sharegpt" in capsys.readouterr().err
+
+
+def test_sharegpt_refuses_what_it_would_lose() -> None:
+    rec = copy.deepcopy(SINGLE)
+    rec["messages"][4]["reasoning_content"] = "thinking..."
+    with pytest.raises(WriteError, match="reasoning_content"):
+        write_record(rec, "sharegpt")
+    assert write_record(rec, "openai")["messages"][4]["reasoning_content"] == "thinking..."  # kept where it fits
+    swapped = copy.deepcopy(PARALLEL)  # results in the other order than the calls: the reader pairs by order
+    swapped["messages"][2], swapped["messages"][3] = swapped["messages"][3], swapped["messages"][2]
+    with pytest.raises(WriteError, match="oldest open one"):
+        write_record(swapped, "sharegpt")
+    partial = copy.deepcopy(PARALLEL)  # two calls, one answered, then the answer
+    del partial["messages"][3]
+    with pytest.raises(WriteError, match="JSON list|open calls"):
+        partial["messages"][2]["content"] = '["a", "b"]'
+        write_record(partial, "sharegpt")
+
+
+@pytest.mark.parametrize("fmt", list(WRITERS))
+def test_every_written_record_reads_back_identical_or_is_refused(fmt: str) -> None:
+    """Variations of the records above: a writer either loses nothing or refuses (never a silent loss)."""
+    variants = []
+    for rec in RECORDS:
+        for k in range(len(rec["messages"])):
+            for change in ({"reasoning_content": "r"}, {"content": ""}, {"content": "text"}, {"name": "n"}, {"weight": 0}):
+                v = copy.deepcopy(rec)
+                v["messages"][k].update(change)
+                variants.append(v)
+    outcomes = Counter()
+    for v in variants:
+        try:
+            written = json.loads(json.dumps(write_record(v, fmt)))
+        except WriteError:
+            outcomes["refused"] += 1
+            continue
+        back = read_record(written, WRITERS[fmt].reader)
+        assert back.ok and back.obj == _empty_text_beside_calls_as_null(v, fmt), (fmt, v, back.obj)
+        outcomes["identical"] += 1
+    assert outcomes["identical"] > 0
+
+
+def _empty_text_beside_calls_as_null(rec: dict[str, Any], fmt: str) -> dict[str, Any]:
+    """sharegpt's one documented change: "" beside calls reads back as null (a call turn holds no text)."""
+    if WRITERS[fmt].reader != "sharegpt":
+        return rec
+    out = copy.deepcopy(rec)
+    for m in out["messages"]:
+        if m.get("tool_calls") and m.get("content") == "":
+            m["content"] = None
+    return out

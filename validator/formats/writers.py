@@ -110,22 +110,41 @@ def _sharegpt_tool(t: Any) -> Any:
     return t["function"] if isinstance(t, dict) and t.get("type") == "function" and isinstance(t.get("function"), dict) else t
 
 
+_SHAREGPT_KEYS = frozenset({"role", "content", "tool_calls", "tool_call_id", "name"})
+
+
 def to_sharegpt(rec: dict[str, Any]) -> dict[str, Any]:
-    """LLaMA-Factory sharegpt: ``conversations`` (from / value), ``system``, ``tools`` as JSON text."""
+    """LLaMA-Factory sharegpt: ``conversations`` (from / value), ``system``, ``tools`` as JSON text.
+
+    A record the layout cannot hold without loss raises :class:`WriteError` (quarantined, never written
+    with something silently dropped): message fields other than role / content / calls (e.g.
+    ``reasoning_content``; ``name`` except on tool messages), an assistant turn with both text and calls,
+    and tool results the reader would pair with other calls than the record does (it pairs them oldest call
+    first). The one change: an empty ``content`` beside calls is read back as null (the layout has no
+    text there; every chat template renders both alike)."""
     msgs = _messages(rec)
     turns: list[dict[str, Any]] = []
     system = None
     n_calls = 0
+    pending: list[tuple[str, str]] = []  # (id, name) of calls without a result, as the reader queues them
     results: list[str] = []
     for k, m in enumerate(msgs):
+        extra = sorted(set(m) - _SHAREGPT_KEYS) or (["name"] if "name" in m and m.get("role") != "tool" else [])
+        if extra:
+            raise WriteError(f"messages[{k}].{extra[0]}: sharegpt has no place for it (openai, trl and axolotl keep it)")
         role = m.get("role")
         if role != "tool" and results:
-            turns.append(_observation(results))
+            turns.append(_observation(results, len(pending) + len(results)))
             results = []
         content = m.get("content")
-        if role == "system" and k == 0 and isinstance(content, str):
-            system = content
+        if role == "system" and k == 0 and isinstance(content, str) and content.strip() and not m.keys() & {"name"}:
+            system = content  # (the reader drops a blank top-level system: a blank one stays a turn)
         elif role == "tool":
+            cid, name = pending.pop(0) if pending else (None, None)
+            for key, want in (("tool_call_id", cid), ("name", name)):
+                if m.get(key) is not None and m[key] != want:
+                    raise WriteError(f"messages[{k}]: answers another call than the oldest open one "
+                                     "(sharegpt pairs results with calls in order)")
             results.append(content if isinstance(content, str) else _dumps(content))
         elif role == "assistant" and m.get("tool_calls"):
             if isinstance(content, str) and content:
@@ -134,13 +153,14 @@ def to_sharegpt(rec: dict[str, Any]) -> dict[str, Any]:
             for tc in _calls(m):
                 n_calls += 1
                 calls.append(_sharegpt_call(tc, n_calls))
+                pending.append((tc.get("id") or f"call_{n_calls}", str(tc["function"].get("name"))))
             turns.append({"from": "function_call", "value": _dumps(calls[0] if len(calls) == 1 else calls)})
-        elif role in ("user", "assistant", "system") and isinstance(content, str):
+        elif role in ("user", "assistant", "system") and isinstance(content, str) and not m.keys() & {"tool_calls", "name"}:
             turns.append({"from": {"user": "human", "assistant": "gpt"}.get(role, role), "value": content})
         else:
             raise WriteError(f"messages[{k}]: a {role!r} message sharegpt cannot hold")
     if results:
-        turns.append(_observation(results))
+        turns.append(_observation(results, len(pending) + len(results)))
     out: dict[str, Any] = {k: v for k, v in rec.items() if k not in ("messages", "tools")}
     out["conversations"] = turns
     if system is not None:
@@ -150,8 +170,24 @@ def to_sharegpt(rec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _observation(results: list[str]) -> dict[str, Any]:
-    return {"from": "observation", "value": results[0] if len(results) == 1 else _dumps(results)}
+def _observation(results: list[str], open_calls: int) -> dict[str, Any]:
+    """One observation turn: one result as it is, several as a JSON list (the reader splits a list only
+    when it has one item per open call, so other counts cannot be written without loss)."""
+    if len(results) == 1:
+        if open_calls > 1 and _splits(results[0], open_calls):
+            raise WriteError("a tool result that is a JSON list with one item per open call would be read as several results")
+        return {"from": "observation", "value": results[0]}
+    if len(results) != open_calls:
+        raise WriteError(f"{len(results)} tool results for {open_calls} open calls in one turn (sharegpt reads one per call)")
+    return {"from": "observation", "value": _dumps(results)}
+
+
+def _splits(text: str, n: int) -> bool:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(value, list) and len(value) == n
 
 
 def dataset_info(file_name: str, name: str | None = None) -> dict[str, Any]:
