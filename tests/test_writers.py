@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
