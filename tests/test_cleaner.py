@@ -128,14 +128,14 @@ def test_failed_run_leaves_no_partial_output(tmp_path: Path, monkeypatch: pytest
 
 def test_report_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    assert resolve_report_path("r.html") == Path("reports/r.html")
+    assert resolve_report_path("r.html") == Path("r.html")  # where asked, not under reports/ (issue 34)
     assert resolve_report_path("out/r.md") == Path("out/r.md")
     with pytest.raises(CleanError):
         resolve_report_path("r.txt")
     src = write_dirty(tmp_path / "d.jsonl")
     res = clean([src], tmp_path / "o.jsonl", report="run.json")
-    data = json.loads((tmp_path / "reports" / "run.json").read_text())
-    assert res.report == os.fspath(Path("reports/run.json"))
+    data = json.loads((tmp_path / "run.json").read_text())
+    assert res.report == "run.json" and not (tmp_path / "reports").exists()
     assert data["summary"]["records_in"] == res.records_in
     assert data["summary"]["repairs"] == dict(sorted(res.repairs.items()))
 

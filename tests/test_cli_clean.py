@@ -84,8 +84,9 @@ def test_clean_report_formats(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, c
     src = write_dirty(tmp_path / "d.jsonl")
     for name in ("r.html", "r.md", "r.json"):
         assert main(["clean", str(src), "-o", str(tmp_path / "o.jsonl"), "--report", name, "--allow-unread"]) == 0
-        assert (tmp_path / "reports" / name).stat().st_size > 500
-    assert f"report: {Path('reports') / 'r.json'}" in capsys.readouterr().out
+        assert (tmp_path / name).stat().st_size > 500  # exactly where asked (issue 34), not under reports/
+    assert not (tmp_path / "reports").exists()
+    assert "report: r.json" in capsys.readouterr().out
 
 
 def test_fix_command_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -23,4 +23,23 @@ if not (_Path(__file__).resolve().parent / "validator").is_dir() and (_root / "v
 
 from toolproof.validator import __version__  # noqa: E402  (after the parts are findable)
 
-__all__ = ["__version__"]
+#: The documented Python API (docs/API.md), loaded from ``toolproof.api`` on first use so that
+#: ``import toolproof`` stays light (no rules, no evaluator, never torch).
+_API = ("lint", "clean", "convert", "score", "LintResult", "CleanRun", "CleanResult", "ConvertRun", "ScoreSummary",
+        "ScoredExample", "Finding", "ToolproofError", "InputError")
+
+__all__ = ["__version__", *_API]
+
+
+def __getattr__(name: str) -> object:
+    if name in _API:
+        import importlib
+
+        value = getattr(importlib.import_module("toolproof.api"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'toolproof' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_API})

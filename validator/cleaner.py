@@ -102,6 +102,15 @@ def _resolve_path(obj: Any, path: str) -> Any:
     return cur
 
 
+def _stem(path: Path) -> str:
+    """The name derived ids start with: ``data`` for data.jsonl and data.jsonl.gz, ``stdin`` for ``-``."""
+    from toolproof.validator.io import compression
+
+    if os.fspath(path) == "-":
+        return "stdin"
+    return (path.with_suffix("") if compression(path) else path).stem
+
+
 def _default_quarantine(output: Path) -> Path:
     name = output.name
     stem = name[: -len(".jsonl")] if name.endswith(".jsonl") else Path(name).stem
@@ -109,10 +118,9 @@ def _default_quarantine(output: Path) -> Path:
 
 
 def resolve_report_path(report: str | os.PathLike[str]) -> Path:
-    """A bare file name goes to the ``reports/`` folder; a path with a folder stays as given."""
+    """The report path as given (a bare name is the current folder, like every other output path);
+    only its suffix is checked, since it picks the report's format."""
     p = Path(report)
-    if p.parent == Path(""):
-        p = Path("reports") / p
     if p.suffix.lower() not in REPORT_SUFFIXES:
         raise CleanError(f"{report}: report must end in .html, .md or .json")
     return p
@@ -398,6 +406,8 @@ def _check_paths(inputs: Sequence[Path], targets: Sequence[tuple[str, Path]]) ->
     from toolproof.validator.io import InputError, check_readable
 
     for p in inputs:
+        if os.fspath(p) == "-":  # standard input
+            continue
         if not p.exists():
             try:
                 check_readable(p)  # names a broken link or a link loop
@@ -407,7 +417,7 @@ def _check_paths(inputs: Sequence[Path], targets: Sequence[tuple[str, Path]]) ->
         if p.is_dir():
             raise CleanError(f"{p}: is a directory, not a dataset file")
     try:
-        refuse_overwrite(targets, inputs)
+        refuse_overwrite(targets, [p for p in inputs if os.fspath(p) != "-"])
     except OutputError as e:
         raise CleanError(str(e)) from None
 
@@ -429,7 +439,7 @@ def clean(
     """Clean ``inputs`` into ``output`` (canonical JSONL) and ``quarantine``.
 
     ``quarantine`` defaults to ``<output stem>.quarantine.jsonl`` beside the output. ``report``
-    (``.html``, ``.md``, ``.json``; a bare name goes to ``reports/``) writes the run's report.
+    (``.html``, ``.md``, ``.json``, written exactly where given) writes the run's report.
     Raises :class:`CleanError` for paths that cannot be used (missing input, output over an input)
     and :class:`validator.io.InputError` for an unreadable input; nothing is written then.
     """
@@ -443,10 +453,13 @@ def clean(
     report_path = resolve_report_path(report) if report is not None else None
     targets = [("-o", out_path), ("--quarantine", q_path)] + ([("--report", report_path)] if report_path is not None else [])
     _check_paths(in_paths, targets)
+    if sum(os.fspath(p) == "-" for p in in_paths) > 1:
+        raise CleanError("standard input (-) can be given once")
     for p in in_paths:  # every input readable and text before anything is written
         try:
             check_readable(p)
-            iter_units(p, input_format)
+            if os.fspath(p) != "-":  # standard input is read once, by the run itself
+                iter_units(p, input_format)
         except InputError as e:
             raise CleanError(str(e)) from e
 
@@ -467,7 +480,7 @@ def clean(
             file = os.fspath(path)
             counts = FileCounts(file)
             result.files.append(counts)
-            stem = path.stem
+            stem = _stem(path)
             for rec in iter_records(path, input_format):
                 cand = judge_record(rec, cleaner, result, counts, q_f)
                 if cand is None:

@@ -11,8 +11,9 @@ severity = {"TP404" = "error"}  # error | warning | info
 min-no-call-share = 0.10
 ```
 
-Unknown keys are kept in ``Config.extra`` (other commands read their own keys);
-a bad value raises :class:`ConfigError` naming the file and key.
+An unknown key is a :class:`ConfigError` naming the file, the key and the nearest valid key (a
+misspelled ``ignore`` silently ignored would lint with rules the user meant to turn off); so is a bad
+value. ``Config.extra`` holds the sub-tables other parts read (``mix``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,18 @@ from toolproof.validator.errors import ConfigError
 from toolproof.validator.findings import Severity
 
 LINT_KEYS = ("select", "ignore", "per-file-ignores", "severity")
+#: Every key ``[tool.toolproof]`` may hold (``per_file_ignores`` is accepted for ``per-file-ignores``).
+CONFIG_KEYS = (*LINT_KEYS, "per_file_ignores", "mix")
+
+
+def unknown_key(key: str, where: str, known: tuple[str, ...] = CONFIG_KEYS) -> ConfigError:
+    """The error for a key no part reads, naming the nearest valid key when one is close."""
+    import difflib
+
+    near = difflib.get_close_matches(key, known, n=1, cutoff=0.6) or difflib.get_close_matches(
+        key.replace("_", "-").lower(), known, n=1, cutoff=0.5)
+    hint = f"did you mean {near[0]!r}?" if near else "valid keys: " + ", ".join(k for k in known if k != "per_file_ignores")
+    return ConfigError(f"{where}: unknown key {key!r}; {hint}")
 
 
 @dataclass
@@ -112,7 +125,7 @@ def parse_config(table: dict[str, Any], path: Path | None = None) -> Config:
             except ValueError as e:
                 raise ConfigError(str(e)) from None
         else:
-            cfg.extra[key] = value
+            raise unknown_key(str(key), f"{src}: [tool.toolproof]")
     validate_selectors(cfg)
     return cfg
 

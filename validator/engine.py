@@ -20,7 +20,7 @@ import multiprocessing
 import os
 from array import array
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any
@@ -39,9 +39,11 @@ from toolproof.validator.io import (
     InputError,
     RawRecord,
     Unit,
+    display_name,
     iter_units,
     jsonl_byte_ranges,
     parse_unit,
+    plain_file,
     read_jsonl_range,
 )
 from toolproof.validator.rules.base import REGISTRY, Context, Rule, all_rules
@@ -473,6 +475,9 @@ class BatchResult:
     packed: bytes | None = None
     moved: tuple[int, int] = (0, 0)  # (lines, records)
     edges: tuple[tuple[int, str], tuple[int, str]] | None = None  # (record, code) of the first and last packed finding
+    # record index -> what its inline ``"_toolproof": {"ignore": [...]}`` suppresses (sparse: only such records);
+    # the dataset rules' findings on those records are dropped with it
+    suppressed: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
     def pack(self) -> BatchResult:
         """Pack the findings for the trip to the main process (a worker's last step)."""
@@ -514,6 +519,30 @@ def _rules_for(codes: tuple[str, ...], modules: tuple[str, ...] = ()) -> list[Ru
     return rules
 
 
+#: The record field that suppresses findings on that record: ``"_toolproof": {"ignore": ["TP703", "TP5"]}``
+#: (codes, code prefixes or rule names; "ALL"). Like a noqa comment on a line of code: the finding is accepted
+#: where it is, the rule stays on for every other record.
+INLINE_FIELD = "_toolproof"
+
+
+def inline_ignores(obj: Any) -> tuple[str, ...]:
+    """The selectors of a record's inline ``_toolproof.ignore`` (a list of strings, or one string); () when none."""
+    if type(obj) is not dict or INLINE_FIELD not in obj:
+        return ()
+    spec = obj[INLINE_FIELD]
+    ign = spec.get("ignore") if isinstance(spec, dict) else None
+    if isinstance(ign, str):
+        ign = [ign]
+    if not isinstance(ign, list):
+        return ()
+    return tuple(s.strip() for s in ign if isinstance(s, str) and s.strip())
+
+
+def is_suppressed(f: Finding, selectors: tuple[str, ...]) -> bool:
+    """Whether ``f`` is covered by one of ``selectors`` (a code, a code prefix, a rule name or ALL)."""
+    return any(s == "ALL" or f.code.startswith(s.upper()) or f.name == s for s in selectors)
+
+
 def run_batch(job: LintJob, units: list[Unit]) -> BatchResult:
     """Lint a list of units (a worker's task): findings, summaries and line/id table numbered as given."""
     rules = _rules_for(job.codes, job.modules)
@@ -529,6 +558,7 @@ def run_batch(job: LintJob, units: list[Unit]) -> BatchResult:
     use_quick = len(rest) < sum(1 for r in rules if r.scope == "record")
     dialects: Counter[str] = Counter()
     notes: Counter[str] = Counter()
+    suppressed: dict[int, tuple[str, ...]] = {}
     for unit in units:
         rec = parse_unit(unit, job.file, job.record_format)
         dialects[(rec.source_format or "unknown") if rec.ok else "unread"] += 1
@@ -556,8 +586,12 @@ def run_batch(job: LintJob, units: list[Unit]) -> BatchResult:
                     errors.append((rec.line, f"summarize raised {type(e).__name__}: {e}"))
         if len(found) > 1:
             found.sort(key=lambda f: f.code)  # stable: hits of one rule keep their order
+        ign = inline_ignores(rec.obj if rec.obj is not None else rec.original)
+        if ign:
+            suppressed[rec.index] = ign
+            found = [f for f in found if not is_suppressed(f, ign)]
         findings.extend(found)
-    return BatchResult(len(units), findings, meta, summaries, errors, dialects, notes)
+    return BatchResult(len(units), findings, meta, summaries, errors, dialects, notes, suppressed=suppressed)
 
 
 def run_range(job: LintJob, path: str, start: int, end: int) -> BatchResult:
@@ -601,6 +635,8 @@ def shift_batch(br: BatchResult, index0: int, line0: int) -> BatchResult:
     else:
         br.findings = [f.moved(line0, index0) for f in br.findings]
     br.errors = [(line + line0, e) for line, e in br.errors]
+    if br.suppressed:
+        br.suppressed = {i + index0: v for i, v in br.suppressed.items()}
     if br.meta is not None:
         br.meta.lines = array(br.meta.lines.typecode, [v + line0 for v in br.meta.lines])
     shift = getattr(br.summaries, "shifted", None)
@@ -681,8 +717,10 @@ def iter_dataset_findings(
     file: str,
     plan: RulePlan,
     errors: list[str],
+    suppressed: dict[int, tuple[str, ...]] | None = None,
 ) -> Iterator[Finding]:
-    """Run the dataset rules over a file's summaries; each finding gets the line and id of its record."""
+    """Run the dataset rules over a file's summaries; each finding gets the line and id of its record
+    (and is dropped when that record's inline ``_toolproof.ignore`` covers it)."""
     ctx = Context(record_index=-1, options=plan.options)
     for r in rules:
         if r.scope != "dataset":
@@ -692,7 +730,10 @@ def iter_dataset_findings(
                 ok = isinstance(index, int) and 0 <= index < len(meta)
                 line, rid = (meta.lines[index], meta.id(index)) if ok else (0, None)
                 rec = RawRecord(file, line, index, None)
-                yield make_finding(r, r.code, rec, rid, hit, plan.severity)
+                f = make_finding(r, r.code, rec, rid, hit, plan.severity)
+                if suppressed and index in suppressed and is_suppressed(f, suppressed[index]):
+                    continue
+                yield f
         except Exception as e:
             errors.append(f"{file}: dataset rule {r.code} {r.name} raised {type(e).__name__}: {e}")
 
@@ -827,9 +868,11 @@ def _lint_units(
     findings: list[Finding] = []
     summaries: Any = None
     meta = RecordTable()  # by record index (indexes run 0..n-1 in order)
+    suppressed: dict[int, tuple[str, ...]] = {}
     try:
         for br in results:
             count += br.count
+            suppressed.update(br.suppressed)
             dialects.update(br.dialects)
             notes.update(br.notes)
             if spool is not None and br.packed is not None and by_code:
@@ -858,9 +901,11 @@ def _lint_units(
             if summaries is None:
                 summaries = summary_container(summarizer())
             if spool is not None:
-                _merge_dataset_findings(dataset_rules, summaries, meta, file, plan, result.internal_errors, spool, order, emit)
+                _merge_dataset_findings(dataset_rules, summaries, meta, file, plan, result.internal_errors, spool, order, emit,
+                                        suppressed)
             else:
-                extra = list(iter_dataset_findings(dataset_rules, summaries, meta, file, plan, result.internal_errors))
+                extra = list(iter_dataset_findings(dataset_rules, summaries, meta, file, plan, result.internal_errors,
+                                                   suppressed))
                 if extra:
                     findings.extend(extra)
                     findings.sort(key=lambda f: (f.record, order.get(f.code, len(order))))
@@ -881,6 +926,7 @@ def _merge_dataset_findings(
     spool: FindingSpool,
     order: dict[str, int],
     emit: Any,
+    suppressed: dict[int, tuple[str, ...]] | None = None,
 ) -> None:
     """Send the spooled record findings and each dataset rule's findings to ``emit``, merged in
     the order the list path sorts them to (record, then rule order; stable)."""
@@ -894,7 +940,7 @@ def _merge_dataset_findings(
                 continue
             sp = FindingSpool(spool.key)
             spools.append(sp)
-            for f in iter_dataset_findings([r], summaries, meta, file, plan, errors):
+            for f in iter_dataset_findings([r], summaries, meta, file, plan, errors, suppressed):
                 sp.append(f)
             parts.append(sp if sp.monotonic else sorted(sp, key=sp.key))  # sorted is stable, as the list path
         for f in heapq.merge(*parts, key=spool.key):
@@ -914,6 +960,7 @@ def lint_paths(
     options: dict[str, Any] | None = None,
     input_format: str | None = None,
     on_finding: Any = None,
+    keep: Callable[[Finding], bool] | None = None,
 ) -> LintResult:
     """Lint files. Unreadable files are listed in ``result.errors`` (the others still run).
 
@@ -922,27 +969,33 @@ def lint_paths(
     flat however many findings there are. With ``jobs > 1`` the workers read JSON Lines files
     themselves, each its own byte range; other containers are read here and sent to them.
 
+    ``keep`` (a callable) sees every finding in report order; one it returns False for is neither
+    reported nor counted (``lint --baseline``: findings the baseline accepts).
+
     Raises ValueError for an unknown rule selector.
     """
     plan = plan_rules(select, ignore, config, options)
     result = LintResult()
     emit = None
-    if on_finding is not None:
+    if on_finding is not None or keep is not None:
         counts = result.counts = FindingCounts()
+        sink = on_finding if on_finding is not None else result.findings.append
 
         def emit(f: Finding) -> None:
+            if keep is not None and not keep(f):
+                return
             counts.add(f)
-            on_finding(f)
+            sink(f)
 
     jobs = max(1, int(jobs or 1))
     pool = _pool(jobs) if jobs > 1 else None
     try:
         for p in paths:
-            file = os.fspath(p)
+            file = display_name(p)
             try:
-                container, record_format, units = iter_units(file, input_format)
+                container, record_format, units = iter_units(p, input_format)
                 rules = rules_for_file(plan, file, config)
-                if pool is not None and container == "jsonl":
+                if pool is not None and container == "jsonl" and plain_file(p):
                     units.close()  # not started: the workers read the file by byte range
                     _lint_units(file, None, record_format, rules, plan, jobs, pool, result, container, emit, file)
                 else:
@@ -991,6 +1044,8 @@ __all__ = [
     "RecordTable",
     "RulePlan",
     "check_record",
+    "inline_ignores",
+    "is_suppressed",
     "iter_dataset_findings",
     "lint_objects",
     "lint_paths",

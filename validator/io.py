@@ -9,6 +9,12 @@ JSON Lines is read as binary lines and parsed with orjson, so memory stays flat 
 files of any size; the parse itself can run in worker processes
 (:func:`iter_units` + :func:`parse_unit`). A top-level JSON array is streamed with a
 small bracket scanner: one element is in memory at a time.
+
+``-`` is standard input (JSON Lines, streamed). ``.gz`` and ``.zst`` files (``data.jsonl.gz``,
+``data.json.zst``) are decompressed as they are read: the container is named by the suffix before the
+compression suffix; zstd needs the ``zstandard`` package (an :class:`InputError` names it when absent).
+Compressed files and standard input are read in one pass by this process (``lint --jobs`` reads only
+plain JSON Lines files by byte range).
 """
 
 from __future__ import annotations
@@ -16,10 +22,14 @@ from __future__ import annotations
 import codecs
 import csv
 import errno
+import gzip
+import io
 import json
 import os
 import re
-from collections.abc import Iterator
+import sys
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -70,9 +80,89 @@ class RawRecord:
 # --------------------------------------------------------------------------- detection
 
 
+STDIN = "-"
+#: Compression suffixes read by decompressing on the fly -> the codec.
+COMPRESSED = {".gz": "gzip", ".zst": "zstd", ".zstd": "zstd"}
+
+
+def compression(path: str | os.PathLike[str]) -> str | None:
+    """``gzip`` / ``zstd`` when ``path`` names a compressed file (by its suffix), else None."""
+    return COMPRESSED.get(Path(path).suffix.lower())
+
+
+def plain_file(path: str | os.PathLike[str]) -> bool:
+    """A file that can be reopened and read by byte range (not standard input, not compressed)."""
+    return os.fspath(path) != STDIN and compression(path) is None
+
+
+def display_name(path: str | os.PathLike[str]) -> str:
+    """How reports name an input: ``<stdin>`` for ``-``, else the path."""
+    spath = os.fspath(path)
+    return "<stdin>" if spath == STDIN else spath
+
+
+def _zstd_reader(path: str) -> BinaryIO:
+    try:
+        import zstandard
+    except ImportError:
+        raise InputError(f"{path}: reading zstd-compressed data needs the 'zstandard' package "
+                         "(pip install zstandard), or decompress it first (zstd -d)") from None
+    raw = open(path, "rb")  # noqa: SIM115  (owned by the reader, closed with it)
+    return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True))  # type: ignore[arg-type]
+
+
+def open_binary(path: str | os.PathLike[str]) -> BinaryIO:
+    """The bytes of a dataset: standard input for ``-``, decompressed for ``.gz`` / ``.zst``."""
+    spath = os.fspath(path)
+    if spath == STDIN:
+        return _NoClose(sys.stdin.buffer)
+    kind = compression(spath)
+    if kind == "gzip":
+        return gzip.open(spath, "rb")  # type: ignore[return-value]
+    if kind == "zstd":
+        return _zstd_reader(spath)
+    return open(spath, "rb")  # noqa: SIM115
+
+
+class _NoClose(io.BufferedIOBase):
+    """Standard input for one reader: closing it leaves ``sys.stdin`` open."""
+
+    def __init__(self, f: BinaryIO) -> None:
+        self._f = f
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int | None = -1) -> bytes:
+        return self._f.read(-1 if n is None else n)
+
+    def readline(self, n: int | None = -1) -> bytes:
+        return self._f.readline(-1 if n is None else n)
+
+    def __iter__(self) -> Iterator[bytes]:  # type: ignore[override]
+        return iter(self._f.readline, b"")
+
+
+def _with_head(head: bytes, f: BinaryIO) -> Iterator[bytes]:
+    """Lines of a stream whose first ``head`` bytes were already read (standard input, read once)."""
+    parts = head.split(b"\n")
+    for p in parts[:-1]:
+        yield p + b"\n"
+    tail = parts[-1] + f.readline() if parts[-1] else f.readline()
+    if tail:
+        yield tail
+        yield from iter(f.readline, b"")
+
+
 def detect_container(path: str | os.PathLike[str]) -> str:
-    """The container format from the extension (``.jsonl.gz`` etc. are not supported)."""
-    return _EXT.get(Path(path).suffix.lower(), "jsonl")
+    """The container format from the extension, looking through a compression suffix
+    (``data.jsonl.gz`` is JSON Lines); standard input is JSON Lines."""
+    p = Path(path)
+    if os.fspath(path) == STDIN:
+        return "jsonl"
+    if compression(p) is not None:
+        p = p.with_suffix("")
+    return _EXT.get(p.suffix.lower(), "jsonl")
 
 
 def split_format(fmt: str | None) -> tuple[str | None, str]:
@@ -98,6 +188,8 @@ def split_format(fmt: str | None) -> tuple[str | None, str]:
 
 def check_readable(path: str | os.PathLike[str]) -> None:
     """Raise InputError naming the path when it is missing, a directory or unreadable."""
+    if os.fspath(path) == STDIN:
+        return
     p = Path(path)
     if not p.exists():
         if os.path.islink(p):
@@ -115,7 +207,8 @@ def check_readable(path: str | os.PathLike[str]) -> None:
 
 
 _MAGIC = (
-    (b"\x1f\x8b", "gzip-compressed data; decompress it first"),
+    (b"\x1f\x8b", "gzip-compressed data; name it .gz (e.g. data.jsonl.gz) and it is read as it is"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed data; name it .zst (e.g. data.jsonl.zst) and it is read as it is"),
     (b"PK\x03\x04", "a zip archive"),
     (b"PAR1", "a Parquet file; use --input-format parquet or a .parquet name"),
     (b"\x89PNG", "a PNG image"),
@@ -698,7 +791,7 @@ def _resolve_container(path: str, container: str | None) -> str:
     if container == "json":
         # `.json` holding one object per line reads as JSON Lines (fast path); a
         # top-level array or a pretty-printed value goes through the stream scanner.
-        with open(path, "rb") as f:
+        with open_binary(path) as f:
             first = f.readline(1 << 16)
         stripped = first.lstrip(BOM).strip()
         if stripped and not stripped.startswith(b"["):
@@ -722,7 +815,7 @@ def _object_arguments(path: str) -> bool:
     chunks (memory stays flat)."""
     tail = b""
     try:
-        with open(path, "rb") as f:
+        with open_binary(path) as f:
             for _ in range(_SNIFF // _SNIFF_CHUNK):
                 chunk = f.read(_SNIFF_CHUNK)
                 if not chunk:
@@ -730,9 +823,35 @@ def _object_arguments(path: str) -> bool:
                 if _OBJECT_ARGS.search(tail + chunk):
                     return True
                 tail = chunk[-64:]
-    except OSError:
+    except (OSError, EOFError, zlib.error):  # a corrupt compressed file: reading it says so
         return False
     return False
+
+
+def _container_units(spath: str, name: str, container: str, record_format: str, head: bytes,
+                     lines: Callable[[], Iterator[bytes]]) -> Iterator[Unit]:
+    """The units of one input: JSON Lines from ``lines()`` (a file, decompressed or not, or standard input
+    after its ``head``), the other containers from the path."""
+    if container == "jsonl":
+        it = _iter_jsonl_units(lines())  # type: ignore[arg-type]
+        if head.startswith(BOM):  # reported as TP010 on the first record
+            first = next(it, None)
+            if first is None:
+                return
+            assert not isinstance(first, RawRecord)
+            rec = parse_unit(first, name, record_format)
+            rec.extra = (*rec.extra, _bom_hit())
+            yield rec
+        yield from it
+    elif container == "json":
+        with open_binary(spath) as f:
+            yield from _iter_json_stream(f, name, record_format)
+    elif container == "csv":
+        yield from _iter_csv(spath, name, record_format)
+    elif container == "parquet":
+        yield from _iter_parquet(spath, name, record_format)
+    else:  # pragma: no cover - split_format guards this
+        raise InputError(f"{name}: unknown format {container!r}")
 
 
 def iter_units(
@@ -745,7 +864,7 @@ def iter_units(
     ready :class:`RawRecord`. Raises InputError for unreadable files.
     """
     spath = os.fspath(path)
-    name = file if file is not None else spath
+    name = file if file is not None else display_name(spath)
     if hf_source(spath) is not None:  # rows of a Hugging Face dataset (line = row number)
         try:
             _c, record_format = split_format(fmt)
@@ -757,13 +876,24 @@ def iter_units(
         container, record_format = split_format(fmt)
     except ValueError as e:
         raise InputError(str(e)) from e
+    stdin = spath == STDIN
+    if stdin:
+        if container not in (None, "jsonl"):
+            raise InputError(f"{name}: standard input is read as JSON Lines only (got --input-format {container})")
+    stream = open_binary(spath) if stdin else None
     try:
-        with open(spath, "rb") as f:
-            head = f.read(8192)
-    except OSError as e:
-        raise InputError(f"{name}: cannot read ({e.strerror or e})") from e
+        if stream is not None:
+            head = stream.read(8192)
+        else:
+            with open_binary(spath) as f:
+                head = f.read(8192)
+    except (OSError, EOFError, zlib.error) as e:
+        raise InputError(f"{name}: cannot read ({getattr(e, 'strerror', None) or e})") from e
     forced = container is not None
     container = container or detect_container(spath)
+    if compression(spath) is not None and container not in ("jsonl", "json"):
+        raise InputError(f"{name}: compressed {container} is not read; decompress it first (compressed JSON Lines "
+                         "and JSON are read as they are)")
     if container != "parquet":
         why = sniff_binary(head)
         if why:
@@ -772,35 +902,29 @@ def iter_units(
         doc = looks_like_json_document(head)
         if doc:
             raise InputError(f"{name}: this looks like {doc}, not JSON Lines (one record per line): "
-                             "use --input-format json (or a .json file name) to read it")
-    container = _resolve_container(spath, container)
-    if record_format == "auto" and container != "parquet" and _object_arguments(spath):
-        record_format = AUTO_OBJECT_ARGS
+                             + ("standard input is read as JSON Lines" if stdin else
+                                "use --input-format json (or a .json file name) to read it"))
+    if not stdin:
+        try:
+            container = _resolve_container(spath, container)
+        except (OSError, EOFError, zlib.error) as e:
+            raise InputError(f"{name}: cannot read ({getattr(e, 'strerror', None) or e})") from e
+    if record_format == "auto" and container != "parquet":
+        if _OBJECT_ARGS.search(head) if stdin else _object_arguments(spath):
+            record_format = AUTO_OBJECT_ARGS
+
+    def lines() -> Iterator[bytes]:
+        if stream is not None:
+            yield from _with_head(head, stream)
+            return
+        with open_binary(spath) as f:
+            yield from f
 
     def units() -> Iterator[Unit]:
-        if container == "jsonl":
-            with open(spath, "rb") as f:
-                bom = f.read(3) == BOM
-                f.seek(0)
-                it = _iter_jsonl_units(f)
-                if bom:
-                    first = next(it, None)
-                    if first is None:
-                        return
-                    assert not isinstance(first, RawRecord)
-                    rec = parse_unit(first, name, record_format)
-                    rec.extra = (*rec.extra, _bom_hit())
-                    yield rec
-                yield from it
-        elif container == "json":
-            with open(spath, "rb") as f:
-                yield from _iter_json_stream(f, name, record_format)
-        elif container == "csv":
-            yield from _iter_csv(spath, name, record_format)
-        elif container == "parquet":
-            yield from _iter_parquet(spath, name, record_format)
-        else:  # pragma: no cover - split_format guards this
-            raise InputError(f"{name}: unknown format {container!r}")
+        try:
+            yield from _container_units(spath, name, container, record_format, head, lines)
+        except (EOFError, zlib.error, gzip.BadGzipFile) as e:  # a truncated or corrupt compressed file
+            raise InputError(f"{name}: compressed data is truncated or corrupt ({e})") from e
 
     return container, record_format, units()
 
@@ -810,7 +934,7 @@ def iter_records(
 ) -> Iterator[RawRecord]:
     """Every record of ``path``, streamed, each parsed (or carrying its TP001 hit)."""
     _container, record_format, units = iter_units(path, fmt, file=file)
-    name = file if file is not None else os.fspath(path)
+    name = file if file is not None else display_name(path)
     for unit in units:
         yield parse_unit(unit, name, record_format)
 
@@ -824,7 +948,12 @@ __all__ = [
     "InputError",
     "RECORD_FORMATS",
     "RawRecord",
+    "STDIN",
     "check_readable",
+    "compression",
+    "display_name",
+    "open_binary",
+    "plain_file",
     "convert",
     "HF_PREFIX",
     "detect_container",

@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("-o", "--output", required=True, metavar="OUTPUT", help="clean JSONL to write")
     p.add_argument("--quarantine", metavar="FILE", help="quarantine JSONL (default: <output stem>.quarantine.jsonl)")
     p.add_argument("--unsafe-fixes", action="store_true", help="also coerce unambiguous types and drop unknown arguments")
-    p.add_argument("--report", metavar="PATH", help="write a report: .html, .md or .json (a bare name goes to reports/)")
+    p.add_argument("--report", metavar="PATH", help="write a report to PATH: .html, .md or .json")
     p.add_argument("--no-dedupe", action="store_true", help="keep exact duplicate records")
     p.add_argument("--input-format", metavar="F", help="container (jsonl, json, csv, parquet) and/or record dialect (auto: detect each record; "
                    "canonical, openai, anthropic, llamafactory-v1, sharegpt, hermes, toolace, xlam, glaive), e.g. csv:sharegpt")

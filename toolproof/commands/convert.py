@@ -1,4 +1,6 @@
-"""`toolproof convert INPUT -o OUTPUT [--from FORMAT]`: foreign tool-calling datasets -> canonical JSONL.
+"""`toolproof convert INPUT -o OUTPUT [--from FORMAT] [--to FORMAT]`: foreign tool-calling datasets ->
+canonical JSONL, and canonical records -> the formats trainers read (``--to openai|sharegpt|llamafactory|trl|
+axolotl``, ``validator.formats.writers``).
 
 INPUT is a JSONL / JSON / CSV / Parquet file or a folder written by ``datasets``' ``save_to_disk``.
 Each record is read through the dialect registry (``validator.formats``: the same detection every
@@ -28,6 +30,12 @@ def _format_help() -> str:
     return "auto (default: detect each record's dialect) or one of " + ", ".join(DIALECTS)
 
 
+def _writers() -> list[str]:
+    from toolproof.validator.formats.writers import WRITERS
+
+    return list(WRITERS)
+
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "convert",
@@ -35,9 +43,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description="Convert a tool-calling dataset into canonical records. Records that cannot be "
         "converted are written to <output stem>.quarantine.jsonl with the reason.",
     )
-    p.add_argument("input", metavar="INPUT", help="dataset file (.jsonl/.json/.csv/.parquet) or a save_to_disk folder")
+    p.add_argument("input", metavar="INPUT", help="dataset file (.jsonl/.json/.csv/.parquet, .jsonl.gz/.jsonl.zst), "
+                   "a save_to_disk folder, or - for JSON Lines on standard input")
     p.add_argument("-o", "--output", required=True, help="canonical JSONL to write")
     p.add_argument("--from", "--input-format", dest="source", default="auto", metavar="FORMAT", help=_format_help())
+    p.add_argument("--to", dest="target", default="canonical", choices=["canonical", *_writers()],
+                   help="format to write (default canonical): openai (fine-tuning JSONL, string arguments, "
+                   "tool_call_id on every tool message), sharegpt / llamafactory (conversations + the dataset_info.json "
+                   "entry; llamafactory writes dataset_info.json beside OUTPUT when none is there), trl, axolotl "
+                   "(chat_template; prints the config entry)")
     p.add_argument("--allow-unread", action="store_true",
                    help="exit 0 even when some records could not be read (they are still quarantined)")
     p.add_argument("--quarantine", default=None, help="where unconvertible records go (default: <output stem>.quarantine.jsonl)")
@@ -111,13 +125,14 @@ def summary_lines(read: Counter[str], converted: Counter[str], quarantined: Coun
 def run(args: argparse.Namespace) -> int:
     from toolproof.cli import UsageError
     from toolproof.validator.cleaner import quarantine_line
-    from toolproof.validator.formats import FORMATS, read_record
+    from toolproof.validator.formats import FORMATS, ConversionError, Reading, read_record
     from toolproof.validator.io import InputError, check_readable, iter_units
     from toolproof.validator.safeio import AtomicFile, OutputError, escape_text, refuse_overwrite
 
     if args.source not in FORMATS:
         raise UsageError(f"--from: unknown format {args.source!r} (choose from {', '.join(FORMATS)})")
-    if not os.path.exists(args.input):
+    stdin = args.input == "-"
+    if not stdin and not os.path.exists(args.input):
         if os.path.islink(args.input):  # a broken link or a link loop: say which
             try:
                 check_readable(args.input)
@@ -130,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
         refuse_overwrite([("-o", out), ("--quarantine", qpath)], [args.input])
     except OutputError as e:
         raise UsageError(str(e)) from None
-    if not os.path.isdir(args.input):  # an unreadable input fails before any output is opened
+    if not stdin and not os.path.isdir(args.input):  # an unreadable input fails before any output is opened
         try:
             iter_units(args.input, "canonical")
         except InputError as e:
@@ -156,8 +171,11 @@ def run(args: argparse.Namespace) -> int:
             else:
                 r = read_record(obj, args.source)
                 dialect = r.dialect or "unknown"
+                written = _written(r.obj, args.target) if r.ok else None
+                if r.ok and isinstance(written, str):  # the target format cannot hold this record
+                    r = Reading(None, r.dialect, ConversionError(written), r.notes)
                 if r.ok:
-                    fo.file.write(_line(r.obj))
+                    fo.file.write(_line(written))
                     read[dialect] += 1
                     converted[dialect] += 1
                     did.update(dict.fromkeys({n.kind for n in r.notes if not n.code}, 1))
@@ -188,7 +206,8 @@ def run(args: argparse.Namespace) -> int:
         fo.discard()
         fq.discard()
     detail = ", ".join(f"{k} {v}" for k, v in sorted(converted.items()))
-    print(f"converted {n_out} record(s) to {escape_text(str(out))}" + (f" ({detail})" if detail else ""))
+    print(f"converted {n_out} record(s) to {escape_text(str(out))}" + (f" ({detail})" if detail else "")
+          + (f" as {args.target}" if args.target != "canonical" else ""))
     print("read as (records):")
     for ln in summary_lines(read, converted, quarantined, did):
         print(ln)
@@ -198,7 +217,44 @@ def run(args: argparse.Namespace) -> int:
     if n_q:
         print(f"quarantined {n_q} record(s) to {escape_text(str(qpath))} ("
               + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())) + ")")
+    _print_extra(args.target, out)
     return 1 if n_q and not args.allow_unread else 0
+
+
+def _written(rec: Any, target: str) -> Any:
+    """``rec`` in the target format, or why that format cannot hold it (a str)."""
+    if target == "canonical":
+        return rec
+    from toolproof.validator.formats.writers import WriteError, write_record
+
+    try:
+        return write_record(rec, target)
+    except WriteError as e:
+        return f"cannot be written as {target}: {e}"
+
+
+def _print_extra(target: str, out: Path) -> None:
+    """What the target's trainer needs beside the file: LLaMA-Factory's dataset_info.json entry (written
+    beside OUTPUT for ``llamafactory`` when no dataset_info.json is there), Axolotl's config entry."""
+    from toolproof.validator.formats.writers import WRITERS
+    from toolproof.validator.safeio import escape_text
+
+    w = WRITERS.get(target)
+    if w is None or w.extra is None:
+        return
+    entry = w.extra(out.name)
+    if target == "axolotl":
+        print("axolotl config (YAML accepts this JSON as it is):")
+        print(json.dumps(entry, indent=2))
+        return
+    info = out.with_name("dataset_info.json")
+    if target == "llamafactory" and not info.exists():
+        info.write_text(json.dumps(entry, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"wrote {escape_text(str(info))} (LLaMA-Factory's dataset entry; use --dataset_dir {escape_text(str(out.parent))})")
+        return
+    where = "add it to your dataset_info.json" if target == "sharegpt" else f"{escape_text(str(info))} exists: add it there"
+    print(f"LLaMA-Factory dataset_info.json entry ({where}):")
+    print(json.dumps(entry, indent=2, ensure_ascii=False))
 
 
 def _line(rec: Any) -> bytes:

@@ -47,6 +47,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--fail-on-empty", action="store_true",
                    help="exit 1 when a file holds no records (empty, or blank lines only); without it an empty "
                    "file is only a warning")
+    p.add_argument("--baseline", metavar="FILE",
+                   help="accept the findings listed in FILE (by rule, file, record id or content, and path): only new "
+                   "findings are reported and counted; with --write-baseline, write FILE from this run's findings instead")
+    p.add_argument("--write-baseline", action="store_true",
+                   help="write every finding of this run to the --baseline FILE (exit 0) and report them as usual")
     p.add_argument("--engine", choices=["local", "ray"], default="local", help="local processes (default) or Ray Data (pip install 'toolproof[ray]'; JSON Lines on storage every worker reads)")
     p.add_argument("--ray-address", metavar="ADDR", help="Ray cluster to use with --engine ray (default: RAY_ADDRESS, else a local Ray)")
     p.add_argument("--findings-dir", metavar="DIR", help="with --engine ray: write the findings as part files DIR/part-G.jsonl (one per "
@@ -91,6 +96,38 @@ def _lint_ray(args: argparse.Namespace, config: object, options: dict[str, objec
         raise UsageError(str(e)) from None
 
 
+def _baseline(args: argparse.Namespace) -> object:
+    """The --baseline filter: a Baseline to apply, a BaselineWriter to fill (--write-baseline), or None."""
+    if not args.baseline:
+        return None
+    from toolproof.validator.baseline import Baseline, BaselineWriter
+
+    if args.write_baseline:
+        from toolproof.validator.safeio import OutputError, refuse_overwrite
+
+        try:
+            refuse_overwrite([("--baseline", args.baseline)], [*args.paths, args.against, args.config])
+        except OutputError as e:
+            raise UsageError(str(e)) from None
+        return BaselineWriter(input_format=args.input_format)
+    return Baseline.load(args.baseline, input_format=args.input_format)
+
+
+def _baseline_done(args: argparse.Namespace, baseline: object) -> None:
+    from toolproof.validator.safeio import escape_text
+
+    if args.write_baseline:
+        try:
+            n = baseline.write(args.baseline)  # type: ignore[attr-defined]
+        except OSError as e:
+            raise UsageError(f"{args.baseline}: cannot write ({e.strerror or e})") from None
+        print(f"toolproof lint: wrote the baseline {escape_text(args.baseline)}: {n} finding(s) accepted from now on",
+              file=sys.stderr)
+    elif baseline.accepted:  # type: ignore[attr-defined]
+        print(f"toolproof lint: {baseline.accepted} finding(s) accepted by the baseline {escape_text(args.baseline)} "  # type: ignore[attr-defined]
+              "(not reported)", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     from toolproof.validator.config import ConfigError, load_config
     from toolproof.validator.engine import lint_paths
@@ -102,6 +139,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--jobs must be at least 1")
     if args.findings_dir and args.engine != "ray":
         raise UsageError("--findings-dir goes with --engine ray")
+    if args.write_baseline and not args.baseline:
+        raise UsageError("--write-baseline needs --baseline FILE (where to write it)")
+    if args.baseline and args.engine == "ray":
+        raise UsageError("--baseline goes with the local engine")
     try:
         split_format(args.input_format)
     except ValueError as e:
@@ -138,6 +179,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--model {args.model}: {problem}")
     try:
         config = load_config(args.config)
+        baseline = _baseline(args)
     except ConfigError as e:
         raise UsageError(str(e)) from None
     options = {
@@ -171,12 +213,17 @@ def run(args: argparse.Namespace) -> int:
                         options=options,
                         input_format=args.input_format,
                         on_finding=stream.finding,
+                        keep=baseline.keep if baseline is not None else None,
                     )
                 finally:
                     gc.unfreeze()
         except ValueError as e:  # unknown selector
             raise UsageError(str(e)) from None
         stream.close(result)
+    if baseline is not None:
+        _baseline_done(args, baseline)
+        if args.write_baseline:
+            return 2 if result.errors else 0
     if args.findings_dir:
         print(f"toolproof lint: {result.finding_count} finding(s) written as part files to {escape_text(args.findings_dir)}", file=sys.stderr)
     if args.output:

@@ -26,10 +26,13 @@ def _escape_prop(s: str) -> str:
 
 
 def annotation(f: Finding) -> str:
+    """One annotation; a whole-file finding (mix rules: line 0, record -1) is a file-level annotation,
+    with no ``line`` (GitHub has no line 0 and would drop or misplace it)."""
     title = f"{f.code} {f.name}"
     msg = f.message if f.path in ("", "$") else f"{f.message} ({f.path})"
+    line = f",line={f.line}" if f.line >= 1 else ""
     return (
-        f"::{_LEVEL[f.severity]} file={_escape_prop(f.file)},line={f.line},"
+        f"::{_LEVEL[f.severity]} file={_escape_prop(f.file)}{line},"
         f"title={_escape_prop(title)}::{_escape_data(msg)}"
     )
 
