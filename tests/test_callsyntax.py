@@ -108,6 +108,23 @@ GOOD: list[tuple[str, str, list[dict[str, Any]], list[dict[str, Any]]]] = [
      [{"name": "db.query", "arguments": {"zip": "02139", "ratio": 0.5, "on": True, "none": None, "tags": ["a, b", 2], "filter": {"op": "eq", "n": [1, {"x": False}]}}}]),
     ("gemma4", '<|tool_call>call:get_time{}<tool_call|>', [{"name": "get_time", "arguments": {}}], [{"name": "get_time", "arguments": {}}]),
     ("gemma4", '<|tool_call>call:get_weather{city:<|"|>Paris<|"|>}', [W], []),  # the end token missing: lenient only
+    # llama.cpp's JSON tools for LFM2: a JSON array between the same tokens
+    ("lfm2", f"Checking.<|tool_call_start|>[{WJ}, {TJ}]<|tool_call_end|>", [W, T], [W, T]),
+    ("command_r7b", f'<|START_THINKING|>plan<|END_THINKING|><|START_ACTION|>[\n {{"tool_call_id": "0", "tool_name": "get_weather", "parameters": {WJ_ARGS}}},\n {{"tool_call_id": "1", "tool_name": "get_time", "parameters": {json.dumps(T["arguments"])}}}\n]<|END_ACTION|>', [W, T], [W, T]),
+    # one object instead of a list, and no end token: the lenient reader only
+    ("command_r7b", f'<|START_ACTION|>{{"tool_name": "get_weather", "parameters": {WJ_ARGS}}}', [W], []),
+    ("hermes_function", f'Checking.<function name="get_weather">\n{WJ_ARGS}\n</function><function name="get_time">{json.dumps(T["arguments"])}</function>', [W, T], [W, T]),
+    ("hermes_function", f'<function name="get_weather">{WJ_ARGS}', [W], []),  # never closed: lenient only
+    ("llama31_builtin", '<|python_tag|>get_weather.call(city="Paris")', [W], [W]),
+    ("llama31_builtin", '<|python_tag|>get_time.call(zone="CET", hours=2)<|eom_id|>', [T], [T]),
+    ("llama31_builtin", "<|python_tag|>python.call(code=\"print('hi')\")", [{"name": "python", "arguments": {"code": "print('hi')"}}], [{"name": "python", "arguments": {"code": "print('hi')"}}]),
+    ("llama31_builtin", "<|python_tag|>get_weather.call(city='Paris')", [W], []),  # a Python literal: lenient only
+    # DeepSeek-R1 distills' short opener, the call-begin token left out (llama.cpp reads both)
+    ("deepseek_v3", f'<｜tool▁calls｜>function{DS[2]}get_weather\n```json\n{{"city": "Paris"}}\n```{DS[3]}function{DS[2]}get_time\n```json\n{json.dumps(T["arguments"])}\n```{DS[3]}{DS[4]}', [W, T], [W, T]),
+    ("deepseek_v3", f'<｜tool calls begin｜>{DS[1]}function{DS[2]}get_weather\n```json\n{{"city": "Paris"}}\n```{DS[3]}{DS[4]}', [W], [W]),
+    # llama.cpp's functionary v3.2: a call after text; python with raw code
+    ("functionary_v3", 'all\nLet me check.>>>get_weather\n{"city": "Paris"}\n', [W], [W]),
+    ("functionary_v3", ">>>python\nprint('hi')", [{"name": "python", "arguments": {"code": "print('hi')"}}], [{"name": "python", "arguments": {"code": "print('hi')"}}]),
     ("fenced", f"Here:\n```json\n{WJ}\n```", [W], []),
     ("json", f"Sure: {WJ}", [W], [W]),
 ]
@@ -152,6 +169,17 @@ BAD: list[tuple[str, str]] = [
     ("functiongemma", "<start_function_call>call get_weather(city)<end_function_call>"),
     ("gemma4", '<|tool_call>get_weather(city="Paris")<tool_call|>'),
     ("gemma4", '<|tool_call>call:get weather{city:<|"|>Paris<|"|>}<tool_call|>'),
+    ("lfm2", '<|tool_call_start|>[{"name": "get_weather", "arguments": {"city": }]<|tool_call_end|>'),
+    ("lfm2", '<|tool_call_start|>[{"city": "Paris"}]<|tool_call_end|>'),
+    ("command_r7b", '<|START_ACTION|>[{"tool_call_id": "0", "tool_name": "get_weather", "parameters": {"city": <|END_ACTION|>'),
+    ("command_r7b", '<|START_ACTION|>[{"tool_call_id": "0", "parameters": {"city": "Paris"}}]<|END_ACTION|>'),
+    ("command_r7b", "<|START_RESPONSE|>It is sunny.<|END_RESPONSE|>"),
+    ("hermes_function", '<function name="get_weather">not json</function>'),
+    ("hermes_function", '<function name="get_weather">["Paris"]</function>'),
+    ("llama31_builtin", "<|python_tag|>brave_search.call(query=)"),
+    ("llama31_builtin", '<|python_tag|>print("no call")'),
+    ("deepseek_v3", '<｜tool▁calls｜>function<｜tool▁sep｜>get_weather\n```json\n{city}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>'),
+    ("functionary_v3", "all\nUse >>> print(1) in the REPL."),
     ("fenced", "```json\n{\"temp\": 21}\n```"),
     ("json", '{"name": "John", "age": 31}'),
 ]
