@@ -510,3 +510,104 @@ def test_gemma4_nesting_is_bounded() -> None:
 
     assert parse_args("a:" + "[" * (MAX_DEPTH + 1)) is None
     assert parse_args("a:" + "{b:" * MAX_DEPTH + "1" + "}" * MAX_DEPTH) is not None
+
+
+# ------------------------------------------------------------------------------ the markup table
+
+#: Families with no call markers of their own (bare JSON, fences, pythonic lists, xLAM's JSON):
+#: a new family lands here only on purpose.
+UNMARKED = {"fenced", "json", "pythonic", "xlam"}
+
+
+def _broken(fam: Any) -> str:
+    """The family's example cut just after its first call marker, then garbage: markup no reader reads."""
+    from toolproof.validator.callsyntax import CALL_MARKUP
+
+    m = CALL_MARKUP.search(fam.example)
+    assert m is not None, f"{fam.name}: its example holds none of its call markers"
+    return fam.example[: m.end()] + "{???"
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_every_family_is_in_the_markup_table(name: str) -> None:
+    """Markup of any registered family is never scored no_call, and lint flags it, readable or not."""
+    from toolproof.validator.callsyntax import call_markup, has_call_markup
+    from toolproof.validator.engine import lint_objects
+
+    fam = FAMILIES[name]
+    if name in UNMARKED:
+        assert not fam.call_marker_patterns()
+        return
+    owner = fam.same_as or name
+    assert owner in call_markup(fam.example)
+    broken = _broken(fam)
+    assert has_call_markup(broken) and read_calls(broken).calls == [], broken
+    rec = {"id": "a", "expected_calls": [W]}
+    for parser in ("auto", name, "mistral" if name != "mistral" else "hermes"):
+        v = score_one(rec, broken, parser=parser)[0]
+        assert v.error_type == "unparsed_call_markup", (parser, broken, v)
+    msgs = [{"role": "user", "content": "hi"}, {"role": "assistant", "content": broken}]
+    found = lint_objects([{"messages": msgs, "tools": _TOOLS}], select=["TP1"]).findings
+    assert found, broken
+
+
+def test_markers_that_open_text_without_calls_are_not_markup() -> None:
+    """A marker that also opens plain answers (gpt-oss final channel, functionary ``>>>all``, the
+    words 'function call', a Python prompt) is no call markup: no false verdict, no lint finding."""
+    from toolproof.validator.callsyntax import call_markup
+
+    for text in (
+        "<|channel|>final<|message|>It is sunny.<|end|>",
+        ">>>all\nIt is sunny.",
+        "Type >>> print(1) at the prompt.",
+        "A function call costs little.",
+        "Use <think> tags for reasoning.",
+    ):
+        assert call_markup(text) == [], text
+        assert score_one({"id": "a", "expected_calls": []}, text)[0].correct
+        assert find_typed_calls(text) is None, text
+
+
+# ------------------------------------------------------------------------------ calls inside reasoning
+
+KIMI_CALL = KIMI.format(n="get_weather", i=0, a='{"city": "Paris"}') + "<|tool_calls_section_end|>"
+
+
+@pytest.mark.parametrize(
+    ("text", "read", "ignore"),
+    [
+        (f"<think>plan{KIMI_CALL}</think>", [W], []),  # llama.cpp reads Kimi-K2 calls in <think>
+        (f"<think>plan {KIMI_CALL}", [W], []),  # reasoning never closed
+        # thinking forced open (no <think>): the call before </think> is reasoning; the answer's wins
+        (f"plan <tool_call>{TJ}</tool_call></think><tool_call>{WJ}</tool_call>", [W], [W]),
+        (f"<|START_THINKING|>plan<tool_call>{WJ}</tool_call><|END_THINKING|>done", [W], []),
+    ],
+)
+def test_reasoning_calls_policy(text: str, read: list[dict[str, Any]], ignore: list[dict[str, Any]]) -> None:
+    assert read_calls(text).calls == read
+    assert read_calls(text, reasoning_calls="read").reasoning
+    got = read_calls(text, reasoning_calls="ignore")
+    assert got.calls == ignore
+    if not ignore:  # ignored: what a server that strips reasoning returns: no call, no markup
+        assert got.markup == []
+        assert score_one({"id": "a", "expected_calls": [W]}, text, reasoning_calls="ignore")[0].error_type == "no_call"
+    assert score_one({"id": "a", "expected_calls": [W]}, text)[0].correct
+
+
+def test_reasoning_markup_is_never_no_call_by_default() -> None:
+    text = "<think>let me call <tool_call>{\"name\": \"get_weather\", \"argu</tool_call></think>Hmm."
+    v = score_one({"id": "a", "expected_calls": [W]}, text)[0]
+    assert v.error_type == "unparsed_call_markup"
+    with pytest.raises(ValueError, match="reasoning policy"):
+        read_calls(text, reasoning_calls="skip")
+
+
+def test_cli_reasoning_calls_flag(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "test.jsonl"
+    data.write_text(json.dumps({"id": "a", "expected_calls": [W]}) + "\n")
+    preds = tmp_path / "preds.jsonl"
+    preds.write_text(json.dumps({"id": "a", "output": f"<think>{KIMI_CALL}</think>"}) + "\n")
+    assert main(["score", str(preds), "--data", str(data), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["correct"] == 1
+    assert main(["score", str(preds), "--data", str(data), "--reasoning-calls", "ignore", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["errors"] == {"no_call": 1}

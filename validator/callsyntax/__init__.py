@@ -358,7 +358,8 @@ class TypedCalls:
 def find_typed_calls(text: str, tool_names: Any = None) -> TypedCalls | None:
     """The calls typed into an assistant ``text`` in any syntax except ``<tool_call>`` tags (those
     are TP101-TP106's), or None when there are none. Marked syntaxes are found by their markers
-    (even when unreadable: ``calls`` is then empty); bare JSON calls need a string ``name`` and an
+    (even when unreadable: ``calls`` is then empty, whenever the markup table :data:`CALL_MARKUP`
+    holds one of the text's markers, the same test the score verdict makes); bare JSON calls need a string ``name`` and an
     ``arguments``/``parameters`` object; pythonic calls must name one of ``tool_names`` when given."""
     if not isinstance(text, str) or not might_hold_calls(text):
         return None
@@ -374,9 +375,11 @@ def find_typed_calls(text: str, tool_names: Any = None) -> TypedCalls | None:
         r = fam.read(text, ctx)
         errors = r.errors[:MAX_ERRORS]
         calls = _finish(r.calls, errors)
-        if not calls:
+        if calls:
+            return TypedCalls(fam.name, calls, _exact(fam, text, calls), r.content, errors)
+        if has_call_markup(text):  # unreadable markup; a marker without a call (final text) is none
             return TypedCalls(fam.name, [], False, text, errors)
-        return TypedCalls(fam.name, calls, _exact(fam, text, calls), r.content, errors)
+        return None
     for fam in UNMARKED_FAMILIES:
         r = fam.read(text, ctx)
         if not r.calls:
@@ -391,6 +394,9 @@ def find_typed_calls(text: str, tool_names: Any = None) -> TypedCalls | None:
             else:  # bare JSON: what llama3_json's serving parser returns; a fence: never exact
                 exact = fam.name == "json" and _exact(fam, text, calls)
             return TypedCalls(fam.name, calls, exact, r.content, errors)
+    marks = [] if found else call_markup(text)  # a call marker no family's own test took
+    if marks:
+        return TypedCalls(marks[0], [], False, text, [f"{FAMILIES[marks[0]].title} call markup, but no call of that syntax"])
     return None
 
 

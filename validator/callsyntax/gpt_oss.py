@@ -82,7 +82,7 @@ FAMILY = Family(
     strict=strict,
     markers=("<|channel|>", "to=functions."),
     claims=_claims,
-    call_markers=(r"to=functions\.", r"<\|call\|>"),  # <|channel|> also opens final text
+    call_markers=(r"to=functions\.",),  # <|channel|> also opens final text and reasoning
     aliases=("openai", "harmony"),
     serving="vLLM openai, SGLang gpt-oss",
 )
