@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from toolproof.evaluator.extract import MAX_DEPTH, check_parser, extract_calls, extract_strict
-from toolproof.validator.callsyntax import check_reasoning_calls
 from toolproof.evaluator.match import Verdict, match, tool_functions
+from toolproof.validator.callsyntax import check_reasoning_calls
 from toolproof.validator.callsyntax.base import nesting_depth
 from toolproof.validator.errors import InputError
 
