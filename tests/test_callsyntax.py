@@ -480,9 +480,12 @@ def test_acceptance_benchmark_meets_its_targets(capsys: pytest.CaptureFixture[st
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     assert bench.DEFAULT_DIR.is_dir(), f"{bench.DEFAULT_DIR}: the shared parser cases are missing"
+    assert bench.DEFAULT_LLAMACPP.is_file(), f"{bench.DEFAULT_LLAMACPP}: llama.cpp's parser cases are missing"
     assert bench.main(["--check"]) == 0
     out = capsys.readouterr().out
-    assert "outputs scored no_call that hold call markup: 0" in out
+    assert out.count("outputs scored no_call that hold call markup: 0") == 2  # both sections
+    assert "llama.cpp chat parser tests" in out
+    assert bench.main(["--check", "--parser", "hermes"]) == 1  # the targets can fail
 
 
 Q4 = '<|"|>'  # Gemma 4's string delimiter
