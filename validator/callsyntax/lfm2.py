@@ -3,8 +3,9 @@ pythonic call list between two special tokens (the end token may be missing), or
 prompt asks for JSON tools, a JSON list ``[{"name": ..., "arguments": {...}}]`` between the same
 tokens.
 
-Spec: vLLM ``lfm2`` (the pythonic list) and llama.cpp ``common_chat_parse_lfm2``
-(``common/chat-parser.cpp``: a JSON array between the tokens, each object a call). The strict
+Spec: vLLM ``lfm2`` (the pythonic list), llama.cpp ``common_chat_parse_lfm2``
+(``common/chat-parser.cpp``: a JSON array between the tokens, each object a call) and SGLang's
+``lfm2`` detector (``function_call/lfm2_detector.py``), which reads both forms. The strict
 reader takes the text between the first start token and the next end token (or the end of the
 output), which must be one list of calls: pythonic (vLLM) or a JSON array of ``{"name",
 "arguments": {...}}`` objects (llama.cpp). Not mirrored: vLLM's rewrites of
@@ -80,5 +81,5 @@ FAMILY = Family(
     strict=strict,
     markers=(START,),
     aliases=("lfm2.5", "lfm25"),
-    serving="vLLM lfm2, llama.cpp lfm2",
+    serving="vLLM lfm2, SGLang lfm2, llama.cpp lfm2",
 )
