@@ -71,7 +71,7 @@ def check_parser(parser: str) -> str:
     return parser if parser == "auto" else get_family(parser).name
 
 
-def extract_calls(text: str | None, parser: str = "auto", tool_names: Any = None) -> Extraction:
+def extract_calls(text: str | None, parser: str = "auto", tool_names: Any = None, reasoning_calls: str = "read") -> Extraction:
     """Extract tool calls from raw model text.
 
     ``parser``: ``"auto"`` (detect the family from its markers; without markers try fenced JSON,
@@ -79,9 +79,10 @@ def extract_calls(text: str | None, parser: str = "auto", tool_names: Any = None
     reads alone. Outside the marked syntaxes a JSON object counts as a call only when it has a
     string ``name`` and an ``arguments``/``parameters`` object, so prose, refusals and unrelated
     JSON or code yield no call; a bare ``f(a=1)`` only when it is the whole output and, with
-    ``tool_names``, names a known tool.
+    ``tool_names``, names a known tool. ``reasoning_calls``: ``read`` (calls inside ``<think>``
+    count when the answer holds none) or ``ignore`` (docs/parsers.md, "Calls inside reasoning").
     """
-    r = read_calls(text, parser, tool_names)
+    r = read_calls(text, parser, tool_names, reasoning_calls=reasoning_calls)
     return Extraction(r.calls, r.family, r.content, r.errors, r.reasoning, r.markup)
 
 

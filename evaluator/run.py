@@ -24,6 +24,7 @@ from typing import Any
 
 from toolproof.evaluator.extract import PARSERS
 from toolproof.evaluator.score import InputError, ScoreSummary, load_records, record_id, score_predictions
+from toolproof.validator.callsyntax import check_reasoning_calls
 from toolproof.validator.progress import ProgressFn, ProgressUpdate
 from toolproof.validator.safeio import OutputError, refuse_overwrite, write_atomic, write_csv
 
@@ -50,6 +51,8 @@ class EvalConfig:
     dtype: str = field(default="auto", metadata={"help": "auto (bf16 when the CPU/GPU supports it), bf16 or fp32"})
     max_new_tokens: int = field(default=256, metadata={"help": "generation budget per example"})
     parser: str = field(default="auto", metadata={"help": "extraction format: auto or one of " + ", ".join(PARSERS)})
+    reasoning_calls: str = field(default="read", metadata={"help": "calls inside reasoning (<think>): read (when the "
+                                                                   "answer holds none) or ignore"})
     progress: bool = field(default=True, metadata={"help": "report progress to evaluate()'s progress callback"})
     sort_by_length: bool = field(default=True, metadata={"help": "batch prompts of similar length together"})
     output_dir: str | None = field(default=None, metadata={"help": "write DIR/results.csv (overrides output)"})
@@ -319,6 +322,7 @@ def evaluate(
         raise ValueError(f"unknown parser {config.parser!r}; choose one of: auto, {', '.join(PARSERS)}")
     if config.limit is not None and config.limit < 1:
         raise ValueError("limit must be at least 1")
+    check_reasoning_calls(config.reasoning_calls)
     if config.batch_size < 1 or config.max_new_tokens < 1:
         raise ValueError("batch_size and max_new_tokens must be at least 1")
     try:
@@ -360,7 +364,7 @@ def evaluate(
     gen_s = time.perf_counter() - t1  # this run's: batches taken from a journal cost nothing
 
     preds = [{"id": record_id(r, i), "output": t} for i, (r, t) in enumerate(zip(records, texts))]
-    score = score_predictions(preds, records, parser=config.parser)
+    score = score_predictions(preds, records, parser=config.parser, reasoning_calls=config.reasoning_calls)
 
     out = config.csv_path()
 

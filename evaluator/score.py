@@ -18,6 +18,7 @@ from typing import Any
 
 from toolproof.evaluator.extract import MAX_DEPTH, check_parser, extract_calls, extract_strict
 from toolproof.evaluator.match import Verdict, match, tool_functions
+from toolproof.validator.callsyntax import check_reasoning_calls
 from toolproof.validator.callsyntax.base import nesting_depth
 from toolproof.validator.errors import InputError
 
@@ -101,12 +102,14 @@ def score_strict(record: Any, output: str | None, parser: str = "hermes") -> boo
     return match(extract_strict(output or "", parser), record).correct
 
 
-def score_one(record: Any, output: str | None = None, calls: list[Any] | None = None, parser: str = "auto") -> tuple[Verdict, list[dict[str, Any]], str | None, bool | None]:
+def score_one(record: Any, output: str | None = None, calls: list[Any] | None = None, parser: str = "auto",
+              reasoning_calls: str = "read") -> tuple[Verdict, list[dict[str, Any]], str | None, bool | None]:
     """(verdict, calls, parser that matched, tags-only verdict) for one record and one prediction.
 
     An output with no readable call that holds call markup gets ``unparsed_call_markup`` instead of
     ``no_call``; given calls or a test answer nested deeper than ``MAX_DEPTH`` are not matched
-    (``value_error``): matching them could exhaust the recursion limit."""
+    (``value_error``): matching them could exhaust the recursion limit. ``reasoning_calls``: what
+    happens to calls inside reasoning (``read`` or ``ignore``, see :func:`extract_calls`)."""
     if isinstance(record, dict) and (_too_deep(record.get("expected_calls")) or _too_deep(record.get("possible_answer"))):
         return Verdict(False, "value_error", f"the test record's answer is nested deeper than {MAX_DEPTH}: not matched"), [], None, None
     if calls is not None:
@@ -114,7 +117,7 @@ def score_one(record: Any, output: str | None = None, calls: list[Any] | None = 
             return Verdict(False, "value_error", f"calls nested deeper than {MAX_DEPTH}: not matched"), [], "given", None
         return match(calls, record), calls, "given", None
     names = _tool_names(record) or None
-    ex = extract_calls(output or "", parser=parser, tool_names=names)
+    ex = extract_calls(output or "", parser=parser, tool_names=names, reasoning_calls=reasoning_calls)
     verdict = match(ex.calls, record)
     if not ex.calls and ex.markup and verdict.error_type == "no_call":
         why = f": {ex.errors[0]}" if ex.errors else ""
@@ -126,7 +129,7 @@ def score_one(record: Any, output: str | None = None, calls: list[Any] | None = 
     return verdict, ex.calls, ex.parser, hermes_ok
 
 
-def score_predictions(predictions: Iterable[Any], records: Iterable[Any], parser: str = "auto") -> ScoreSummary:
+def score_predictions(predictions: Iterable[Any], records: Iterable[Any], parser: str = "auto", reasoning_calls: str = "read") -> ScoreSummary:
     """Score ``predictions`` (dicts with ``id`` and ``output`` or ``calls``) against ``records``.
 
     A record without a prediction counts as wrong (``error_type="missing_prediction"``) and its id
@@ -134,6 +137,7 @@ def score_predictions(predictions: Iterable[Any], records: Iterable[Any], parser
     keeps the first prediction and is listed in ``duplicates``.
     """
     parser = check_parser(parser)
+    check_reasoning_calls(reasoning_calls)
     recs = list(records)
     by_id: dict[str, Any] = {}
     summary = ScoreSummary()
@@ -164,7 +168,7 @@ def score_predictions(predictions: Iterable[Any], records: Iterable[Any], parser
             calls = pred.get("calls")
             if calls is not None and not isinstance(calls, list):
                 calls = [calls]
-            verdict, got, used, hermes_ok = score_one(rec, pred.get("output"), calls, parser)
+            verdict, got, used, hermes_ok = score_one(rec, pred.get("output"), calls, parser, reasoning_calls)
             strict_ok = score_strict(rec, pred.get("output"), "hermes" if parser == "auto" else parser) if calls is None else None
             ex = ScoredExample(rid, cat, verdict.correct, verdict.error_type, got, used, verdict.detail,
                                verdict.schema_violations, hermes_correct=hermes_ok, strict_correct=strict_ok)

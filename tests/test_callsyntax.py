@@ -108,6 +108,23 @@ GOOD: list[tuple[str, str, list[dict[str, Any]], list[dict[str, Any]]]] = [
      [{"name": "db.query", "arguments": {"zip": "02139", "ratio": 0.5, "on": True, "none": None, "tags": ["a, b", 2], "filter": {"op": "eq", "n": [1, {"x": False}]}}}]),
     ("gemma4", '<|tool_call>call:get_time{}<tool_call|>', [{"name": "get_time", "arguments": {}}], [{"name": "get_time", "arguments": {}}]),
     ("gemma4", '<|tool_call>call:get_weather{city:<|"|>Paris<|"|>}', [W], []),  # the end token missing: lenient only
+    # llama.cpp's JSON tools for LFM2: a JSON array between the same tokens
+    ("lfm2", f"Checking.<|tool_call_start|>[{WJ}, {TJ}]<|tool_call_end|>", [W, T], [W, T]),
+    ("command_r7b", f'<|START_THINKING|>plan<|END_THINKING|><|START_ACTION|>[\n {{"tool_call_id": "0", "tool_name": "get_weather", "parameters": {WJ_ARGS}}},\n {{"tool_call_id": "1", "tool_name": "get_time", "parameters": {json.dumps(T["arguments"])}}}\n]<|END_ACTION|>', [W, T], [W, T]),
+    # one object instead of a list, and no end token: the lenient reader only
+    ("command_r7b", f'<|START_ACTION|>{{"tool_name": "get_weather", "parameters": {WJ_ARGS}}}', [W], []),
+    ("hermes_function", f'Checking.<function name="get_weather">\n{WJ_ARGS}\n</function><function name="get_time">{json.dumps(T["arguments"])}</function>', [W, T], [W, T]),
+    ("hermes_function", f'<function name="get_weather">{WJ_ARGS}', [W], []),  # never closed: lenient only
+    ("llama31_builtin", '<|python_tag|>get_weather.call(city="Paris")', [W], [W]),
+    ("llama31_builtin", '<|python_tag|>get_time.call(zone="CET", hours=2)<|eom_id|>', [T], [T]),
+    ("llama31_builtin", "<|python_tag|>python.call(code=\"print('hi')\")", [{"name": "python", "arguments": {"code": "print('hi')"}}], [{"name": "python", "arguments": {"code": "print('hi')"}}]),
+    ("llama31_builtin", "<|python_tag|>get_weather.call(city='Paris')", [W], []),  # a Python literal: lenient only
+    # DeepSeek-R1 distills' short opener, the call-begin token left out (llama.cpp reads both)
+    ("deepseek_v3", f'<｜tool▁calls｜>function{DS[2]}get_weather\n```json\n{{"city": "Paris"}}\n```{DS[3]}function{DS[2]}get_time\n```json\n{json.dumps(T["arguments"])}\n```{DS[3]}{DS[4]}', [W, T], [W, T]),
+    ("deepseek_v3", f'<｜tool calls begin｜>{DS[1]}function{DS[2]}get_weather\n```json\n{{"city": "Paris"}}\n```{DS[3]}{DS[4]}', [W], [W]),
+    # llama.cpp's functionary v3.2: a call after text; python with raw code
+    ("functionary_v3", 'all\nLet me check.>>>get_weather\n{"city": "Paris"}\n', [W], [W]),
+    ("functionary_v3", ">>>python\nprint('hi')", [{"name": "python", "arguments": {"code": "print('hi')"}}], [{"name": "python", "arguments": {"code": "print('hi')"}}]),
     ("fenced", f"Here:\n```json\n{WJ}\n```", [W], []),
     ("json", f"Sure: {WJ}", [W], [W]),
 ]
@@ -152,6 +169,17 @@ BAD: list[tuple[str, str]] = [
     ("functiongemma", "<start_function_call>call get_weather(city)<end_function_call>"),
     ("gemma4", '<|tool_call>get_weather(city="Paris")<tool_call|>'),
     ("gemma4", '<|tool_call>call:get weather{city:<|"|>Paris<|"|>}<tool_call|>'),
+    ("lfm2", '<|tool_call_start|>[{"name": "get_weather", "arguments": {"city": }]<|tool_call_end|>'),
+    ("lfm2", '<|tool_call_start|>[{"city": "Paris"}]<|tool_call_end|>'),
+    ("command_r7b", '<|START_ACTION|>[{"tool_call_id": "0", "tool_name": "get_weather", "parameters": {"city": <|END_ACTION|>'),
+    ("command_r7b", '<|START_ACTION|>[{"tool_call_id": "0", "parameters": {"city": "Paris"}}]<|END_ACTION|>'),
+    ("command_r7b", "<|START_RESPONSE|>It is sunny.<|END_RESPONSE|>"),
+    ("hermes_function", '<function name="get_weather">not json</function>'),
+    ("hermes_function", '<function name="get_weather">["Paris"]</function>'),
+    ("llama31_builtin", "<|python_tag|>brave_search.call(query=)"),
+    ("llama31_builtin", '<|python_tag|>print("no call")'),
+    ("deepseek_v3", '<｜tool▁calls｜>function<｜tool▁sep｜>get_weather\n```json\n{city}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>'),
+    ("functionary_v3", "all\nUse >>> print(1) in the REPL."),
     ("fenced", "```json\n{\"temp\": 21}\n```"),
     ("json", '{"name": "John", "age": 31}'),
 ]
@@ -452,9 +480,12 @@ def test_acceptance_benchmark_meets_its_targets(capsys: pytest.CaptureFixture[st
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     assert bench.DEFAULT_DIR.is_dir(), f"{bench.DEFAULT_DIR}: the shared parser cases are missing"
+    assert bench.DEFAULT_LLAMACPP.is_file(), f"{bench.DEFAULT_LLAMACPP}: llama.cpp's parser cases are missing"
     assert bench.main(["--check"]) == 0
     out = capsys.readouterr().out
-    assert "outputs scored no_call that hold call markup: 0" in out
+    assert out.count("outputs scored no_call that hold call markup: 0") == 2  # both sections
+    assert "llama.cpp chat parser tests" in out
+    assert bench.main(["--check", "--parser", "hermes"]) == 1  # the targets can fail
 
 
 Q4 = '<|"|>'  # Gemma 4's string delimiter
@@ -482,3 +513,104 @@ def test_gemma4_nesting_is_bounded() -> None:
 
     assert parse_args("a:" + "[" * (MAX_DEPTH + 1)) is None
     assert parse_args("a:" + "{b:" * MAX_DEPTH + "1" + "}" * MAX_DEPTH) is not None
+
+
+# ------------------------------------------------------------------------------ the markup table
+
+#: Families with no call markers of their own (bare JSON, fences, pythonic lists, xLAM's JSON):
+#: a new family lands here only on purpose.
+UNMARKED = {"fenced", "json", "pythonic", "xlam"}
+
+
+def _broken(fam: Any) -> str:
+    """The family's example cut just after its first call marker, then garbage: markup no reader reads."""
+    from toolproof.validator.callsyntax import CALL_MARKUP
+
+    m = CALL_MARKUP.search(fam.example)
+    assert m is not None, f"{fam.name}: its example holds none of its call markers"
+    return fam.example[: m.end()] + "{???"
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_every_family_is_in_the_markup_table(name: str) -> None:
+    """Markup of any registered family is never scored no_call, and lint flags it, readable or not."""
+    from toolproof.validator.callsyntax import call_markup, has_call_markup
+    from toolproof.validator.engine import lint_objects
+
+    fam = FAMILIES[name]
+    if name in UNMARKED:
+        assert not fam.call_marker_patterns()
+        return
+    owner = fam.same_as or name
+    assert owner in call_markup(fam.example)
+    broken = _broken(fam)
+    assert has_call_markup(broken) and read_calls(broken).calls == [], broken
+    rec = {"id": "a", "expected_calls": [W]}
+    for parser in ("auto", name, "mistral" if name != "mistral" else "hermes"):
+        v = score_one(rec, broken, parser=parser)[0]
+        assert v.error_type == "unparsed_call_markup", (parser, broken, v)
+    msgs = [{"role": "user", "content": "hi"}, {"role": "assistant", "content": broken}]
+    found = lint_objects([{"messages": msgs, "tools": _TOOLS}], select=["TP1"]).findings
+    assert found, broken
+
+
+def test_markers_that_open_text_without_calls_are_not_markup() -> None:
+    """A marker that also opens plain answers (gpt-oss final channel, functionary ``>>>all``, the
+    words 'function call', a Python prompt) is no call markup: no false verdict, no lint finding."""
+    from toolproof.validator.callsyntax import call_markup
+
+    for text in (
+        "<|channel|>final<|message|>It is sunny.<|end|>",
+        ">>>all\nIt is sunny.",
+        "Type >>> print(1) at the prompt.",
+        "A function call costs little.",
+        "Use <think> tags for reasoning.",
+    ):
+        assert call_markup(text) == [], text
+        assert score_one({"id": "a", "expected_calls": []}, text)[0].correct
+        assert find_typed_calls(text) is None, text
+
+
+# ------------------------------------------------------------------------------ calls inside reasoning
+
+KIMI_CALL = KIMI.format(n="get_weather", i=0, a='{"city": "Paris"}') + "<|tool_calls_section_end|>"
+
+
+@pytest.mark.parametrize(
+    ("text", "read", "ignore"),
+    [
+        (f"<think>plan{KIMI_CALL}</think>", [W], []),  # llama.cpp reads Kimi-K2 calls in <think>
+        (f"<think>plan {KIMI_CALL}", [W], []),  # reasoning never closed
+        # thinking forced open (no <think>): the call before </think> is reasoning; the answer's wins
+        (f"plan <tool_call>{TJ}</tool_call></think><tool_call>{WJ}</tool_call>", [W], [W]),
+        (f"<|START_THINKING|>plan<tool_call>{WJ}</tool_call><|END_THINKING|>done", [W], []),
+    ],
+)
+def test_reasoning_calls_policy(text: str, read: list[dict[str, Any]], ignore: list[dict[str, Any]]) -> None:
+    assert read_calls(text).calls == read
+    assert read_calls(text, reasoning_calls="read").reasoning
+    got = read_calls(text, reasoning_calls="ignore")
+    assert got.calls == ignore
+    if not ignore:  # ignored: what a server that strips reasoning returns: no call, no markup
+        assert got.markup == []
+        assert score_one({"id": "a", "expected_calls": [W]}, text, reasoning_calls="ignore")[0].error_type == "no_call"
+    assert score_one({"id": "a", "expected_calls": [W]}, text)[0].correct
+
+
+def test_reasoning_markup_is_never_no_call_by_default() -> None:
+    text = "<think>let me call <tool_call>{\"name\": \"get_weather\", \"argu</tool_call></think>Hmm."
+    v = score_one({"id": "a", "expected_calls": [W]}, text)[0]
+    assert v.error_type == "unparsed_call_markup"
+    with pytest.raises(ValueError, match="reasoning policy"):
+        read_calls(text, reasoning_calls="skip")
+
+
+def test_cli_reasoning_calls_flag(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "test.jsonl"
+    data.write_text(json.dumps({"id": "a", "expected_calls": [W]}) + "\n")
+    preds = tmp_path / "preds.jsonl"
+    preds.write_text(json.dumps({"id": "a", "output": f"<think>{KIMI_CALL}</think>"}) + "\n")
+    assert main(["score", str(preds), "--data", str(data), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["correct"] == 1
+    assert main(["score", str(preds), "--data", str(data), "--reasoning-calls", "ignore", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["errors"] == {"no_call": 1}

@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
         dtype=args.dtype,
         max_new_tokens=args.max_new_tokens,
         parser=args.parser,
+        reasoning_calls=args.reasoning_calls,
         resume=not args.no_resume,
     )
     try:

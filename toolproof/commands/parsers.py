@@ -12,7 +12,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="list the call syntaxes (--parser FAMILY) with an example each",
         description="List every call syntax toolproof reads in model output and training text: the "
         "family name for --parser, its aliases, the serving parsers it mirrors and an example. "
-        "--parser auto detects the family from its markers, in the order shown.",
+        "--parser auto detects the family from its markers, in the order shown. An output holding a "
+        "marker of any family but no readable call is scored unparsed_call_markup, never no_call, "
+        "and lint flags it (TP101-TP107). Calls inside reasoning (<think>, <seed:think>, "
+        "<|START_THINKING|>): score and eval read them when the answer outside holds none "
+        "(--reasoning-calls read, the default) or drop them as a server with a reasoning parser "
+        "does (--reasoning-calls ignore); lint always reads them. See docs/parsers.md.",
     )
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("family", nargs="?", help="show one family (name or alias)")

@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from toolproof.evaluator.extract import PARSERS
+from toolproof.validator.callsyntax import REASONING_CALLS
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -34,6 +35,14 @@ def add_parser_argument(p: argparse.ArgumentParser) -> None:
         metavar="FAMILY|auto",
         help="call syntax to read (default: auto, which detects it from its markers); "
         "`toolproof parsers` lists the families",
+    )
+    p.add_argument(
+        "--reasoning-calls",
+        default="read",
+        choices=list(REASONING_CALLS),
+        help="calls written inside reasoning (<think>, <seed:think>, <|START_THINKING|>): read them when the "
+        "answer outside holds none (default; unreadable markup there is scored unparsed_call_markup), or "
+        "ignore them as a server with a reasoning parser does (see `toolproof parsers --help`)",
     )
 
 
@@ -93,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     if not records:
         raise UsageError(f"{args.data}: no records in the test set; there is nothing to score "
                          "(an accuracy of 0/0 would mean nothing)")
-    summary = score_predictions(preds, records, parser=args.parser)
+    summary = score_predictions(preds, records, parser=args.parser, reasoning_calls=args.reasoning_calls)
     if args.output:
         try:
             with atomic_writer(args.output, "w") as f:

@@ -10,16 +10,26 @@ evaluator's scoring all read calls through :func:`read_calls`.
 ``<function=`` is Qwen3-Coder's, not Hermes'), reads with that family only, and falls back to the
 marker-less syntaxes (fenced JSON, bare JSON, pythonic lists) only when no marker is present, so
 one family's reader never claims another's text. Markup that is present but cannot be read is
-reported (``markup``), not mistaken for an answer without calls.
+reported (``markup``), not mistaken for an answer without calls: one table derived from the
+registry (:data:`CALL_MARKUP`, every family's call markers in one compiled regex) decides that, for
+the score verdict ``unparsed_call_markup`` and for lint's TP105 / TP107 alike, so a family added to
+the registry is covered without further code.
+
+Reasoning (``<think>``, ``<seed:think>``, ``<|START_THINKING|>``) is set aside before reading. What
+happens to calls written inside it is :data:`REASONING_CALLS`: ``read`` (default) reads them when
+the visible answer holds none; ``ignore`` drops them, as a server with a reasoning parser does
+(docs/parsers.md, "Calls inside reasoning").
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from toolproof.validator.callsyntax import (
     apertus,
+    command_r7b,
     deepseek,
     deepseek_v32,
     ernie45,
@@ -33,6 +43,7 @@ from toolproof.validator.callsyntax import (
     gpt_oss,
     granite,
     hermes,
+    hermes_function,
     hunyuan_a13b,
     internlm,
     jamba,
@@ -42,6 +53,7 @@ from toolproof.validator.callsyntax import (
     llama3_json,
     llama4_pythonic,
     llama31,
+    llama31_builtin,
     longcat,
     minimax,
     minimax_m2,
@@ -84,9 +96,11 @@ AUTO_FAMILIES: tuple[Family, ...] = (
     longcat.FAMILY,
     functiongemma.FAMILY,
     gemma4.FAMILY,
+    command_r7b.FAMILY,
     qwen3_coder.FAMILY,
     glm4_moe.FAMILY,
     llama31.FAMILY,
+    hermes_function.FAMILY,
     functionary_v3.FAMILY,
     functionary_v2.FAMILY,
     internlm.FAMILY,
@@ -102,6 +116,7 @@ AUTO_FAMILIES: tuple[Family, ...] = (
     llama4_pythonic.FAMILY,
     hermes.FAMILY,
     mistral.FAMILY,
+    llama31_builtin.FAMILY,
     llama3_json.FAMILY,
 )
 UNMARKED_FAMILIES: tuple[Family, ...] = (fenced.FAMILY, json_text.FAMILY, pythonic.FAMILY)
@@ -114,6 +129,51 @@ ALIASES: dict[str, str] = {a: f.name for f in FAMILIES.values() for a in f.alias
 
 #: The order ``auto`` uses, by name.
 AUTO_ORDER: tuple[str, ...] = tuple(f.name for f in (*AUTO_FAMILIES, *UNMARKED_FAMILIES))
+
+
+# ------------------------------------------------------------------------------ the markup table
+
+
+def _markup_table() -> tuple[re.Pattern[str], tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]]:
+    """Every registered family's call markers as one regex (no named groups: those keep ``re``
+    from skipping quickly to a candidate position, 50 times slower on plain text), plus each
+    distinct pattern with the families it stands for (a shared marker names them all)."""
+    owners: dict[str, list[str]] = {}
+    for f in FAMILIES.values():
+        for pat in f.call_marker_patterns():
+            owners.setdefault(pat, []).append(f.same_as or f.name)
+    regex = re.compile("|".join(f"(?:{p})" for p in owners))
+    return regex, tuple((re.compile(p), tuple(dict.fromkeys(names))) for p, names in owners.items())
+
+
+#: The one markup table: a call marker of any registered family (one search per text).
+CALL_MARKUP, _MARKUP_OWNERS = _markup_table()
+#: Any literal marker of an ``auto`` family: the one search :func:`detect` makes before it asks
+#: each family (most texts hold none, and then no family is asked).
+_ANY_MARKER = re.compile("|".join(sorted({re.escape(m) for f in AUTO_FAMILIES for m in f.markers}, key=len, reverse=True)))
+
+
+def has_call_markup(text: str) -> bool:
+    """True when ``text`` holds a call marker of any registered family (:data:`CALL_MARKUP`)."""
+    return bool(text) and CALL_MARKUP.search(text) is not None
+
+
+def call_markup(text: str) -> list[str]:
+    """The families whose call markers ``text`` holds, in the order they first occur (linear)."""
+    if not text:
+        return []
+    out: dict[str, None] = {}
+    seen: set[int] = set()
+    for m in CALL_MARKUP.finditer(text):  # which pattern matched: asked per match, owners once per pattern
+        k = next(k for k, (pat, _o) in enumerate(_MARKUP_OWNERS) if pat.match(text, m.start()) is not None)
+        if k in seen:
+            continue
+        seen.add(k)
+        owners = _MARKUP_OWNERS[k][1]
+        if len(owners) > 1:  # a shared marker: the owners whose own test takes the text, if any
+            owners = tuple(n for n in owners if FAMILIES[n].detect(text)) or owners
+        out.update(dict.fromkeys(owners))
+    return list(out)
 
 
 def family_names(with_aliases: bool = False) -> tuple[str, ...]:
@@ -133,7 +193,7 @@ def get_family(name: str) -> Family:
 
 def detect(text: str) -> list[Family]:
     """The families whose markers ``text`` holds, in ``auto`` order (none for the marker-less ones)."""
-    if not text:
+    if not text or _ANY_MARKER.search(text) is None:
         return []
     return [f for f in AUTO_FAMILIES if f.detect(text)]
 
@@ -171,35 +231,68 @@ def _finish(calls: list[dict[str, Any]], errors: list[str]) -> list[dict[str, An
     return out
 
 
-def read_calls(text: str | None, parser: str = "auto", tool_names: Any = None, budget: Budget | None = None) -> CallReading:
-    """Read the calls typed into ``text`` (lenient). ``parser``: ``auto`` or a family name/alias.
+#: What :func:`read_calls` does with calls written inside reasoning (``--reasoning-calls``):
+#: ``read`` them when the visible answer holds none (llama.cpp extracts Kimi-K2 calls from
+#: ``<think>``), or ``ignore`` them (a server whose reasoning parser strips reasoning first).
+REASONING_CALLS = ("read", "ignore")
 
-    Reasoning (``<think>``, ``<seed:think>``) is set aside first. A named family reads alone (no
-    fallback); ``auto`` is described in the module docstring. Linear in the length of ``text``:
-    ``budget`` (a fresh one per text by default) counts the scanning work.
-    """
-    fam = None if parser == "auto" else get_family(parser)
-    if not text:
-        return CallReading()
-    body, reasoning = split_reasoning(text)
-    ctx = ReadContext(budget or Budget(len(body)), set(tool_names) if tool_names is not None else None)
-    errors: list[str] = []
-    if fam is not None:
-        candidates: list[Family] = [fam]
-    else:
-        found = detect(body)
-        candidates = found if found else list(UNMARKED_FAMILIES)
-    seen: set[str] = set()
+
+def check_reasoning_calls(policy: str) -> str:
+    if policy not in REASONING_CALLS:
+        raise ValueError(f"unknown reasoning policy {policy!r}; choose one of: {', '.join(REASONING_CALLS)}")
+    return policy
+
+
+def _read_part(text: str, fam: Family | None, ctx: ReadContext, errors: list[str]) -> tuple[list[dict[str, Any]], Family | None, str]:
+    """(calls, the family that read them, content) for one part of an output (answer or reasoning)."""
+    candidates = [fam] if fam is not None else (detect(text) or list(UNMARKED_FAMILIES))
+    seen: set[str] = set(errors)
     for f in candidates:
-        r = f.read(body, ctx)
+        r = f.read(text, ctx)
         for e in r.errors:
             if e not in seen and len(errors) < MAX_ERRORS:
                 seen.add(e)
                 errors.append(e)
         calls = _finish(r.calls, errors) if r.calls else []
         if calls:
-            return CallReading(calls, f.name, r.content, errors, reasoning)
-    markup = [f.name for f in detect(body)]
+            return calls, f, r.content
+    return [], None, ""
+
+
+def read_calls(
+    text: str | None,
+    parser: str = "auto",
+    tool_names: Any = None,
+    budget: Budget | None = None,
+    reasoning_calls: str = "read",
+) -> CallReading:
+    """Read the calls typed into ``text`` (lenient). ``parser``: ``auto`` or a family name/alias.
+
+    Reasoning (``<think>``, ``<seed:think>``, ``<|START_THINKING|>``) is set aside first; with
+    ``reasoning_calls="read"`` its calls are read when the answer outside it holds none. A named
+    family reads alone (no fallback); ``auto`` is described in the module docstring. With no call
+    read, ``markup`` names the families whose call markers (:data:`CALL_MARKUP`) the text holds
+    (reasoning included unless ``ignore``). Linear in the length of ``text``: ``budget`` (a fresh
+    one per text by default) counts the scanning work.
+    """
+    fam = None if parser == "auto" else get_family(parser)
+    check_reasoning_calls(reasoning_calls)
+    if not text:
+        return CallReading()
+    body, reasoning = split_reasoning(text)
+    ctx = ReadContext(budget or Budget(len(text)), set(tool_names) if tool_names is not None else None)
+    errors: list[str] = []
+    calls, f, content = _read_part(body, fam, ctx, errors)
+    if calls and f is not None:
+        return CallReading(calls, f.name, content, errors, reasoning)
+    read_reasoning = reasoning_calls == "read" and reasoning is not None
+    if read_reasoning and (fam is not None or has_call_markup(reasoning)):
+        calls, f, _ = _read_part(reasoning, fam, ctx, errors)
+        if calls and f is not None:
+            return CallReading(calls, f.name, body.strip(), errors, reasoning)
+    markup = call_markup(body)
+    if read_reasoning:
+        markup += [m for m in call_markup(reasoning) if m not in markup]
     return CallReading([], None, body.strip(), errors, reasoning, markup)
 
 
@@ -270,7 +363,8 @@ class TypedCalls:
 def find_typed_calls(text: str, tool_names: Any = None) -> TypedCalls | None:
     """The calls typed into an assistant ``text`` in any syntax except ``<tool_call>`` tags (those
     are TP101-TP106's), or None when there are none. Marked syntaxes are found by their markers
-    (even when unreadable: ``calls`` is then empty); bare JSON calls need a string ``name`` and an
+    (even when unreadable: ``calls`` is then empty, whenever the markup table :data:`CALL_MARKUP`
+    holds one of the text's markers, the same test the score verdict makes); bare JSON calls need a string ``name`` and an
     ``arguments``/``parameters`` object; pythonic calls must name one of ``tool_names`` when given."""
     if not isinstance(text, str) or not might_hold_calls(text):
         return None
@@ -286,9 +380,11 @@ def find_typed_calls(text: str, tool_names: Any = None) -> TypedCalls | None:
         r = fam.read(text, ctx)
         errors = r.errors[:MAX_ERRORS]
         calls = _finish(r.calls, errors)
-        if not calls:
+        if calls:
+            return TypedCalls(fam.name, calls, _exact(fam, text, calls), r.content, errors)
+        if has_call_markup(text):  # unreadable markup; a marker without a call (final text) is none
             return TypedCalls(fam.name, [], False, text, errors)
-        return TypedCalls(fam.name, calls, _exact(fam, text, calls), r.content, errors)
+        return None
     for fam in UNMARKED_FAMILIES:
         r = fam.read(text, ctx)
         if not r.calls:
@@ -303,6 +399,9 @@ def find_typed_calls(text: str, tool_names: Any = None) -> TypedCalls | None:
             else:  # bare JSON: what llama3_json's serving parser returns; a fence: never exact
                 exact = fam.name == "json" and _exact(fam, text, calls)
             return TypedCalls(fam.name, calls, exact, r.content, errors)
+    marks = [] if found else call_markup(text)  # a call marker no family's own test took
+    if marks:
+        return TypedCalls(marks[0], [], False, text, [f"{FAMILIES[marks[0]].title} call markup, but no call of that syntax"])
     return None
 
 
@@ -325,12 +424,17 @@ __all__ = [
     "FAMILIES",
     "MAX_DEPTH",
     "OPEN_TAG",
+    "CALL_MARKUP",
     "CallReading",
+    "REASONING_CALLS",
     "Family",
     "Reading",
     "TAG_FAMILIES",
     "TypedCalls",
+    "call_markup",
+    "check_reasoning_calls",
     "detect",
+    "has_call_markup",
     "find_typed_calls",
     "might_hold_calls",
     "read_tag_block",

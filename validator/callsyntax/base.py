@@ -625,16 +625,19 @@ def strip_end_tokens(s: str) -> str:
     return s
 
 
-_THINK_PAIRS = (("<think>", "</think>"), ("<seed:think>", "</seed:think>"))
+#: Reasoning blocks set aside before calls are read (Command R7B writes its own tokens).
+THINK_PAIRS = (("<think>", "</think>"), ("<seed:think>", "</seed:think>"), ("<|START_THINKING|>", "<|END_THINKING|>"))
 
 
 def split_reasoning(text: str) -> tuple[str, str | None]:
-    """Remove ``<think>...</think>`` (and Seed-OSS ``<seed:think>``) blocks; an unclosed final open
-    tag swallows the rest; a leading close tag (the template opened the block) ends reasoning.
+    """Remove ``<think>...</think>`` (and Seed-OSS ``<seed:think>``, Command R7B
+    ``<|START_THINKING|>``) blocks; an unclosed final open tag swallows the rest; a close tag with no
+    open tag before it ends reasoning that the template opened (thinking forced open: the text
+    before it is reasoning, as llama.cpp's ``thinking_forced_open`` reads it).
     Linear: a find loop, no backtracking regex."""
     reasoning: list[str] = []
     out = text
-    for open_t, close_t in _THINK_PAIRS:
+    for open_t, close_t in THINK_PAIRS:
         if open_t not in out and close_t not in out:
             continue
         pieces: list[str] = []
@@ -652,7 +655,7 @@ def split_reasoning(text: str) -> tuple[str, str | None]:
             reasoning.append(out[o + len(open_t) : c])
             pos = c + len(close_t)
         out = "".join(pieces)
-        if out.lstrip().startswith(close_t):
+        if close_t in out:  # a close tag no open tag precedes: the template opened the block
             before, _, out = out.partition(close_t)
             reasoning.append(before)
     return out, ("\n".join(r.strip() for r in reasoning) if reasoning else None)
@@ -704,6 +707,16 @@ class Family:
     aliases: tuple[str, ...] = ()
     serving: str = ""  # the serving parsers this mirrors, e.g. "vLLM hermes, SGLang qwen25"
     same_as: str | None = None  # the family whose syntax this one shares (auto reports that one)
+    #: Regular expressions that say "a call in this syntax is here" (the markup table of
+    #: :data:`toolproof.validator.callsyntax.CALL_MARKUP`); None: the escaped ``markers``. Set it
+    #: where a marker also opens text without calls (gpt-oss ``<|channel|>final``, functionary
+    #: ``>>>all``, GigaChat's ``function call`` in prose).
+    call_markers: tuple[str, ...] | None = None
+
+    def call_marker_patterns(self) -> tuple[str, ...]:
+        if self.call_markers is not None:
+            return self.call_markers
+        return tuple(re.escape(m) for m in self.markers)
 
     def detect(self, text: str) -> bool:
         if not self.markers or not any(m in text for m in self.markers):
@@ -923,6 +936,7 @@ __all__ = [
     "Reading",
     "TagBlock",
     "TagProblem",
+    "THINK_PAIRS",
     "TagScan",
     "args_object",
     "call",

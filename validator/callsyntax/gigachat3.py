@@ -70,5 +70,6 @@ FAMILY = Family(
     strict=strict,
     markers=("function call",),
     claims=_claims,
+    call_markers=(_TRIGGER.pattern,),  # "function call" alone is prose
     serving="vLLM gigachat3, SGLang gigachat3",
 )

@@ -82,6 +82,7 @@ FAMILY = Family(
     strict=strict,
     markers=("<|channel|>", "to=functions."),
     claims=_claims,
+    call_markers=(r"to=functions\.",),  # <|channel|> also opens final text and reasoning
     aliases=("openai", "harmony"),
     serving="vLLM openai, SGLang gpt-oss",
 )

@@ -15,27 +15,31 @@ _OPEN = re.compile(r"<function=([A-Za-z_][\w.\-]*)>\s*(?=\{)")
 _DECODER = json.JSONDecoder()
 
 
-def _calls(text: str, strict: bool) -> tuple[list[dict[str, Any]], list[tuple[int, int]], list[str]]:
+def function_calls(
+    text: str, strict: bool, opener: re.Pattern[str] = _OPEN
+) -> tuple[list[dict[str, Any]], list[tuple[int, int]], list[str]]:
+    """``OPEN{json}</function>`` calls, the function name in ``opener``'s first group (also read by
+    :mod:`hermes_function`, whose opener is ``<function name="...">``)."""
     calls: list[dict[str, Any]] = []
     spans: list[tuple[int, int]] = []
     errors: list[str] = []
-    ms = list(_OPEN.finditer(text))
+    ms = list(opener.finditer(text))
     for k, m in enumerate(ms):
         seg_end = ms[k + 1].start() if k + 1 < len(ms) else len(text)
         try:  # each call's own segment: linear however many calls
             args, rel = _DECODER.raw_decode(text[m.end() : seg_end])
         except (ValueError, RecursionError) as e:
-            errors.append(f"<function={m.group(1)}> at offset {m.start()}: {e}")
+            errors.append(f"{m.group(0).strip()} at offset {m.start()}: {e}")
             continue
         end = m.end() + rel
         if not isinstance(args, dict) or nesting_depth(args) > MAX_DEPTH:
-            errors.append(f"<function={m.group(1)}> at offset {m.start()}: arguments are not an object")
+            errors.append(f"{m.group(0).strip()} at offset {m.start()}: arguments are not an object")
             continue
         close = re.match(r"\s*</function>", text[end:])
         if close:
             end += close.end()
         elif strict:
-            errors.append(f"<function={m.group(1)}> at offset {m.start()} is never closed")
+            errors.append(f"{m.group(0).strip()} at offset {m.start()} is never closed")
             continue
         calls.append({"name": m.group(1), "arguments": args})
         spans.append((m.start(), end))
@@ -44,7 +48,7 @@ def _calls(text: str, strict: bool) -> tuple[list[dict[str, Any]], list[tuple[in
 
 def read(text: str, ctx: ReadContext) -> Reading:
     r = Reading()
-    calls, spans, errors = _calls(text, strict=False)
+    calls, spans, errors = function_calls(text, strict=False)
     r.calls, r.errors = calls, errors
     if calls:
         r.content = remove_spans(text, spans)
@@ -54,7 +58,7 @@ def read(text: str, ctx: ReadContext) -> Reading:
 def strict(text: str) -> list[dict[str, Any]]:
     if not text or "<function=" not in text:
         return []
-    calls, _spans, errors = _calls(text, strict=True)
+    calls, _spans, errors = function_calls(text, strict=True)
     return [] if errors else calls
 
 

@@ -377,9 +377,13 @@ def calls_typed_as_text(record: Any, ctx: Context) -> Iterator[Hit]:
     Reads assistant `content` with every call syntax of the registry (`toolproof parsers`):
     Mistral `[TOOL_CALLS]`, Llama `<|python_tag|>` JSON, `<function=NAME>{...}</function>`, pythonic
     `[f(a=1)]` lists, OLMo `<function_calls>`, Kimi, DeepSeek, Step-3, Seed-OSS, MiniMax, Granite,
-    InternLM, functionary `>>>` / `<|recipient|>`, gpt-oss harmony, GigaChat, Phi-4, and a bare JSON
+    InternLM, functionary `>>>` / `<|recipient|>`, gpt-oss harmony, GigaChat, Phi-4, Command R7B
+    `<|START_ACTION|>`, LFM2, Llama 3.1 built-ins `<|python_tag|>NAME.call(...)`, and a bare JSON
     object with a string `name` and an `arguments`/`parameters` object. The message names the syntax.
     Pythonic calls count only when they name one of the record's tools (prose with brackets does not).
+    Markup no call can be read from is flagged whenever it holds a call marker of any family in the
+    registry (the same markup table that scores such model output `unparsed_call_markup`); calls
+    inside `<think>` count too.
 
     ## Why is this bad?
     The chat template renders structured `tool_calls` in the model's own call format; a call typed
