@@ -42,6 +42,21 @@ def short_hash(obj: Any) -> str:
     return hashlib.sha256(canon(obj).encode()).hexdigest()[:16]
 
 
+def records_sha256(path: str | os.PathLike[str]) -> str:
+    """A hash of the records a JSON Lines file holds, not of how they are spelled: each non-blank line
+    parsed and re-serialised canonically (sorted keys, no spaces; exact integers), in file order. A
+    training step's key uses it, so a data step that writes the same records with other bytes (an
+    unchanged record kept byte for byte, say) does not make finished trainings run again."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for line in f:
+            if line.strip():
+                obj = json.loads(line)
+                h.update(json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+                h.update(b"\n")
+    return h.hexdigest()
+
+
 def versions() -> dict[str, str | None]:
     return library_versions()
 
@@ -123,7 +138,7 @@ def train_key(cfg: CompareConfig, arm: ArmConfig, train_path: str) -> str:
             "precision": precision(cfg),
             "seed": cfg.seed,
             "data": arm.data,
-            "data_sha": sha256_file(train_path),
+            "data_records": records_sha256(train_path),  # the records trained on, however spelled
             "train": {k: v for k, v in train_settings(cfg, arm).items() if k not in _NOT_HASHED},
             "v": versions_key(),
             "code": results_versions("trainer"),
