@@ -32,11 +32,15 @@ from toolproof.validator.clean_result import CleanResult, FileCounts, FindingExa
 from toolproof.validator.errors import ToolproofError
 from toolproof.validator.findings import Finding, FixSafety, Hit, Severity
 from toolproof.validator.fixes import FIXES, Change, apply_fixes
+from toolproof.validator.io import INTERNAL_CODE
 from toolproof.validator.safeio import OutputError, atomic_writer, refuse_overwrite
 
 MAX_ROUNDS = 6  # fix -> re-check rounds per record (one repair pass per round)
 EXAMPLES_PER_RULE = 3
 REPORT_SUFFIXES = (".html", ".htm", ".md", ".markdown", ".json")
+# The reason a record is quarantined (clean) or left as it is (fix) when a rule or repair raised
+# on it: not a rule (no case can make a rule fail on purpose), the cleaner's own finding.
+INTERNAL_NAME = "internal-error"
 READER_BLOCKING = frozenset({"TP011"})  # reader findings on a parsed record that keep it out of the output
 
 
@@ -167,8 +171,16 @@ class RecordCleaner:
         out: list[Finding] = []
         for r, hit in check_record(obj, index, self.options, self.rules, errs):
             out.append(self._finding(r.code, r.name, r.severity, r.fix, hit, file, line, index, rid))
-        self.internal_errors.extend(f"{file}:{line}: {e}" for e in errs)
+        for e in errs:
+            out.append(self.internal_finding(e, file, line, index, rid))
         return out
+
+    def internal_finding(self, error: str, file: str, line: int, index: int, rid: str | None) -> Finding:
+        """Fail closed: a record on which a rule or repair raised gets an error finding (TP000), so
+        it is quarantined (clean) or left as it is (fix), never passed; the run exits 3."""
+        self.internal_errors.append(f"{file}:{line}: {error}")
+        hit = Hit("$", f"toolproof failed on this record (please report): {error}", FixSafety.NONE)
+        return self._finding(INTERNAL_CODE, INTERNAL_NAME, Severity.ERROR, FixSafety.NONE, hit, file, line, index, rid)
 
     def _finding(
         self,
@@ -200,9 +212,11 @@ class RecordCleaner:
         from toolproof.validator.rules.base import REGISTRY
 
         r = REGISTRY.get(code)
+        if code == INTERNAL_CODE:
+            self.internal_errors.append(f"{file}:{line}: {hit.message}")
         return self._finding(
             code,
-            r.name if r else code,
+            r.name if r else (INTERNAL_NAME if code == INTERNAL_CODE else code),
             r.severity if r else Severity.ERROR,
             r.fix if r else FixSafety.NONE,
             hit,
@@ -223,7 +237,12 @@ class RecordCleaner:
             for _ in range(MAX_ROUNDS):
                 if not self._fixable(findings):
                     break
-                fixed, applied = apply_fixes(current, unsafe=self.unsafe, max_rounds=1)
+                try:
+                    fixed, applied = apply_fixes(current, unsafe=self.unsafe, max_rounds=1)
+                except Exception as e:  # RecursionError included: a repair must never stop the run
+                    findings = [*findings, self.internal_finding(f"repair raised {type(e).__name__}: {e}", file, line,
+                                                                 index, _finding_id(current))]
+                    break
                 if not applied:
                     break
                 changes.extend(applied)
@@ -746,6 +765,8 @@ def _fix_line(
 ) -> bytes:
     """The bytes ``fix`` writes for one physical line: the line itself (the same object) unless
     its record was repaired; counts and unfixed errors go to ``res`` / ``unfixed``."""
+    from toolproof.validator.io import too_deep
+
     text = line.rstrip(b"\r\n")
     if not text.strip():
         return line
@@ -757,6 +778,10 @@ def _fix_line(
         bad = parse_bytes(line, file, lineno, index, "canonical", last_line=not line.endswith(b"\n"))
         hit = bad.error or Hit("$", "invalid JSON", FixSafety.NONE)
         unfixed(cleaner.reader_finding("TP001", hit, file, lineno, index))
+        return line
+    deep = too_deep(obj, text)
+    if deep is not None:  # never walked: left as it is, reported as lint reports it
+        unfixed(cleaner.reader_finding("TP013", deep, file, lineno, index))
         return line
     dups = [cleaner.reader_finding(code, hit, file, lineno, index, obj)
             for code, hit in duplicate_key_hits(text, obj) if code in cleaner.enabled]

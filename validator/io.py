@@ -39,6 +39,14 @@ JSON_COLUMNS = frozenset(
     {"messages", "tools", "expected_calls", "possible_answer", "conversations", "answers", "functions"}
 )
 RAW_LIMIT = 10 * 1024  # characters of raw text kept for an unparseable record
+# Deepest nesting of objects and arrays a record may have (TP013). Rules, repairs and summaries
+# walk records; past this bound a record is reported and quarantined, never walked, so no walker
+# can hit Python's recursion limit, and orjson (which serialises up to 255 levels) can still
+# write every record that is read, inside a quarantine entry too.
+MAX_NESTING = 200
+# The code of a record on which toolproof itself raised (a reader, rule or repair): not a rule of
+# the registry; the engine counts it as an internal error, the cleaner quarantines the record.
+INTERNAL_CODE = "TP000"
 BOM = b"\xef\xbb\xbf"
 _CHUNK = 1 << 20
 _EXT = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
@@ -189,23 +197,65 @@ def _invalid(file: str, line: int, index: int, data: bytes, reason: str) -> RawR
     return RawRecord(file, line, index, None, raw=_decode(data), error=hit, code="TP001", data=data)
 
 
+def too_deep(obj: Any, data: bytes | None = None) -> Hit | None:
+    """The TP013 hit when ``obj`` nests deeper than :data:`MAX_NESTING`, else None.
+
+    Cheap on nearly every record: a text with fewer brackets than the bound cannot nest past it,
+    so the value is walked (iteratively) only when its text holds that many brackets.
+    """
+    if not isinstance(obj, dict | list):
+        return None
+    if data is not None and data.count(b"[") + data.count(b"{") <= MAX_NESTING:
+        return None
+    from toolproof.validator.callsyntax.base import nesting_depth
+
+    if nesting_depth(obj, MAX_NESTING) <= MAX_NESTING:
+        return None
+    return Hit(path="$", message=f"objects and arrays nest more than {MAX_NESTING} levels deep; not read",
+               fix=FixSafety.NONE)
+
+
+def _too_deep_record(file: str, line: int, index: int, hit: Hit, data: bytes | None) -> RawRecord:
+    """A TP013 record: not read, kept as its bytes (the value itself is never walked or written)."""
+    raw = _decode(data) if data is not None else None
+    return RawRecord(file, line, index, None, raw=raw, error=hit, code="TP013", data=data)
+
+
+def guard_depth(rec: RawRecord) -> RawRecord:
+    """``rec``, or its TP013 record when its value nests too deeply (for records built by callers)."""
+    if rec.error is None and rec.obj is not None:
+        hit = too_deep(rec.obj, rec.data)
+        if hit is not None:
+            return _too_deep_record(rec.file, rec.line, rec.index, hit, rec.data)
+    return rec
+
+
 def convert(obj: Any, record_format: str = "auto") -> tuple[Any, str | None]:
     """Canonical form of ``obj`` and its dialect; ``(obj, None)`` when it cannot be read."""
     r = read_record(obj, record_format)
     return (r.obj, r.dialect) if r.ok else (obj, None)
 
 
-def read_value(file: str, line: int, index: int, obj: Any, record_format: str = "auto") -> RawRecord:
+def read_value(
+    file: str, line: int, index: int, obj: Any, record_format: str = "auto", *, depth_checked: bool = False
+) -> RawRecord:
     """A parsed value read through the dialect registry (``validator.formats.read_record``).
 
     A value that its dialect cannot convert becomes a TP012 record (not read: ``obj`` is None, the
     value is kept in ``original``). A value of no known dialect is left to the structure rules as it
     is (TP002 not an object, TP003 no messages), with no dialect. Notes with a finding code (TP407)
-    become reader findings.
+    become reader findings. A value nested deeper than :data:`MAX_NESTING` is a TP013 record.
     """
+    deep = None if depth_checked else too_deep(obj)
+    if deep is not None:
+        return _too_deep_record(file, line, index, deep, None)
     if record_format in ("auto", "canonical") and not isinstance(obj, dict):
         return RawRecord(file, line, index, obj)  # TP002 reports it
-    r = read_record(obj, record_format)
+    try:
+        r = read_record(obj, record_format)
+    except Exception as e:  # RecursionError included: a dialect reader must never stop the run (fail closed)
+        hit = Hit(path="$", message=f"reading the record raised {type(e).__name__}: {e}", fix=FixSafety.NONE)
+        return RawRecord(file, line, index, None, error=hit, code=INTERNAL_CODE, original=obj)
     if not r.ok and r.dialect is None and record_format == "auto":
         return RawRecord(file, line, index, obj)  # no dialect: TP003 and the structure rules say what is missing
     if not r.ok:
@@ -226,8 +276,11 @@ def parse_bytes(
         obj = orjson.loads(data)
     except orjson.JSONDecodeError as e:
         return _invalid(file, line, index, data, _parse_reason(data, e, last_line))
+    deep = too_deep(obj, data)
+    if deep is not None:
+        return _too_deep_record(file, line, index, deep, data)
     dups = duplicate_key_hits(data, obj)
-    rec = read_value(file, line, index, obj, record_format)
+    rec = read_value(file, line, index, obj, record_format, depth_checked=True)
     rec.data = data
     if dups:
         rec.extra = tuple(dups) + rec.extra

@@ -2,7 +2,8 @@
 
 JSON Lines in and out. A record is rewritten only when the safe repairs leave it with no
 error; every other line (unfixable records, broken JSON, blank lines) keeps its exact bytes and
-its findings are printed. Prints ``Fixing PATH`` and exits 1 when it changed a file, 0 otherwise.
+its findings are printed. Prints ``Fixing PATH`` and exits 1 when it changed a file, 0 otherwise,
+3 when toolproof itself failed on a record (an internal error; that line is left as it is).
 """
 
 from __future__ import annotations
@@ -60,4 +61,12 @@ def run(args: argparse.Namespace) -> int:
             changed_any = True
             print(f"Fixing {escape_text(path)}")
     sys.stdout.flush()
+    if cleaner.internal_errors:
+        from toolproof.validator.engine import INTERNAL_ERROR_EXIT
+
+        for e in cleaner.internal_errors[:20]:
+            print(f"toolproof fix: internal error (please report): {escape_text(e)}", file=sys.stderr)
+        print(f"toolproof fix: {len(cleaner.internal_errors)} internal error(s): those records were left as they are; "
+              "exit 3", file=sys.stderr)
+        return INTERNAL_ERROR_EXIT
     return 1 if changed_any else 0

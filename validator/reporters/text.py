@@ -58,6 +58,29 @@ def _passed(result: LintResult, batch: bool = False) -> str:
             + (_files_named(result) if batch else "") + ".")
 
 
+def _incomplete(result: LintResult) -> str:
+    """The verdict of a run in which toolproof itself failed on some record (exit 3): never a pass."""
+    return (f"Not all checks ran: {len(result.internal_errors)} internal error(s) (please report); "
+            f"{result.error_count} error(s) and {result.warning_count} warning(s) found by the checks that ran; "
+            f"{result.records} record(s) in {len(result.files)} file(s). The data is not known to be clean.")
+
+
+def _empty_failure(result: LintResult) -> str:
+    empty = sum(1 for f in result.files if f.records == 0)
+    return f"Failed: {empty} of {len(result.files)} file(s) hold no records (--fail-on-empty)."
+
+
+def verdict(result: LintResult, batch: bool = False, fail_on_empty: bool = False) -> tuple[str, bool]:
+    """The summary line and whether it is a pass (only then is it "All checks passed")."""
+    if result.internal_errors:
+        return _incomplete(result), False
+    if result.finding_count or result.errors:
+        return _totals(result, batch), False
+    if fail_on_empty and any(f.records == 0 for f in result.files):
+        return _empty_failure(result), False
+    return _passed(result, batch), True
+
+
 def _totals(result: LintResult, batch: bool = False) -> str:
     nfiles = len(result.files)
     safe = result.safe_fix_count
@@ -91,9 +114,10 @@ class PlainStream:
     ``batch``: name the files checked in the summary line (a pre-commit run may be one of several).
     """
 
-    def __init__(self, out: IO[str], batch: bool = False, **_: Any) -> None:
+    def __init__(self, out: IO[str], batch: bool = False, fail_on_empty: bool = False, **_: Any) -> None:
         self.out = out
         self.batch = batch
+        self.fail_on_empty = fail_on_empty
         self.current: str | None = None
         self._file = ""  # the current file, escaped
 
@@ -118,19 +142,19 @@ class PlainStream:
             for code, name, sev, n, fix in rows:
                 out.append(f"{code:<6} {name:<{w}} {sev:<8} {n:>7}  {fix}")
         out.append("")
-        found = result.finding_count
-        out.append(_totals(result, self.batch) if found or result.errors else _passed(result, self.batch))
+        out.append(verdict(result, self.batch, self.fail_on_empty)[0])
         self.out.write("\n".join(out) + "\n")
 
 
 class RichStream:
     """Coloured text (rich) onto ``out``, a finding at a time."""
 
-    def __init__(self, out: IO[str], width: int = 120, batch: bool = False, **_: Any) -> None:
+    def __init__(self, out: IO[str], width: int = 120, batch: bool = False, fail_on_empty: bool = False, **_: Any) -> None:
         from rich.console import Console
 
         self.con = Console(file=out, force_terminal=True, width=width, highlight=False)
         self.batch = batch
+        self.fail_on_empty = fail_on_empty
         self.current: str | None = None
 
     def finding(self, f: Finding) -> None:
@@ -165,10 +189,12 @@ class RichStream:
                 t.add_row(code, name, f"[{_STYLE[Severity(sev)]}]{sev}[/]", str(n), fix)
             con.print()
             con.print(t)
-        if result.finding_count or result.errors:
-            con.print(f"[bold]{escape(_totals(result, batch))}[/]")
+        line, ok = verdict(result, batch, self.fail_on_empty)
+        if ok:
+            con.print(f"[bold green]All checks passed:[/] {escape(line[len('All checks passed: '):])}")
         else:
-            con.print(f"[bold green]All checks passed:[/] {escape(_passed(result, batch)[len('All checks passed: '):])}")
+            style = "bold magenta" if result.internal_errors else "bold"
+            con.print(f"[{style}]{escape(line)}[/]")
 
 
 def Stream(out: IO[str], *, color: bool = False, **kw: Any) -> PlainStream | RichStream:

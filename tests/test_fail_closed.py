@@ -1,0 +1,174 @@
+"""Fail closed (issue 30): a crash is never a pass, and nothing a record holds makes a command crash.
+
+Exit codes: 0 clean, 1 findings, 2 usage / unreadable, 3 toolproof failed on a record (internal error).
+Too-deep records (TP013, or TP001 past the parser's 1,024 levels) are findings in lint, clean and fix.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from toolproof.cli import main
+
+USER = {"role": "user", "content": "weather in Paris"}
+
+
+def call_record(args: dict[str, Any], parameters: dict[str, Any] | None = None, rid: str = "r1") -> dict[str, Any]:
+    params = parameters if parameters is not None else {"type": "object", "properties": {"city": {"type": "string"}}}
+    return {
+        "id": rid,
+        "messages": [USER, {"role": "assistant", "tool_calls": [
+            {"id": "c1", "type": "function", "function": {"name": "get_weather", "arguments": args}}]}],
+        "tools": [{"type": "function", "function": {"name": "get_weather", "description": "weather", "parameters": params}}],
+    }
+
+
+def deep_schema_line(levels: int) -> str:
+    """A parameters schema nested ``levels`` times (2 JSON levels each), written as text (no recursion)."""
+    head = json.dumps(call_record({"city": "Paris"}, {"type": "object", "properties": {}}))
+    inner = '{"type": "object", "properties": {"a": ' * levels + '{"type": "string"}' + "}}" * levels
+    return head.replace('"parameters": {"type": "object", "properties": {}}', f'"parameters": {inner}')
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def write(tmp_path: Path, *lines: str, name: str = "d.jsonl") -> Path:
+    p = tmp_path / name
+    p.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return p
+
+
+GOOD = json.dumps(call_record({"city": "Paris"}))
+
+
+@pytest.mark.parametrize("levels", [120, 480, 600])  # 240, 960 and 1,200 JSON levels: TP013 / TP013 / TP001
+def test_a_deep_schema_is_a_finding_in_lint_clean_and_fix(tmp_path: Path, capsys: pytest.CaptureFixture[str], levels: int) -> None:
+    p = write(tmp_path, GOOD, deep_schema_line(levels))
+    expect = "TP001" if levels * 2 > 1024 else "TP013"
+    code, out, err = run(capsys, "lint", str(p))
+    assert code == 1, (out, err)
+    assert f":2  {expect} " in out and "internal error" not in out + err and "Traceback" not in err
+    before = p.read_bytes()
+    code, out, err = run(capsys, "clean", str(p), "-o", str(tmp_path / "o.jsonl"))
+    assert code == 1 and "Traceback" not in err, err  # an unread record: exit 1 (not 3: no crash)
+    q = [json.loads(x) for x in (tmp_path / "o.quarantine.jsonl").read_text().splitlines()]
+    assert [(e["line"], e["findings"][0]["code"]) for e in q] == [(2, expect)]
+    assert len((tmp_path / "o.jsonl").read_text().splitlines()) == 1
+    code, out, err = run(capsys, "fix", str(p))
+    assert code == 0 and f"d.jsonl:2: {expect}" in out and "Traceback" not in err
+    assert p.read_bytes() == before
+
+
+def test_a_deep_argument_value_is_tp013(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    line = GOOD.replace('"Paris"', "[" * 300 + "]" * 300)
+    code, out, _ = run(capsys, "lint", str(write(tmp_path, line)), "--format", "json")
+    assert code == 1
+    assert [f["code"] for f in json.loads(out)["findings"]] == ["TP013"]
+
+
+def test_lint_objects_bounds_depth_too() -> None:
+    from toolproof.validator.engine import lint_objects
+
+    v: Any = "x"
+    for _ in range(400):
+        v = [v]
+    res = lint_objects([call_record({"city": v})])
+    assert [f.code for f in res.findings] == ["TP013"] and not res.internal_errors
+
+
+@pytest.fixture
+def crashing_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """TP703's helper raises on a record whose city is "BOOM" (a stand-in for any rule bug)."""
+    import toolproof.validator.rules.mix as mix
+
+    real = mix.record_ungrounded
+
+    def boom(record: Any, *a: Any, **kw: Any) -> Any:
+        if "BOOM" in json.dumps(record):
+            raise RuntimeError("simulated rule bug")
+        return real(record, *a, **kw)
+
+    monkeypatch.setattr(mix, "record_ungrounded", boom)
+
+
+@pytest.mark.usefixtures("crashing_rule")
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])
+def test_a_rule_crash_fails_lint_closed(tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str) -> None:
+    p = write(tmp_path, GOOD, json.dumps(call_record({"city": "BOOM"}, rid="r2")))
+    code, out, err = run(capsys, "lint", str(p), "--format", fmt)
+    assert code == 3
+    assert f"{p}:2: rule TP703" in err  # names the file and the record's line
+    assert "All checks passed" not in out + err and "Found 0 error(s)" not in out + err
+    if fmt == "text":
+        assert "Not all checks ran: 1 internal error(s)" in out
+
+
+@pytest.mark.usefixtures("crashing_rule")
+def test_a_rule_crash_quarantines_the_record_in_clean(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = write(tmp_path, GOOD, json.dumps(call_record({"city": "BOOM"}, rid="r2")))
+    code, out, err = run(capsys, "clean", str(p), "-o", str(tmp_path / "o.jsonl"))
+    assert code == 3, (out, err)
+    q = [json.loads(x) for x in (tmp_path / "o.quarantine.jsonl").read_text().splitlines()]
+    assert [(e["line"], [f["code"] for f in e["findings"]]) for e in q] == [(2, ["TP000"])]
+    assert "simulated rule bug" in q[0]["findings"][0]["message"]
+    assert [json.loads(x)["id"] for x in (tmp_path / "o.jsonl").read_text().splitlines()] == ["r1"]
+
+
+@pytest.mark.usefixtures("crashing_rule")
+def test_a_rule_crash_leaves_the_line_in_fix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # the crashing record also has a safe fix (arguments as a JSON string): it must not be rewritten
+    bad = json.dumps(call_record(json.dumps({"city": "BOOM"}), rid="r2"))
+    p = write(tmp_path, GOOD, bad)
+    before = p.read_bytes()
+    code, out, err = run(capsys, "fix", str(p))
+    assert code == 3 and "d.jsonl:2: TP000 [internal-error]" in out and "Traceback" not in err
+    assert p.read_bytes() == before
+
+
+def test_a_reader_crash_fails_closed(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import toolproof.validator.io as io
+
+    real = io.read_record
+
+    def boom(obj: Any, fmt: str = "auto") -> Any:
+        if isinstance(obj, dict) and obj.get("id") == "r2":
+            raise ValueError("simulated reader bug")
+        return real(obj, fmt)
+
+    monkeypatch.setattr(io, "read_record", boom)
+    p = write(tmp_path, GOOD, json.dumps(call_record({"city": "Paris"}, rid="r2")))
+    code, out, err = run(capsys, "lint", str(p))
+    assert code == 3 and f"{p}:2: reading the record raised ValueError" in err and "All checks passed" not in out
+    code, out, err = run(capsys, "clean", str(p), "-o", str(tmp_path / "o.jsonl"))
+    assert code == 3
+    q = [json.loads(x) for x in (tmp_path / "o.quarantine.jsonl").read_text().splitlines()]
+    assert [e["findings"][0]["code"] for e in q] == ["TP000"]
+
+
+def test_a_reporter_crash_exits_3_without_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from toolproof.validator.reporters import text
+
+    def boom(self: Any, result: Any) -> None:
+        raise KeyError("simulated reporter bug")
+
+    monkeypatch.setattr(text.PlainStream, "close", boom)
+    code, out, err = run(capsys, "lint", str(write(tmp_path, GOOD)))
+    assert code == 3
+    assert "internal error (please report): KeyError" in err and "Traceback" not in err
+    assert "All checks passed" not in out
+
+
+def test_fail_on_empty_does_not_say_passed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = write(tmp_path, name="empty.jsonl")
+    code, out, _ = run(capsys, "lint", str(p), "--fail-on-empty")
+    assert code == 1 and "All checks passed" not in out and "--fail-on-empty" in out
+    code, out, _ = run(capsys, "lint", str(p))
+    assert code == 0 and "All checks passed" in out
