@@ -172,3 +172,51 @@ def test_fail_on_empty_does_not_say_passed(tmp_path: Path, capsys: pytest.Captur
     assert code == 1 and "All checks passed" not in out and "--fail-on-empty" in out
     code, out, _ = run(capsys, "lint", str(p))
     assert code == 0 and "All checks passed" in out
+
+
+# --------------------------------------------------------------------------- fix and a file changed meanwhile
+
+FIXABLE = json.dumps(call_record(json.dumps({"city": "Paris"}), rid="s1"))  # TP203: safe fix
+
+
+def _replace_during_fix(monkeypatch: pytest.MonkeyPatch, p: Path, at_line: int, how: str) -> bytes:
+    """Make ``fix`` meet another writer when it reaches ``at_line``; returns that writer's bytes."""
+    import toolproof.validator.cleaner as cleaner
+
+    theirs = b"".join(json.dumps(call_record({"city": f"T{i}"}, rid=f"t{i}")).encode() + b"\n" for i in range(5))
+    real = cleaner._fix_line
+
+    def hook(line: bytes, lineno: int, *a: Any) -> bytes:
+        if lineno == at_line:
+            if how == "rename":  # an editor's save: a new file renamed over the path
+                tmp = p.with_name("editor.tmp")
+                tmp.write_bytes(theirs)
+                tmp.replace(p)
+            else:  # written in place (same inode)
+                with open(p, "ab") as f:
+                    f.write(theirs)
+        return real(line, lineno, *a)
+
+    monkeypatch.setattr(cleaner, "_fix_line", hook)
+    return theirs
+
+
+@pytest.mark.parametrize(("at_line", "how"), [(1, "rename"), (3, "rename"), (3, "append")])
+def test_fix_never_splices_or_overwrites_another_writer(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                        monkeypatch: pytest.MonkeyPatch, at_line: int, how: str) -> None:
+    # line 2 is the first change: at line 1 the file is replaced before fix copies the head, at line 3 after
+    p = write(tmp_path, GOOD, FIXABLE, GOOD, FIXABLE)
+    mine = p.read_bytes()
+    theirs = _replace_during_fix(monkeypatch, p, at_line, how)
+    code, out, err = run(capsys, "fix", str(p))
+    assert code == 2 and "changed while fix ran" in err and "Traceback" not in err
+    assert p.read_bytes() == (theirs if how == "rename" else mine + theirs)  # the other writer's version, whole
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["d.jsonl"]  # no temporary file left
+
+
+def test_fix_still_rewrites_an_undisturbed_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = write(tmp_path, GOOD, FIXABLE)
+    code, out, _ = run(capsys, "fix", str(p))
+    assert code == 1 and "Fixing" in out
+    lines = p.read_text().splitlines()
+    assert lines[0] == GOOD and json.loads(lines[1])["messages"][1]["tool_calls"][0]["function"]["arguments"] == {"city": "Paris"}

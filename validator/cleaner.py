@@ -709,40 +709,42 @@ def fix_file(
     pos = start  # byte offset of the current line
     out: Any = None  # the AtomicFile, from the first change on
 
-    def begin() -> Any:
-        """The rewrite starts at the first change: copy the bytes before it, unchanged."""
+    def begin(fd: int) -> Any:
+        """The rewrite starts at the first change: copy the bytes before it, unchanged, from the
+        descriptor being read (``pread``: the path is never opened again, so a file replaced
+        meanwhile cannot lend its head to this one's tail)."""
         from toolproof.validator.safeio import AtomicFile
 
         af = AtomicFile(p, "wb")  # keeps the file's mode; a symlink is written through to its target
-        with open(p, "rb") as again:
-            again.seek(start)
-            left = pos - start
-            while left > 0:
-                block = again.read(min(left, 1 << 20))
-                if not block:
-                    break
-                af.file.write(block)
-                left -= len(block)
+        at, end = start, pos
+        while at < end:
+            block = os.pread(fd, min(end - at, 1 << 20), at)
+            if not block:
+                raise FixFileError(f"{file}: shrank while fix read it; left as it is, nothing written")
+            af.file.write(block)
+            at += len(block)
         return af
 
     try:
         with open(p, "rb") as src:
+            fd = src.fileno()
+            seen = os.fstat(fd)
             src.seek(start)
             if bom:
-                out = begin()
+                out = begin(fd)
             for lineno, line in enumerate(_physical_lines(src), 1):
                 new = _fix_line(line, lineno, index, file, fmt, cleaner, res, unfixed, keep_changes,
                                 duplicate_key_hits, read_record, parse_bytes)
                 if line.strip():
                     index += 1
                 if out is None and new is not line:
-                    out = begin()
+                    out = begin(fd)
                 if out is not None:
                     out.file.write(new)
                 pos += len(line)
-        if out is not None:
-            out.commit()
-            res.changed = True
+            if out is not None:
+                out.commit(before_replace=lambda: _unchanged_since(file, p, fd, seen))
+                res.changed = True
     finally:
         if out is not None and not res.changed:
             out.discard()
@@ -810,6 +812,22 @@ def _fix_line(
     for f in outcome.errors if outcome.changes == [] else _original_errors(outcome):
         unfixed(f)
     return line
+
+
+def _unchanged_since(file: str, p: Path, fd: int, seen: os.stat_result) -> None:
+    """Raise FixFileError when the file ``fix`` read (descriptor ``fd``, first seen as ``seen``) was
+    written in place or the path now names another file (an editor's save, ``git checkout``): its
+    result would silently drop that change. Nothing is renamed then; the file stays as it is."""
+    def key(s: os.stat_result) -> tuple[int, int, int, int]:
+        return (s.st_dev, s.st_ino, s.st_size, s.st_mtime_ns)
+
+    try:
+        now_path = os.stat(p)  # follows a symlink, as the rewrite does
+    except OSError:
+        now_path = None
+    if key(os.fstat(fd)) != key(seen) or now_path is None or key(now_path) != key(seen):
+        raise FixFileError(f"{file}: changed while fix ran (another program wrote or replaced it); left as "
+                           "it is, with that program's version; nothing was written: run fix again")
 
 
 def _physical_lines(f: IO[bytes]) -> Iterator[bytes]:

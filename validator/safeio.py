@@ -23,7 +23,7 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -113,7 +113,10 @@ class AtomicFile:
             raise
         self.done = False
 
-    def commit(self) -> None:
+    def commit(self, before_replace: Callable[[], None] | None = None) -> None:
+        """Rename the finished file over the target. ``before_replace`` runs last, after the
+        fsync, right before the rename: when it raises, the temporary file is removed and the
+        target stays as it is (``fix`` checks there that no one else wrote the file meanwhile)."""
         if self.done:
             return
         self.done = True
@@ -121,6 +124,8 @@ class AtomicFile:
             self.file.flush()
             os.fsync(self.file.fileno())
             self.file.close()
+            if before_replace is not None:
+                before_replace()
             os.replace(self.tmp, self.target)
         except BaseException:
             self._remove()
