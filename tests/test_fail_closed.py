@@ -220,3 +220,47 @@ def test_fix_still_rewrites_an_undisturbed_file(tmp_path: Path, capsys: pytest.C
     assert code == 1 and "Fixing" in out
     lines = p.read_text().splitlines()
     assert lines[0] == GOOD and json.loads(lines[1])["messages"][1]["tool_calls"][0]["function"]["arguments"] == {"city": "Paris"}
+
+
+# --------------------------------------------------------------------------- numbers survive every command
+
+BIG = 123456789012345678901234567890  # past 64 bits: orjson alone reads it as a rounded float
+NUMBERS = '{"n": 123456789012345678901234567890, "m": 9007199254740993, "x": 1.0e5, "z": -0.0, "k": -123456789012345678901}'
+SCHEMA = {"type": "object", "properties": {k: {"type": "number"} for k in "nmxzk"}}
+
+
+def number_lines() -> tuple[str, str]:
+    """An unchanged record (spaced, odd number spellings) and one with a safe repair (TP203)."""
+    plain = json.dumps(call_record({"city": "x"}, SCHEMA, rid="n1")).replace('{"city": "x"}', NUMBERS)
+    repair = json.dumps(call_record(NUMBERS, SCHEMA, rid="n2"))
+    return plain, repair
+
+
+def _args(line: str) -> dict[str, Any]:
+    return json.loads(line)["messages"][1]["tool_calls"][0]["function"]["arguments"]
+
+
+def test_numbers_survive_lint_clean_and_fix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plain, repair = number_lines()
+    p = write(tmp_path, plain, repair)
+    code, out, _ = run(capsys, "lint", str(p), "--select", "TP0,TP2,TP3")
+    assert code == 1 and "TP001" not in out and ":2  TP203" in out  # only the string arguments
+    code, out, err = run(capsys, "clean", str(p), "-o", str(tmp_path / "o.jsonl"), "--no-dedupe")  # the repair equals line 1
+    assert code == 0, (out, err)
+    written = (tmp_path / "o.jsonl").read_text().splitlines()
+    assert written[0] == plain  # passed unchanged: byte for byte
+    assert _args(written[1]) == {"n": BIG, "m": 2**53 + 1, "x": 100000.0, "z": -0.0, "k": -123456789012345678901}
+    assert "123456789012345678901234567890" in written[1] and "e+29" not in written[1]
+    code, out, _ = run(capsys, "fix", str(p))
+    assert code == 1
+    fixed = p.read_text().splitlines()
+    assert fixed[0] == plain and _args(fixed[1])["n"] == BIG and _args(fixed[1])["k"] == -123456789012345678901
+
+
+def test_balance_keeps_the_input_bytes(tmp_path: Path) -> None:
+    from toolproof.validator.balance import balance_file
+
+    plain, _ = number_lines()
+    p = write(tmp_path, plain)
+    balance_file(p, tmp_path / "b.jsonl", share=0.0)
+    assert (tmp_path / "b.jsonl").read_text().splitlines()[0] == plain

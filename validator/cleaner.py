@@ -276,6 +276,16 @@ class Candidate:
     line_bytes: bytes  # dumps_line(record)
     changes: list[Change]  # the repairs made
     original: Any  # the parsed object (for the repair examples)
+    data: bytes | None = None  # the record's own bytes when it is written as it came (see as_written)
+
+
+def as_written(cand: Candidate, line_bytes: bytes, rewritten: bool) -> bytes:
+    """The bytes to write for a candidate: a record that passes unchanged (canonical, no repair, its
+    id kept) keeps its own bytes (number spellings, key order, spacing; the line end becomes LF), so
+    nothing a parser might round differently is rewritten; any other record is ``line_bytes``."""
+    if cand.data is None or cand.changes or rewritten:
+        return line_bytes
+    return cand.data.rstrip(b"\r\n") + b"\n"
 
 
 def judge_record(
@@ -335,7 +345,8 @@ def judge_record(
     if not isinstance(record, dict):  # only TP002 makes this possible, and it is an error
         _quarantine(result, counts, q_f, file, rec.line, None, outcome.remaining, obj, rec.data)
         return None
-    return Candidate(file, rec.line, record, dumps_line(record), outcome.changes, obj)
+    as_is = rec.data if rec.source_format == "canonical" and not rec.notes and record is obj else None
+    return Candidate(file, rec.line, record, dumps_line(record), outcome.changes, obj, as_is)
 
 
 def dedupe_key(cand: Candidate) -> bytes:
@@ -502,7 +513,7 @@ def clean(
                 keys = [f"{ch.code} {ch.fix}" for ch in cand.changes]
                 note_written(result, counts, keys, lambda i, c=cand: repair_example(c.changes[i], c.original, c.record, c.file, c.line),
                              derived, suffixed)
-                out_f.write(line_bytes)
+                out_f.write(as_written(cand, line_bytes, derived or suffixed))
     result.internal_errors.extend(cleaner.internal_errors)
     for code in result.findings_by_rule:
         if code not in result.severity_by_rule:
@@ -767,7 +778,7 @@ def _fix_line(
 ) -> bytes:
     """The bytes ``fix`` writes for one physical line: the line itself (the same object) unless
     its record was repaired; counts and unfixed errors go to ``res`` / ``unfixed``."""
-    from toolproof.validator.io import too_deep
+    from toolproof.validator.io import loads_exact, too_deep
 
     text = line.rstrip(b"\r\n")
     if not text.strip():
@@ -785,6 +796,7 @@ def _fix_line(
     if deep is not None:  # never walked: left as it is, reported as lint reports it
         unfixed(cleaner.reader_finding("TP013", deep, file, lineno, index))
         return line
+    obj = loads_exact(text)  # integers past 64 bits exact, should the record be rewritten
     dups = [cleaner.reader_finding(code, hit, file, lineno, index, obj)
             for code, hit in duplicate_key_hits(text, obj) if code in cleaner.enabled]
     if dups:  # a repeated key: rewriting would silently pick one value; keep the line

@@ -268,6 +268,23 @@ def read_value(
     return RawRecord(file, line, index, r.obj, extra=extra, source_format=r.dialect, notes=kinds)
 
 
+# A run of 19+ digits: an integer that may be past 64 bits, which orjson reads as a (rounded) float.
+_LONG_DIGITS = re.compile(rb"\d{19}")
+
+
+def loads_exact(data: bytes) -> Any:
+    """``orjson.loads``, but integers past 64 bits stay exact: a text with a 19-digit run is read
+    again with ``json`` (slower, exact ints; only such records pay). Raises orjson.JSONDecodeError
+    as orjson does; call it on records within :data:`MAX_NESTING` (``json`` recurses)."""
+    obj = orjson.loads(data)
+    if _LONG_DIGITS.search(data) is None:
+        return obj
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):  # orjson read it: keep its value
+        return obj
+
+
 def parse_bytes(
     data: bytes, file: str, line: int, index: int, record_format: str = "auto", *, last_line: bool = False
 ) -> RawRecord:
@@ -279,6 +296,8 @@ def parse_bytes(
     deep = too_deep(obj, data)
     if deep is not None:
         return _too_deep_record(file, line, index, deep, data)
+    if _LONG_DIGITS.search(data) is not None:  # integers past 64 bits: read them exactly
+        obj = loads_exact(data)
     dups = duplicate_key_hits(data, obj)
     rec = read_value(file, line, index, obj, record_format, depth_checked=True)
     rec.data = data
