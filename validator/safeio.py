@@ -204,6 +204,14 @@ def escape_text(s: Any) -> str:
     return _UNSAFE.sub(_esc, text) if _UNSAFE.search(text) else text
 
 
+def escape_path(path: Any) -> str:
+    """:func:`escape_text` of a path that starts a printed line: ``./`` goes before a path that
+    GitHub Actions would read as a workflow command there (``::warning::x.jsonl``: the runner
+    executes any log line that starts with ``::`` after spaces). Still the same file to a shell."""
+    text = escape_text(path if isinstance(path, str) else os.fspath(path))
+    return "./" + text if text.lstrip().startswith("::") else text
+
+
 def escape_block(s: Any) -> str:
     """:func:`escape_text` for multi-line text whose own line breaks are kept (a rendered
     template, a JSON snippet): each line is escaped, CR included."""
@@ -271,6 +279,7 @@ __all__ = [
     "csv_cell",
     "csv_text",
     "escape_block",
+    "escape_path",
     "escape_text",
     "refuse_overwrite",
     "safe_row",

@@ -29,15 +29,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def _print_unfixed(f: Any) -> None:
     """pre-commit's `path:line: problem`; the message is the one `lint` gives."""
-    from toolproof.validator.safeio import escape_text
+    from toolproof.validator.safeio import escape_path, escape_text
 
-    print(f"{escape_text(f.file)}:{f.line}: {f.code} [{f.name}] {escape_text(f.path)}: {escape_text(f.message)}")
+    print(f"{escape_path(f.file)}:{f.line}: {f.code} [{f.name}] {escape_text(f.path)}: {escape_text(f.message)}")
 
 
 def run(args: argparse.Namespace) -> int:
     from toolproof.validator.cleaner import FixFileError, RecordCleaner, fix_file
     from toolproof.validator.config import ConfigError, load_config
-    from toolproof.validator.safeio import escape_text
+    from toolproof.validator.safeio import escape_path, escape_text
 
     try:
         config = load_config(args.config)
@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         other = {k: n for k, n in res.dialects.items() if k not in ("canonical", "unknown", "unread")}
         if other:
             read = ", ".join(f"{k} {n}" for k, n in sorted(res.dialects.items(), key=lambda kv: (-kv[1], kv[0])))
-            print(f"{escape_text(path)}: read as {read} (records); fix repairs canonical records only, the others are left "
+            print(f"{escape_path(path)}: read as {read} (records); fix repairs canonical records only, the others are left "
                   f"as they are (`toolproof convert {escape_text(path)} -o OUT.jsonl` converts them)")
         if res.changed:
             changed_any = True

@@ -11,6 +11,7 @@ from typing import IO, Any
 from toolproof.validator.engine import LintResult, registered_rules
 from toolproof.validator.findings import Finding, FixSafety, Severity
 from toolproof.validator.reporters import render_by_stream
+from toolproof.validator.safeio import escape_path as _p
 from toolproof.validator.safeio import escape_text as _e
 
 _STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
@@ -24,7 +25,7 @@ def finding_line(f: Finding, file: str | None = None) -> str:
     """One finding as a text line; ``file``: ``f.file`` already escaped (a stream escapes it once per file)."""
     where = "" if f.path in ("", "$") else f"  {_e(f.path)}"
     mark = "" if f.fix is FixSafety.NONE else _fix_mark(f)
-    return f"{_e(f.file) if file is None else file}:{f.line}  {f.code} {f.name}  {_e(f.message)}{where}{mark}"
+    return f"{_p(f.file) if file is None else file}:{f.line}  {f.code} {f.name}  {_e(f.message)}{where}{mark}"
 
 
 def _notes(result: LintResult) -> Any:
@@ -32,7 +33,7 @@ def _notes(result: LintResult) -> Any:
     read, unreadable files and internal errors (both streams print these)."""
     for fs in result.files:
         if fs.records == 0:
-            yield "yellow", "", f"{_e(fs.path)}: no records (empty file)"
+            yield "yellow", "", f"{_p(fs.path)}: no records (empty file)"
         elif (line := read_as(fs)) is not None:
             yield "dim", "", line
     for e in result.errors:
@@ -105,7 +106,7 @@ def read_as(fs: Any) -> str | None:
         what = f"{items[0][0]} ({items[0][1]} records)"
     else:
         what = ", ".join(f"{k} {n}" for k, n in items) + f" ({fs.records} records)"
-    return f"{_e(fs.path)}: read as {what}"
+    return f"{_p(fs.path)}: read as {what}"
 
 
 class PlainStream:
@@ -126,7 +127,7 @@ class PlainStream:
             if self.current is not None:
                 self.out.write("\n")
             self.current = f.file
-            self._file = _e(f.file)
+            self._file = _p(f.file)
         self.out.write(finding_line(f, self._file) + "\n")
 
     def close(self, result: LintResult) -> None:
