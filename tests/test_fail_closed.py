@@ -264,3 +264,117 @@ def test_balance_keeps_the_input_bytes(tmp_path: Path) -> None:
     p = write(tmp_path, plain)
     balance_file(p, tmp_path / "b.jsonl", share=0.0)
     assert (tmp_path / "b.jsonl").read_text().splitlines()[0] == plain
+
+
+# --------------------------------------------------------------------------- unlucky environments: no traceback
+
+def _disk_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every temporary output file's writes fail as on a full disk (ENOSPC)."""
+    import errno
+    import os
+
+    import toolproof.validator.safeio as safeio
+
+    real = os.fdopen
+
+    class Full:
+        def __init__(self, f: Any) -> None:
+            self.f = f
+
+        def write(self, data: Any) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.f, name)
+
+    monkeypatch.setattr(safeio.os, "fdopen", lambda *a, **kw: Full(real(*a, **kw)))
+
+
+@pytest.mark.parametrize("command", ["clean", "convert", "fix", "lint"])
+def test_disk_full_names_the_users_path(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                        monkeypatch: pytest.MonkeyPatch, command: str) -> None:
+    p = write(tmp_path, GOOD, FIXABLE)
+    before = p.read_bytes()
+    out_path = tmp_path / "out.jsonl"
+    _disk_full(monkeypatch)
+    argv = {"clean": ["clean", str(p), "-o", str(out_path)], "convert": ["convert", str(p), "-o", str(out_path)],
+            "fix": ["fix", str(p)], "lint": ["lint", str(p), "-o", str(out_path)]}[command]
+    code, out, err = run(capsys, *argv)
+    target = p if command == "fix" else out_path
+    assert code == 2 and "Traceback" not in err
+    assert f"error: {target}: cannot write (No space left on device)" in err
+    assert p.read_bytes() == before and sorted(x.name for x in tmp_path.iterdir()) == ["d.jsonl"]  # nothing left
+
+
+def test_a_device_output_is_written_not_replaced(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+    import stat
+
+    p = write(tmp_path, GOOD)
+    code, _, err = run(capsys, "convert", str(p), "-o", "/dev/full")
+    assert code == 2 and "error: /dev/full: cannot write (No space left on device)" in err
+    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)  # still the device
+    assert run(capsys, "lint", str(p), "-o", "/dev/null")[0] == 0 and stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_a_read_only_target_names_the_users_path(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import tempfile
+
+    def read_only(*a: Any, prefix: str = "", dir: Any = None, **kw: Any) -> Any:
+        raise OSError(errno.EROFS, "Read-only file system", f"{dir}/{prefix}XXXX.tmp")
+
+    p = write(tmp_path, GOOD, FIXABLE)
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    code, _, err = run(capsys, "fix", str(p))
+    assert code == 2 and err.strip() == f"toolproof fix: error: {p}: cannot write (Read-only file system)"
+    code, _, err = run(capsys, "clean", str(p), "-o", str(tmp_path / "o.jsonl"))
+    assert code == 2 and f"{tmp_path / 'o.jsonl'}: cannot write (Read-only file system)" in err and ".tmp" not in err
+
+
+@pytest.mark.parametrize("command", [["lint", "IN"], ["data", "stats", "IN"], ["fix", "IN"],
+                                     ["clean", "IN", "-o", "OUT"], ["convert", "IN", "-o", "OUT"]])
+def test_pipes_and_fifos_are_refused_not_waited_on(tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    import os
+
+    fifo = tmp_path / "data.jsonl"
+    os.mkfifo(fifo)  # no writer: opening it would block forever (`<(cat f)` is a pipe too)
+    argv = [str(fifo) if a == "IN" else str(tmp_path / "o.jsonl") if a == "OUT" else a for a in command]
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and f"{fifo}: a pipe or FIFO, not a regular file" in err and "Traceback" not in err
+
+
+def test_the_same_non_object_line_gets_the_same_code_in_lint_and_fix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = write(tmp_path, GOOD, "[1, 2]")  # GOOD has an argument object: the file is read as such
+    code, out, _ = run(capsys, "lint", str(p), "--select", "TP0")
+    assert code == 1 and ":2  TP002 record-not-object" in out
+    code, out, _ = run(capsys, "fix", str(p))
+    assert ":2: TP002 [record-not-object]" in out
+
+
+@pytest.mark.parametrize("command", ["clean", "fix"])
+def test_sigterm_cleans_temporary_files_like_ctrl_c(tmp_path: Path, command: str) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    n = 40_000
+    p = tmp_path / "big.jsonl"
+    with open(p, "w", encoding="utf-8") as f:
+        for i in range(n):
+            f.write((FIXABLE if i == 0 else GOOD).replace('"r1"', f'"r{i}"').replace('"s1"', f'"s{i}"') + "\n")
+    before = p.read_bytes()
+    argv = ["clean", str(p), "-o", str(tmp_path / "o.jsonl")] if command == "clean" else ["fix", str(p)]
+    proc = subprocess.Popen([sys.executable, "-m", "toolproof", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".*.tmp")) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert proc.poll() is None, "the run ended before its temporary file was seen: make the input bigger"
+    os.kill(proc.pid, signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143 and b"terminated" in err and b"Traceback" not in err
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["big.jsonl"]  # no temporary file, no partial output
+    assert p.read_bytes() == before

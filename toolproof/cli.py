@@ -127,6 +127,14 @@ def _internal_error(command: str, e: BaseException) -> int:
     return INTERNAL_ERROR_EXIT
 
 
+def _discard_pending() -> None:
+    """An interrupt may land between creating an output's temporary file and the ``with`` that
+    removes it on failure: remove what is left (the outputs themselves are never half-written)."""
+    from toolproof.validator.safeio import discard_pending
+
+    discard_pending()
+
+
 class _Terminated(KeyboardInterrupt):
     """SIGTERM, raised in the main thread like Ctrl-C: the same clean-up (temporary files removed)."""
 
@@ -196,9 +204,11 @@ def _main(argv: Sequence[str] | None = None) -> int:
         print(f"toolproof {args.command}: error: {missing_extra_message(args.command, root)}", file=sys.stderr)
         return 2
     except _Terminated:
+        _discard_pending()
         print("terminated", file=sys.stderr)
         return 143
     except KeyboardInterrupt:
+        _discard_pending()
         print("interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `toolproof lint ... | head`: the reader went away, not an error of ours

@@ -727,13 +727,17 @@ def fix_file(
         from toolproof.validator.safeio import AtomicFile
 
         af = AtomicFile(p, "wb")  # keeps the file's mode; a symlink is written through to its target
-        at, end = start, pos
-        while at < end:
-            block = os.pread(fd, min(end - at, 1 << 20), at)
-            if not block:
-                raise FixFileError(f"{file}: shrank while fix read it; left as it is, nothing written")
-            af.file.write(block)
-            at += len(block)
+        try:
+            at, end = start, pos
+            while at < end:
+                block = os.pread(fd, min(end - at, 1 << 20), at)
+                if not block:
+                    raise FixFileError(f"{file}: shrank while fix read it; left as it is, nothing written")
+                af.file.write(block)
+                at += len(block)
+        except BaseException:  # (not yet the caller's to discard)
+            af.discard()
+            raise
         return af
 
     try:

@@ -19,6 +19,7 @@ import errno
 import json
 import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,7 +106,7 @@ def split_format(fmt: str | None) -> tuple[str | None, str]:
 
 
 def check_readable(path: str | os.PathLike[str]) -> None:
-    """Raise InputError naming the path when it is missing, a directory or unreadable."""
+    """Raise InputError naming the path when it is missing, a directory, a pipe or FIFO, or unreadable."""
     p = Path(path)
     if not p.exists():
         if os.path.islink(p):
@@ -118,6 +119,10 @@ def check_readable(path: str | os.PathLike[str]) -> None:
         raise InputError(f"{path}: no such file")
     if p.is_dir():
         raise InputError(f"{path}: is a directory, not a dataset file")
+    mode = os.stat(p).st_mode
+    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):  # checked without opening: a FIFO with no writer would hang
+        raise InputError(f"{path}: a pipe or FIFO, not a regular file; toolproof reads a dataset more than once "
+                         "(detection, then records), so save it to a file first (e.g. `cat ... > data.jsonl`)")
     if not os.access(p, os.R_OK):
         raise InputError(f"{path}: permission denied")
 
@@ -249,8 +254,8 @@ def read_value(
     deep = None if depth_checked else too_deep(obj)
     if deep is not None:
         return _too_deep_record(file, line, index, deep, None)
-    if record_format in ("auto", "canonical") and not isinstance(obj, dict):
-        return RawRecord(file, line, index, obj)  # TP002 reports it
+    if record_format in ("auto", "canonical", AUTO_OBJECT_ARGS) and not isinstance(obj, dict):
+        return RawRecord(file, line, index, obj)  # TP002 reports it (as fix does, whatever the file holds)
     try:
         r = read_record(obj, record_format)
     except Exception as e:  # RecursionError included: a dialect reader must never stop the run (fail closed)
