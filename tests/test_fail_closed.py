@@ -378,3 +378,24 @@ def test_sigterm_cleans_temporary_files_like_ctrl_c(tmp_path: Path, command: str
     assert proc.returncode == 143 and b"terminated" in err and b"Traceback" not in err
     assert sorted(x.name for x in tmp_path.iterdir()) == ["big.jsonl"]  # no temporary file, no partial output
     assert p.read_bytes() == before
+
+
+@pytest.mark.parametrize("levels", [250, 600, 960])
+@pytest.mark.parametrize(("object_args_first", "code"), [(True, "TP204"), (False, "TP013")])
+def test_deep_json_inside_an_arguments_string_is_a_finding(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                           levels: int, object_args_first: bool, code: str) -> None:
+    """Decoding string arguments (TP203's repair, the OpenAI dialect's conversion) never builds a
+    record past the nesting bound: TP204 (the string does not decode to a usable value) or TP013."""
+    deep = json.dumps(call_record('{"city": ' + "[" * levels + "]" * levels + "}", rid="d"))
+    p = write(tmp_path, *([GOOD] if object_args_first else []), deep)
+    code_, out, err = run(capsys, "lint", str(p), "--format", "json")
+    assert code_ == 1 and "internal error" not in err
+    assert code in {f["code"] for f in json.loads(out)["findings"]}
+    code_, out, err = run(capsys, "clean", str(p), "-o", str(tmp_path / "o.jsonl"))
+    assert code_ in (0, 1) and "internal error" not in err + out
+    q = [json.loads(x) for x in (tmp_path / "o.quarantine.jsonl").read_text().splitlines()]
+    assert [e["findings"][0]["code"] for e in q] == [code]
+    before = p.read_bytes()
+    code_, out, err = run(capsys, "fix", str(p))  # (an OpenAI-dialect file is left to `convert`)
+    assert code_ == 0 and (f": {code} [" in out if object_args_first else "read as openai" in out)
+    assert p.read_bytes() == before

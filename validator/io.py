@@ -268,6 +268,10 @@ def read_value(
         where = f" as {r.dialect}" if r.dialect else ""
         hit = Hit(path=r.error.path, message=f"cannot be read{where}: {r.error.message}", fix=FixSafety.NONE)
         return RawRecord(file, line, index, None, error=hit, code="TP012", source_format=r.dialect, original=obj)
+    if r.notes or r.dialect not in (None, "canonical"):  # converting may decode JSON text (string arguments, tools)
+        deep = too_deep(r.obj)
+        if deep is not None:
+            return _too_deep_record(file, line, index, deep, None)
     extra = tuple((n.code, Hit(path=n.path, message=n.message or n.kind, fix=FixSafety.NONE)) for n in r.notes if n.code)
     kinds = tuple(dict.fromkeys(n.kind for n in r.notes if not n.code))
     return RawRecord(file, line, index, r.obj, extra=extra, source_format=r.dialect, notes=kinds)
