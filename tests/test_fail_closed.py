@@ -381,7 +381,7 @@ def test_sigterm_cleans_temporary_files_like_ctrl_c(tmp_path: Path, command: str
 
 
 @pytest.mark.parametrize("levels", [250, 600, 960])
-@pytest.mark.parametrize(("object_args_first", "code"), [(True, "TP204"), (False, "TP013")])
+@pytest.mark.parametrize(("object_args_first", "code"), [(True, "TP204"), (False, "TP013")])  # (past json's own limit: TP012)
 def test_deep_json_inside_an_arguments_string_is_a_finding(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                            levels: int, object_args_first: bool, code: str) -> None:
     """Decoding string arguments (TP203's repair, the OpenAI dialect's conversion) never builds a
@@ -390,6 +390,8 @@ def test_deep_json_inside_an_arguments_string_is_a_finding(tmp_path: Path, capsy
     p = write(tmp_path, *([GOOD] if object_args_first else []), deep)
     code_, out, err = run(capsys, "lint", str(p), "--format", "json")
     assert code_ == 1 and "internal error" not in err
+    if not object_args_first and levels > 900:
+        code = "TP012"  # json itself refuses to decode the arguments: the dialect cannot read the record
     assert code in {f["code"] for f in json.loads(out)["findings"]}
     code_, out, err = run(capsys, "clean", str(p), "-o", str(tmp_path / "o.jsonl"))
     assert code_ in (0, 1) and "internal error" not in err + out
