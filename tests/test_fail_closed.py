@@ -401,3 +401,26 @@ def test_deep_json_inside_an_arguments_string_is_a_finding(tmp_path: Path, capsy
     code_, out, err = run(capsys, "fix", str(p))  # (an OpenAI-dialect file is left to `convert`)
     assert code_ == 0 and (f": {code} [" in out if object_args_first else "read as openai" in out)
     assert p.read_bytes() == before
+
+
+@pytest.mark.parametrize("container", ["json", "csv"])
+def test_a_deep_record_of_a_json_array_or_csv_is_quarantined_with_its_text(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                                          container: str) -> None:
+    import base64
+    import csv
+
+    messages = '[{"role": "user", "content": ' + "[" * 300 + "]" * 300 + "}]"
+    if container == "json":
+        element = '{"messages": ' + messages + "}"
+        p = tmp_path / "d.json"
+        p.write_text("[" + GOOD + ", " + element + "]", encoding="utf-8")
+    else:
+        p = tmp_path / "d.csv"
+        with open(p, "w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerows([["messages"], [messages]])
+    code, _, err = run(capsys, "clean", str(p), "-o", str(tmp_path / "o.jsonl"))
+    assert code == 1 and "internal error" not in err
+    [entry] = [json.loads(x) for x in (tmp_path / "o.quarantine.jsonl").read_text().splitlines()]
+    assert entry["findings"][0]["code"] == "TP013" and "[[[[" in entry["record"]
+    if container == "json":  # the element's exact text, as for one that does not parse
+        assert base64.b64decode(entry["raw_base64"]).decode() == element

@@ -220,9 +220,16 @@ def too_deep(obj: Any, data: bytes | None = None) -> Hit | None:
                fix=FixSafety.NONE)
 
 
-def _too_deep_record(file: str, line: int, index: int, hit: Hit, data: bytes | None) -> RawRecord:
-    """A TP013 record: not read, kept as its bytes (the value itself is never walked or written)."""
-    raw = _decode(data) if data is not None else None
+def _too_deep_record(file: str, line: int, index: int, hit: Hit, data: bytes | None, obj: Any = None) -> RawRecord:
+    """A TP013 record: not read, kept as its bytes, or (a CSV row, a converted record) as its JSON
+    text; the value itself is never walked again."""
+    if data is not None:
+        raw: str | None = _decode(data)
+    else:
+        try:
+            raw = json.dumps(obj, ensure_ascii=False)[:RAW_LIMIT]
+        except (RecursionError, ValueError, TypeError):
+            raw = f"(not shown: nested more than {MAX_NESTING} levels deep)"
     return RawRecord(file, line, index, None, raw=raw, error=hit, code="TP013", data=data)
 
 
@@ -253,7 +260,7 @@ def read_value(
     """
     deep = None if depth_checked else too_deep(obj)
     if deep is not None:
-        return _too_deep_record(file, line, index, deep, None)
+        return _too_deep_record(file, line, index, deep, None, obj)
     if record_format in ("auto", "canonical", AUTO_OBJECT_ARGS) and not isinstance(obj, dict):
         return RawRecord(file, line, index, obj)  # TP002 reports it (as fix does, whatever the file holds)
     try:
@@ -271,7 +278,7 @@ def read_value(
     if r.notes or r.dialect not in (None, "canonical"):  # converting may decode JSON text (string arguments, tools)
         deep = too_deep(r.obj)
         if deep is not None:
-            return _too_deep_record(file, line, index, deep, None)
+            return _too_deep_record(file, line, index, deep, None, obj)
     extra = tuple((n.code, Hit(path=n.path, message=n.message or n.kind, fix=FixSafety.NONE)) for n in r.notes if n.code)
     kinds = tuple(dict.fromkeys(n.kind for n in r.notes if not n.code))
     return RawRecord(file, line, index, r.obj, extra=extra, source_format=r.dialect, notes=kinds)
@@ -560,6 +567,9 @@ def _iter_json_stream(f: BinaryIO, file: str, record_format: str) -> Iterator[Ra
         if parsed:
             dups = duplicate_key_hits(text.encode("utf-8", "surrogatepass"), obj)
             rec = read_value(file, start_line, index, obj, record_format)
+            if rec.code == "TP013":  # kept as its exact text, like an element that did not parse
+                rec.data = text.encode("utf-8", "surrogatepass")
+                rec.raw = _decode(rec.data)
             if dups:
                 rec.extra = tuple(dups) + rec.extra
         else:  # orjson gives the reason (NUL, invalid UTF-8, depth, truncation, syntax)
