@@ -782,7 +782,7 @@ def _fix_line(
 ) -> bytes:
     """The bytes ``fix`` writes for one physical line: the line itself (the same object) unless
     its record was repaired; counts and unfixed errors go to ``res`` / ``unfixed``."""
-    from toolproof.validator.io import loads_exact, too_deep
+    from toolproof.validator.io import has_long_digits, loads_exact, too_deep
 
     text = line.rstrip(b"\r\n")
     if not text.strip():
@@ -800,7 +800,8 @@ def _fix_line(
     if deep is not None:  # never walked: left as it is, reported as lint reports it
         unfixed(cleaner.reader_finding("TP013", deep, file, lineno, index))
         return line
-    obj = loads_exact(text)  # integers past 64 bits exact, should the record be rewritten
+    if has_long_digits(text):  # integers past 64 bits exact, should the record be rewritten
+        obj = loads_exact(text)
     dups = [cleaner.reader_finding(code, hit, file, lineno, index, obj)
             for code, hit in duplicate_key_hits(text, obj) if code in cleaner.enabled]
     if dups:  # a repeated key: rewriting would silently pick one value; keep the line

@@ -285,7 +285,14 @@ def read_value(
 
 
 # A run of 19+ digits: an integer that may be past 64 bits, which orjson reads as a (rounded) float.
-_LONG_DIGITS = re.compile(rb"\d{19}")
+# Found with bytes.translate (digits -> "0", the rest -> " ") and a substring test: ~10x a regex.
+_DIGIT_MAP = bytes(48 if 48 <= i <= 57 else 32 for i in range(256))
+_RUN = b"0" * 19
+
+
+def has_long_digits(data: bytes) -> bool:
+    """Whether ``data`` holds 19 digits in a row (cheap; a string of digits counts too)."""
+    return _RUN in data.translate(_DIGIT_MAP)
 
 
 def loads_exact(data: bytes) -> Any:
@@ -293,7 +300,7 @@ def loads_exact(data: bytes) -> Any:
     again with ``json`` (slower, exact ints; only such records pay). Raises orjson.JSONDecodeError
     as orjson does; call it on records within :data:`MAX_NESTING` (``json`` recurses)."""
     obj = orjson.loads(data)
-    if _LONG_DIGITS.search(data) is None:
+    if not has_long_digits(data):
         return obj
     try:
         return json.loads(data)
@@ -312,7 +319,7 @@ def parse_bytes(
     deep = too_deep(obj, data)
     if deep is not None:
         return _too_deep_record(file, line, index, deep, data)
-    if _LONG_DIGITS.search(data) is not None:  # integers past 64 bits: read them exactly
+    if has_long_digits(data):  # integers past 64 bits: read them exactly
         obj = loads_exact(data)
     dups = duplicate_key_hits(data, obj)
     rec = read_value(file, line, index, obj, record_format, depth_checked=True)
@@ -916,6 +923,8 @@ __all__ = [
     "RECORD_FORMATS",
     "RawRecord",
     "check_readable",
+    "has_long_digits",
+    "loads_exact",
     "convert",
     "HF_PREFIX",
     "detect_container",
