@@ -217,7 +217,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
-    except (Exception, RecursionError) as e:  # a bug of ours: fail closed, no traceback
+    except Exception as e:  # a bug of ours (RecursionError included): fail closed, no traceback
         return _internal_error(args.command, e)
 
 
