@@ -365,6 +365,7 @@ def test_random_line_mixes_are_accounted_for(tmp_path: Path, picks: list[int], b
     text = "\n".join(frags[i] for i in picks)
     src.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
     out = tmp_path / "mix.clean.jsonl"
+    out.unlink(missing_ok=True)  # tmp_path is shared by the examples: an earlier one may have written it
     if sniff_binary(src.read_bytes()[:8192]):  # mostly NUL lines: refused as binary, nothing written
         with pytest.raises(CleanError, match="not a text dataset"):
             clean([src], out)

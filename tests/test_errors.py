@@ -59,12 +59,20 @@ def test_cli_turns_an_unhandled_toolproof_error_into_exit_2(
     assert err == "toolproof rules: error: model 'nope' is not an embedded name, a directory or a hub id\n"
 
 
-def test_cli_lets_other_exceptions_through(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_turns_other_exceptions_into_exit_3(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A bug of ours fails closed (issue 30): exit 3, distinct from findings (1) and usage (2), one line
+    naming the exception; the traceback only with TOOLPROOF_DEBUG=1."""
     import toolproof.commands.rules as rules_cmd
 
     def bug(args: argparse.Namespace) -> int:
         raise KeyError("a bug, not a user error")
 
     monkeypatch.setattr(rules_cmd, "run", bug)
-    with pytest.raises(KeyError):
-        main(["rules"])
+    monkeypatch.delenv("TOOLPROOF_DEBUG", raising=False)
+    assert main(["rules"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("toolproof rules: internal error (please report): KeyError: 'a bug, not a user error' at ")
+    assert "Traceback" not in err
+    monkeypatch.setenv("TOOLPROOF_DEBUG", "1")
+    assert main(["rules"]) == 3
+    assert "Traceback" in capsys.readouterr().err

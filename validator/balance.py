@@ -394,6 +394,7 @@ def balance_file(
         raise BalanceError(f"{dst}: is the input (symlinks followed); write the balanced data to another file") from None
     records: list[Any] = []
     lines: list[int] = []
+    kept: list[bytes | None] = []
     try:
         for r in iter_records(src, input_format):
             if r.error is not None or r.obj is None:
@@ -405,13 +406,15 @@ def balance_file(
                                    "(run `toolproof clean` first)")
             records.append(r.obj)
             lines.append(r.line)
+            # a record read as it is written keeps its bytes (big integers, number spellings)
+            kept.append(r.data if r.data is not None and r.source_format == "canonical" and not r.notes else None)
     except InputError as e:
         raise BalanceError(str(e)) from e
     added, res = balance_records(records, share=share, seed=seed, lines=lines, stem=src.stem)
     res.input, res.output = os.fspath(src), os.fspath(dst)
     with atomic_writer(dst) as f:
-        for rec in records:
-            f.write(dumps_line(rec))
+        for rec, data in zip(records, kept, strict=True):
+            f.write(dumps_line(rec) if data is None else data.rstrip(b"\r\n") + b"\n")
         for rec in added:
             f.write(dumps_line(rec))
     return res

@@ -32,11 +32,15 @@ from toolproof.validator.clean_result import CleanResult, FileCounts, FindingExa
 from toolproof.validator.errors import ToolproofError
 from toolproof.validator.findings import Finding, FixSafety, Hit, Severity
 from toolproof.validator.fixes import FIXES, Change, apply_fixes
+from toolproof.validator.io import INTERNAL_CODE
 from toolproof.validator.safeio import OutputError, atomic_writer, refuse_overwrite
 
 MAX_ROUNDS = 6  # fix -> re-check rounds per record (one repair pass per round)
 EXAMPLES_PER_RULE = 3
 REPORT_SUFFIXES = (".html", ".htm", ".md", ".markdown", ".json")
+# The reason a record is quarantined (clean) or left as it is (fix) when a rule or repair raised
+# on it: not a rule (no case can make a rule fail on purpose), the cleaner's own finding.
+INTERNAL_NAME = "internal-error"
 READER_BLOCKING = frozenset({"TP011"})  # reader findings on a parsed record that keep it out of the output
 
 
@@ -175,8 +179,16 @@ class RecordCleaner:
         out: list[Finding] = []
         for r, hit in check_record(obj, index, self.options, self.rules, errs):
             out.append(self._finding(r.code, r.name, r.severity, r.fix, hit, file, line, index, rid))
-        self.internal_errors.extend(f"{file}:{line}: {e}" for e in errs)
+        for e in errs:
+            out.append(self.internal_finding(e, file, line, index, rid))
         return out
+
+    def internal_finding(self, error: str, file: str, line: int, index: int, rid: str | None) -> Finding:
+        """Fail closed: a record on which a rule or repair raised gets an error finding (TP000), so
+        it is quarantined (clean) or left as it is (fix), never passed; the run exits 3."""
+        self.internal_errors.append(f"{file}:{line}: {error}")
+        hit = Hit("$", f"toolproof failed on this record (please report): {error}", FixSafety.NONE)
+        return self._finding(INTERNAL_CODE, INTERNAL_NAME, Severity.ERROR, FixSafety.NONE, hit, file, line, index, rid)
 
     def _finding(
         self,
@@ -208,9 +220,11 @@ class RecordCleaner:
         from toolproof.validator.rules.base import REGISTRY
 
         r = REGISTRY.get(code)
+        if code == INTERNAL_CODE:
+            self.internal_errors.append(f"{file}:{line}: {hit.message}")
         return self._finding(
             code,
-            r.name if r else code,
+            r.name if r else (INTERNAL_NAME if code == INTERNAL_CODE else code),
             r.severity if r else Severity.ERROR,
             r.fix if r else FixSafety.NONE,
             hit,
@@ -231,7 +245,12 @@ class RecordCleaner:
             for _ in range(MAX_ROUNDS):
                 if not self._fixable(findings):
                     break
-                fixed, applied = apply_fixes(current, unsafe=self.unsafe, max_rounds=1)
+                try:
+                    fixed, applied = apply_fixes(current, unsafe=self.unsafe, max_rounds=1)
+                except Exception as e:  # RecursionError included: a repair must never stop the run
+                    findings = [*findings, self.internal_finding(f"repair raised {type(e).__name__}: {e}", file, line,
+                                                                 index, _finding_id(current))]
+                    break
                 if not applied:
                     break
                 changes.extend(applied)
@@ -265,6 +284,16 @@ class Candidate:
     line_bytes: bytes  # dumps_line(record)
     changes: list[Change]  # the repairs made
     original: Any  # the parsed object (for the repair examples)
+    data: bytes | None = None  # the record's own bytes when it is written as it came (see as_written)
+
+
+def as_written(cand: Candidate, line_bytes: bytes, rewritten: bool) -> bytes:
+    """The bytes to write for a candidate: a record that passes unchanged (canonical, no repair, its
+    id kept) keeps its own bytes (number spellings, key order, spacing; the line end becomes LF), so
+    nothing a parser might round differently is rewritten; any other record is ``line_bytes``."""
+    if cand.data is None or cand.changes or rewritten:
+        return line_bytes
+    return cand.data.rstrip(b"\r\n") + b"\n"
 
 
 def judge_record(
@@ -324,7 +353,8 @@ def judge_record(
     if not isinstance(record, dict):  # only TP002 makes this possible, and it is an error
         _quarantine(result, counts, q_f, file, rec.line, None, outcome.remaining, obj, rec.data)
         return None
-    return Candidate(file, rec.line, record, dumps_line(record), outcome.changes, obj)
+    as_is = rec.data if rec.source_format == "canonical" and not rec.notes and record is obj else None
+    return Candidate(file, rec.line, record, dumps_line(record), outcome.changes, obj, as_is)
 
 
 def dedupe_key(cand: Candidate) -> bytes:
@@ -496,7 +526,7 @@ def clean(
                 keys = [f"{ch.code} {ch.fix}" for ch in cand.changes]
                 note_written(result, counts, keys, lambda i, c=cand: repair_example(c.changes[i], c.original, c.record, c.file, c.line),
                              derived, suffixed)
-                out_f.write(line_bytes)
+                out_f.write(as_written(cand, line_bytes, derived or suffixed))
     result.internal_errors.extend(cleaner.internal_errors)
     for code in result.findings_by_rule:
         if code not in result.severity_by_rule:
@@ -703,40 +733,46 @@ def fix_file(
     pos = start  # byte offset of the current line
     out: Any = None  # the AtomicFile, from the first change on
 
-    def begin() -> Any:
-        """The rewrite starts at the first change: copy the bytes before it, unchanged."""
+    def begin(fd: int) -> Any:
+        """The rewrite starts at the first change: copy the bytes before it, unchanged, from the
+        descriptor being read (``pread``: the path is never opened again, so a file replaced
+        meanwhile cannot lend its head to this one's tail)."""
         from toolproof.validator.safeio import AtomicFile
 
         af = AtomicFile(p, "wb")  # keeps the file's mode; a symlink is written through to its target
-        with open(p, "rb") as again:
-            again.seek(start)
-            left = pos - start
-            while left > 0:
-                block = again.read(min(left, 1 << 20))
+        try:
+            at, end = start, pos
+            while at < end:
+                block = os.pread(fd, min(end - at, 1 << 20), at)
                 if not block:
-                    break
+                    raise FixFileError(f"{file}: shrank while fix read it; left as it is, nothing written")
                 af.file.write(block)
-                left -= len(block)
+                at += len(block)
+        except BaseException:  # (not yet the caller's to discard)
+            af.discard()
+            raise
         return af
 
     try:
         with open(p, "rb") as src:
+            fd = src.fileno()
+            seen = os.fstat(fd)
             src.seek(start)
             if bom:
-                out = begin()
+                out = begin(fd)
             for lineno, line in enumerate(_physical_lines(src), 1):
                 new = _fix_line(line, lineno, index, file, fmt, cleaner, res, unfixed, keep_changes,
                                 duplicate_key_hits, read_record, parse_bytes)
                 if line.strip():
                     index += 1
                 if out is None and new is not line:
-                    out = begin()
+                    out = begin(fd)
                 if out is not None:
                     out.file.write(new)
                 pos += len(line)
-        if out is not None:
-            out.commit()
-            res.changed = True
+            if out is not None:
+                out.commit(before_replace=lambda: _unchanged_since(file, p, fd, seen))
+                res.changed = True
     finally:
         if out is not None and not res.changed:
             out.discard()
@@ -759,6 +795,8 @@ def _fix_line(
 ) -> bytes:
     """The bytes ``fix`` writes for one physical line: the line itself (the same object) unless
     its record was repaired; counts and unfixed errors go to ``res`` / ``unfixed``."""
+    from toolproof.validator.io import has_long_digits, loads_exact, too_deep
+
     text = line.rstrip(b"\r\n")
     if not text.strip():
         return line
@@ -771,6 +809,12 @@ def _fix_line(
         hit = bad.error or Hit("$", "invalid JSON", FixSafety.NONE)
         unfixed(cleaner.reader_finding("TP001", hit, file, lineno, index))
         return line
+    deep = too_deep(obj, text)
+    if deep is not None:  # never walked: left as it is, reported as lint reports it
+        unfixed(cleaner.reader_finding("TP013", deep, file, lineno, index))
+        return line
+    if has_long_digits(text):  # integers past 64 bits exact, should the record be rewritten
+        obj = loads_exact(text)
     dups = [cleaner.reader_finding(code, hit, file, lineno, index, obj)
             for code, hit in duplicate_key_hits(text, obj) if code in cleaner.enabled]
     if dups:  # a repeated key: rewriting would silently pick one value; keep the line
@@ -798,6 +842,22 @@ def _fix_line(
     for f in outcome.errors if outcome.changes == [] else _original_errors(outcome):
         unfixed(f)
     return line
+
+
+def _unchanged_since(file: str, p: Path, fd: int, seen: os.stat_result) -> None:
+    """Raise FixFileError when the file ``fix`` read (descriptor ``fd``, first seen as ``seen``) was
+    written in place or the path now names another file (an editor's save, ``git checkout``): its
+    result would silently drop that change. Nothing is renamed then; the file stays as it is."""
+    def key(s: os.stat_result) -> tuple[int, int, int, int]:
+        return (s.st_dev, s.st_ino, s.st_size, s.st_mtime_ns)
+
+    try:
+        now_path = os.stat(p)  # follows a symlink, as the rewrite does
+    except OSError:
+        now_path = None
+    if key(os.fstat(fd)) != key(seen) or now_path is None or key(now_path) != key(seen):
+        raise FixFileError(f"{file}: changed while fix ran (another program wrote or replaced it); left as "
+                           "it is, with that program's version; nothing was written: run fix again")
 
 
 def _physical_lines(f: IO[bytes]) -> Iterator[bytes]:

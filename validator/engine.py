@@ -36,6 +36,7 @@ from toolproof.validator.findings import (
     unpack_findings,
 )
 from toolproof.validator.io import (
+    INTERNAL_CODE,
     InputError,
     RawRecord,
     Unit,
@@ -105,6 +106,10 @@ class FindingCounts:
         return c
 
 
+# The exit code of a run in which a rule, reader or reporter raised (see LintResult.exit_code).
+INTERNAL_ERROR_EXIT = 3
+
+
 @dataclass
 class LintResult:
     """Files, findings and errors of a lint run.
@@ -157,8 +162,12 @@ class LintResult:
 
     @property
     def exit_code(self) -> int:
+        """0 clean, 1 error findings, 2 an unreadable file, 3 an internal error (fail closed: a
+        record whose checks did not all run is never a pass)."""
         if self.errors:
             return 2
+        if self.internal_errors:
+            return INTERNAL_ERROR_EXIT
         return 1 if self.error_count else 0
 
 
@@ -568,7 +577,9 @@ def run_batch(job: LintJob, units: list[Unit]) -> BatchResult:
         if meta is not None:
             meta.append(rec.line, rid)
         found: list[Finding] = []
-        if rec.error is not None and (rec.code or "TP001") in job.enabled:
+        if rec.code == INTERNAL_CODE and rec.error is not None:  # a reader raised: fail closed
+            errors.append((rec.line, rec.error.message))
+        elif rec.error is not None and (rec.code or "TP001") in job.enabled:
             found.append(make_finding(None, rec.code or "TP001", rec, rid, rec.error, job.severity))
         for code, hit in rec.extra:
             if code in job.enabled:
@@ -1030,11 +1041,14 @@ def lint_records(
 
 def lint_objects(objs: Iterable[Any], *, file: str = "<records>", **kw: Any) -> LintResult:
     """Lint parsed values (tests, notebooks): record i gets line i + 1."""
-    recs = (RawRecord(file, i + 1, i, o) for i, o in enumerate(objs))
+    from toolproof.validator.io import guard_depth
+
+    recs = (guard_depth(RawRecord(file, i + 1, i, o)) for i, o in enumerate(objs))
     return lint_records(recs, file=file, **kw)
 
 
 __all__ = [
+    "INTERNAL_ERROR_EXIT",
     "BatchResult",
     "FileSummary",
     "FindingCounts",

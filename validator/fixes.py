@@ -25,12 +25,14 @@ import orjson
 from toolproof.validator.callsyntax import find_typed_calls, read_tag_block
 from toolproof.validator.callsyntax.base import (
     CLOSE_TAG,
+    nesting_depth,
     normalize_call,
     parse_call_payload,
     scan_tool_call_tags,
 )
 from toolproof.validator.findings import FixSafety, json_path
 from toolproof.validator.formats.common import is_json_data  # a repair never writes what the reader rejects
+from toolproof.validator.io import MAX_NESTING
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +119,9 @@ def _decode_arguments(value: Any) -> dict[str, Any] | None:
         except (ValueError, RecursionError):
             return None
         depth += 1
-    return value if isinstance(value, dict) and depth > 0 and is_json_data(value) else None
+    if not isinstance(value, dict) or depth == 0 or nesting_depth(value, MAX_NESTING) > MAX_NESTING:
+        return None  # (too deep: never put into a record, as the reader's TP013)
+    return value if is_json_data(value) else None
 
 
 def _canonical_call(call: dict[str, Any], call_id: str) -> dict[str, Any]:

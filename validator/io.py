@@ -27,6 +27,7 @@ import io
 import json
 import os
 import re
+import stat
 import sys
 import zlib
 from collections.abc import Callable, Iterator
@@ -49,6 +50,14 @@ JSON_COLUMNS = frozenset(
     {"messages", "tools", "expected_calls", "possible_answer", "conversations", "answers", "functions"}
 )
 RAW_LIMIT = 10 * 1024  # characters of raw text kept for an unparseable record
+# Deepest nesting of objects and arrays a record may have (TP013). Rules, repairs and summaries
+# walk records; past this bound a record is reported and quarantined, never walked, so no walker
+# can hit Python's recursion limit, and orjson (which serialises up to 255 levels) can still
+# write every record that is read, inside a quarantine entry too.
+MAX_NESTING = 200
+# The code of a record on which toolproof itself raised (a reader, rule or repair): not a rule of
+# the registry; the engine counts it as an internal error, the cleaner quarantines the record.
+INTERNAL_CODE = "TP000"
 BOM = b"\xef\xbb\xbf"
 _CHUNK = 1 << 20
 _EXT = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
@@ -187,7 +196,8 @@ def split_format(fmt: str | None) -> tuple[str | None, str]:
 
 
 def check_readable(path: str | os.PathLike[str]) -> None:
-    """Raise InputError naming the path when it is missing, a directory or unreadable."""
+    """Raise InputError naming the path when it is missing, a directory, a pipe or FIFO, or unreadable
+    (``-``, standard input, is read as a stream and passes)."""
     if os.fspath(path) == STDIN:
         return
     p = Path(path)
@@ -202,6 +212,10 @@ def check_readable(path: str | os.PathLike[str]) -> None:
         raise InputError(f"{path}: no such file")
     if p.is_dir():
         raise InputError(f"{path}: is a directory, not a dataset file")
+    mode = os.stat(p).st_mode
+    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):  # checked without opening: a FIFO with no writer would hang
+        raise InputError(f"{path}: a pipe or FIFO, not a regular file; toolproof reads a dataset more than once "
+                         "(detection, then records), so save it to a file first (e.g. `cat ... > data.jsonl`)")
     if not os.access(p, os.R_OK):
         raise InputError(f"{path}: permission denied")
 
@@ -282,23 +296,72 @@ def _invalid(file: str, line: int, index: int, data: bytes, reason: str) -> RawR
     return RawRecord(file, line, index, None, raw=_decode(data), error=hit, code="TP001", data=data)
 
 
+def too_deep(obj: Any, data: bytes | None = None) -> Hit | None:
+    """The TP013 hit when ``obj`` nests deeper than :data:`MAX_NESTING`, else None.
+
+    Cheap on nearly every record: a text with fewer brackets than the bound cannot nest past it,
+    so the value is walked (iteratively) only when its text holds that many brackets.
+    """
+    if not isinstance(obj, dict | list):
+        return None
+    if data is not None and data.count(b"[") + data.count(b"{") <= MAX_NESTING:
+        return None
+    from toolproof.validator.callsyntax.base import nesting_depth
+
+    if nesting_depth(obj, MAX_NESTING) <= MAX_NESTING:
+        return None
+    return Hit(path="$", message=f"objects and arrays nest more than {MAX_NESTING} levels deep; not read",
+               fix=FixSafety.NONE)
+
+
+def _too_deep_record(file: str, line: int, index: int, hit: Hit, data: bytes | None, obj: Any = None) -> RawRecord:
+    """A TP013 record: not read, kept as its bytes, or (a CSV row, a converted record) as its JSON
+    text; the value itself is never walked again."""
+    if data is not None:
+        raw: str | None = _decode(data)
+    else:
+        try:
+            raw = json.dumps(obj, ensure_ascii=False)[:RAW_LIMIT]
+        except (RecursionError, ValueError, TypeError):
+            raw = f"(not shown: nested more than {MAX_NESTING} levels deep)"
+    return RawRecord(file, line, index, None, raw=raw, error=hit, code="TP013", data=data)
+
+
+def guard_depth(rec: RawRecord) -> RawRecord:
+    """``rec``, or its TP013 record when its value nests too deeply (for records built by callers)."""
+    if rec.error is None and rec.obj is not None:
+        hit = too_deep(rec.obj, rec.data)
+        if hit is not None:
+            return _too_deep_record(rec.file, rec.line, rec.index, hit, rec.data)
+    return rec
+
+
 def convert(obj: Any, record_format: str = "auto") -> tuple[Any, str | None]:
     """Canonical form of ``obj`` and its dialect; ``(obj, None)`` when it cannot be read."""
     r = read_record(obj, record_format)
     return (r.obj, r.dialect) if r.ok else (obj, None)
 
 
-def read_value(file: str, line: int, index: int, obj: Any, record_format: str = "auto") -> RawRecord:
+def read_value(
+    file: str, line: int, index: int, obj: Any, record_format: str = "auto", *, depth_checked: bool = False
+) -> RawRecord:
     """A parsed value read through the dialect registry (``validator.formats.read_record``).
 
     A value that its dialect cannot convert becomes a TP012 record (not read: ``obj`` is None, the
     value is kept in ``original``). A value of no known dialect is left to the structure rules as it
     is (TP002 not an object, TP003 no messages), with no dialect. Notes with a finding code (TP407)
-    become reader findings.
+    become reader findings. A value nested deeper than :data:`MAX_NESTING` is a TP013 record.
     """
-    if record_format in ("auto", "canonical") and not isinstance(obj, dict):
-        return RawRecord(file, line, index, obj)  # TP002 reports it
-    r = read_record(obj, record_format)
+    deep = None if depth_checked else too_deep(obj)
+    if deep is not None:
+        return _too_deep_record(file, line, index, deep, None, obj)
+    if record_format in ("auto", "canonical", AUTO_OBJECT_ARGS) and not isinstance(obj, dict):
+        return RawRecord(file, line, index, obj)  # TP002 reports it (as fix does, whatever the file holds)
+    try:
+        r = read_record(obj, record_format)
+    except Exception as e:  # RecursionError included: a dialect reader must never stop the run (fail closed)
+        hit = Hit(path="$", message=f"reading the record raised {type(e).__name__}: {e}", fix=FixSafety.NONE)
+        return RawRecord(file, line, index, None, error=hit, code=INTERNAL_CODE, original=obj)
     if not r.ok and r.dialect is None and record_format == "auto":
         return RawRecord(file, line, index, obj)  # no dialect: TP003 and the structure rules say what is missing
     if not r.ok:
@@ -306,9 +369,37 @@ def read_value(file: str, line: int, index: int, obj: Any, record_format: str = 
         where = f" as {r.dialect}" if r.dialect else ""
         hit = Hit(path=r.error.path, message=f"cannot be read{where}: {r.error.message}", fix=FixSafety.NONE)
         return RawRecord(file, line, index, None, error=hit, code="TP012", source_format=r.dialect, original=obj)
+    if r.notes or r.dialect not in (None, "canonical"):  # converting may decode JSON text (string arguments, tools)
+        deep = too_deep(r.obj)
+        if deep is not None:
+            return _too_deep_record(file, line, index, deep, None, obj)
     extra = tuple((n.code, Hit(path=n.path, message=n.message or n.kind, fix=FixSafety.NONE)) for n in r.notes if n.code)
     kinds = tuple(dict.fromkeys(n.kind for n in r.notes if not n.code))
     return RawRecord(file, line, index, r.obj, extra=extra, source_format=r.dialect, notes=kinds)
+
+
+# A run of 19+ digits: an integer that may be past 64 bits, which orjson reads as a (rounded) float.
+# Found with bytes.translate (digits -> "0", the rest -> " ") and a substring test: ~10x a regex.
+_DIGIT_MAP = bytes(48 if 48 <= i <= 57 else 32 for i in range(256))
+_RUN = b"0" * 19
+
+
+def has_long_digits(data: bytes) -> bool:
+    """Whether ``data`` holds 19 digits in a row (cheap; a string of digits counts too)."""
+    return _RUN in data.translate(_DIGIT_MAP)
+
+
+def loads_exact(data: bytes) -> Any:
+    """``orjson.loads``, but integers past 64 bits stay exact: a text with a 19-digit run is read
+    again with ``json`` (slower, exact ints; only such records pay). Raises orjson.JSONDecodeError
+    as orjson does; call it on records within :data:`MAX_NESTING` (``json`` recurses)."""
+    obj = orjson.loads(data)
+    if not has_long_digits(data):
+        return obj
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):  # orjson read it: keep its value
+        return obj
 
 
 def parse_bytes(
@@ -319,8 +410,13 @@ def parse_bytes(
         obj = orjson.loads(data)
     except orjson.JSONDecodeError as e:
         return _invalid(file, line, index, data, _parse_reason(data, e, last_line))
+    deep = too_deep(obj, data)
+    if deep is not None:
+        return _too_deep_record(file, line, index, deep, data)
+    if has_long_digits(data):  # integers past 64 bits: read them exactly
+        obj = loads_exact(data)
     dups = duplicate_key_hits(data, obj)
-    rec = read_value(file, line, index, obj, record_format)
+    rec = read_value(file, line, index, obj, record_format, depth_checked=True)
     rec.data = data
     if dups:
         rec.extra = tuple(dups) + rec.extra
@@ -572,6 +668,9 @@ def _iter_json_stream(f: BinaryIO, file: str, record_format: str) -> Iterator[Ra
         if parsed:
             dups = duplicate_key_hits(text.encode("utf-8", "surrogatepass"), obj)
             rec = read_value(file, start_line, index, obj, record_format)
+            if rec.code == "TP013":  # kept as its exact text, like an element that did not parse
+                rec.data = text.encode("utf-8", "surrogatepass")
+                rec.raw = _decode(rec.data)
             if dups:
                 rec.extra = tuple(dups) + rec.extra
         else:  # orjson gives the reason (NUL, invalid UTF-8, depth, truncation, syntax)
@@ -952,6 +1051,8 @@ __all__ = [
     "check_readable",
     "compression",
     "display_name",
+    "has_long_digits",
+    "loads_exact",
     "open_binary",
     "plain_file",
     "convert",

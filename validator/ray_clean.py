@@ -42,6 +42,7 @@ from toolproof.validator.cleaner import (
     RecordCleaner,
     _id_key,
     _rule_severity,
+    as_written,
     dedupe_key,
     derive_id,
     dumps_line,
@@ -149,6 +150,7 @@ class _RangeCleaner:
                 continue
             key = dedupe_key(cand).hex() if self.s["dedupe"] else ""
             record, data, derived = derive_id(cand.record, cand.line_bytes, self.s["stems"][file], cand.line)
+            data = as_written(cand, data, derived)  # a record passing unchanged keeps its bytes, as in `clean`
             rid = record.get("id")
             _row(out, "c", g, pos, data, key, _id_key(rid), id_root(rid), _repairs(cand), derived)
         if folders is not None:

@@ -23,7 +23,7 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -85,43 +85,131 @@ def _umask() -> int:
     return mask
 
 
+def cannot_write(target: str | os.PathLike[str], e: OSError) -> OutputError:
+    """The error of a failed write, naming the user's path (never the temporary file beside it)."""
+    return OutputError(f"{os.fspath(target)}: cannot write ({e.strerror or e})")
+
+
+class _Guarded:
+    """The temporary file of an :class:`AtomicFile`: an ``OSError`` while writing (disk full, a
+    quota, an I/O error) becomes an :class:`OutputError` that names the target, not the temporary
+    file, so every command says which of its outputs failed, without a traceback."""
+
+    __slots__ = ("_f", "_target")
+
+    def __init__(self, f: IO[Any], target: Path) -> None:
+        self._f = f
+        self._target = target
+
+    def write(self, data: Any) -> int:
+        try:
+            return self._f.write(data)
+        except OSError as e:
+            raise cannot_write(self._target, e) from e
+
+    def writelines(self, lines: Iterable[Any]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        try:
+            self._f.flush()
+        except OSError as e:
+            raise cannot_write(self._target, e) from e
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._f, name)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._f)
+
+
+# Temporary files of the AtomicFiles not yet committed or discarded: what an interrupt (Ctrl-C,
+# SIGTERM) that lands between creating one and entering its ``with`` would leave; the command
+# removes them on its way out (``discard_pending``).
+_PENDING: set[str] = set()
+
+
+def discard_pending() -> None:
+    """Remove the temporary files of every AtomicFile still open (the command's last clean-up)."""
+    for tmp in list(_PENDING):
+        _PENDING.discard(tmp)
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
 class AtomicFile:
     """A temporary file beside ``target``; :meth:`commit` renames it over the target,
-    :meth:`discard` removes it (the target is then untouched). See :func:`atomic_writer`."""
+    :meth:`discard` removes it (the target is then untouched). See :func:`atomic_writer`.
+    Failures to create, write or rename it are :class:`OutputError` naming ``target``."""
 
     def __init__(self, target: str | os.PathLike[str], mode: str = "wb", *, encoding: str = "utf-8",
                  newline: str | None = None) -> None:
         t = Path(target)
         if t.is_symlink():  # write through the link to its target; the link stays
             t = Path(os.path.realpath(t))
-        t.parent.mkdir(parents=True, exist_ok=True)
         try:
-            keep = stat.S_IMODE(os.stat(t).st_mode)
+            t.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise cannot_write(target, e) from e
+        try:
+            st = os.stat(t)
+            keep = stat.S_IMODE(st.st_mode)
         except FileNotFoundError:
-            keep = 0o666 & ~_umask()
+            st, keep = None, 0o666 & ~_umask()
         self.target = t
-        fd, self.tmp = tempfile.mkstemp(prefix=f".{t.name}.", suffix=".tmp", dir=t.parent)
+        self.done = False
+        self.tmp: str | None = None
+        self.file: IO[Any]
+        if st is not None and not stat.S_ISREG(st.st_mode):  # /dev/null, /dev/full, a tty: written to, never replaced
+            try:
+                raw_dev: IO[Any] = open(t, mode, **({} if "b" in mode else {"encoding": encoding, "newline": newline}))
+            except OSError as e:
+                raise cannot_write(target, e) from e
+            self.file = _Guarded(raw_dev, t)  # type: ignore[assignment]
+            return
         try:
-            os.chmod(self.tmp, keep)
+            fd, tmp = tempfile.mkstemp(prefix=f".{t.name}.", suffix=".tmp", dir=t.parent)
+            _PENDING.add(tmp)
+            self.tmp = tmp
+        except OSError as e:  # a read-only folder, no permission, no space for one more file
+            raise cannot_write(target, e) from e
+        try:
+            os.chmod(tmp, keep)
             if "b" in mode:
-                self.file: IO[Any] = os.fdopen(fd, "wb")
+                raw: IO[Any] = os.fdopen(fd, "wb")
             else:
-                self.file = os.fdopen(fd, "w", encoding=encoding, newline=newline)
+                raw = os.fdopen(fd, "w", encoding=encoding, newline=newline)
         except BaseException:
             os.close(fd)
-            os.unlink(self.tmp)
+            os.unlink(tmp)
+            _PENDING.discard(tmp)
             raise
-        self.done = False
+        self.file = _Guarded(raw, t)  # type: ignore[assignment]
 
-    def commit(self) -> None:
+    def commit(self, before_replace: Callable[[], None] | None = None) -> None:
+        """Rename the finished file over the target. ``before_replace`` runs last, after the
+        fsync, right before the rename: when it raises, the temporary file is removed and the
+        target stays as it is (``fix`` checks there that no one else wrote the file meanwhile)."""
         if self.done:
             return
         self.done = True
         try:
             self.file.flush()
+            if self.tmp is None:  # a device: nothing to rename
+                self.file.close()
+                return
             os.fsync(self.file.fileno())
             self.file.close()
+            if before_replace is not None:
+                before_replace()
             os.replace(self.tmp, self.target)
+            _PENDING.discard(self.tmp)
+        except OSError as e:  # fsync / close / rename: disk full, read-only target
+            self._remove()
+            raise cannot_write(self.target, e) from e
         except BaseException:
             self._remove()
             raise
@@ -137,10 +225,13 @@ class AtomicFile:
             self.file.close()
         except Exception:
             pass
+        if self.tmp is None:
+            return
         try:
             os.unlink(self.tmp)
         except OSError:
             pass
+        _PENDING.discard(self.tmp)
 
 
 @contextmanager
@@ -197,6 +288,14 @@ def escape_text(s: Any) -> str:
     if text.isascii() and text.isprintable():  # the common case: no ASCII control character (TAB included)
         return text
     return _UNSAFE.sub(_esc, text) if _UNSAFE.search(text) else text
+
+
+def escape_path(path: Any) -> str:
+    """:func:`escape_text` of a path that starts a printed line: ``./`` goes before a path that
+    GitHub Actions would read as a workflow command there (``::warning::x.jsonl``: the runner
+    executes any log line that starts with ``::`` after spaces). Still the same file to a shell."""
+    text = escape_text(path if isinstance(path, str) else os.fspath(path))
+    return "./" + text if text.lstrip().startswith("::") else text
 
 
 def escape_block(s: Any) -> str:
@@ -263,9 +362,12 @@ __all__ = [
     "AtomicFile",
     "OutputError",
     "atomic_writer",
+    "cannot_write",
+    "discard_pending",
     "csv_cell",
     "csv_text",
     "escape_block",
+    "escape_path",
     "escape_text",
     "refuse_overwrite",
     "safe_row",

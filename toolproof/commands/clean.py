@@ -6,7 +6,8 @@ record is read through the dialect registry (``validator.formats``); the summary
 dialects were read and how many records of each were quarantined.
 Exit 0 when the run completed (records quarantined for their findings included), 1 when some
 record could not be read at all (invalid JSON, a shape its dialect does not allow, not a record:
-TP001 / TP012 / TP002 / TP003; ``--allow-unread`` makes that 0), 2 for usage errors.
+TP001 / TP012 / TP013 / TP002 / TP003; ``--allow-unread`` makes that 0), 2 for usage errors, 3 when
+toolproof itself failed on a record (an internal error; the record is quarantined with the reason).
 """
 
 from __future__ import annotations
@@ -143,7 +144,19 @@ def run(args: argparse.Namespace) -> int:
     print(format_summary(result, args.quiet), file=sys.stdout)
     if balanced is not None and not args.quiet:
         print(balanced, file=sys.stdout)
-    return 1 if result.unread and not args.allow_unread else 0
+    return _exit_code(result, args.allow_unread)
+
+
+def _exit_code(result: Any, allow_unread: bool) -> int:
+    """3 when toolproof failed on a record (it is quarantined, but the run is not a pass), 1 for
+    unread records (unless allowed), else 0."""
+    from toolproof.validator.engine import INTERNAL_ERROR_EXIT
+
+    if result.internal_errors:
+        print(f"toolproof clean: {len(result.internal_errors)} internal error(s) (please report); the records they "
+              "concern are quarantined with the reason; exit 3", file=sys.stderr)
+        return INTERNAL_ERROR_EXIT
+    return 1 if result.unread and not allow_unread else 0
 
 
 def _clean_ray(args: argparse.Namespace, config: Any) -> int:
@@ -182,7 +195,7 @@ def _clean_ray(args: argparse.Namespace, config: Any) -> int:
         rows = conservation(result)
         print("records in = written + quarantined + duplicates dropped, per file: " + ", ".join(
             f"{escape_text(r['file'])} {r['records_in']} = {r['written']} + {r['quarantined']} + {r['duplicates_dropped']}" for r in rows))
-    return 1 if result.unread and not args.allow_unread else 0
+    return _exit_code(result, args.allow_unread)
 
 
 def _balance(result: Any, share: float, seed: int) -> str:

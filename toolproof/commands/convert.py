@@ -127,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
     from toolproof.validator.cleaner import quarantine_line
     from toolproof.validator.formats import FORMATS, ConversionError, Reading, read_record
     from toolproof.validator.io import InputError, check_readable, iter_units
-    from toolproof.validator.safeio import AtomicFile, OutputError, escape_text, refuse_overwrite
+    from toolproof.validator.safeio import AtomicFile, OutputError, escape_path, escape_text, refuse_overwrite
 
     if args.source not in FORMATS:
         raise UsageError(f"--from: unknown format {args.source!r} (choose from {', '.join(FORMATS)})")
@@ -182,7 +182,7 @@ def run(args: argparse.Namespace) -> int:
                     problems.update(n.code or "" for n in r.notes if n.code)
                     for n in r.notes:
                         if n.code:
-                            print(f"{escape_text(file)}:{line}: {n.code} {escape_text(n.path)}: {escape_text(n.message)}",
+                            print(f"{escape_path(file)}:{line}: {n.code} {escape_text(n.path)}: {escape_text(n.message)}",
                                   file=sys.stderr)
                     n_out += 1
                     continue
@@ -195,7 +195,7 @@ def run(args: argparse.Namespace) -> int:
             fq.file.write(quarantine_line(file, line, finding["id"], [finding], _jsonable(raw), data))
             reasons[finding["name"]] += 1
             n_q += 1
-            print(f"{escape_text(file)}:{line}: {escape_text(finding['path'])}: {escape_text(finding['message'])}",
+            print(f"{escape_path(file)}:{line}: {escape_text(finding['path'])}: {escape_text(finding['message'])}",
                   file=sys.stderr)
         fo.commit()
         if n_q:

@@ -2,7 +2,8 @@
 
 JSON Lines in and out. A record is rewritten only when the safe repairs leave it with no
 error; every other line (unfixable records, broken JSON, blank lines) keeps its exact bytes and
-its findings are printed. Prints ``Fixing PATH`` and exits 1 when it changed a file, 0 otherwise.
+its findings are printed. Prints ``Fixing PATH`` and exits 1 when it changed a file, 0 otherwise,
+3 when toolproof itself failed on a record (an internal error; that line is left as it is).
 """
 
 from __future__ import annotations
@@ -28,15 +29,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def _print_unfixed(f: Any) -> None:
     """pre-commit's `path:line: problem`; the message is the one `lint` gives."""
-    from toolproof.validator.safeio import escape_text
+    from toolproof.validator.safeio import escape_path, escape_text
 
-    print(f"{escape_text(f.file)}:{f.line}: {f.code} [{f.name}] {escape_text(f.path)}: {escape_text(f.message)}")
+    print(f"{escape_path(f.file)}:{f.line}: {f.code} [{f.name}] {escape_text(f.path)}: {escape_text(f.message)}")
 
 
 def run(args: argparse.Namespace) -> int:
     from toolproof.validator.cleaner import FixFileError, RecordCleaner, fix_file
     from toolproof.validator.config import ConfigError, load_config
-    from toolproof.validator.safeio import escape_text
+    from toolproof.validator.safeio import escape_path, escape_text
 
     try:
         config = load_config(args.config)
@@ -54,10 +55,18 @@ def run(args: argparse.Namespace) -> int:
         other = {k: n for k, n in res.dialects.items() if k not in ("canonical", "unknown", "unread")}
         if other:
             read = ", ".join(f"{k} {n}" for k, n in sorted(res.dialects.items(), key=lambda kv: (-kv[1], kv[0])))
-            print(f"{escape_text(path)}: read as {read} (records); fix repairs canonical records only, the others are left "
+            print(f"{escape_path(path)}: read as {read} (records); fix repairs canonical records only, the others are left "
                   f"as they are (`toolproof convert {escape_text(path)} -o OUT.jsonl` converts them)")
         if res.changed:
             changed_any = True
             print(f"Fixing {escape_text(path)}")
     sys.stdout.flush()
+    if cleaner.internal_errors:
+        from toolproof.validator.engine import INTERNAL_ERROR_EXIT
+
+        for e in cleaner.internal_errors[:20]:
+            print(f"toolproof fix: internal error (please report): {escape_text(e)}", file=sys.stderr)
+        print(f"toolproof fix: {len(cleaner.internal_errors)} internal error(s): those records were left as they are; "
+              "exit 3", file=sys.stderr)
+        return INTERNAL_ERROR_EXIT
     return 1 if changed_any else 0

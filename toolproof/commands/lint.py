@@ -1,7 +1,7 @@
 """`toolproof lint PATH...`: check datasets and report findings.
 
 Exit 0 when no error-level finding, 1 when there are, 2 for usage errors or
-unreadable files.
+unreadable files, 3 when toolproof itself failed on a record (an internal error: fail closed).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "lint",
         help="check tool-calling datasets (JSONL, JSON, CSV, Parquet) and report findings",
-        description="Check tool-calling datasets and report findings. Exit 0: no errors; 1: errors; 2: usage error or unreadable file.",
+        description="Check tool-calling datasets and report findings. Exit 0: no errors; 1: errors; 2: usage error or unreadable file; 3: internal error (not all checks ran).",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="dataset files (.jsonl, .json, .csv, .parquet), a datasets save_to_disk folder or .arrow file, or hf://org/name (@split picks a split)")
     p.add_argument("--hf-dataset", action="append", metavar="NAME", help="a dataset on the Hugging Face hub (org/name[@split]), streamed; same as the PATH hf://NAME")
@@ -191,7 +191,8 @@ def run(args: argparse.Namespace) -> int:
     # The report is written as the findings come (memory stays flat however many there are);
     # with -o it goes to a temporary file beside the target, renamed over it at the end.
     with _report_file(args.output) as out:
-        stream = open_stream(args.format, out, color=color, batch=args.hook)
+        kw = {"fail_on_empty": True} if args.fail_on_empty and args.format == "text" else {}
+        stream = open_stream(args.format, out, color=color, batch=args.hook, **kw)
         try:
             if args.engine == "ray":
                 result = _lint_ray(args, config, options)
@@ -235,6 +236,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"toolproof lint: error: {escape_text(e)}", file=sys.stderr)
     for e in result.internal_errors[:20]:
         print(f"toolproof lint: internal error (please report): {escape_text(e)}", file=sys.stderr)
+    if result.internal_errors:
+        print(f"toolproof lint: {len(result.internal_errors)} internal error(s): not all checks ran; exit 3 "
+              "(the data is not known to be clean)", file=sys.stderr)
     empty = [f.path for f in result.files if f.records == 0]
     for path in empty if (args.format != "text" or args.output) else []:  # the text report says it itself
         print(f"toolproof lint: warning: {escape_text(path)}: no records (empty file)"

@@ -50,13 +50,21 @@ class ConversionError(ToolproofError, ValueError):
 
 
 def is_json_data(value: Any) -> bool:
-    """True when ``value`` writes as strict JSON that reads back the same (no NaN, no ints past 64 bits,
-    no sets, tuples as keys or bytes): what a record may hold, as the reader and writers see it."""
+    """True when ``value`` writes as strict JSON that reads back the same (no NaN, no sets, tuples
+    as keys or bytes): what a record may hold, as the reader and writers see it. Integers past 64
+    bits are fine: the reader keeps them exact (``io.loads_exact``) and the writers fall back to
+    ``json`` for them (``cleaner.dumps_line``)."""
     try:
-        json.dumps(value, allow_nan=False)
-        orjson.dumps(value)
-    except (TypeError, ValueError, RecursionError, orjson.JSONEncodeError):
+        text = json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
         return False
+    try:
+        orjson.dumps(value)
+    except (TypeError, orjson.JSONEncodeError):  # a big int, or something only json's round trip tells
+        try:
+            return bool(json.loads(text) == value)
+        except (ValueError, RecursionError):
+            return False
     return True
 
 

@@ -16,6 +16,17 @@ def _cell(value: Any, limit: int = 160) -> str:
     return s.replace("<", "&lt;").replace(">", "&gt;").replace("`", "ˋ")
 
 
+def _span(value: Any, limit: int = 160) -> str:
+    """Data as a Markdown code span: nothing in it renders (no image, link, autolink, emphasis or
+    HTML); its own backticks cannot close the span (shown as ˋ). Every data-derived text outside a
+    table of our own names goes through here."""
+    s = "" if value is None else str(value)
+    if len(s) > limit:
+        s = s[: limit - 1] + "…"
+    s = escape_text(s.replace("\r", " ").replace("\n", "⏎")).replace("`", "ˋ").replace("|", "\\|")
+    return f"`{s}`" if s.strip() else "(empty)"
+
+
 def _code(value: Any, limit: int = 800) -> str:
     s = "" if value is None else str(value)
     if len(s) > limit:
@@ -30,9 +41,9 @@ def _code(value: Any, limit: int = 800) -> str:
 def render_clean_markdown(model: dict[str, Any]) -> str:
     s = model["summary"]
     out: list[str] = ["# toolproof clean report", ""]
-    out.append("Inputs: " + ", ".join(f"`{_cell(p)}`" for p in model["inputs"]))
-    out.append(f"Output: `{_cell(model['output'])}`  ")
-    out.append(f"Quarantine: `{_cell(model['quarantine'])}`  ")
+    out.append("Inputs: " + ", ".join(_span(p) for p in model["inputs"]))
+    out.append(f"Output: {_span(model['output'])}  ")
+    out.append(f"Quarantine: {_span(model['quarantine'])}  ")
     out.append(f"Unsafe fixes: {'on' if model['unsafe_fixes'] else 'off'}; dedupe: {'on' if model['dedupe'] else 'off'}")
     out += ["", "## Summary", "", "| | records |", "|---|---:|"]
     out.append(f"| records in | {s['records_in']} |")
@@ -47,7 +58,7 @@ def render_clean_markdown(model: dict[str, Any]) -> str:
         out += ["", "| file | records | written | quarantined | duplicates |", "|---|---:|---:|---:|---:|"]
         for f in model["files"]:
             out.append(
-                f"| `{_cell(f['path'])}` | {f['records']} | {f['written']} | {f['quarantined']} | {f['duplicates']} |"
+                f"| {_span(f['path'])} | {f['records']} | {f['written']} | {f['quarantined']} | {f['duplicates']} |"
             )
     out += ["", "## Repairs", ""]
     if model["repairs"]:
@@ -59,7 +70,7 @@ def render_clean_markdown(model: dict[str, Any]) -> str:
             if not ex:
                 continue
             out += ["", f"### {r['code']} {_cell(r['fix'])}", ""]
-            out.append(f"`{_cell(ex['file'])}:{ex['line']}` at `{_cell(ex['path'])}`: {_cell(ex['message'])}")
+            out.append(f"{_span(str(ex['file']) + ':' + str(ex['line']))} at {_span(ex['path'])}: {_span(ex['message'], 400)}")
             out += ["", "Before:", "", _code(ex["before"]), "", "After:", "", _code(ex["after"])]
     else:
         out.append("No repairs.")
@@ -85,8 +96,8 @@ def render_clean_markdown(model: dict[str, Any]) -> str:
                 out += [_cell(f["summary"], 400), ""]
             for e in f["examples"]:
                 out.append(
-                    f"- `{_cell(e['file'])}:{e['line']}` `{_cell(e['path'])}`: {_cell(e['message'])}"
-                    f" — `{_cell(e['snippet'], 120)}`"
+                    f"- {_span(str(e['file']) + ':' + str(e['line']))} {_span(e['path'])}: {_span(e['message'], 400)}"
+                    f" — {_span(e['snippet'], 120)}"
                 )
     else:
         out.append("No findings.")
@@ -105,10 +116,10 @@ def render_clean_markdown(model: dict[str, Any]) -> str:
     if stats:
         out += ["", "## Dataset balance (output)", "", "| measure | value |", "|---|---|"]
         for k, v in stats.items():
-            out.append(f"| {_cell(k)} | {_cell(v, 300)} |")
+            out.append(f"| {_cell(k)} | {_span(v, 300)} |")
     if model.get("internal_errors"):
         out += ["", "## Internal errors", ""]
-        out += [f"- {_cell(e, 300)}" for e in model["internal_errors"][:50]]
+        out += [f"- {_span(e, 300)}" for e in model["internal_errors"][:50]]
     out.append("")
     return "\n".join(out)
 

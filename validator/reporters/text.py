@@ -11,6 +11,7 @@ from typing import IO, Any
 from toolproof.validator.engine import LintResult, registered_rules
 from toolproof.validator.findings import Finding, FixSafety, Severity
 from toolproof.validator.reporters import render_by_stream
+from toolproof.validator.safeio import escape_path as _p
 from toolproof.validator.safeio import escape_text as _e
 
 _STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
@@ -24,7 +25,7 @@ def finding_line(f: Finding, file: str | None = None) -> str:
     """One finding as a text line; ``file``: ``f.file`` already escaped (a stream escapes it once per file)."""
     where = "" if f.path in ("", "$") else f"  {_e(f.path)}"
     mark = "" if f.fix is FixSafety.NONE else _fix_mark(f)
-    return f"{_e(f.file) if file is None else file}:{f.line}  {f.code} {f.name}  {_e(f.message)}{where}{mark}"
+    return f"{_p(f.file) if file is None else file}:{f.line}  {f.code} {f.name}  {_e(f.message)}{where}{mark}"
 
 
 def _notes(result: LintResult) -> Any:
@@ -32,7 +33,7 @@ def _notes(result: LintResult) -> Any:
     read, unreadable files and internal errors (both streams print these)."""
     for fs in result.files:
         if fs.records == 0:
-            yield "yellow", "", f"{_e(fs.path)}: no records (empty file)"
+            yield "yellow", "", f"{_p(fs.path)}: no records (empty file)"
         elif (line := read_as(fs)) is not None:
             yield "dim", "", line
     for e in result.errors:
@@ -56,6 +57,29 @@ def _files_named(result: LintResult, limit: int = 8) -> str:
 def _passed(result: LintResult, batch: bool = False) -> str:
     return (f"All checks passed: {result.records} record(s) in {len(result.files)} file(s)"
             + (_files_named(result) if batch else "") + ".")
+
+
+def _incomplete(result: LintResult) -> str:
+    """The verdict of a run in which toolproof itself failed on some record (exit 3): never a pass."""
+    return (f"Not all checks ran: {len(result.internal_errors)} internal error(s) (please report); "
+            f"{result.error_count} error(s) and {result.warning_count} warning(s) found by the checks that ran; "
+            f"{result.records} record(s) in {len(result.files)} file(s). The data is not known to be clean.")
+
+
+def _empty_failure(result: LintResult) -> str:
+    empty = sum(1 for f in result.files if f.records == 0)
+    return f"Failed: {empty} of {len(result.files)} file(s) hold no records (--fail-on-empty)."
+
+
+def verdict(result: LintResult, batch: bool = False, fail_on_empty: bool = False) -> tuple[str, bool]:
+    """The summary line and whether it is a pass (only then is it "All checks passed")."""
+    if result.internal_errors:
+        return _incomplete(result), False
+    if result.finding_count or result.errors:
+        return _totals(result, batch), False
+    if fail_on_empty and any(f.records == 0 for f in result.files):
+        return _empty_failure(result), False
+    return _passed(result, batch), True
 
 
 def _totals(result: LintResult, batch: bool = False) -> str:
@@ -82,7 +106,7 @@ def read_as(fs: Any) -> str | None:
         what = f"{items[0][0]} ({items[0][1]} records)"
     else:
         what = ", ".join(f"{k} {n}" for k, n in items) + f" ({fs.records} records)"
-    return f"{_e(fs.path)}: read as {what}"
+    return f"{_p(fs.path)}: read as {what}"
 
 
 class PlainStream:
@@ -91,9 +115,10 @@ class PlainStream:
     ``batch``: name the files checked in the summary line (a pre-commit run may be one of several).
     """
 
-    def __init__(self, out: IO[str], batch: bool = False, **_: Any) -> None:
+    def __init__(self, out: IO[str], batch: bool = False, fail_on_empty: bool = False, **_: Any) -> None:
         self.out = out
         self.batch = batch
+        self.fail_on_empty = fail_on_empty
         self.current: str | None = None
         self._file = ""  # the current file, escaped
 
@@ -102,7 +127,7 @@ class PlainStream:
             if self.current is not None:
                 self.out.write("\n")
             self.current = f.file
-            self._file = _e(f.file)
+            self._file = _p(f.file)
         self.out.write(finding_line(f, self._file) + "\n")
 
     def close(self, result: LintResult) -> None:
@@ -118,19 +143,19 @@ class PlainStream:
             for code, name, sev, n, fix in rows:
                 out.append(f"{code:<6} {name:<{w}} {sev:<8} {n:>7}  {fix}")
         out.append("")
-        found = result.finding_count
-        out.append(_totals(result, self.batch) if found or result.errors else _passed(result, self.batch))
+        out.append(verdict(result, self.batch, self.fail_on_empty)[0])
         self.out.write("\n".join(out) + "\n")
 
 
 class RichStream:
     """Coloured text (rich) onto ``out``, a finding at a time."""
 
-    def __init__(self, out: IO[str], width: int = 120, batch: bool = False, **_: Any) -> None:
+    def __init__(self, out: IO[str], width: int = 120, batch: bool = False, fail_on_empty: bool = False, **_: Any) -> None:
         from rich.console import Console
 
         self.con = Console(file=out, force_terminal=True, width=width, highlight=False)
         self.batch = batch
+        self.fail_on_empty = fail_on_empty
         self.current: str | None = None
 
     def finding(self, f: Finding) -> None:
@@ -165,10 +190,12 @@ class RichStream:
                 t.add_row(code, name, f"[{_STYLE[Severity(sev)]}]{sev}[/]", str(n), fix)
             con.print()
             con.print(t)
-        if result.finding_count or result.errors:
-            con.print(f"[bold]{escape(_totals(result, batch))}[/]")
+        line, ok = verdict(result, batch, self.fail_on_empty)
+        if ok:
+            con.print(f"[bold green]All checks passed:[/] {escape(line[len('All checks passed: '):])}")
         else:
-            con.print(f"[bold green]All checks passed:[/] {escape(_passed(result, batch)[len('All checks passed: '):])}")
+            style = "bold magenta" if result.internal_errors else "bold"
+            con.print(f"[{style}]{escape(line)}[/]")
 
 
 def Stream(out: IO[str], *, color: bool = False, **kw: Any) -> PlainStream | RichStream:

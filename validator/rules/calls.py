@@ -8,7 +8,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from toolproof.validator.callsyntax.base import nesting_depth
 from toolproof.validator.findings import FixSafety, Hit, json_path
+from toolproof.validator.io import MAX_NESTING
 from toolproof.validator.rules._walk import view
 from toolproof.validator.rules.base import Context, rule
 from toolproof.validator.rules.dialects import is_code_interpreter_call
@@ -34,6 +36,8 @@ def decode_arguments(args: str) -> tuple[Any, int, str | None]:
         except (ValueError, RecursionError):
             break
         depth += 1
+    if isinstance(value, dict | list) and nesting_depth(value, MAX_NESTING) > MAX_NESTING:  # never walked (as TP013)
+        return None, 0, f"nested more than {MAX_NESTING} levels deep"
     return value, depth, None
 
 

@@ -98,3 +98,35 @@ def duplicate_key(record: Any, ctx: Context) -> Iterator[Hit]:
     with its exact bytes; `toolproof fix` leaves the line as it is.
     """
     return iter(())
+
+
+@rule("TP013", "nested-too-deeply", severity=Severity.ERROR, fix=FixSafety.NONE, family="reader")
+def nested_too_deeply(record: Any, ctx: Context) -> Iterator[Hit]:
+    """A record whose objects and arrays nest more than 200 levels deep.
+
+    ## What it does
+    Reports a record that parses but nests deeper than `MAX_NESTING` (200) levels anywhere:
+    a parameters schema of a thousand nested `properties`, an argument value of a thousand
+    nested lists. The reader counts the depth without recursion (only when the record's text
+    holds that many brackets) and does not read the record: no rule, repair or summary walks it.
+
+    ## Why is this bad?
+    No tool schema or call needs such depth; it is a bug of a generator or a hostile input.
+    Walking it makes recursive code (jsonschema, `json.dumps`, chat templates, trainers)
+    crash, and a crash in a lint gate must never let a record through unchecked.
+
+    ## Example
+    ```jsonl
+    {"messages": [...], "tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {"a": {"type": "object", "properties": {"a": ...}}}}}}]}
+    ```
+    (the `properties` go 1,000 levels down)
+
+    ## Use instead
+    A schema a few levels deep; a deeply recursive structure as a JSON string.
+
+    ## Fix safety
+    No fix: `toolproof clean` quarantines the record with its exact bytes and this reason;
+    `toolproof fix` leaves the line as it is.
+    """
+    return iter(())
+
