@@ -6,7 +6,9 @@ record is read through the dialect registry (``validator.formats``); the summary
 dialects were read and how many records of each were quarantined.
 Exit 0 when the run completed (records quarantined for their findings included), 1 when some
 record could not be read at all (invalid JSON, a shape its dialect does not allow, not a record:
-TP001 / TP012 / TP002 / TP003; ``--allow-unread`` makes that 0), 2 for usage errors.
+TP001 / TP012 / TP002 / TP003; ``--allow-unread`` makes that 0), 1 when the output is empty or keeps
+less than ``--min-kept`` (``min-kept`` in ``[tool.toolproof]``) of the records (the message names the
+top reasons for quarantine; ``--allow-unread`` does not change that), 2 for usage errors.
 """
 
 from __future__ import annotations
@@ -20,6 +22,39 @@ from toolproof.cli import UsageError
 
 def _codes(value: str) -> list[str]:
     return [c.strip() for c in value.split(",") if c.strip()]
+
+
+def share_arg(value: str) -> float:
+    """``--min-kept``: a share between 0 and 1 (argparse turns the ValueError into a usage error)."""
+    from toolproof.validator.keep import check_share
+
+    try:
+        share = float(value)
+    except ValueError:
+        share = None
+    try:
+        return check_share(share, "--min-kept")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1 (e.g. 0.9), got {value!r}") from None
+
+
+def add_min_kept(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--min-kept", type=share_arg, default=None, metavar="SHARE",
+                   help="exit 1 when less than SHARE (0-1) of the records is kept (default: `min-kept` in "
+                        "[tool.toolproof], else only an empty output fails)")
+
+
+def kept_check(command: str, records_in: int, kept: int, reasons: Any, flag: float | None, config: Any) -> int:
+    """Print why the output should not be used (stderr) and return 1, or return 0 when it may."""
+    from toolproof.validator.keep import kept_problem
+    from toolproof.validator.safeio import escape_text
+
+    min_kept = flag if flag is not None else getattr(config, "min_kept", None)
+    problem = kept_problem(records_in, kept, reasons, min_kept)
+    if problem is None:
+        return 0
+    print(f"toolproof {command}: error: {escape_text(problem)}", file=sys.stderr)
+    return 1
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -46,6 +81,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--quiet", "-q", action="store_true", help="print only the one-line summary")
     p.add_argument("--allow-unread", action="store_true",
                    help="exit 0 even when some records could not be read (they are still quarantined)")
+    add_min_kept(p)
     p.add_argument("--balance", nargs="?", type=float, const=-1.0, default=None, metavar="SHARE",
                    help="then add near-miss decline records made from the output's own records until they are SHARE "
                         "of it (default 0.15; see `toolproof data balance`)")
@@ -88,10 +124,11 @@ def format_summary(result: Any, quiet: bool = False) -> str:
         for key, n in sorted(result.repairs.items()):
             lines.append(f"  {key:<{width}}  {n}")
     if result.quarantined_by_rule:
-        lines.append("quarantined (records, by rule):")
+        lines.append("quarantined (records, by rule, most frequent first):")
+        from toolproof.validator.keep import top_reasons
         from toolproof.validator.rules.base import REGISTRY
 
-        for code, n in sorted(result.quarantined_by_rule.items()):
+        for code, n in top_reasons(result.quarantined_by_rule, len(result.quarantined_by_rule)):
             name = REGISTRY[code].name if code in REGISTRY else ""
             lines.append(f"  {code} {name:<32} {n}")
     if result.converted:
@@ -143,7 +180,15 @@ def run(args: argparse.Namespace) -> int:
     print(format_summary(result, args.quiet), file=sys.stdout)
     if balanced is not None and not args.quiet:
         print(balanced, file=sys.stdout)
+    if _kept_check(result, args, config):
+        return 1
     return 1 if result.unread and not args.allow_unread else 0
+
+
+def _kept_check(result: Any, args: argparse.Namespace, config: Any) -> int:
+    """The empty-output / ``--min-kept`` check of a clean run: dropped duplicates are not lost records."""
+    distinct = result.records_in - result.duplicates_dropped
+    return kept_check("clean", distinct, result.written, result.quarantined_by_rule, args.min_kept, config)
 
 
 def _clean_ray(args: argparse.Namespace, config: Any) -> int:
@@ -182,6 +227,8 @@ def _clean_ray(args: argparse.Namespace, config: Any) -> int:
         rows = conservation(result)
         print("records in = written + quarantined + duplicates dropped, per file: " + ", ".join(
             f"{escape_text(r['file'])} {r['records_in']} = {r['written']} + {r['quarantined']} + {r['duplicates_dropped']}" for r in rows))
+    if _kept_check(result, args, config):
+        return 1
     return 1 if result.unread and not args.allow_unread else 0
 
 

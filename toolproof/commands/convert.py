@@ -6,8 +6,9 @@ command uses), converted to the canonical record, and counted per dialect: read 
 quarantined, with what the conversion did ("call arguments decoded from JSON text" ...). Records that
 cannot be read go to ``<output stem>.quarantine.jsonl`` (one line each: ``{"file", "line", "id",
 "findings", "record"}``) with the reason; none is dropped silently and none is counted as converted.
-Exit 0 when every record converted, 1 when some were quarantined (0 with ``--allow-unread``), 2 for
-unreadable input.
+Exit 0 when every record converted, 1 when some were quarantined (0 with ``--allow-unread``), 1 when
+nothing converted or less than ``--min-kept`` (``min-kept`` in ``[tool.toolproof]``) of the records
+did (whatever ``--allow-unread`` says), 2 for unreadable input.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="exit 0 even when some records could not be read (they are still quarantined)")
     p.add_argument("--quarantine", default=None, help="where unconvertible records go (default: <output stem>.quarantine.jsonl)")
     p.add_argument("--split", default=None, help="for a DatasetDict folder: the split to read (default: all)")
+    from toolproof.commands.clean import add_min_kept
+
+    add_min_kept(p)
     p.set_defaults(func=run)
 
 
@@ -175,7 +179,7 @@ def run(args: argparse.Namespace) -> int:
             read[dialect] += 1
             quarantined[dialect] += 1
             fq.file.write(quarantine_line(file, line, finding["id"], [finding], _jsonable(raw), data))
-            reasons[finding["name"]] += 1
+            reasons[finding["code"] or finding["name"]] += 1
             n_q += 1
             print(f"{escape_text(file)}:{line}: {escape_text(finding['path'])}: {escape_text(finding['message'])}",
                   file=sys.stderr)
@@ -196,9 +200,25 @@ def run(args: argparse.Namespace) -> int:
         print("findings while reading (records): " + ", ".join(f"{k} {v}" for k, v in sorted(problems.items()))
               + " (see `toolproof lint`)")
     if n_q:
-        print(f"quarantined {n_q} record(s) to {escape_text(str(qpath))} ("
-              + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())) + ")")
+        from toolproof.validator.keep import reasons_text
+
+        print(f"quarantined {n_q} record(s) to {escape_text(str(qpath))} ({reasons_text(reasons, len(reasons))})")
+    if _kept_check(n_out + n_q, n_out, reasons, args.min_kept):
+        return 1
     return 1 if n_q and not args.allow_unread else 0
+
+
+def _kept_check(records_in: int, kept: int, reasons: Counter[str], flag: float | None) -> int:
+    """The empty-output / ``--min-kept`` check (the nearest ``[tool.toolproof]`` gives the default)."""
+    from toolproof.cli import UsageError
+    from toolproof.commands.clean import kept_check
+    from toolproof.validator.config import ConfigError, load_config
+
+    try:
+        config = load_config(None) if flag is None else None
+    except ConfigError as e:
+        raise UsageError(str(e)) from None
+    return kept_check("convert", records_in, kept, reasons, flag, config)
 
 
 def _line(rec: Any) -> bytes:
