@@ -22,6 +22,7 @@ from typing import Any
 
 import orjson
 
+from toolproof.validator.callids import fresh_id, pair_calls, renumber_safe
 from toolproof.validator.callsyntax import find_typed_calls, read_tag_block
 from toolproof.validator.callsyntax.base import (
     CLOSE_TAG,
@@ -275,6 +276,35 @@ def standard_schema_types(record: dict[str, Any], state: FixState) -> list[Chang
 
 
 # --------------------------------------------------------------------------- structured calls
+
+
+@_repair("TP008", "renumber-call-ids", FixSafety.SAFE, "Give each later call that reuses an id its own id; its results follow it")
+def renumber_call_ids(record: dict[str, Any], state: FixState) -> list[Change]:
+    """The first call keeps its id; each later call with the same id gets ``ID_2``, ``ID_3`` ... and
+    the results paired with it (``validator.callids``) take the new id. Ids whose pairing is in doubt
+    are left for the quarantine."""
+    msgs = record.get("messages")
+    pairing = pair_calls(msgs)
+    seen: set[str] = set()
+    renamed: dict[int, str] = {}  # position in pairing.calls -> new id
+    for k, (_i, _j, cid) in enumerate(pairing.calls):
+        if cid in seen and renumber_safe(pairing, cid):
+            renamed[k] = fresh_id(cid, state.used_call_ids)
+        seen.add(cid)
+    if not renamed:
+        return []
+    assert isinstance(msgs, list)
+    changes: list[Change] = []
+    for k, new in renamed.items():
+        i, j, cid = pairing.calls[k]
+        msgs[i]["tool_calls"][j]["id"] = new
+        answered = [t for t, pos in pairing.results.items() if pos == k]
+        for t in answered:
+            msgs[t]["tool_call_id"] = new
+        changes.append(Change("TP008", "renumber-call-ids", json_path("messages", i, "tool_calls", j, "id"),
+                              f"reused call id {_short(cid)} -> {_short(new)}"
+                              + (f" (and the result at {', '.join(json_path('messages', t) for t in answered)})" if answered else "")))
+    return changes
 
 
 def _arguments_change(call: dict[str, Any], i: int, j: int, code: str, name: str, message: str) -> Change:
