@@ -310,3 +310,40 @@ def test_reused_ids_without_results_are_renumbered() -> None:
     # no result at all: nothing can be misplaced (a test prompt, or calls whose results were cut)
     out, changes = apply_fixes(rec(asst(None, [_c("c1", "Paris"), _c("c1", "Rome")])))
     assert [c["id"] for c in out["messages"][1]["tool_calls"]] == ["c1", "c1_2"] and codes(changes) == {"TP008"}
+
+
+# --------------------------------------------------------------------------- TP107: the whole content is a JSON call list
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '[{"name": "get_weather", "arguments": {"city": "Paris"}}, {"name": "get_weather", "arguments": {"city": "Rome"}}]',
+        '```json\n[{"name": "get_weather", "arguments": {"city": "Paris"}}, {"name": "get_weather", "parameters": {"city": "Rome"}}]\n```',
+        '```\n[{"name": "get_weather", "arguments": {"city": "Paris"}}, {"name": "get_weather", "arguments": {"city": "Rome"}}]\n```\n',
+    ],
+)
+def test_whole_content_json_call_list_becomes_tool_calls(content: str) -> None:
+    r = rec(asst(content))
+    out, changes = apply_fixes(r)
+    m = out["messages"][1]
+    assert m["content"] is None
+    assert [c["function"] for c in m["tool_calls"]] == [{"name": "get_weather", "arguments": {"city": "Paris"}},
+                                                         {"name": "get_weather", "arguments": {"city": "Rome"}}]
+    assert [c["id"] for c in m["tool_calls"]] == ["call_1", "call_2"] and codes(changes) == {"TP107"}
+    assert apply_fixes(out) == (out, [])  # idempotent
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        'Here you go:\n```json\n[{"name": "get_weather", "arguments": {"city": "Paris"}}]\n```',  # prose beside it
+        '```json\n[{"name": "book_taxi", "arguments": {"to": "airport"}}]\n```',  # an undeclared tool
+        '```json\n[{"name": "get_weather", "arguments": "city=Paris"}]\n```',  # arguments not an object
+        "```json\n[{'name': 'get_weather', 'arguments': {'city': 'Paris'}}]\n```",  # a Python literal, not JSON
+    ],
+)
+def test_fenced_calls_that_are_not_the_whole_exact_content_are_left(content: str) -> None:
+    r = rec(asst(content))
+    out, changes = apply_fixes(r)
+    assert changes == [] and out is r
