@@ -32,6 +32,8 @@ from toolproof.validator.callsyntax.base import (
 )
 from toolproof.validator.findings import FixSafety, json_path
 from toolproof.validator.formats.common import is_json_data  # a repair never writes what the reader rejects
+from toolproof.validator.pytypes import apply_reading, optional_names, read_python_type
+from toolproof.validator.schema_cache import describe_reading
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +219,15 @@ def _fix_schema_node(node: Any, path: list[str | int], changes: list[Change], de
         return
     if not isinstance(node, dict):
         return
-    if "type" in node:
+    py = read_python_type(node.get("type")) if isinstance(node.get("type"), str) and not map_schema_type(node["type"])[0] else None
+    if py is not None:  # "int, optional", "List[str]" (validator.pytypes): the reading the schema reader validates with
+        t = node["type"]
+        new_node = apply_reading(node, py)
+        node.clear()
+        node.update(new_node)
+        changes.append(Change("TP402", "standard-schema-type", json_path(*path, "type"),
+                              f"Python-style type '{t}' -> {describe_reading(py)}"))
+    elif "type" in node:
         t = node["type"]
         if isinstance(t, str):
             known, mapped = map_schema_type(t)
@@ -250,11 +260,18 @@ def _fix_schema_node(node: Any, path: list[str | int], changes: list[Change], de
                         changes.append(
                             Change("TP402", "standard-schema-type", json_path(*path, "type"), f"{t} -> {new}")
                         )
+    req = node.get("required")
+    optional = optional_names(node.get("properties")) if isinstance(req, list) else set()
     for key in ("properties", "$defs", "definitions", "patternProperties"):
         sub = node.get(key)
         if isinstance(sub, dict):
             for k, v in sub.items():
                 _fix_schema_node(v, [*path, key, k], changes, depth + 1)
+    if isinstance(req, list) and optional & set(map(str, req)):
+        dropped = [r for r in req if r in optional]
+        node["required"] = [r for r in req if r not in optional]
+        changes.append(Change("TP402", "standard-schema-type", json_path(*path, "required"),
+                              f"{', '.join(map(str, dropped))} typed optional: not required"))
     for key in ("items", "additionalProperties", "not", "prefixItems", "anyOf", "oneOf", "allOf"):
         if key in node and isinstance(node[key], (dict, list)):
             _fix_schema_node(node[key], [*path, key], changes, depth + 1)
