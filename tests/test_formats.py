@@ -52,7 +52,7 @@ def test_canonical_records_pass_through_unchanged() -> None:
     with pytest.raises(ConversionError, match="unrecognised record shape"):
         convert_record({"text": "hello"})
     with pytest.raises(ConversionError, match="unknown format"):
-        convert_record(rec, "alpaca")
+        convert_record(rec, "yaml-chat")
 
 
 # ------------------------------------------------------------------------------ ShareGPT
@@ -230,10 +230,10 @@ def test_convert_quarantines_invalid_json_lines(tmp_path: Path) -> None:
 
 def test_convert_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["convert", str(tmp_path / "missing.jsonl"), "-o", str(tmp_path / "o.jsonl")]) == 2
-    assert main(["convert", str(FIXTURES / "xlam.jsonl"), "-o", str(tmp_path / "o.jsonl"), "--from", "alpaca"]) == 2
+    assert main(["convert", str(FIXTURES / "xlam.jsonl"), "-o", str(tmp_path / "o.jsonl"), "--from", "yaml-chat"]) == 2
     assert main(["convert", str(tmp_path), "-o", str(tmp_path / "o.jsonl")]) == 2
     err = capsys.readouterr().err
-    assert "no such file" in err and "unknown format 'alpaca'" in err and "save_to_disk" in err
+    assert "no such file" in err and "unknown format 'yaml-chat'" in err and "save_to_disk" in err
 
 
 def test_forced_format_mismatch_is_quarantined(tmp_path: Path) -> None:

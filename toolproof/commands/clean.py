@@ -74,7 +74,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--report", metavar="PATH", help="write a report: .html, .md or .json (a bare name goes to reports/)")
     p.add_argument("--no-dedupe", action="store_true", help="keep exact duplicate records")
     p.add_argument("--input-format", metavar="F", help="container (jsonl, json, csv, parquet) and/or record dialect (auto: detect each record; "
-                   "canonical, openai, anthropic, llamafactory-v1, sharegpt, hermes, toolace, xlam, glaive), e.g. csv:sharegpt")
+                   "canonical, openai, anthropic, llamafactory-v1, sharegpt, hermes, toolace, xlam, glaive, alpaca, conversation-key), e.g. csv:sharegpt")
     p.add_argument("--select", type=_codes, action="extend", metavar="CODES", help="rules to run (codes, prefixes, names)")
     p.add_argument("--ignore", type=_codes, action="extend", metavar="CODES", help="rules to skip")
     p.add_argument("--config", metavar="FILE", help="pyproject.toml or toolproof.toml (default: the nearest pyproject.toml)")

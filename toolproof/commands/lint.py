@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--ignore", type=_codes, action="extend", metavar="CODES", help="comma-separated codes, prefixes or names to skip (added to the config's ignore)")
     p.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="worker processes (default 1)")
     p.add_argument("--input-format", metavar="F", help="container (jsonl, json, csv, parquet) and/or record dialect (auto: detect each record; "
-                   "canonical, openai, anthropic, llamafactory-v1, sharegpt, hermes, toolace, xlam, glaive), e.g. csv:sharegpt")
+                   "canonical, openai, anthropic, llamafactory-v1, sharegpt, hermes, toolace, xlam, glaive, alpaca, conversation-key), e.g. csv:sharegpt")
     p.add_argument("--config", metavar="FILE", help="pyproject.toml or toolproof.toml to read instead of the nearest pyproject.toml")
     p.add_argument("--against", metavar="TEST", help="test set to check leakage against (enables TP504)")
     p.add_argument("--model", metavar="M", help="model whose chat template to check (enables TP601-TP603)")
