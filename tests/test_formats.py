@@ -280,7 +280,9 @@ def test_naive_arrow_padding_is_removed_on_read(tmp_path: Path) -> None:
     assert padded.get("charge", "absent") is None  # the pitfall is real in this datasets version
     DatasetDict({"train": naive, "test": naive.select([1])}).save_to_disk(str(tmp_path / "dd"))
     naive.to_parquet(str(tmp_path / "naive.parquet"))
-    for src, n in ((tmp_path / "dd", 3), (tmp_path / "naive.parquet", 2)):
+    # several splits are never merged (issue 31): one is named
+    assert main(["convert", str(tmp_path / "dd"), "-o", str(tmp_path / "all.jsonl")]) == 2
+    for src, n in ((tmp_path / "dd@train", 2), (tmp_path / "naive.parquet", 2)):
         out = tmp_path / f"{src.name}.jsonl"
         assert main(["convert", str(src), "-o", str(out)]) == 0
         rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]

@@ -395,9 +395,11 @@ def note_written(
 
 
 def _check_paths(inputs: Sequence[Path], targets: Sequence[tuple[str, Path]]) -> None:
-    from toolproof.validator.io import InputError, check_readable
+    from toolproof.validator.io import InputError, _hf_split, check_readable, hf_source
 
     for p in inputs:
+        if hf_source(p) is not None:  # a datasets folder or .arrow file (PATH@SPLIT): its reader checks it
+            continue
         if not p.exists():
             try:
                 check_readable(p)  # names a broken link or a link loop
@@ -407,7 +409,7 @@ def _check_paths(inputs: Sequence[Path], targets: Sequence[tuple[str, Path]]) ->
         if p.is_dir():
             raise CleanError(f"{p}: is a directory, not a dataset file")
     try:
-        refuse_overwrite(targets, inputs)
+        refuse_overwrite(targets, [Path(_hf_split(os.fspath(p))[0]) for p in inputs])
     except OutputError as e:
         raise CleanError(str(e)) from None
 

@@ -44,6 +44,22 @@ def add_min_kept(p: argparse.ArgumentParser) -> None:
                         "[tool.toolproof], else only an empty output fails)")
 
 
+def add_split(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--split", default=None, metavar="SPLIT",
+                   help="the split of a datasets folder / hub id to read (the same as PATH@SPLIT); a dataset with "
+                        "several splits needs one, they are never merged")
+
+
+def split_paths(paths: list[str], split: str | None) -> list[str]:
+    """``--split`` applied to every path (``PATH@SPLIT``), as a usage error when a path names another."""
+    from toolproof.validator.io import with_split
+
+    try:
+        return [with_split(p, split) for p in paths]
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+
+
 def kept_check(command: str, records_in: int, kept: int, reasons: Any, flag: float | None, config: Any) -> int:
     """Print why the output should not be used (stderr) and return 1, or return 0 when it may."""
     from toolproof.validator.keep import kept_problem
@@ -67,7 +83,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             "with its findings."
         ),
     )
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="dataset files (.jsonl, .json, .csv, .parquet)")
+    p.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help="dataset files (.jsonl, .json, .csv, .parquet), a datasets save_to_disk folder or .arrow file (@split picks a split)")
     p.add_argument("-o", "--output", required=True, metavar="OUTPUT", help="clean JSONL to write")
     p.add_argument("--quarantine", metavar="FILE", help="quarantine JSONL (default: <output stem>.quarantine.jsonl)")
     p.add_argument("--unsafe-fixes", action="store_true", help="also coerce unambiguous types and drop unknown arguments")
@@ -82,6 +99,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--allow-unread", action="store_true",
                    help="exit 0 even when some records could not be read (they are still quarantined)")
     add_min_kept(p)
+    add_split(p)
     p.add_argument("--balance", nargs="?", type=float, const=-1.0, default=None, metavar="SHARE",
                    help="then add near-miss decline records made from the output's own records until they are SHARE "
                         "of it (default 0.15; see `toolproof data balance`)")
@@ -157,6 +175,7 @@ def run(args: argparse.Namespace) -> int:
         config = load_config(args.config)
     except ConfigError as e:
         raise UsageError(str(e)) from None
+    args.inputs = split_paths(args.inputs, args.split)
     if args.engine == "ray":
         return _clean_ray(args, config)
     try:

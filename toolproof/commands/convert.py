@@ -42,7 +42,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--allow-unread", action="store_true",
                    help="exit 0 even when some records could not be read (they are still quarantined)")
     p.add_argument("--quarantine", default=None, help="where unconvertible records go (default: <output stem>.quarantine.jsonl)")
-    p.add_argument("--split", default=None, help="for a DatasetDict folder: the split to read (default: all)")
+    p.add_argument("--split", default=None, metavar="SPLIT",
+                   help="the split of a datasets folder to read (the same as INPUT@SPLIT); a folder with several splits needs one")
     from toolproof.commands.clean import add_min_kept
 
     add_min_kept(p)
@@ -112,6 +113,19 @@ def summary_lines(read: Counter[str], converted: Counter[str], quarantined: Coun
     return lines
 
 
+def _split_input(args: argparse.Namespace) -> None:
+    """``INPUT@SPLIT`` and ``--split`` name the same thing: one split, read alone."""
+    from toolproof.validator.io import _hf_split
+
+    path, given = _hf_split(args.input)
+    if given is not None:
+        if args.split not in (None, given):
+            from toolproof.cli import UsageError
+
+            raise UsageError(f"{args.input}: names split {given!r} but --split says {args.split!r}")
+        args.input, args.split = path, given
+
+
 def run(args: argparse.Namespace) -> int:
     from toolproof.cli import UsageError
     from toolproof.validator.cleaner import quarantine_line
@@ -119,6 +133,7 @@ def run(args: argparse.Namespace) -> int:
     from toolproof.validator.io import InputError, check_readable, iter_units
     from toolproof.validator.safeio import AtomicFile, OutputError, escape_text, refuse_overwrite
 
+    _split_input(args)
     if args.source not in FORMATS:
         raise UsageError(f"--from: unknown format {args.source!r} (choose from {', '.join(FORMATS)})")
     if not os.path.exists(args.input):

@@ -51,6 +51,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--ray-address", metavar="ADDR", help="Ray cluster to use with --engine ray (default: RAY_ADDRESS, else a local Ray)")
     p.add_argument("--findings-dir", metavar="DIR", help="with --engine ray: write the findings as part files DIR/part-G.jsonl (one per "
                    "byte range, in report order; a new or empty folder) instead of gathering them; the report then has the counts only")
+    from toolproof.commands.clean import add_split
+
+    add_split(p)
     p.set_defaults(func=run)
 
 
@@ -106,7 +109,9 @@ def run(args: argparse.Namespace) -> int:
         split_format(args.input_format)
     except ValueError as e:
         raise UsageError(str(e)) from None
-    args.paths = list(args.paths) + [f"hf://{name}" for name in args.hf_dataset or []]
+    from toolproof.commands.clean import split_paths
+
+    args.paths = split_paths(list(args.paths) + [f"hf://{name}" for name in args.hf_dataset or []], args.split)
     if not args.paths:
         raise UsageError("give at least one PATH (or --hf-dataset NAME)")
     for p in args.paths:  # a missing path is a usage error: fail before doing any work
