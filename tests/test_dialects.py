@@ -458,6 +458,9 @@ def test_alpaca_with_system_history_and_calls_in_output() -> None:
                                   {"role": "user", "content": "Weather in Paris?\n\nUse Celsius."},
                                   {"role": "assistant", "content": WJSON}],
                      "tools": [WRAPPED], "source": "x"}
+    # a history of role messages does not make an Alpaca record a conversation under another key
+    with_roles = read_record({"instruction": "q", "output": "a", "history": [{"role": "user", "content": "x"}]})
+    assert with_roles.dialect == "alpaca" and not with_roles.ok
     bad = read_record({"instruction": "q", "output": "a", "history": [["only one"]]})
     assert not bad.ok and bad.error is not None and bad.error.path == "$.history[0]"
 

@@ -122,7 +122,7 @@ def detect_format(obj: Any, *, string_args_openai: bool = True) -> str:
         return "unknown"
     if _PLAIN_FIRST and _plain_canonical(obj):
         return "canonical"
-    if nested.looks_like(obj):  # before the others: a tools list alone must not make it an OpenAI record
+    if nested.looks_like(obj) and not alpaca.looks_like(obj):  # before the others: a tools list alone must not make it OpenAI
         return "conversation-key"
     for d in DIALECTS.values():
         try:
