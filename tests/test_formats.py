@@ -323,5 +323,5 @@ def test_convert_record_only_raises_conversion_error(obj: dict[str, Any], fmt: s
     except ConversionError as e:
         assert str(e)
         return
-    assert isinstance(out, dict) and source in ("canonical", "sharegpt", "xlam", "glaive", "openai")
+    assert isinstance(out, dict) and source in ("canonical", "sharegpt", "xlam", "glaive", "openai", "alpaca", "conversation-key")
     json.dumps(out)  # still JSON

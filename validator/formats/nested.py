@@ -18,6 +18,7 @@ from toolproof.validator.formats.common import Record
 # Tried first, in this order; any other key holding a message list is found after them.
 PREFERRED_KEYS = ("traj", "trajectory", "conversation", "dialog", "dialogue", "chat", "turns", "history", "thread")
 STANDARD_KEYS = ("messages", "conversations")
+NOT_CONVERSATIONS = frozenset({"tools", "functions", "answers", "expected_calls", "possible_answer"})
 
 
 def _message_list(value: Any) -> str | None:
@@ -36,7 +37,7 @@ def message_key(obj: Record) -> tuple[str, str] | None:
     (also None when the record has ``messages`` / ``conversations`` itself)."""
     if any(k in obj for k in STANDARD_KEYS):
         return None
-    keys = [k for k in PREFERRED_KEYS if k in obj] + [k for k in obj if k not in PREFERRED_KEYS]
+    keys = [k for k in PREFERRED_KEYS if k in obj] + [k for k in obj if k not in PREFERRED_KEYS and k not in NOT_CONVERSATIONS]
     for k in keys:
         kind = _message_list(obj[k])
         if kind is not None:
