@@ -7,7 +7,10 @@ default commands and no flags: dialect detection, ``convert``, ``lint`` and ``da
     python bench/realdata.py --root DIR     # another copy of the data
 
 Columns: dialect(s) detected, records read / converted / quarantined (by ``toolproof convert``), lint
-findings by rule, calls counted by ``toolproof data stats``. The glaive_toolcall baselines below are the
+findings by rule, calls counted by ``toolproof data stats``. A second table (issue 31) runs ``clean`` with
+its defaults on each source: records in / kept unchanged / repaired / quarantined (with the top reasons) /
+duplicates dropped. tau-bench's trajectories are read with the tool list they were made with
+(``taubench/airline_tools.json``, attached to each record as a user would); that tool list is no dataset. The glaive_toolcall baselines below are the
 findings ``toolproof lint`` reported on main before the dialect registry (commit 83237b9), read one by
 one in issue 18 and all true: the check asserts the same counts per rule, so no finding was lost or added.
 """
@@ -35,6 +38,11 @@ from toolproof.validator.stats import dataset_balance  # noqa: E402
 
 DATA_EXT = (".json", ".jsonl", ".csv", ".parquet")
 SKIP_DIRS = ("parser_outputs",)
+# a source whose records were made with a tool list kept in another file: read with that list attached
+WITH_TOOLS = {"taubench/gpt-4o-airline.json": "taubench/airline_tools.json"}
+TOOL_LISTS = frozenset(WITH_TOOLS.values())
+# issue 31's targets: the share of records clean keeps (unchanged + repaired) per source
+KEEP_TARGETS = {"taubench/gpt-4o-airline.json": 0.98, "llamafactory/reason_tool_use_demo_50.jsonl": 48 / 50}
 # toolproof lint on main at 83237b9, before this work (issue 18: "the same true findings as today")
 GLAIVE_BASELINE = {
     "llamafactory/glaive_toolcall_en_demo.json": {"TP303": 1, "TP501": 35, "TP503": 34},
@@ -54,7 +62,56 @@ def find_root(given: str | None) -> Path:
 
 def datasets(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in DATA_EXT
-                  and not any(part in SKIP_DIRS for part in p.relative_to(root).parts))
+                  and not any(part in SKIP_DIRS for part in p.relative_to(root).parts)
+                  and p.relative_to(root).as_posix() not in TOOL_LISTS)
+
+
+def source_file(path: Path, root: Path, tmp: Path) -> Path:
+    """The file to measure: ``path`` itself, or (WITH_TOOLS) a JSONL copy of its records with their
+    tool list attached, under the same name so the tables read the same."""
+    name = path.relative_to(root).as_posix()
+    if name not in WITH_TOOLS:
+        return path
+    tools = json.loads((root / WITH_TOOLS[name]).read_text(encoding="utf-8"))
+    records = json.loads(path.read_text(encoding="utf-8"))
+    out = tmp / "with_tools" / path.name
+    out.parent.mkdir(exist_ok=True)
+    out.write_text("".join(json.dumps({**r, "tools": tools}) + "\n" for r in records), encoding="utf-8")
+    return out
+
+
+def clean_counts(path: Path, tmp: Path) -> dict[str, Any]:
+    """``clean`` with its defaults: records in / unchanged / repaired / quarantined with reasons."""
+    from toolproof.validator.cleaner import clean
+
+    out = tmp / "clean" / (path.stem + ".clean.jsonl")
+    out.parent.mkdir(exist_ok=True)
+    with contextlib.redirect_stderr(io.StringIO()):
+        res = clean([path], out)
+    return {"in": res.records_in, "unchanged": res.unchanged, "repaired": res.repaired, "quarantined": res.quarantined,
+            "duplicates": res.duplicates_dropped, "reasons": dict(res.quarantined_by_rule)}
+
+
+def kept_share(c: dict[str, Any]) -> float:
+    """Records kept (unchanged + repaired) among the distinct records in (duplicates dropped aside)."""
+    distinct = c["in"] - c["duplicates"]
+    return (c["unchanged"] + c["repaired"]) / distinct if distinct else 0.0
+
+
+def clean_table(rows: list[dict[str, Any]], root: Path) -> str:
+    from toolproof.validator.keep import top_reasons
+
+    head = ("dataset", "in", "unchanged", "repaired", "quarantined", "dup", "kept", "top reasons for quarantine")
+    lines = []
+    for m in rows:
+        c = m["clean"]
+        reasons = ", ".join(f"{k} {v}" for k, v in top_reasons(c["reasons"])) or "-"
+        lines.append((m["name"], str(c["in"]), str(c["unchanged"]), str(c["repaired"]), str(c["quarantined"]),
+                      str(c["duplicates"]), f"{kept_share(c):.1%}", reasons))
+    widths = [max(len(r[i]) for r in [head, *lines]) for i in range(len(head) - 1)]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths) + "  {}"
+    sep = "  ".join("-" * w for w in widths) + "  " + "-" * 26
+    return "\n".join([fmt.format(*head), sep, *(fmt.format(*r) for r in lines)])
 
 
 def quiet_main(argv: list[str]) -> tuple[int, str, str]:
@@ -97,6 +154,7 @@ def measure(path: Path, tmp: Path) -> dict[str, Any]:
         "calls": stats["calls"],
         "rc_stats": rc_stats,
         "tracebacks": [t for t in (conv_err, conv_out, stats_out) if "Traceback" in t] + lint.internal_errors,
+        "clean": clean_counts(path, tmp),
     }
 
 
@@ -104,7 +162,7 @@ def table(rows: list[dict[str, Any]], root: Path) -> str:
     head = ("dataset", "dialect", "read", "conv", "quar", "calls", "findings by rule")
     lines = []
     for m in rows:
-        name = str(m["path"].relative_to(root))
+        name = m["name"]
         dialect = ", ".join(f"{k} {v}" for k, v in sorted(m["dialects"].items(), key=lambda kv: -kv[1]))
         read = sum(v for k, v in m["dialects"].items() if k != "unread")
         findings = " ".join(f"{c}:{n}" for c, n in m["by_code"].items()) or "-"
@@ -186,6 +244,16 @@ def check(rows: dict[str, dict[str, Any]], tmp: Path) -> list[str]:
          f"(other findings on them: {dict(other_on_valid)})")
     need(invalid == len(tp206) == hinted == 162, f"toolace: {invalid} cut names, {len(tp206)} TP206, {hinted} naming the closest declared tool")
 
+    # issue 31: clean keeps what can be kept (reused call ids renumbered, Python-style types read)
+    for name, target in KEEP_TARGETS.items():
+        c = rows[name]["clean"]
+        need(kept_share(c) >= target, f"{name}: clean keeps {c['unchanged'] + c['repaired']} of {c['in']} "
+             f"({kept_share(c):.1%}, target {target:.0%}; quarantined by rule: {c['reasons']})")
+    tau = rows["taubench/gpt-4o-airline.json"]
+    need(tau["dialects"] == {"conversation-key": 200}, f"taubench: the 200 trajectories read from 'traj' ({tau['dialects']})")
+    need("TP008" not in rows["taubench/gpt-4o-airline.json"]["clean"]["reasons"],
+         "taubench: no record quarantined for a reused call id whose results follow their calls")
+
     # Hermes few_shot: both examples read (tools from <tools>, calls from <tool_call>)
     h = rows["hermes_fc/few_shot.json"]
     ok = len(h["converted"]) == 2 and all(r.get("tools") and _calls_with_paths(r) for r in h["converted"])
@@ -206,8 +274,14 @@ def run(argv: list[str] | None = None) -> int:
     root = find_root(a.root)
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        rows = {str(p.relative_to(root)): measure(p, tmp) for p in datasets(root)}
+        rows = {}
+        for p in datasets(root):
+            name = p.relative_to(root).as_posix()
+            rows[name] = {**measure(source_file(p, root, tmp), tmp), "name": name}
         print(table(list(rows.values()), root))
+        print()
+        print("clean, default flags (issue 31): records in / kept unchanged / repaired / quarantined")
+        print(clean_table(list(rows.values()), root))
         if not a.check:
             return 0
         print()

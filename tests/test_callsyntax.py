@@ -403,8 +403,15 @@ def test_typed_calls_ignore_prose() -> None:
 def test_typed_calls_exactness() -> None:
     exact = find_typed_calls(f"[TOOL_CALLS][{WJ}]", ["get_weather"])
     assert exact is not None and exact.exact and exact.calls == [W]
+    # a fence holding the whole content, every name declared: exact (the APIGen / xLAM SFT convention)
     fenced = find_typed_calls(f"```json\n{WJ}\n```", ["get_weather"])
-    assert fenced is not None and fenced.family == "fenced" and not fenced.exact
+    assert fenced is not None and fenced.family == "fenced" and fenced.exact and fenced.calls == [W]
+    # ... not with prose beside it, an undeclared name, no declared tools, or an extra key
+    for text, names in ((f"Here:\n```json\n{WJ}\n```", ["get_weather"]), (f"```json\n{WJ}\n```", ["other"]),
+                        (f"```json\n{WJ}\n```", None), ('```json\n{"name": "get_weather", "arguments": {}, "id": 1}\n```',
+                                                        ["get_weather"])):
+        got = find_typed_calls(text, names)
+        assert got is not None and got.family == "fenced" and not got.exact, (text, names)
     lenient_only = find_typed_calls("[TOOL_CALLS][{'name': 'get_weather', 'arguments': {'city': 'Paris'}}]", None)
     assert lenient_only is not None and lenient_only.calls == [W] and not lenient_only.exact
     assert detect(f"<tool_call>{WJ}</tool_call>")[0].name == "hermes"
@@ -433,7 +440,7 @@ TYPED = {
     "gemma4": '<|tool_call>call:get_weather{city:<|"|>Paris<|"|>}<tool_call|>',
 }
 NOT_EXACT = {
-    "fenced": f"```json\n{WJ}\n```",
+    "fenced": f"See:\n```json\n{WJ}\n```",
     "broken": '[TOOL_CALLS] [{"name": "get_weather", "argu',
 }
 

@@ -190,6 +190,13 @@ CASES: list[tuple[str, Any, str]] = [
         ),
         "repaired",
     ),
+    (
+        "reused-call-id",  # an agent log reusing an id after the first call's result: renumbered (issue 31)
+        rec("reuse-1", [user("Weather in Paris, then Rome?"), asst(None, [call("get_weather", {"city": "Paris"})]),
+                        tool("call_1", '{"temp": 18}'), asst(None, [call("get_weather", {"city": "Rome"})]),
+                        tool("call_1", '{"temp": 20}'), asst("18 and 20 degrees.")]),
+        "repaired",
+    ),
     ("exact-duplicate", GOOD, "duplicate"),
     (
         "duplicate-id",
@@ -198,6 +205,13 @@ CASES: list[tuple[str, Any, str]] = [
     ),
     # ---- quarantined
     ("empty-calls", rec("q-empty", [user("Weather?"), asst(None, [])]), "quarantined"),
+    (
+        "reused-call-id-ambiguous",  # two calls wait for one id when a result comes: it could answer either
+        rec("q-reuse", [user("Weather in Paris and Rome?"), asst(None, [call("get_weather", {"city": "Paris"}),
+                                                                        call("get_weather", {"city": "Rome"})]),
+                        tool("call_1", '{"temp": 18}'), tool("call_1", '{"temp": 20}'), asst("18 and 20 degrees.")]),
+        "quarantined",
+    ),
     (
         "undeclared-tool",
         rec("q-undeclared", [user("Book a taxi"), asst(None, [call("book_taxi", {"to": "airport"})])]),

@@ -118,7 +118,8 @@ def test_detection(rec: Any, dialect: str) -> None:
 
 def test_registry_is_one_table_with_specs() -> None:
     assert FORMATS == ("auto", *DIALECTS)
-    assert {"canonical", "openai", "anthropic", "llamafactory-v1", "sharegpt", "hermes", "toolace", "xlam", "glaive"} == set(DIALECTS)
+    assert {"canonical", "openai", "anthropic", "llamafactory-v1", "sharegpt", "hermes", "toolace", "xlam", "glaive", "alpaca",
+            "conversation-key"} == set(DIALECTS)
     for d in DIALECTS.values():
         assert d.spec and d.title
 
@@ -431,3 +432,76 @@ def test_reading_never_raises(value: Any, fmt: str) -> None:
         assert r.obj is None and r.error.message
     if r.ok and r.dialect not in (None, "canonical"):
         assert isinstance(r.obj, dict) and isinstance(r.obj.get("messages"), list)
+
+
+# ------------------------------------------------------------------------------ issue 31: common layouts
+
+
+WJSON = '[{"name": "get_weather", "arguments": {"city": "Paris"}}]'
+
+
+def test_tools_as_a_list_of_json_strings_are_decoded() -> None:
+    rec = {**CANONICAL, "tools": [json.dumps(WRAPPED), json.dumps(WEATHER)]}
+    r = read_record(rec)
+    assert r.ok and r.dialect == "canonical" and r.obj["tools"] == [WRAPPED, WRAPPED]
+    assert [n.kind for n in r.notes] == ["tools decoded from JSON strings"]
+    assert read_record(CANONICAL).obj is CANONICAL  # records with tool objects: untouched, the same object
+
+
+def test_alpaca_with_system_history_and_calls_in_output() -> None:
+    rec = {"instruction": "Weather in Paris?", "input": "Use Celsius.", "output": WJSON, "system": "Be brief.",
+           "history": [["Hi", "Hello!"]], "tools": json.dumps([WEATHER]), "source": "x"}
+    r = read_record(rec)
+    assert r.ok and r.dialect == "alpaca"
+    assert r.obj == {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"},
+                                  {"role": "assistant", "content": "Hello!"},
+                                  {"role": "user", "content": "Weather in Paris?\n\nUse Celsius."},
+                                  {"role": "assistant", "content": WJSON}],
+                     "tools": [WRAPPED], "source": "x"}
+    # a history of role messages does not make an Alpaca record a conversation under another key
+    with_roles = read_record({"instruction": "q", "output": "a", "history": [{"role": "user", "content": "x"}]})
+    assert with_roles.dialect == "alpaca" and not with_roles.ok
+    bad = read_record({"instruction": "q", "output": "a", "history": [["only one"]]})
+    assert not bad.ok and bad.error is not None and bad.error.path == "$.history[0]"
+
+
+def test_alpaca_calls_in_output_are_repaired_by_clean(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "a.jsonl"
+    src.write_text(json.dumps({"instruction": "Weather in Paris?", "input": "", "output": f"```json\n{WJSON}\n```",
+                               "tools": [WEATHER]}) + "\n")
+    out = tmp_path / "o.jsonl"
+    assert main(["clean", str(src), "-o", str(out)]) == 0
+    rec = json.loads(out.read_text())
+    assert rec["messages"][-1]["tool_calls"][0]["function"] == {"name": "get_weather", "arguments": {"city": "Paris"}}
+    assert "read as: alpaca 1" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("key", ["traj", "conversation", "dialog", "chat", "my_turns"])
+def test_a_conversation_under_another_key_is_found_and_named(key: str) -> None:
+    rec = {"task_id": 7, key: OPENAI["messages"], "tools": OPENAI["tools"], "reward": 1.0}
+    r = read_record(rec)
+    assert r.ok and r.dialect == "conversation-key", r.error
+    assert f"conversation read from '{key}' (as openai)" in [n.kind for n in r.notes]
+    direct = read_record({"messages": OPENAI["messages"], "tools": OPENAI["tools"]})
+    assert r.obj["messages"] == direct.obj["messages"] and r.obj["task_id"] == 7 and r.obj["reward"] == 1.0
+    assert key not in r.obj
+
+
+def test_a_sharegpt_conversation_under_another_key() -> None:
+    rec = {"dialog": [{"from": "human", "value": "Hi"}, {"from": "gpt", "value": "Hello!"}]}
+    r = read_record(rec)
+    assert r.ok and r.dialect == "conversation-key"
+    assert r.obj["messages"] == [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]
+
+
+def test_unknown_shape_names_the_key_that_looks_like_a_message_list() -> None:
+    r = read_record({"id": 1, "turns": [{"speaker": "user", "text": "hi"}, {"speaker": "bot", "text": "yo"}]})
+    assert not r.ok and r.error is not None
+    assert "key 'turns' holds a list of 2 objects (keys: speaker, text)" in r.error.message
+
+
+def test_new_layouts_can_be_named(tmp_path: Path) -> None:
+    src = tmp_path / "d.jsonl"
+    src.write_text(json.dumps({"traj": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}) + "\n")
+    assert [r.source_format for r in iter_records(src, "conversation-key")] == ["conversation-key"]
+    assert [r.ok for r in iter_records(src, "alpaca")] == [False]  # named wrongly: not read, with the reason

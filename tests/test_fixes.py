@@ -250,3 +250,100 @@ def test_repairs_never_raise_and_reach_a_fixpoint(record: dict[str, Any], unsafe
     again, more = apply_fixes(out, unsafe=unsafe)
     assert more == [], [c.message for c in more]
     json.dumps(out, allow_nan=False)
+
+
+# --------------------------------------------------------------------------- TP008 renumber-call-ids (issue 31)
+
+
+def _c(cid: str, city: str) -> dict[str, Any]:
+    return {"id": cid, "type": "function", "function": {"name": "get_weather", "arguments": {"city": city}}}
+
+
+def _t(cid: str, content: str) -> dict[str, Any]:
+    return {"role": "tool", "tool_call_id": cid, "content": content}
+
+
+def test_reused_call_id_is_renumbered_and_its_results_follow() -> None:
+    # an agent log: the id call_1 is reused for each later call, each result follows its own call
+    r = rec(asst(None, [_c("call_1", "Paris")]), _t("call_1", "21"),
+            asst(None, [_c("call_1", "Rome"), _c("call_2", "Oslo")]), _t("call_1", "25"), _t("call_2", "9"),
+            asst(None, [_c("call_1", "Lima")]), _t("call_1", "30"), asst("Done."))
+    out, changes = apply_fixes(r)
+    msgs = out["messages"]
+    # the first call keeps its id; the later ones get call_1_2, call_1_3; call_2 is untouched
+    assert [c["id"] for m in msgs for c in m.get("tool_calls") or []] == ["call_1", "call_1_2", "call_2", "call_1_3"]
+    assert [m["tool_call_id"] for m in msgs if m["role"] == "tool"] == ["call_1", "call_1_2", "call_2", "call_1_3"]
+    assert [m["content"] for m in msgs if m["role"] == "tool"] == ["21", "25", "9", "30"]  # nothing moved
+    assert codes(changes) == {"TP008"} and len(changes) == 2
+    assert changes[0].path == "$.messages[3].tool_calls[0].id" and "call_1_2" in changes[0].message
+    # idempotent, and deterministic
+    assert apply_fixes(out) == (out, [])
+    assert apply_fixes(r)[0] == out
+
+
+def test_renumbered_id_avoids_ids_in_use() -> None:
+    r = rec(asst(None, [_c("a", "Paris")]), _t("a", "1"), asst(None, [_c("a_2", "Oslo")]), _t("a_2", "2"),
+            asst(None, [_c("a", "Rome")]), _t("a", "3"), asst("Done."))
+    out, _ = apply_fixes(r)
+    assert [c["id"] for m in out["messages"] for c in m.get("tool_calls") or []] == ["a", "a_2", "a_3"]
+    assert out["messages"][6]["tool_call_id"] == "a_3"
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        # two calls in one message share an id, then a result: it could answer either
+        [asst(None, [_c("c1", "Paris"), _c("c1", "Rome")]), _t("c1", "21"), _t("c1", "25")],
+        # a second call before the first one's result
+        [asst(None, [_c("c1", "Paris")]), asst(None, [_c("c1", "Rome")]), _t("c1", "21"), _t("c1", "25")],
+        # a call answered twice, then the id reused: which result is the later call's?
+        [asst(None, [_c("c1", "Paris")]), _t("c1", "21"), _t("c1", "25"), asst(None, [_c("c1", "Rome")]), _t("c1", "25")],
+    ],
+)
+def test_ambiguous_reused_ids_are_left_for_the_quarantine(messages: list[dict[str, Any]]) -> None:
+    r = rec(*messages, asst("Done."))
+    out, changes = apply_fixes(r)
+    assert changes == [] and out is r
+
+
+def test_reused_ids_without_results_are_renumbered() -> None:
+    # no result at all: nothing can be misplaced (a test prompt, or calls whose results were cut)
+    out, changes = apply_fixes(rec(asst(None, [_c("c1", "Paris"), _c("c1", "Rome")])))
+    assert [c["id"] for c in out["messages"][1]["tool_calls"]] == ["c1", "c1_2"] and codes(changes) == {"TP008"}
+
+
+# --------------------------------------------------------------------------- TP107: the whole content is a JSON call list
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '[{"name": "get_weather", "arguments": {"city": "Paris"}}, {"name": "get_weather", "arguments": {"city": "Rome"}}]',
+        '```json\n[{"name": "get_weather", "arguments": {"city": "Paris"}}, {"name": "get_weather", "parameters": {"city": "Rome"}}]\n```',
+        '```\n[{"name": "get_weather", "arguments": {"city": "Paris"}}, {"name": "get_weather", "arguments": {"city": "Rome"}}]\n```\n',
+    ],
+)
+def test_whole_content_json_call_list_becomes_tool_calls(content: str) -> None:
+    r = rec(asst(content))
+    out, changes = apply_fixes(r)
+    m = out["messages"][1]
+    assert m["content"] is None
+    assert [c["function"] for c in m["tool_calls"]] == [{"name": "get_weather", "arguments": {"city": "Paris"}},
+                                                         {"name": "get_weather", "arguments": {"city": "Rome"}}]
+    assert [c["id"] for c in m["tool_calls"]] == ["call_1", "call_2"] and codes(changes) == {"TP107"}
+    assert apply_fixes(out) == (out, [])  # idempotent
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        'Here you go:\n```json\n[{"name": "get_weather", "arguments": {"city": "Paris"}}]\n```',  # prose beside it
+        '```json\n[{"name": "book_taxi", "arguments": {"to": "airport"}}]\n```',  # an undeclared tool
+        '```json\n[{"name": "get_weather", "arguments": "city=Paris"}]\n```',  # arguments not an object
+        "```json\n[{'name': 'get_weather', 'arguments': {'city': 'Paris'}}]\n```",  # a Python literal, not JSON
+    ],
+)
+def test_fenced_calls_that_are_not_the_whole_exact_content_are_left(content: str) -> None:
+    r = rec(asst(content))
+    out, changes = apply_fixes(r)
+    assert changes == [] and out is r

@@ -52,7 +52,7 @@ def test_canonical_records_pass_through_unchanged() -> None:
     with pytest.raises(ConversionError, match="unrecognised record shape"):
         convert_record({"text": "hello"})
     with pytest.raises(ConversionError, match="unknown format"):
-        convert_record(rec, "alpaca")
+        convert_record(rec, "yaml-chat")
 
 
 # ------------------------------------------------------------------------------ ShareGPT
@@ -230,10 +230,10 @@ def test_convert_quarantines_invalid_json_lines(tmp_path: Path) -> None:
 
 def test_convert_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["convert", str(tmp_path / "missing.jsonl"), "-o", str(tmp_path / "o.jsonl")]) == 2
-    assert main(["convert", str(FIXTURES / "xlam.jsonl"), "-o", str(tmp_path / "o.jsonl"), "--from", "alpaca"]) == 2
+    assert main(["convert", str(FIXTURES / "xlam.jsonl"), "-o", str(tmp_path / "o.jsonl"), "--from", "yaml-chat"]) == 2
     assert main(["convert", str(tmp_path), "-o", str(tmp_path / "o.jsonl")]) == 2
     err = capsys.readouterr().err
-    assert "no such file" in err and "unknown format 'alpaca'" in err and "save_to_disk" in err
+    assert "no such file" in err and "unknown format 'yaml-chat'" in err and "save_to_disk" in err
 
 
 def test_forced_format_mismatch_is_quarantined(tmp_path: Path) -> None:
@@ -280,7 +280,9 @@ def test_naive_arrow_padding_is_removed_on_read(tmp_path: Path) -> None:
     assert padded.get("charge", "absent") is None  # the pitfall is real in this datasets version
     DatasetDict({"train": naive, "test": naive.select([1])}).save_to_disk(str(tmp_path / "dd"))
     naive.to_parquet(str(tmp_path / "naive.parquet"))
-    for src, n in ((tmp_path / "dd", 3), (tmp_path / "naive.parquet", 2)):
+    # several splits are never merged (issue 31): one is named
+    assert main(["convert", str(tmp_path / "dd"), "-o", str(tmp_path / "all.jsonl")]) == 2
+    for src, n in ((tmp_path / "dd@train", 2), (tmp_path / "naive.parquet", 2)):
         out = tmp_path / f"{src.name}.jsonl"
         assert main(["convert", str(src), "-o", str(out)]) == 0
         rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
@@ -321,5 +323,5 @@ def test_convert_record_only_raises_conversion_error(obj: dict[str, Any], fmt: s
     except ConversionError as e:
         assert str(e)
         return
-    assert isinstance(out, dict) and source in ("canonical", "sharegpt", "xlam", "glaive", "openai")
+    assert isinstance(out, dict) and source in ("canonical", "sharegpt", "xlam", "glaive", "openai", "alpaca", "conversation-key")
     json.dumps(out)  # still JSON

@@ -98,9 +98,11 @@ def test_score_output_is_escaped(tmp_path: Path, capsys: pytest.CaptureFixture[s
 def test_clean_reports_are_escaped(tmp_path: Path, capsys: pytest.CaptureFixture[str], ext: str) -> None:
     p = _write(tmp_path)
     report = tmp_path / f"r{ext}"
-    assert main(["clean", str(p), "-o", str(tmp_path / "o.jsonl"), "--report", str(report)]) == 0
+    # every record is quarantined: exit 1 (an empty output), and the error line is escaped too
+    assert main(["clean", str(p), "-o", str(tmp_path / "o.jsonl"), "--report", str(report)]) == 1
     out, err = capsys.readouterr()
     _clean(out + err)
+    assert "the output is empty" in err
     text = report.read_text(encoding="utf-8")
     assert RLO not in text and "\u2066" not in text
     if ext == ".md":

@@ -376,8 +376,9 @@ def balance_file(
 ) -> BalanceResult:
     """Write ``input``'s records (canonical JSONL) and the added near-miss records to ``output``.
 
-    Raises :class:`BalanceError` for an output that is the input, or a record that does not parse
-    (``toolproof clean`` first), and ValueError for a bad share. Nothing is written then.
+    Raises :class:`BalanceError` for an output that is the input, an input with no record (the output
+    would be empty), or a record that does not parse (``toolproof clean`` first), and ValueError for a
+    bad share. Nothing is written then.
     """
     from toolproof.validator.cleaner import dumps_line
     from toolproof.validator.io import InputError, iter_records
@@ -410,6 +411,8 @@ def balance_file(
             kept.append(r.data if r.data is not None and r.source_format == "canonical" and not r.notes else None)
     except InputError as e:
         raise BalanceError(str(e)) from e
+    if not records:  # an empty output handed to a training job trains on nothing: say so, write nothing
+        raise BalanceError(f"{src}: no records: nothing to balance, the output would be empty")
     added, res = balance_records(records, share=share, seed=seed, lines=lines, stem=src.stem)
     res.input, res.output = os.fspath(src), os.fspath(dst)
     with atomic_writer(dst) as f:

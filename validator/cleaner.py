@@ -433,10 +433,10 @@ def note_written(
 
 
 def _check_paths(inputs: Sequence[Path], targets: Sequence[tuple[str, Path]]) -> None:
-    from toolproof.validator.io import InputError, check_readable
+    from toolproof.validator.io import InputError, _hf_split, check_readable, hf_source
 
     for p in inputs:
-        if os.fspath(p) == "-":  # standard input
+        if os.fspath(p) == "-" or hf_source(p) is not None:  # stdin; a datasets folder or .arrow file (its reader checks it)
             continue
         if not p.exists():
             try:
@@ -447,7 +447,7 @@ def _check_paths(inputs: Sequence[Path], targets: Sequence[tuple[str, Path]]) ->
         if p.is_dir():
             raise CleanError(f"{p}: is a directory, not a dataset file")
     try:
-        refuse_overwrite(targets, [p for p in inputs if os.fspath(p) != "-"])
+        refuse_overwrite(targets, [Path(_hf_split(os.fspath(p))[0]) for p in inputs if os.fspath(p) != "-"])
     except OutputError as e:
         raise CleanError(str(e)) from None
 

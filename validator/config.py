@@ -6,6 +6,7 @@ select = ["TP"]                 # codes, code prefixes ("TP3") or rule names; "A
 ignore = ["TP404"]
 per-file-ignores = {"data/legacy/*.jsonl" = ["TP404", "TP5"]}
 severity = {"TP404" = "error"}  # error | warning | info
+min-kept = 0.9                  # clean / convert exit 1 when they keep a smaller share of the records
 
 [tool.toolproof.mix]            # thresholds of the mix rules TP701-TP705
 min-no-call-share = 0.10
@@ -49,6 +50,7 @@ class Config:
     ignore: list[str] = field(default_factory=list)
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     severity: dict[str, Severity] = field(default_factory=dict)
+    min_kept: float | None = None  # `min-kept`: the least share of records clean / convert may keep
     path: Path | None = None  # the file it came from
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -117,6 +119,13 @@ def parse_config(table: dict[str, Any], path: Path | None = None) -> Config:
                     cfg.severity[str(code)] = Severity(str(sev).lower())
                 except ValueError:
                     raise ConfigError(f"{where}.{code}: {sev!r} is not error, warning or info") from None
+        elif key in ("min-kept", "min_kept"):  # validator.keep: a kept share too low is a failed run
+            from toolproof.validator.keep import check_share
+
+            try:
+                cfg.min_kept = check_share(value, where)
+            except ValueError as e:
+                raise ConfigError(str(e)) from None
         elif key == "mix":  # the mix rules' thresholds (validator.rules.mix.MIX_DEFAULTS)
             from toolproof.validator.rules.mix import mix_options
 

@@ -22,6 +22,7 @@ from typing import Any
 
 import orjson
 
+from toolproof.validator.callids import fresh_id, pair_calls, renumber_safe
 from toolproof.validator.callsyntax import find_typed_calls, read_tag_block
 from toolproof.validator.callsyntax.base import (
     CLOSE_TAG,
@@ -33,6 +34,8 @@ from toolproof.validator.callsyntax.base import (
 from toolproof.validator.findings import FixSafety, json_path
 from toolproof.validator.formats.common import is_json_data  # a repair never writes what the reader rejects
 from toolproof.validator.io import MAX_NESTING
+from toolproof.validator.pytypes import apply_reading, optional_names, read_python_type
+from toolproof.validator.schema_cache import describe_reading
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +223,15 @@ def _fix_schema_node(node: Any, path: list[str | int], changes: list[Change], de
         return
     if not isinstance(node, dict):
         return
-    if "type" in node:
+    py = read_python_type(node.get("type")) if isinstance(node.get("type"), str) and not map_schema_type(node["type"])[0] else None
+    if py is not None:  # "int, optional", "List[str]" (validator.pytypes): the reading the schema reader validates with
+        t = node["type"]
+        new_node = apply_reading(node, py)
+        node.clear()
+        node.update(new_node)
+        changes.append(Change("TP402", "standard-schema-type", json_path(*path, "type"),
+                              f"Python-style type '{t}' -> {describe_reading(py)}"))
+    elif "type" in node:
         t = node["type"]
         if isinstance(t, str):
             known, mapped = map_schema_type(t)
@@ -253,11 +264,18 @@ def _fix_schema_node(node: Any, path: list[str | int], changes: list[Change], de
                         changes.append(
                             Change("TP402", "standard-schema-type", json_path(*path, "type"), f"{t} -> {new}")
                         )
+    req = node.get("required")
+    optional = optional_names(node.get("properties")) if isinstance(req, list) else set()
     for key in ("properties", "$defs", "definitions", "patternProperties"):
         sub = node.get(key)
         if isinstance(sub, dict):
             for k, v in sub.items():
                 _fix_schema_node(v, [*path, key, k], changes, depth + 1)
+    if isinstance(req, list) and optional & set(map(str, req)):
+        dropped = [r for r in req if r in optional]
+        node["required"] = [r for r in req if r not in optional]
+        changes.append(Change("TP402", "standard-schema-type", json_path(*path, "required"),
+                              f"{', '.join(map(str, dropped))} typed optional: not required"))
     for key in ("items", "additionalProperties", "not", "prefixItems", "anyOf", "oneOf", "allOf"):
         if key in node and isinstance(node[key], (dict, list)):
             _fix_schema_node(node[key], [*path, key], changes, depth + 1)
@@ -279,6 +297,35 @@ def standard_schema_types(record: dict[str, Any], state: FixState) -> list[Chang
 
 
 # --------------------------------------------------------------------------- structured calls
+
+
+@_repair("TP008", "renumber-call-ids", FixSafety.SAFE, "Give each later call that reuses an id its own id; its results follow it")
+def renumber_call_ids(record: dict[str, Any], state: FixState) -> list[Change]:
+    """The first call keeps its id; each later call with the same id gets ``ID_2``, ``ID_3`` ... and
+    the results paired with it (``validator.callids``) take the new id. Ids whose pairing is in doubt
+    are left for the quarantine."""
+    msgs = record.get("messages")
+    pairing = pair_calls(msgs)
+    seen: set[str] = set()
+    renamed: dict[int, str] = {}  # position in pairing.calls -> new id
+    for k, (_i, _j, cid) in enumerate(pairing.calls):
+        if cid in seen and renumber_safe(pairing, cid):
+            renamed[k] = fresh_id(cid, state.used_call_ids)
+        seen.add(cid)
+    if not renamed:
+        return []
+    assert isinstance(msgs, list)
+    changes: list[Change] = []
+    for k, new in renamed.items():
+        i, j, cid = pairing.calls[k]
+        msgs[i]["tool_calls"][j]["id"] = new
+        answered = [t for t, pos in pairing.results.items() if pos == k]
+        for t in answered:
+            msgs[t]["tool_call_id"] = new
+        changes.append(Change("TP008", "renumber-call-ids", json_path("messages", i, "tool_calls", j, "id"),
+                              f"reused call id {_short(cid)} -> {_short(new)}"
+                              + (f" (and the result at {', '.join(json_path('messages', t) for t in answered)})" if answered else "")))
+    return changes
 
 
 def _arguments_change(call: dict[str, Any], i: int, j: int, code: str, name: str, message: str) -> Change:

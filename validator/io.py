@@ -197,8 +197,9 @@ def split_format(fmt: str | None) -> tuple[str | None, str]:
 
 def check_readable(path: str | os.PathLike[str]) -> None:
     """Raise InputError naming the path when it is missing, a directory, a pipe or FIFO, or unreadable
-    (``-``, standard input, is read as a stream and passes)."""
-    if os.fspath(path) == STDIN:
+    (``-``, standard input, is read as a stream and passes; so do dataset folders, .arrow files and hf://
+    ids, PATH@SPLIT too, which their readers check)."""
+    if os.fspath(path) == STDIN or hf_source(path) is not None:
         return
     p = Path(path)
     if not p.exists():
@@ -718,6 +719,62 @@ def _cells_to_record(row: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     return obj, broken
 
 
+def _json_cells(schema: Any) -> dict[str, Any]:
+    """Where a Parquet schema holds JSON text typed as such (Arrow's ``arrow.json`` extension, which
+    ``datasets`` writes for its ``Json`` feature: a message, a schema's ``properties``): a tree of
+    column / field names (``"*"`` for list items) ending in True. Empty when there is none."""
+
+    import pyarrow.types as pat
+
+    def walk(t: Any, depth: int = 0) -> Any:
+        if depth > 32:
+            return None
+        if getattr(t, "extension_name", None) == "arrow.json":
+            return True
+        if pat.is_list(t) or pat.is_large_list(t) or pat.is_fixed_size_list(t):
+            sub = walk(t.value_type, depth + 1)
+            return {"*": sub} if sub else None
+        if pat.is_struct(t):
+            kids = {t.field(i).name: walk(t.field(i).type, depth + 1) for i in range(t.num_fields)}
+            kids = {k: v for k, v in kids.items() if v}
+            return kids or None
+        return None
+
+    out = {}
+    for f in schema:
+        tree = walk(f.type)
+        if tree:
+            out[f.name] = tree
+    return out
+
+
+def _decode_json_cells(value: Any, tree: Any) -> Any:
+    """``value`` with the JSON text at ``tree``'s places parsed (text that does not parse stays text)."""
+    if tree is True:
+        if isinstance(value, str):
+            try:
+                return orjson.loads(value)
+            except orjson.JSONDecodeError:
+                return value
+        return value
+    if isinstance(value, list) and "*" in tree:
+        return [_decode_json_cells(v, tree["*"]) for v in value]
+    if isinstance(value, dict):
+        return {k: (_decode_json_cells(v, tree[k]) if k in tree else v) for k, v in value.items()}
+    return value
+
+
+def _arrow_row(row: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """A Parquet / ``datasets`` row as the record it was written from: JSON-text columns parsed, and
+    Arrow's null padding removed (``validator.formats.hf.from_hf_row``: a struct column gives every
+    message, call and argument object the union of the keys it saw, set to None), so a folder, a
+    Parquet file and JSON Lines of the same records give the same findings."""
+    from toolproof.validator.formats.hf import from_hf_row
+
+    obj, broken = _cells_to_record(row)
+    return (obj, broken) if broken else (from_hf_row(obj), broken)
+
+
 def _iter_csv(path: str, file: str, record_format: str) -> Iterator[RawRecord]:
     with open(path, "rb") as fb:
         head = fb.read(3)
@@ -780,9 +837,10 @@ def _iter_parquet(path: str, file: str, record_format: str) -> Iterator[RawRecor
     except Exception as e:
         raise InputError(f"{file}: not a readable Parquet file ({e})") from e
     index = 0
+    json_cells = _json_cells(pf.schema_arrow)
     for batch in pf.iter_batches(batch_size=2048):
         for row in batch.to_pylist():
-            obj, broken = _cells_to_record(row)
+            obj, broken = _arrow_row(_decode_json_cells(row, json_cells) if json_cells else row)
             if broken:
                 hit = Hit("$", "invalid JSON in " + "; ".join(broken), FixSafety.NONE)
                 raw = orjson.dumps(obj, default=str).decode()[:RAW_LIMIT]
@@ -814,6 +872,17 @@ def hf_source(path: str | os.PathLike[str]) -> str | None:
     return None
 
 
+def with_split(path: str, split: str | None) -> str:
+    """``PATH@SPLIT`` for the ``--split`` flag (one way to name a split for every command); a path that
+    already names another split is a usage error (ValueError)."""
+    if not split:
+        return path
+    head, given = _hf_split(path)
+    if given is not None and given != split:
+        raise ValueError(f"{path}: names split {given!r} but --split says {split!r}")
+    return f"{head}@{split}"
+
+
 def _hf_split(spath: str) -> tuple[str, str | None]:
     head, sep, split = spath.rpartition("@")
     if sep and split and "/" not in split and (head.startswith(HF_PREFIX) or Path(head).exists()):
@@ -838,16 +907,18 @@ def _iter_hf(path: str, file: str, record_format: str) -> Iterator[RawRecord]:
             ds = datasets.load_from_disk(spath)
             if isinstance(ds, datasets.DatasetDict):
                 names = list(ds)
-                pick = split or ("train" if "train" in names else names[0] if len(names) == 1 else None)
+                # several splits: never one picked silently (a test split read as training data)
+                pick = split or (names[0] if len(names) == 1 else None)
                 if pick not in ds:
-                    raise InputError(f"{file}: a dataset with splits {', '.join(names)}: name one as {spath}@SPLIT")
+                    what = f"no split {split!r}" if split else "several splits"
+                    raise InputError(f"{file}: {what} (splits: {', '.join(names)}): name one as {spath}@SPLIT or with --split")
                 ds = ds[pick]
     except InputError:
         raise
     except Exception as e:  # a folder or id datasets cannot open
         raise InputError(f"{file}: not a readable Hugging Face dataset ({type(e).__name__}: {e})") from e
     for index, row in enumerate(ds):
-        obj, broken = _cells_to_record(dict(row))
+        obj, broken = _arrow_row(dict(row))
         if broken:
             hit = Hit("$", "invalid JSON in " + "; ".join(broken), FixSafety.NONE)
             raw = orjson.dumps(obj, default=str).decode()[:RAW_LIMIT]
@@ -1068,4 +1139,5 @@ __all__ = [
     "read_records",
     "read_value",
     "split_format",
+    "with_split",
 ]

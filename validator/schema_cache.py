@@ -33,6 +33,7 @@ import orjson
 from jsonschema.validators import validator_for
 
 from toolproof.validator.findings import FixSafety
+from toolproof.validator.pytypes import PyType, apply_reading, optional_names, read_python_type
 
 STANDARD_TYPES = frozenset({"string", "number", "integer", "boolean", "object", "array", "null"})
 
@@ -110,8 +111,9 @@ def clip(text: str, limit: int = 200) -> str:
 class TypeProblem:
     path: tuple[str | int, ...]  # inside the parameters schema, ending at "type" (or its list index)
     original: str
-    replacement: str | None  # None: drop the type ("any"), or unknown when not fixable
+    replacement: Any  # a type name or list; None: drop the type ("any"), or unknown when not fixable
     fixable: bool
+    reading: str | None = None  # a Python-style type (validator.pytypes): what it reads as, in words
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +146,14 @@ def _walk_types(
         return node
     changed: dict[str, Any] = {}
     t = node.get("type")
-    if isinstance(t, str):
+    py = read_python_type(t) if isinstance(t, str) and _map_type(t) == (None, False) else None
+    if py is not None:  # "int, optional", "List[str]": one reading (validator.pytypes)
+        new_node = apply_reading(node, py)
+        out.append(TypeProblem(path + ("type",), t, new_node.get("type"), True, describe_reading(py)))
+        changed.update({k: v for k, v in new_node.items() if node.get(k, _MISSING) is not v})
+        if "type" not in new_node:
+            changed["type"] = None
+    elif isinstance(t, str):
         m = _map_type(t)
         if m is not None:
             out.append(TypeProblem(path + ("type",), t, m[0], m[1]))
@@ -172,6 +181,9 @@ def _walk_types(
             new_sub = {k: _walk_types(v, path + (kw, k), out, depth + 1) for k, v in sub.items()}
             if any(new_sub[k] is not sub[k] for k in sub):
                 changed[kw] = new_sub
+    req = node.get("required")
+    if isinstance(req, list) and (optional := optional_names(node.get("properties"))) & set(map(str, req)):
+        changed["required"] = [r for r in req if r not in optional]  # "optional" in the type: not required
     for kw in _SCHEMA_KEYWORDS:
         sub = node.get(kw)
         if isinstance(sub, dict):
@@ -197,6 +209,21 @@ def _walk_types(
         else:
             new_node[k] = v
     return new_node
+
+
+_MISSING = object()
+
+
+def describe_reading(py: PyType) -> str:
+    """``'integer', not required, default 10``: a Python-style type's reading, for messages."""
+    t = py.schema.get("type")
+    words = [json.dumps(t) if t is not None else "any value"]
+    words += [f"{k} {json.dumps(v)}" for k, v in py.schema.items() if k != "type"]
+    if py.optional:
+        words.append("not required")
+    if py.has_default:
+        words.append(f"default {short(py.default, 40)}")
+    return ", ".join(words)
 
 
 def _bad_patterns(node: Any, path: tuple[str | int, ...], out: list[tuple[tuple[str | int, ...], str]], depth: int = 0) -> None:

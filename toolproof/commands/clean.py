@@ -6,8 +6,10 @@ record is read through the dialect registry (``validator.formats``); the summary
 dialects were read and how many records of each were quarantined.
 Exit 0 when the run completed (records quarantined for their findings included), 1 when some
 record could not be read at all (invalid JSON, a shape its dialect does not allow, not a record:
-TP001 / TP012 / TP013 / TP002 / TP003; ``--allow-unread`` makes that 0), 2 for usage errors, 3 when
-toolproof itself failed on a record (an internal error; the record is quarantined with the reason).
+TP001 / TP012 / TP013 / TP002 / TP003; ``--allow-unread`` makes that 0), 1 when the output is empty
+or keeps less than ``--min-kept`` (``min-kept`` in ``[tool.toolproof]``) of the records (the message
+names the top reasons for quarantine; ``--allow-unread`` does not change that), 2 for usage errors, 3
+when toolproof itself failed on a record (an internal error; the record is quarantined with the reason).
 """
 
 from __future__ import annotations
@@ -23,6 +25,55 @@ def _codes(value: str) -> list[str]:
     return [c.strip() for c in value.split(",") if c.strip()]
 
 
+def share_arg(value: str) -> float:
+    """``--min-kept``: a share between 0 and 1 (argparse turns the ValueError into a usage error)."""
+    from toolproof.validator.keep import check_share
+
+    try:
+        share = float(value)
+    except ValueError:
+        share = None
+    try:
+        return check_share(share, "--min-kept")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1 (e.g. 0.9), got {value!r}") from None
+
+
+def add_min_kept(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--min-kept", type=share_arg, default=None, metavar="SHARE",
+                   help="exit 1 when less than SHARE (0-1) of the records is kept (default: `min-kept` in "
+                        "[tool.toolproof], else only an empty output fails)")
+
+
+def add_split(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--split", default=None, metavar="SPLIT",
+                   help="the split of a datasets folder / hub id to read (the same as PATH@SPLIT); a dataset with "
+                        "several splits needs one, they are never merged")
+
+
+def split_paths(paths: list[str], split: str | None) -> list[str]:
+    """``--split`` applied to every path (``PATH@SPLIT``), as a usage error when a path names another."""
+    from toolproof.validator.io import with_split
+
+    try:
+        return [with_split(p, split) for p in paths]
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+
+
+def kept_check(command: str, records_in: int, kept: int, reasons: Any, flag: float | None, config: Any) -> int:
+    """Print why the output should not be used (stderr) and return 1, or return 0 when it may."""
+    from toolproof.validator.keep import kept_problem
+    from toolproof.validator.safeio import escape_text
+
+    min_kept = flag if flag is not None else getattr(config, "min_kept", None)
+    problem = kept_problem(records_in, kept, reasons, min_kept)
+    if problem is None:
+        return 0
+    print(f"toolproof {command}: error: {escape_text(problem)}", file=sys.stderr)
+    return 1
+
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "clean",
@@ -33,20 +84,23 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             "with its findings."
         ),
     )
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="dataset files (.jsonl, .json, .csv, .parquet)")
+    p.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help="dataset files (.jsonl, .json, .csv, .parquet), a datasets save_to_disk folder or .arrow file (@split picks a split)")
     p.add_argument("-o", "--output", required=True, metavar="OUTPUT", help="clean JSONL to write")
     p.add_argument("--quarantine", metavar="FILE", help="quarantine JSONL (default: <output stem>.quarantine.jsonl)")
     p.add_argument("--unsafe-fixes", action="store_true", help="also coerce unambiguous types and drop unknown arguments")
     p.add_argument("--report", metavar="PATH", help="write a report to PATH: .html, .md or .json")
     p.add_argument("--no-dedupe", action="store_true", help="keep exact duplicate records")
     p.add_argument("--input-format", metavar="F", help="container (jsonl, json, csv, parquet) and/or record dialect (auto: detect each record; "
-                   "canonical, openai, anthropic, llamafactory-v1, sharegpt, hermes, toolace, xlam, glaive), e.g. csv:sharegpt")
+                   "canonical, openai, anthropic, llamafactory-v1, sharegpt, hermes, toolace, xlam, glaive, alpaca, conversation-key), e.g. csv:sharegpt")
     p.add_argument("--select", type=_codes, action="extend", metavar="CODES", help="rules to run (codes, prefixes, names)")
     p.add_argument("--ignore", type=_codes, action="extend", metavar="CODES", help="rules to skip")
     p.add_argument("--config", metavar="FILE", help="pyproject.toml or toolproof.toml (default: the nearest pyproject.toml)")
     p.add_argument("--quiet", "-q", action="store_true", help="print only the one-line summary")
     p.add_argument("--allow-unread", action="store_true",
                    help="exit 0 even when some records could not be read (they are still quarantined)")
+    add_min_kept(p)
+    add_split(p)
     p.add_argument("--balance", nargs="?", type=float, const=-1.0, default=None, metavar="SHARE",
                    help="then add near-miss decline records made from the output's own records until they are SHARE "
                         "of it (default 0.15; see `toolproof data balance`)")
@@ -89,10 +143,11 @@ def format_summary(result: Any, quiet: bool = False) -> str:
         for key, n in sorted(result.repairs.items()):
             lines.append(f"  {key:<{width}}  {n}")
     if result.quarantined_by_rule:
-        lines.append("quarantined (records, by rule):")
+        lines.append("quarantined (records, by rule, most frequent first):")
+        from toolproof.validator.keep import top_reasons
         from toolproof.validator.rules.base import REGISTRY
 
-        for code, n in sorted(result.quarantined_by_rule.items()):
+        for code, n in top_reasons(result.quarantined_by_rule, len(result.quarantined_by_rule)):
             name = REGISTRY[code].name if code in REGISTRY else ""
             lines.append(f"  {code} {name:<32} {n}")
     if result.converted:
@@ -121,6 +176,7 @@ def run(args: argparse.Namespace) -> int:
         config = load_config(args.config)
     except ConfigError as e:
         raise UsageError(str(e)) from None
+    args.inputs = split_paths(args.inputs, args.split)
     if args.engine == "ray":
         return _clean_ray(args, config)
     try:
@@ -144,19 +200,27 @@ def run(args: argparse.Namespace) -> int:
     print(format_summary(result, args.quiet), file=sys.stdout)
     if balanced is not None and not args.quiet:
         print(balanced, file=sys.stdout)
-    return _exit_code(result, args.allow_unread)
+    return _exit_code(result, args, config)
 
 
-def _exit_code(result: Any, allow_unread: bool) -> int:
-    """3 when toolproof failed on a record (it is quarantined, but the run is not a pass), 1 for
-    unread records (unless allowed), else 0."""
+def _exit_code(result: Any, args: argparse.Namespace, config: Any) -> int:
+    """3 when toolproof failed on a record (it is quarantined, but the run is not a pass), 1 when the
+    output is empty or keeps less than ``--min-kept``, 1 for unread records (unless allowed), else 0."""
     from toolproof.validator.engine import INTERNAL_ERROR_EXIT
 
     if result.internal_errors:
         print(f"toolproof clean: {len(result.internal_errors)} internal error(s) (please report); the records they "
               "concern are quarantined with the reason; exit 3", file=sys.stderr)
         return INTERNAL_ERROR_EXIT
-    return 1 if result.unread and not allow_unread else 0
+    if _kept_check(result, args, config):
+        return 1
+    return 1 if result.unread and not args.allow_unread else 0
+
+
+def _kept_check(result: Any, args: argparse.Namespace, config: Any) -> int:
+    """The empty-output / ``--min-kept`` check of a clean run: dropped duplicates are not lost records."""
+    distinct = result.records_in - result.duplicates_dropped
+    return kept_check("clean", distinct, result.written, result.quarantined_by_rule, args.min_kept, config)
 
 
 def _clean_ray(args: argparse.Namespace, config: Any) -> int:
@@ -195,7 +259,7 @@ def _clean_ray(args: argparse.Namespace, config: Any) -> int:
         rows = conservation(result)
         print("records in = written + quarantined + duplicates dropped, per file: " + ", ".join(
             f"{escape_text(r['file'])} {r['records_in']} = {r['written']} + {r['quarantined']} + {r['duplicates_dropped']}" for r in rows))
-    return _exit_code(result, args.allow_unread)
+    return _exit_code(result, args, config)
 
 
 def _balance(result: Any, share: float, seed: int) -> str:

@@ -8,8 +8,9 @@ command uses), converted to the canonical record, and counted per dialect: read 
 quarantined, with what the conversion did ("call arguments decoded from JSON text" ...). Records that
 cannot be read go to ``<output stem>.quarantine.jsonl`` (one line each: ``{"file", "line", "id",
 "findings", "record"}``) with the reason; none is dropped silently and none is counted as converted.
-Exit 0 when every record converted, 1 when some were quarantined (0 with ``--allow-unread``), 2 for
-unreadable input.
+Exit 0 when every record converted, 1 when some were quarantined (0 with ``--allow-unread``), 1 when
+nothing converted or less than ``--min-kept`` (``min-kept`` in ``[tool.toolproof]``) of the records
+did (whatever ``--allow-unread`` says), 2 for unreadable input.
 """
 
 from __future__ import annotations
@@ -55,7 +56,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--allow-unread", action="store_true",
                    help="exit 0 even when some records could not be read (they are still quarantined)")
     p.add_argument("--quarantine", default=None, help="where unconvertible records go (default: <output stem>.quarantine.jsonl)")
-    p.add_argument("--split", default=None, help="for a DatasetDict folder: the split to read (default: all)")
+    p.add_argument("--split", default=None, metavar="SPLIT",
+                   help="the split of a datasets folder to read (the same as INPUT@SPLIT); a folder with several splits needs one")
+    from toolproof.commands.clean import add_min_kept
+
+    add_min_kept(p)
     p.set_defaults(func=run)
 
 
@@ -122,6 +127,19 @@ def summary_lines(read: Counter[str], converted: Counter[str], quarantined: Coun
     return lines
 
 
+def _split_input(args: argparse.Namespace) -> None:
+    """``INPUT@SPLIT`` and ``--split`` name the same thing: one split, read alone."""
+    from toolproof.validator.io import _hf_split
+
+    path, given = _hf_split(args.input)
+    if given is not None:
+        if args.split not in (None, given):
+            from toolproof.cli import UsageError
+
+            raise UsageError(f"{args.input}: names split {given!r} but --split says {args.split!r}")
+        args.input, args.split = path, given
+
+
 def run(args: argparse.Namespace) -> int:
     from toolproof.cli import UsageError
     from toolproof.validator.cleaner import quarantine_line
@@ -129,6 +147,7 @@ def run(args: argparse.Namespace) -> int:
     from toolproof.validator.io import InputError, check_readable, iter_units
     from toolproof.validator.safeio import AtomicFile, OutputError, escape_path, escape_text, refuse_overwrite
 
+    _split_input(args)
     if args.source not in FORMATS:
         raise UsageError(f"--from: unknown format {args.source!r} (choose from {', '.join(FORMATS)})")
     stdin = args.input == "-"
@@ -193,7 +212,7 @@ def run(args: argparse.Namespace) -> int:
             read[dialect] += 1
             quarantined[dialect] += 1
             fq.file.write(quarantine_line(file, line, finding["id"], [finding], _jsonable(raw), data))
-            reasons[finding["name"]] += 1
+            reasons[finding["code"] or finding["name"]] += 1
             n_q += 1
             print(f"{escape_path(file)}:{line}: {escape_text(finding['path'])}: {escape_text(finding['message'])}",
                   file=sys.stderr)
@@ -215,10 +234,26 @@ def run(args: argparse.Namespace) -> int:
         print("findings while reading (records): " + ", ".join(f"{k} {v}" for k, v in sorted(problems.items()))
               + " (see `toolproof lint`)")
     if n_q:
-        print(f"quarantined {n_q} record(s) to {escape_text(str(qpath))} ("
-              + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())) + ")")
+        from toolproof.validator.keep import reasons_text
+
+        print(f"quarantined {n_q} record(s) to {escape_text(str(qpath))} ({reasons_text(reasons, len(reasons))})")
     _print_extra(args.target, out)
+    if _kept_check(n_out + n_q, n_out, reasons, args.min_kept):
+        return 1
     return 1 if n_q and not args.allow_unread else 0
+
+
+def _kept_check(records_in: int, kept: int, reasons: Counter[str], flag: float | None) -> int:
+    """The empty-output / ``--min-kept`` check (the nearest ``[tool.toolproof]`` gives the default)."""
+    from toolproof.cli import UsageError
+    from toolproof.commands.clean import kept_check
+    from toolproof.validator.config import ConfigError, load_config
+
+    try:
+        config = load_config(None) if flag is None else None
+    except ConfigError as e:
+        raise UsageError(str(e)) from None
+    return kept_check("convert", records_in, kept, reasons, flag, config)
 
 
 def _written(rec: Any, target: str) -> Any:

@@ -42,6 +42,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     st.add_argument("--json", action="store_true", help="print the statistics as JSON")
     st.add_argument("--input-format", default=None, help="as for `toolproof lint`")
     st.add_argument("--allow-unread", action="store_true", help="exit 0 even when some records could not be read")
+    from toolproof.commands.clean import add_split
+
+    add_split(st)
     st.set_defaults(func=run_stats)
 
     bal = dsub.add_parser(
@@ -122,10 +125,12 @@ def run_bfcl(args: argparse.Namespace) -> int:
 
 def run_stats(args: argparse.Namespace) -> int:
     from toolproof.cli import UsageError
+    from toolproof.commands.clean import split_paths
     from toolproof.validator.io import InputError, iter_records
     from toolproof.validator.safeio import escape_text
     from toolproof.validator.stats import dataset_balance, format_balance
 
+    (args.path,) = split_paths([args.path], args.split)
     records = []
     bad: list[str] = []
     read_as: Counter[str] = Counter()

@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--ignore", type=_codes, action="extend", metavar="CODES", help="comma-separated codes, prefixes or names to skip (added to the config's ignore)")
     p.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="worker processes (default 1)")
     p.add_argument("--input-format", metavar="F", help="container (jsonl, json, csv, parquet) and/or record dialect (auto: detect each record; "
-                   "canonical, openai, anthropic, llamafactory-v1, sharegpt, hermes, toolace, xlam, glaive), e.g. csv:sharegpt")
+                   "canonical, openai, anthropic, llamafactory-v1, sharegpt, hermes, toolace, xlam, glaive, alpaca, conversation-key), e.g. csv:sharegpt")
     p.add_argument("--config", metavar="FILE", help="pyproject.toml or toolproof.toml to read instead of the nearest pyproject.toml")
     p.add_argument("--against", metavar="TEST", help="test set to check leakage against (enables TP504)")
     p.add_argument("--model", metavar="M", help="model whose chat template to check (enables TP601-TP603)")
@@ -56,6 +56,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--ray-address", metavar="ADDR", help="Ray cluster to use with --engine ray (default: RAY_ADDRESS, else a local Ray)")
     p.add_argument("--findings-dir", metavar="DIR", help="with --engine ray: write the findings as part files DIR/part-G.jsonl (one per "
                    "byte range, in report order; a new or empty folder) instead of gathering them; the report then has the counts only")
+    from toolproof.commands.clean import add_split
+
+    add_split(p)
     p.set_defaults(func=run)
 
 
@@ -147,7 +150,9 @@ def run(args: argparse.Namespace) -> int:
         split_format(args.input_format)
     except ValueError as e:
         raise UsageError(str(e)) from None
-    args.paths = list(args.paths) + [f"hf://{name}" for name in args.hf_dataset or []]
+    from toolproof.commands.clean import split_paths
+
+    args.paths = split_paths(list(args.paths) + [f"hf://{name}" for name in args.hf_dataset or []], args.split)
     if not args.paths:
         raise UsageError("give at least one PATH (or --hf-dataset NAME)")
     for p in args.paths:  # a missing path is a usage error: fail before doing any work

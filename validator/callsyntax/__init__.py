@@ -396,8 +396,9 @@ def find_typed_calls(text: str, tool_names: Any = None) -> TypedCalls | None:
         if calls:
             if fam.name == "pythonic":  # read with ast, literals only: one reading
                 exact = all(isinstance(c.get("arguments"), dict) for c in calls)
-            else:  # bare JSON: what llama3_json's serving parser returns; a fence: never exact
-                exact = fam.name == "json" and _exact(fam, text, calls)
+            else:  # bare JSON: what llama3_json's serving parser returns; either: the whole content is a call list
+                exact = (fam.name == "json" and _exact(fam, text, calls)) or (
+                    names is not None and fenced.whole_content_calls(text, names) == calls)
             return TypedCalls(fam.name, calls, exact, r.content, errors)
     marks = [] if found else call_markup(text)  # a call marker no family's own test took
     if marks:

@@ -58,6 +58,44 @@ def strict(text: str) -> list[dict[str, Any]]:
     return []
 
 
+_WHOLE_FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[ \t]*\n(.*?)\n?[ \t]*```", re.DOTALL)
+_CALL_KEYS = (frozenset({"name", "arguments"}), frozenset({"name", "parameters"}))
+
+
+def whole_content_calls(text: str, tool_names: Any) -> list[dict[str, Any]] | None:
+    """The calls when ``text`` is *exactly* a JSON call value and nothing else, else None.
+
+    The APIGen / xLAM / Hammer SFT convention: the whole assistant content is a JSON list (or one
+    object) of ``{"name", "arguments"}`` (or ``"parameters"``), bare or in one ```` ```json ````
+    fence. Then the structured form is unambiguous, with three guards: strict JSON (no Python
+    literal, no trailing text), each object holds exactly those two keys with an arguments object,
+    and every name is one of ``tool_names`` (a record without declared tools gets None)."""
+    if not tool_names or not isinstance(text, str):
+        return None
+    body = text.strip()
+    m = _WHOLE_FENCE.fullmatch(body)
+    if m is not None:
+        if m.group(1).lower() not in _LANGS:
+            return None
+        body = m.group(2).strip()
+    if not body.startswith(("[", "{")):
+        return None
+    try:
+        value = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    items = value if isinstance(value, list) else [value]
+    calls: list[dict[str, Any]] = []
+    for item in items:
+        if not isinstance(item, dict) or frozenset(item) not in _CALL_KEYS or not isinstance(item["name"], str):
+            return None
+        args = item.get("arguments", item.get("parameters"))
+        if not isinstance(args, dict) or item["name"] not in tool_names:
+            return None
+        calls.append({"name": item["name"], "arguments": args})
+    return calls or None
+
+
 FAMILY = Family(
     name="fenced",
     title="JSON call in a ```json fence",

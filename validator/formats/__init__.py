@@ -20,11 +20,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from toolproof.validator.formats import (
+    alpaca,
     anthropic,
     canonical,
     glaive,
     hermes,
     llamafactory,
+    nested,
     openai,
     sharegpt,
     toolace,
@@ -69,8 +71,28 @@ DIALECTS: dict[str, Dialect] = {
                 ("Salesforce/xlam-function-calling-60k", "Salesforce/xlam-irrelevance-7.5k")),
         Dialect("glaive", "Glaive function calling (raw)", glaive.looks_like, glaive.convert,
                 "glaiveai/glaive-function-calling-v2 (system + chat text)", ("glaiveai/glaive-function-calling-v2",)),
+        Dialect("alpaca", "Alpaca (instruction / input / output, system, history)", alpaca.looks_like, alpaca.convert,
+                "hiyouga/LLaMA-Factory data/README.md (alpaca format)"),
+        Dialect("conversation-key", "a conversation under another key (traj, conversation, dialog, chat, ...)",
+                nested.looks_like, lambda obj, notes: _convert_nested(obj, notes),
+                "validator/formats/nested.py (tau-bench historical_trajectories: traj)"),
     )
 }
+
+
+def _convert_nested(obj: dict[str, Any], notes: Notes) -> Any:
+    """Read the list under another key as ``messages`` / ``conversations`` with the dialect detected
+    there (the registry's own detection, so every dialect's reading applies), and say which key."""
+    found = nested.message_key(obj)
+    if found is None:
+        raise ConversionError("no key holds a message list")
+    key, kind = found
+    inner = nested.unnest(obj, key, kind)
+    source = detect_format(inner)
+    if source in ("unknown", "conversation-key"):
+        raise ConversionError(f"the conversation under '{key}' is not in a known dialect", f"$.{key}")
+    notes.append(Note(f"conversation read from '{key}' (as {source})"))
+    return DIALECTS[source].convert(inner, notes)
 FORMATS: tuple[str, ...] = ("auto", *DIALECTS)
 # "auto" for a file whose calls carry argument objects (the reader sniffs the file's start): string
 # arguments there are a canonical record's defect (TP203), not OpenAI's convention. Internal value.
@@ -100,6 +122,8 @@ def detect_format(obj: Any, *, string_args_openai: bool = True) -> str:
         return "unknown"
     if _PLAIN_FIRST and _plain_canonical(obj):
         return "canonical"
+    if nested.looks_like(obj) and not alpaca.looks_like(obj):  # before the others: a tools list alone must not make it OpenAI
+        return "conversation-key"
     for d in DIALECTS.values():
         try:
             if d.name == "openai" and not string_args_openai:
@@ -158,10 +182,12 @@ def _plain_canonical(obj: dict[str, Any]) -> bool:
 
 def _unknown(obj: dict[str, Any]) -> ConversionError:
     keys = ", ".join(sorted(map(str, obj))[:8]) or "none"
+    hint = nested.list_like_key(obj)
     return ConversionError(
         "unrecognised record shape (keys: " + keys + "); expected 'messages' (canonical / OpenAI / Anthropic / "
         "LLaMA-Factory v1), 'conversations' (ShareGPT / Hermes / ToolACE), 'query'+'answers' (xLAM), "
-        "'chat' (Glaive) or 'example' (Hermes prompt text)"
+        "'chat' (Glaive), 'example' (Hermes prompt text), 'instruction'+'output' (Alpaca) or a message list "
+        "under another key (traj, conversation, dialog, ...)" + (f"; {hint}" if hint else "")
     )
 
 

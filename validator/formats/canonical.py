@@ -5,14 +5,15 @@ parameters}}]``. HF-hub datasets in this shape: e.g. NousResearch/hermes-functio
 own conversion, and what ``toolproof convert`` writes. Read as it is, with one exception: a record
 with no ``tools`` field whose system message holds a tool list (Hermes ``<tools>``, Glaive's or
 ToolACE's wording, a JSON list of tools) gets that list as ``tools``, moved out of the system text
-(``validator.formats.systools``).
+(``validator.formats.systools``); and ``tools`` given as a list of JSON strings, one per tool (a
+common Hugging Face layout), is decoded.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from toolproof.validator.formats.common import Notes, Record, note
+from toolproof.validator.formats.common import Notes, Record, canonical_tools, note
 from toolproof.validator.formats.systools import find_system_tools
 
 
@@ -25,6 +26,11 @@ def looks_like(obj: Record) -> bool:
 
 
 def convert(obj: Record, notes: Notes | None = None) -> Any:
+    tools = obj.get("tools")
+    if isinstance(tools, list) and any(isinstance(t, str) for t in tools):
+        # a common Hugging Face layout: one JSON string per tool (Arrow stores each schema as text)
+        note(notes, "tools decoded from JSON strings")
+        return {**obj, "tools": canonical_tools(tools)}
     if "tools" in obj:
         return obj
     msgs = obj["messages"]

@@ -150,6 +150,8 @@ def iter_hf_folder(path: str | os.PathLike[str], split: str | None = None) -> It
     parts: list[tuple[str, Any]]
     if isinstance(ds, DatasetDict):
         names = [split] if split else list(ds.keys())
+        if len(names) > 1:  # never merged: a test split read into training data leaks
+            raise ConversionError(f"{path}: several splits ({', '.join(names)}): name one as {os.fspath(path)}@SPLIT or with --split")
         missing = [n for n in names if n not in ds]
         if missing:
             raise ConversionError(f"{path}: no split {missing[0]!r} (splits: {', '.join(ds.keys())})")

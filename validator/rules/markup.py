@@ -402,7 +402,10 @@ def calls_typed_as_text(record: Any, ctx: Context) -> Iterator[Hit]:
 
     ## Fix safety
     Safe when the parse is exact (the family's serving parser reads the very same calls, every
-    argument set is a JSON object) and the message has no structured calls: the calls move to
+    argument set is a JSON object; or the whole content is a strict JSON list or object of
+    `{"name", "arguments"}` (or `"parameters"`), bare or in one ```` ```json ```` fence, and every
+    name is a declared tool: the APIGen / xLAM / Hammer SFT convention) and the message has no
+    structured calls: the calls move to
     `tool_calls`, the text outside them stays as content. When the message already has structured
     calls, safe only if the typed calls repeat them exactly (the text is dropped). Otherwise no fix:
     the cleaner quarantines the record.

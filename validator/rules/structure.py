@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from toolproof.validator.findings import Hit, json_path
+from toolproof.validator.callids import pair_calls, renumber_safe
+from toolproof.validator.findings import FixSafety, Hit, json_path
 from toolproof.validator.rules._walk import ROLES, view
 from toolproof.validator.rules.base import Context, rule
 from toolproof.validator.schema_cache import json_type, short
@@ -262,7 +263,7 @@ def orphan_tool_result(record: Any, ctx: Context) -> Iterator[Hit]:
                 yield Hit(json_path("messages", i), "tool result with no earlier assistant call")
 
 
-@rule("TP008", "duplicate-call-id", family=FAMILY)
+@rule("TP008", "duplicate-call-id", family=FAMILY, fix=FixSafety.SAFE)
 def duplicate_call_id(record: Any, ctx: Context) -> Iterator[Hit]:
     """Two tool calls in one record share an `id`.
 
@@ -282,9 +283,13 @@ def duplicate_call_id(record: Any, ctx: Context) -> Iterator[Hit]:
     Give every call its own id (`call_1`, `call_2`).
 
     ## Fix safety
-    No fix: which tool result belongs to which call is unknown.
+    Safe when every result follows its own call (an agent log that reuses an id for a later call,
+    after the first one's result): the later call gets `ID_2` (`ID_3`, ...) and its results follow it.
+    No fix when a result arrives while two calls with its id wait for one, or a call gets two
+    results: which result belongs to which call is unknown.
     """
     first: dict[str, tuple[int, int]] = {}
+    pairing = None
     for i, j, call in view(record, ctx).calls:
         if not isinstance(call, dict):
             continue
@@ -292,8 +297,14 @@ def duplicate_call_id(record: Any, ctx: Context) -> Iterator[Hit]:
         if not isinstance(cid, str) or not cid:
             continue
         if cid in first:
+            if pairing is None:  # only records with a repeat pay for the pairing
+                pairing = pair_calls(record.get("messages"))
             where = json_path("messages", *first[cid][:1], "tool_calls", first[cid][1])
-            yield Hit(json_path("messages", i, "tool_calls", j, "id"), f"call id {short(cid)} already used at {where}")
+            safe = renumber_safe(pairing, cid)
+            yield Hit(json_path("messages", i, "tool_calls", j, "id"),
+                      f"call id {short(cid)} already used at {where}"
+                      + ("" if safe else " (a result could belong to either call)"),
+                      fix=None if safe else FixSafety.NONE)
         else:
             first[cid] = (i, j)
 

@@ -90,8 +90,11 @@ def non_standard_schema_type(record: Any, ctx: Context) -> Iterator[Hit]:
 
     ## Fix safety
     Safe for known names (`dict`->`object`, `float`->`number`, `tuple`/`list`->`array`, `int`->`integer`,
-    `str`->`string`, `bool`->`boolean`, `any`-> no type); the replacement is in `data`. No fix for
-    unknown names.
+    `str`->`string`, `bool`->`boolean`, `any`-> no type); the replacement is in `data`. Safe too for
+    the Python-style types of APIGen / xLAM tool lists (`"int, optional"`, `"str, default='x'"`,
+    `"List[str]"`, `"Optional[float]"`, `"Union[int, str]"`): the type maps the same way (`List[str]`
+    -> `array` of `string` items), `optional` (or a default) takes the parameter out of `required`,
+    and the default is kept as `default` (`validator.pytypes`). No fix for unknown names.
     """
     for _, base, fn, _flat in iter_tool_defs(record):
         params = fn.get("parameters")
@@ -101,6 +104,9 @@ def non_standard_schema_type(record: Any, ctx: Context) -> Iterator[Hit]:
             path = json_path(*base, "parameters", *tp.path)
             if not tp.fixable:
                 yield Hit(path, f"type {short(tp.original)} is not a JSON Schema type", fix=FixSafety.NONE)
+            elif tp.reading is not None:
+                yield Hit(path, f"Python-style type {short(tp.original)} (read as {tp.reading})",
+                          data={"replacement": tp.replacement})
             elif tp.replacement is None:
                 yield Hit(path, f"non-standard type {short(tp.original)} (drop the type to accept any value)", data={"replacement": None})
             else:
