@@ -91,8 +91,9 @@ def _outside_code(md: str) -> str:
 
 def _clean_report(tmp_path: Path, corpus: Path, capsys: pytest.CaptureFixture[str], ext: str) -> str:
     rep = tmp_path / f"r.{ext}"
-    assert main(["clean", str(corpus), "-o", str(tmp_path / "o.jsonl"), "--report", str(rep), "-q"]) == 0
-    capsys.readouterr()
+    # every hostile record is quarantined: an empty output is an error (exit 1), the report is still written
+    assert main(["clean", str(corpus), "-o", str(tmp_path / "o.jsonl"), "--report", str(rep), "-q"]) == 1
+    assert "no record kept" in capsys.readouterr().err
     return rep.read_text(encoding="utf-8")
 
 

@@ -134,7 +134,7 @@ def test_hostile_records_through_lint_clean_and_fix(tmp_path_factory: pytest.Tem
     assert report["summary"]["records"] == n
     assert code == (1 if errors else 0), (code, errors[:3])
 
-    # clean: every record ends in exactly one place; exit 1 exactly when a record could not be read
+    # clean: every record ends in exactly one place; exit 1 when a record could not be read or none is kept
     res = clean([src], tmp / "o.jsonl", dedupe=False)
     assert not res.internal_errors, res.internal_errors
     assert res.records_in == n == res.written + res.quarantined
@@ -142,7 +142,8 @@ def test_hostile_records_through_lint_clean_and_fix(tmp_path_factory: pytest.Tem
     assert len((tmp / "o.quarantine.jsonl").read_bytes().splitlines()) == res.quarantined
     code = main(["clean", str(src), "-o", str(tmp / "o2.jsonl"), "--no-dedupe", "-q"])
     out, err = capsys.readouterr()
-    assert "Traceback" not in err and code == (1 if res.unread else 0), (code, err)
+    # exit 1 when a record could not be read, or when nothing is kept (an empty output is an error)
+    assert "Traceback" not in err and code == (1 if res.unread or not res.written else 0), (code, err)
     assert (tmp / "o2.jsonl").read_bytes() == (tmp / "o.jsonl").read_bytes()
     # what clean wrote lints without errors
     code, report = _lint(tmp / "o.jsonl", capsys)
