@@ -2,8 +2,8 @@
 
 ``dataset_balance(records) -> dict`` with calls per tool, how often each tool is offered, the share
 of records without a call, single vs parallel call turns, turns per record, how many calls hold an
-argument value the user never wrote before the call (a default, an inferred value, a boolean; the same
-grounding check as rule TP703, ``validator.grounding``), and plain-language warnings
+argument value grounded nowhere the model could see before the call (rule TP703's judgement,
+``validator.grounding.record_grounding``, shared with the rule), and plain-language warnings
 about imbalance. Test records (``expected_calls``) count their expected calls.
 """
 
@@ -15,7 +15,7 @@ from statistics import mean, median
 from typing import Any
 
 from toolproof.validator.callsyntax.base import normalize_call, parse_call_payload, scan_tool_call_tags
-from toolproof.validator.grounding import record_ungrounded, related, tool_functions
+from toolproof.validator.grounding import record_grounding, related, tool_functions
 from toolproof.validator.records import user_turns
 from toolproof.validator.safeio import escape_text
 
@@ -101,10 +101,11 @@ def dataset_balance(records: Iterable[Any], *, unread: int = 0, read_as: dict[st
         if isinstance(rec.get("category"), str):
             categories[rec["category"]] += 1
         turns = _call_turns(rec)
-        # the grounding check the mix rule TP703 uses, against the user's words only, choices included
-        for _path, _name, missing in record_ungrounded(rec, expected=True, roles=("user",), choices=False):
+        # rule TP703's judgement (computed once per record, shared with the rule): a call holding a
+        # value grounded nowhere the model could see (normalisations, reported as info, left out)
+        for _path, _name, missing in record_grounding(rec):
             with_args += 1
-            unstated += bool(missing)
+            unstated += any(kind is None for _parts, _value, kind in missing)
         total = sum(len(t) for t in turns)
         calls_per_record.append(total)
         if total == 0:
@@ -174,12 +175,6 @@ def balance_warnings(stats: dict[str, Any]) -> list[str]:
                     "that nearly fits (toolproof data balance adds such records)")
     if stats["calls"] and stats["call_turns"]["parallel"] == 0:
         warn.append("no parallel calls: the model never sees two calls in one turn")
-    with_args, unstated = stats.get("calls_with_arguments", 0), stats.get("calls_with_unstated_values", 0)
-    if with_args >= 20 and unstated < 0.05 * with_args:
-        warn.append(
-            f"only {unstated} of {with_args} calls with arguments hold a value the user did not write: the "
-            "model is rarely shown filling in a default or a value it must infer"
-        )
     per_tool = stats["calls_per_tool"]
     real = {k: v for k, v in per_tool.items() if k != "<malformed>"}
     if len(real) >= 3:
@@ -214,8 +209,8 @@ def format_balance(stats: dict[str, Any], top: int = 10) -> str:
         f"multi-turn records: {stats['multi_turn_records']}",
         f"messages per record: mean {stats['messages_per_record']['mean']}, max {stats['messages_per_record']['max']}  "
         f"tools per record: mean {stats['tools_per_record']['mean']}",
-        f"calls with arguments: {stats['calls_with_arguments']}, holding a value the user did not write before the call: "
-        f"{stats['calls_with_unstated_values']}",
+        f"calls with arguments: {stats['calls_with_arguments']}, holding a value grounded nowhere the model could see "
+        f"before the call (rule TP703): {stats['calls_with_unstated_values']}",
     ]
     if stats["calls_per_tool"]:
         items = list(stats["calls_per_tool"].items())

@@ -16,6 +16,7 @@ reported (``markup``), not mistaken for an answer without calls.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from toolproof.validator.callsyntax import (
@@ -316,8 +317,19 @@ def _exact(fam: Family, text: str, calls: list[dict[str, Any]]) -> bool:
     return bool(strict) and jsonable(strict) == calls
 
 
+def typed_calls_of(text: str, tool_names: frozenset[str] | None) -> TypedCalls | None:
+    """:func:`find_typed_calls`, remembered for the last few texts: rule TP107 and TP703's grounding
+    (``validator.grounding``) read the same assistant message in one lint run. The result is shared:
+    callers do not change it."""
+    return _typed_cached(text, tool_names)
+
+
+_typed_cached = lru_cache(maxsize=256)(find_typed_calls)
+
+
 __all__ = [
     "ALIASES",
+    "typed_calls_of",
     "AUTO_FAMILIES",
     "Budget",
     "AUTO_ORDER",

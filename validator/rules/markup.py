@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from toolproof.validator.callsyntax import FAMILIES, TypedCalls, find_typed_calls, might_hold_calls, read_tag_block
+from toolproof.validator.callsyntax import FAMILIES, TypedCalls, might_hold_calls, read_tag_block, typed_calls_of
 from toolproof.validator.callsyntax.base import (
     CLOSE_TAG,
     OPEN_TAG,
@@ -337,7 +337,7 @@ def _typed_views(record: Any, ctx: Context) -> list[tuple[int, dict[str, Any], T
     msgs = record.get("messages") if isinstance(record, dict) else None
     if not isinstance(msgs, list):
         return out
-    names: set[str] | None = None
+    names: frozenset[str] | None = None
     named = False
     for i, m in enumerate(msgs):  # a direct walk: most records have nothing here (no view needed)
         if not isinstance(m, dict) or m.get("role") != "assistant":
@@ -347,13 +347,13 @@ def _typed_views(record: Any, ctx: Context) -> list[tuple[int, dict[str, Any], T
             continue
         if not named:
             names, named = _tool_names(record), True
-        found = find_typed_calls(text, names)
+        found = typed_calls_of(text, names)
         if found is not None:
             out.append((i, m, found))
     return out
 
 
-def _tool_names(record: dict[str, Any]) -> set[str] | None:
+def _tool_names(record: dict[str, Any]) -> frozenset[str] | None:
     """The record's tool names (wrapped or flat tool objects), read here so TP107 needs no Context."""
     tools = record.get("tools")
     names: set[str] = set()
@@ -361,7 +361,7 @@ def _tool_names(record: dict[str, Any]) -> set[str] | None:
         fn = t.get("function") if isinstance(t, dict) and isinstance(t.get("function"), dict) else t
         if isinstance(fn, dict) and isinstance(fn.get("name"), str):
             names.add(fn["name"])
-    return names or None
+    return frozenset(names) or None
 
 
 def typed_call_views(record: Any, ctx: Context) -> list[tuple[int, dict[str, Any], TypedCalls]]:

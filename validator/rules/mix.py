@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from toolproof.validator.findings import FixSafety, Hit, Severity, json_path
-from toolproof.validator.grounding import record_ungrounded
+from toolproof.validator.grounding import record_grounding
 from toolproof.validator.rules.base import Context, rule
 from toolproof.validator.rules.dataset import RecordSummary, as_table
 
@@ -248,16 +248,23 @@ def _tail(parts: tuple[Any, ...]) -> str:
 
 @rule("TP703", "ungrounded-argument-value", severity=Severity.WARNING, fix=FixSafety.NONE, family=FAMILY)
 def ungrounded_argument_value(record: Any, ctx: Context) -> Iterator[Hit]:
-    """An argument value that appears nowhere in the conversation before the call.
+    """An argument value that nothing the model could see before the call supports.
 
     ## What it does
-    For each call, checks every string and number in its arguments against the user, system and
-    tool text before the call, after normalising case, whitespace and number formatting ("1,000",
-    "1000" and "1000.0" are one number; "5%" is also 0.05; "five" is 5). A string also counts as
-    written when each of its words is (snake_case and camelCase split, unit words such as "km" or
-    "usd" ignored). Booleans, nulls, enum members and the schema's defaults are choices, not facts,
-    and are never flagged. One finding per value, at its JSON path. (`toolproof data stats` counts
-    calls holding an unwritten value with the same check, against the user's words only.)
+    A value is *grounded* when it appears in anything the model could see before the call: the
+    system prompt, the user turns, the tool results, the earlier assistant turns and the arguments
+    of earlier calls. The comparison normalises case and whitespace, number forms ("1,000", "1000"
+    and "1000.0" are one number; "5%" is also 0.05; "five" is 5) and dates ("2024-05-19" is "May
+    19th"); a string also counts when each of its words does (unit words ignored). Not judged:
+    booleans, nulls, enum members and schema defaults (choices, not facts), and parameters holding
+    text the model writes (a name ending in note, summary, message, thought, reason, query,
+    expression, code, content, body, text...; or a description that says free text, natural
+    language, a summary, an expression, code). A number that is the sum, difference or product of
+    two visible numbers, or a sum of several, is derived, not invented. What is left is reported,
+    one finding per value at its JSON path: a warning, or `info` when the value may be a
+    normalisation (an ISO date where the conversation names a date relatively, "tomorrow"; a short
+    upper-case code such as an airport code for a city). Calls typed as text count as calls.
+    `toolproof data stats` counts the calls holding a warned value with the same judgement.
 
     ## Why is this bad?
     A fine-tune learns to produce the values it sees. Values a generator invented (today's date as
@@ -279,16 +286,20 @@ def ungrounded_argument_value(record: Any, ctx: Context) -> Iterator[Hit]:
     ## Fix safety
     No fix: whether a value is an inference the model should learn or an invention is a judgement.
     """
-    for path, name, missing in record_ungrounded(record):
-        if not missing:
-            continue
+    for path, name, missing in record_grounding(record):
+        if not missing or path[0] != "messages":
+            continue  # (a test record's expected calls are data stats' business)
         base, prefix = json_path(*path), f"{name}: " if name else ""
-        for parts, value in missing:
-            yield Hit(  # path, message, fix, severity, data
-                base + _tail(parts),  # json_path(*path, *parts), the call's part once
-                f"{prefix}value {_show(value)} appears nowhere in the conversation before the call",
-                None, None, {"value": value},
-            )
+        for parts, value, kind in missing:
+            if kind is None:
+                msg, sev = f"{prefix}value {_show(value)} appears nowhere the model could see before the call", None
+            elif kind == "date":
+                msg, sev = (f"{prefix}date {_show(value)} is written nowhere before the call; the conversation names "
+                            "a date relatively (check the date it was resolved to)"), Severity.INFO
+            else:
+                msg, sev = (f"{prefix}code {_show(value)} is written nowhere before the call (a normalised name, "
+                            "such as an airport code for a city?)"), Severity.INFO
+            yield Hit(base + _tail(parts), msg, None, sev, {"value": value})
 
 
 # reads the record alone (not ctx.tools): the engine skips building the context when only such rules run
