@@ -609,6 +609,9 @@ _FREE_TEXT_DESC = re.compile(
 )
 
 
+_FREE_NAMES: dict[Any, bool] = {}  # parameter name -> _free_text_name(name), for the walk
+
+
 @lru_cache(maxsize=4096)
 def _free_text_name(name: str) -> bool:
     ws = words(name)
@@ -678,7 +681,10 @@ def _visit(value: Any, parts: tuple[Any, ...], sub: Any, depth: int, grounds: Gr
                 child = sub.get("items") if isinstance(sub, dict) else None
             else:
                 child = props.get(k) if props is not None else None
-                if free_text_parameter(k, child):
+                free = _FREE_NAMES.get(k)
+                if free is None:
+                    free = _FREE_NAMES[k] = _free_text_name(k) if len(_FREE_NAMES) < 65536 else False
+                if free or (type(child) is dict and "description" in child and free_text_parameter(k, child)):
                     continue  # text the model writes (a note, a summary, a query): nothing to ground
             t = type(v)
             if inline and (t is str or t is int or t is float):
@@ -797,7 +803,7 @@ def record_ungrounded(
     names = frozenset(schemas) or None
     own_calls = "assistant" in roles
     parts: list[str] = []
-    pending: list[Any] = []  # earlier calls' arguments, written into parts when a later call needs them
+    pending: list[Any] = []  # earlier calls' values the text lacked, written into parts for a later call
     grounds: Grounds | None = None
     last: Grounds | None = None  # the grounds of parts[:used]
     used = 0
@@ -806,28 +812,38 @@ def record_ungrounded(
         if not isinstance(m, dict):
             continue
         role = m.get("role")
-        text = _text_of(m.get("content")) if role in roles else None
-        calls = message_calls(m, i, names) if role == "assistant" else []
-        if text is not None and not (role == "assistant" and calls and m.get("content") == text
-                                     and not m.get("tool_calls")):
-            parts.append(text)  # (the text of a call typed as text is the call, not what it saw)
-            grounds = None
+        content = m.get("content")
+        if role != "assistant":
+            if role in roles and content:
+                text = content if type(content) is str else _text_of(content)
+                if text:
+                    parts.append(text)
+                    grounds = None
+            continue
+        calls = message_calls(m, i, names)
+        if content and own_calls and not (calls and not m.get("tool_calls")):
+            # (the text of a call typed as text is the call, not what the model saw)
+            text = content if type(content) is str else _text_of(content)
+            if text:
+                parts.append(text)
+                grounds = None
         for path, name, args in calls:
             found = True
             args = _as_object(args)
             if not args:
                 continue
+            if pending:  # an earlier call's values the text lacked
+                parts.extend(map(_args_text, pending))
+                pending.clear()
+                grounds = None
             if grounds is None:
-                if pending:
-                    parts.extend(map(_args_text, pending))
-                    pending.clear()
                 grounds = Grounds.of_parts(parts[used:], last)  # the parts since the last call's grounds
                 last, used = grounds, len(parts)
             schema = schemas.get(name) if isinstance(name, str) else None
-            yield path, name if isinstance(name, str) else "", ungrounded_values(args, grounds, schema, choices=choices)
-        if own_calls and calls:  # a later call may copy an earlier call's values
-            pending.extend(args for _p, _n, args in calls)
-            grounds = None
+            missing = ungrounded_values(args, grounds, schema, choices=choices)
+            if missing and own_calls:  # a later call may copy this call's values: those the text lacks
+                pending.extend(v for _parts, v in missing)
+            yield path, name if isinstance(name, str) else "", missing
     if expected and not found and isinstance(record.get("expected_calls"), list):
         grounds = Grounds.of_parts(parts)
         for k, ec in enumerate(record["expected_calls"]):
@@ -844,6 +860,8 @@ def record_ungrounded(
 def _args_text(args: Any) -> str:
     if isinstance(args, str):
         return args
+    if isinstance(args, (int, float)):
+        return str(args)
     try:
         return orjson.dumps(args).decode()
     except (TypeError, orjson.JSONEncodeError):
