@@ -152,3 +152,18 @@ def test_data_stats_command(capsys: Any) -> None:
     out = capsys.readouterr().out
     assert out.startswith("read as: canonical 400\nrecords: 400")
     assert main(["data", "stats", str(SAMPLE / "missing.jsonl")]) == 2
+
+
+def test_calls_typed_as_text_are_calls_and_test_sets_have_nothing_to_judge() -> None:
+    """A record whose call is JSON in the content makes a call; a test set (no answer turn) gets
+    "nothing to judge" instead of a claim about its declines."""
+    tools = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}]
+    typed = {"messages": [{"role": "user", "content": "Weather in Paris?"},
+                          {"role": "assistant", "content": '{"name": "get_weather", "arguments": {"city": "Paris"}}'}],
+             "tools": tools}
+    s = dataset_balance([typed])
+    assert (s["calls"], s["no_call_records"], s["calls_per_tool"]) == (1, 0, {"get_weather": 1})
+    test_set = [{"messages": [{"role": "user", "content": f"Weather in city {i}?"}], "tools": tools} for i in range(3)]
+    w = dataset_balance(test_set)["warnings"]
+    assert any("nothing to judge" in x for x in w)
+    assert not any("offers a tool related" in x for x in w)

@@ -15,7 +15,7 @@ from statistics import mean, median
 from typing import Any
 
 from toolproof.validator.callsyntax.base import normalize_call, parse_call_payload, scan_tool_call_tags
-from toolproof.validator.grounding import record_grounding, related, tool_functions
+from toolproof.validator.grounding import message_calls, record_grounding, related, tool_functions
 from toolproof.validator.records import user_turns
 from toolproof.validator.safeio import escape_text
 
@@ -33,7 +33,7 @@ def _tool_names(record: dict[str, Any]) -> list[str]:
 
 def _call_turns(record: dict[str, Any]) -> list[list[dict[str, Any] | None]]:
     """The calls (``{"name", "arguments"}``, None when malformed) of each assistant turn that calls
-    (structured or ``<tool_call>`` markup); a test record's ``expected_calls`` when it has no such turn."""
+    (structured, ``<tool_call>`` markup, or typed as text in another syntax); a test record's ``expected_calls`` when it has no such turn."""
     turns: list[list[dict[str, Any] | None]] = []
     msgs = record.get("messages")
     for m in msgs if isinstance(msgs, list) else []:
@@ -47,6 +47,9 @@ def _call_turns(record: dict[str, Any]) -> list[list[dict[str, Any] | None]]:
             for b in scan_tool_call_tags(m["content"]).blocks:
                 res = parse_call_payload(b.inner)
                 calls.extend(res.calls) if res.calls else calls.append(None)
+        elif isinstance(m.get("content"), str):  # calls typed as text in another syntax (TP107's reading)
+            names = frozenset(_tool_names(record)) or None
+            calls.extend({"name": n, "arguments": a} for _p, n, a in message_calls(m, 0, names))
         if calls:
             turns.append(calls)
     if not turns and isinstance(record.get("expected_calls"), list) and record["expected_calls"]:
@@ -79,6 +82,7 @@ def dataset_balance(records: Iterable[Any], *, unread: int = 0, read_as: dict[st
     offered: Counter[str] = Counter()
     categories: Counter[str] = Counter()
     no_call = with_calls = single_turns = parallel_turns = parallel_records = multi_turn = near_miss = 0
+    answered_no_call = 0  # no-call records with an answer turn: the ones a near miss is judged on
     with_args = unstated = 0  # calls with arguments; those holding a value the user never wrote
     messages_per: list[int] = []
     user_turns_per: list[int] = []
@@ -112,6 +116,7 @@ def dataset_balance(records: Iterable[Any], *, unread: int = 0, read_as: dict[st
             no_call += 1
             # a decline of a tool that nearly fits (rule TP702's measure): an answer and a related tool
             if any(isinstance(m, dict) and m.get("role") == "assistant" for m in msgs):
+                answered_no_call += 1
                 near_miss += bool(related("\n".join(user_turns(rec)), tool_functions(rec)))
         else:
             with_calls += 1
@@ -138,6 +143,7 @@ def dataset_balance(records: Iterable[Any], *, unread: int = 0, read_as: dict[st
         "no_call_records": no_call,
         "no_call_share": round(no_call / n, 4) if n else 0.0,
         "near_miss_records": near_miss,
+        "answered_no_call_records": answered_no_call,
         "near_miss_share": round(near_miss / n, 4) if n else 0.0,
         "call_turns": {"single": single_turns, "parallel": parallel_turns},
         "calls_with_arguments": with_args,
@@ -170,7 +176,10 @@ def balance_warnings(stats: dict[str, Any]) -> list[str]:
         warn.append("no record answers without a tool call: the model never learns when not to call")
     elif share > 0.5:
         warn.append(f"{share:.0%} of records make no call: tool use is the minority of what is trained")
-    if stats["no_call_records"] and not stats.get("near_miss_records", 0):
+    if stats["no_call_records"] and not stats.get("answered_no_call_records", stats["no_call_records"]):
+        warn.append(f"{stats['no_call_records']} record(s) without a call have no answer turn (a test set?): "
+                    "nothing to judge about declines")
+    elif stats["no_call_records"] and not stats.get("near_miss_records", 0):
         warn.append("no record without a call offers a tool related to its request: nothing teaches declining a tool "
                     "that nearly fits (toolproof data balance adds such records)")
     if stats["calls"] and stats["call_turns"]["parallel"] == 0:

@@ -281,7 +281,9 @@ def find_typed_calls(text: str, tool_names: Any = None) -> TypedCalls | None:
     detected = detect(text)
     if tagged and any(f.name in TAG_FAMILIES for f in detected):
         return None  # <tool_call> markup: the TP101-TP106 rules
-    found = [f for f in detected if not (tagged and f.name in TAG_FAMILIES)]
+    # harmony channel text with no recipient (analysis / final channels) holds no call: not call markup
+    found = [f for f in detected if not (tagged and f.name in TAG_FAMILIES)
+             and not (f.name == "gpt_oss" and "to=" not in text)]
     if found:
         fam = found[0]
         r = fam.read(text, ctx)

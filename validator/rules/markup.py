@@ -90,7 +90,7 @@ def _before_stray(view: MarkupView, offset: int) -> PayloadResult | None:
 _XML_KINDS = ("qwen3_coder", "glm4_moe")
 
 
-@rule("TP101", "unbalanced-tool-call-tag", fix=FixSafety.SAFE, family=FAMILY)
+@rule("TP101", "unbalanced-tool-call-tag", fix=FixSafety.SAFE, fix_partial=True, family=FAMILY)
 def unbalanced_tool_call_tag(record: Any, ctx: Context) -> Iterator[Hit]:
     """Assistant text whose `<tool_call>` tags do not pair up.
 
@@ -237,7 +237,7 @@ def python_literal_tool_call(record: Any, ctx: Context) -> Iterator[Hit]:
                 )
 
 
-@rule("TP105", "tool-call-markup-in-content", fix=FixSafety.SAFE, family=FAMILY)
+@rule("TP105", "tool-call-markup-in-content", fix=FixSafety.SAFE, fix_partial=True, family=FAMILY)
 def tool_call_markup_in_content(record: Any, ctx: Context) -> Iterator[Hit]:
     """Tool calls written as `<tool_call>` markup in assistant content.
 
@@ -284,7 +284,7 @@ def _structured_as_calls(msg: dict[str, Any]) -> list[dict[str, Any] | None]:
     return [normalize_call(c) for c in tcs] if isinstance(tcs, list) else []
 
 
-@rule("TP106", "markup-and-structured-calls", fix=FixSafety.SAFE, family=FAMILY)
+@rule("TP106", "markup-and-structured-calls", fix=FixSafety.SAFE, fix_partial=True, family=FAMILY)
 def markup_and_structured_calls(record: Any, ctx: Context) -> Iterator[Hit]:
     """An assistant message with both structured `tool_calls` and `<tool_call>` markup in content.
 
@@ -369,7 +369,7 @@ def typed_call_views(record: Any, ctx: Context) -> list[tuple[int, dict[str, Any
     return memo(ctx, "typed_calls", record, lambda: _typed_views(record, ctx))
 
 
-@rule("TP107", "calls-typed-as-text", fix=FixSafety.SAFE, family=FAMILY)
+@rule("TP107", "calls-typed-as-text", fix=FixSafety.SAFE, fix_partial=True, family=FAMILY)
 def calls_typed_as_text(record: Any, ctx: Context) -> Iterator[Hit]:
     """Tool calls typed into assistant content in a model's call syntax (other than `<tool_call>`).
 

@@ -86,6 +86,8 @@ class MixTally:
     far: list[int] = field(default_factory=list)  # the first FAR_KEPT far misses' record numbers
     calls: Counter[str] = field(default_factory=Counter)  # calls per tool, tools in the order first called
     parallel: int = 0  # calling records with a turn of two or more calls
+    answers: int = 0  # assistant turns answering a user turn (TP701)
+    no_call_answers: int = 0  # of them, those without a call
 
     @classmethod
     def of(cls, summaries: Any) -> MixTally:
@@ -98,6 +100,9 @@ class MixTally:
             if not t.trains_of(pos):
                 continue
             m.train += 1
+            a, na = t.answers_of(pos)
+            m.answers += a
+            m.no_call_answers += na
             if t.no_calls_of(pos):
                 m.no_call += 1
                 if t.near_miss_of(pos):
@@ -118,6 +123,8 @@ class MixTally:
         self.far.extend(i + records for i in other.far[: FAR_KEPT - len(self.far)])
         self.calls.update(other.calls)
         self.parallel += other.parallel
+        self.answers += other.answers
+        self.no_call_answers += other.no_call_answers
 
     @property
     def calling(self) -> int:
@@ -134,12 +141,16 @@ def _share(k: int, n: int) -> str:
 
 @rule("TP701", "few-no-call-records", severity=Severity.WARNING, fix=FixSafety.NONE, family=FAMILY, scope="dataset")
 def few_no_call_records(summaries: list[RecordSummary], ctx: Context) -> Iterator[tuple[int, Hit]]:
-    """Too few training records answer without calling a tool.
+    """Too few answers to a user turn are made without calling a tool.
 
     ## What it does
-    Counts the training records (those with an assistant turn) that make no call and reports the
-    dataset when their share is below `min-no-call-share` (default 10%, `[tool.toolproof.mix]`).
-    Datasets with fewer than `min-records` (default 20) training records are not judged.
+    Counts the assistant turns that answer a user turn (the first assistant turn after each user
+    turn; turns after a tool result continue the same answer) and those of them that make no call
+    (calls typed as text count as calls), and reports the dataset when the no-call share is below
+    `min-no-call-share` (default 10%, `[tool.toolproof.mix]`). On agent data every clarifying
+    question or final reply to the user counts, not only whole records without a call. Datasets
+    with fewer than `min-records` (default 20) training records are not judged; a test set (no
+    assistant turn) has nothing to judge.
 
     ## Why is this bad?
     A model fine-tuned only on calls learns to call a tool for every request: fine-tunes lose BFCL's
@@ -160,17 +171,16 @@ def few_no_call_records(summaries: list[RecordSummary], ctx: Context) -> Iterato
     `clean --balance` repairs the mix.
     """
     m = MixTally.of(summaries)
-    n = m.train
-    if not _enough(ctx, n):
+    if not _enough(ctx, m.train) or not m.answers:
         return
+    n, k = m.answers, m.no_call_answers
     floor = _opt(ctx, "mix_min_no_call_share")
-    k = m.no_call
     if k / n < floor:
         yield -1, Hit(
             "$",
-            f"{_share(k, n)} training records answer without a call, below {floor:.0%}: the model learns to call "
-            "a tool for every request (toolproof data balance adds declines)",
-            data={"no_call": k, "records": n},
+            f"{_share(k, n)} assistant turns answering a user turn make no call, below {floor:.0%}: the model learns "
+            "to call a tool for every request (toolproof data balance adds declines)",
+            data={"no_call": k, "answers": n, "records": m.train},
         )
 
 
