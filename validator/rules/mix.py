@@ -230,7 +230,8 @@ def no_near_miss_negatives(summaries: list[RecordSummary], ctx: Context) -> Iter
         yield -1, Hit(
             "$",
             f"{near} of {m.no_call} no-call records offer a tool related to the request ({near / n:.1%} of {n} "
-            f"training records, below {floor:.0%}): nothing teaches declining a tool that nearly fits "
+            f"training records, below {floor:.0%}): {'nothing teaches' if not near else 'too few teach'} declining a "
+            "tool that nearly fits "
             f"(far misses: records {shown})",
             data={"near_miss": near, "no_call": m.no_call, "records": n, "far": far[:FAR_KEPT]},
         )
