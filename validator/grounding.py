@@ -248,6 +248,7 @@ def text_numbers(text: str) -> set[str]:
 
 
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::00)?")
+_CJK_CLOCK = re.compile(r"(上午|下午|早上|晚上|中午)?(\d{1,2})点(半)?")
 _TIME_OF_DAY = re.compile(r"(?<![\d:])(\d{1,2})(?::(\d{2}))?\s*(a\.?m\.?|p\.?m\.?)?(?![\d])")
 
 
@@ -342,6 +343,12 @@ class Grounds:
                     h = 0
                 if h < 24 and (ampm or m.group(2)):
                     self._clock.add(f"{h}:{mins}")
+            for m in _CJK_CLOCK.finditer(self.text):  # 上午11点, 下午3点半
+                h = int(m.group(2))
+                if m.group(1) in ("下午", "晚上") and h < 12:
+                    h += 12
+                if h < 24:
+                    self._clock.add(f"{h}:{'30' if m.group(3) else '00'}")
         return self._clock
 
     @property
@@ -363,7 +370,10 @@ class Grounds:
         n = _canonical_cached(value)
         if n is None:
             return False
-        return self._has_number(n) or self.derivable(n)
+        if self._has_number(n) or self.derivable(n):
+            return True
+        return _DECADE.fullmatch(n) is not None and (f"{n[2:]}s" in self.text or f"{n}s" in self.text
+                                                      or f"{n[2:]}年代" in self.text)
 
     def derivable(self, n: str) -> bool:
         """Whether the number ``n`` (canonical text) follows by simple arithmetic from numbers the text
@@ -443,6 +453,15 @@ class Grounds:
             return True
         if _ISO_DATE.match(v) and self.date(v):
             return True
+        cjk = _CJK_DATE.match(v)
+        if cjk and self.date(f"{cjk.group(1)}-{int(cjk.group(2)):02d}-{int(cjk.group(3)):02d}") and (
+                not cjk.group(4) or cjk.group(4).replace(" ", "") in self.clock_times or _occurs(self.text, cjk.group(4).strip())):
+            return True  # "2022年5月15日" for "2022-05-15" (a clock time after it, when any, also written)
+        if v in ("true", "false"):
+            return True  # a boolean written as a string: a choice, not a fact
+        if _DECADE.fullmatch(v) and self._has_number(v[2:] + "s") or (
+                _DECADE.fullmatch(v) and (f"{v[2:]}s" in self.text or f"{v[2:]}年代" in self.text or f"{v}s" in self.text)):
+            return True
         ws = a[3]
         if not ws:
             return True
@@ -465,6 +484,13 @@ class Grounds:
         if not (1 <= month <= 12 and 1 <= day <= 31):
             return False
         t = self.text
+        if _occurs(t, iso[:10]):
+            return True
+        year = int(m.group(1))
+        if _occurs(t, f"{year}年{month}月{day}日") or _occurs(t, f"{month}月{day}日"):
+            return True
+        if (day == 1 or day >= 28) and str(year) in t and any(_occurs(t, n) for n in _MONTHS[month - 1]):
+            return True  # "December 2020" for 2020-12-01, "through February 2021" for 2021-02-28
         for name in _MONTHS[month - 1]:
             for form in (f"{name} {day}", f"{name} {day:02d}", f"{day} {name}", f"{day}{_ordinal(day)} {name}",
                          f"{name} {day}{_ordinal(day)}", f"{day}{_ordinal(day)} of {name}", f"{name}, {day}"):
@@ -473,6 +499,8 @@ class Grounds:
         return any(_occurs(t, f) for f in (f"{month}/{day}", f"{month:02d}/{day:02d}", f"{day:02d}.{month:02d}."))
 
 
+_CJK_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日\s*(\d{1,2}:\d{2})?(?::00)?$")
+_DECADE = re.compile(r"(?:19|20)[0-9]0")
 ARITH_NUMBERS = 48  # the most visible numbers (latest first) the arithmetic check combines
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _MONTHS = [(full, full[:3]) if len(full) > 3 else (full,) for full in (
@@ -599,7 +627,7 @@ FREE_TEXT_WORDS = frozenset(
     query queries expression expressions code content contents body text texts comment comments
     description explanation prompt question answer reply response feedback review instructions
     instruction sql script formula keyword keywords search title subject caption story essay letter
-    email post tweet draft plan remarks memo
+    email post tweet draft plan remarks memo details detail
     """.split()
 )
 _FREE_TEXT_DESC = re.compile(
@@ -874,7 +902,9 @@ def _args_text(args: Any) -> str:
 _RELATIVE_DATE = re.compile(
     r"\b(?:today|tomorrow|tonight|yesterday|next|last|this|coming|weekend|monday|tuesday|wednesday|thursday|"
     r"friday|saturday|sunday|in \w+ (?:days?|weeks?|months?)|(?:days?|weeks?|months?) (?:from now|later|ago))\b"
+    r"|今天|明天|后天|昨天|上周|下周|本周|这周|本月|上个月|下个月|今年|去年|明年"
 )
+_PLACE_CODE = re.compile(r"[^,]{2,40}, [A-Z]{2,3}")  # "San Francisco, CA": a place with its state code
 _CODE = re.compile(r"[A-Z]{2,5}|[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?")  # AAPL, JFK, BR; en, fr, en_INT
 
 
@@ -885,9 +915,9 @@ def normalisation(value: Any, text: str) -> str | None:
     "tomorrow", "next Friday")."""
     if not isinstance(value, str):
         return None
-    if _CODE.fullmatch(value):
+    if _CODE.fullmatch(value) or _PLACE_CODE.fullmatch(value):
         return "code"
-    if _ISO_DATE.match(value) and _RELATIVE_DATE.search(text.lower()):
+    if (_ISO_DATE.match(value) or _CJK_DATE.match(value)) and _RELATIVE_DATE.search(text.lower()):
         return "date"
     return None
 
@@ -914,7 +944,8 @@ def record_grounding(record: Any) -> list[Judged]:
         for parts, value in missing:
             kind = None
             if isinstance(value, str):  # (the text is read only for a date)
-                kind = normalisation(value, _seen_text(record, path) if _ISO_DATE.match(value) else "")
+                dated = _ISO_DATE.match(value) or _CJK_DATE.match(value)
+                kind = normalisation(value, _seen_text(record, path) if dated else "")
             judged.append((parts, value, kind))
         out.append((path, name, judged))
     _LAST[0], _LAST[1] = key, out
