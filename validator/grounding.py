@@ -666,7 +666,8 @@ def _allowed(value: Any, sub: Any) -> bool:
     if not isinstance(sub, dict):
         return False
     enum = sub.get("enum")
-    if isinstance(enum, list) and any(value == e and type(value) is type(e) for e in enum):
+    # (``in`` first: most values are not members, and the C scan is ~10x faster than the typed loop)
+    if isinstance(enum, list) and value in enum and any(value == e and type(value) is type(e) for e in enum):
         return True
     if "default" in sub and sub["default"] == value and type(sub["default"]) is type(value):
         return True

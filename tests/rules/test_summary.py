@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import json
+from typing import Any
 
 from toolproof.validator.rules.dataset import SummaryTable, canonical_json, near_digest, summarize, text_digest
 
