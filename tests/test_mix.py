@@ -37,7 +37,7 @@ def test_thresholds_from_config(tmp_path: Path, capsys: Any) -> None:
     cfg.write_text("[tool.toolproof.mix]\nmin-no-call-share = 0.2\nmin-parallel-share = 0\n", encoding="utf-8")
     res = lint_paths([data], select=["TP7"], config=load_config(cfg))
     assert [(f.code, f.record, f.line, f.path) for f in res.findings] == [("TP701", -1, 0, "$")]
-    assert "3 of 30 (10.0%) training records answer without a call, below 20%" in res.findings[0].message
+    assert "3 of 30 (10.0%) assistant turns answering a user turn make no call, below 20%" in res.findings[0].message
     # through the CLI, in text and SARIF
     assert main(["lint", str(data), "--config", str(cfg), "--select", "TP7"]) == 0  # warnings only
     assert f"{data}:0  TP701 few-no-call-records" in capsys.readouterr().out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -77,30 +78,31 @@ def test_calls_holding_values_the_user_did_not_write() -> None:
             {"value": 7.0, "from": "km", "to": "mi"},  # every value written ("7" for 7.0)
             {"city": "boston"},  # case does not matter
             {"units": ["km", "mi"]},  # every list item written
-            {"city": "Boston, MA"},  # more than was written
+            {"city": "Boston MA"},  # a code ("MA"): a normalisation, reported as info, not counted
             {"value": 7, "formatted": True},  # a boolean is never written
             json.dumps({"value": 8}),  # string-encoded arguments are read; 8 is not written
             {},  # no arguments: not counted
         ]
     ]
     s = dataset_balance(recs)
-    assert (s["calls"], s["calls_with_arguments"], s["calls_with_unstated_values"]) == (7, 6, 3)
-    assert "calls with arguments: 6, holding a value the user did not write before the call: 3" in format_balance(s)
+    assert (s["calls"], s["calls_with_arguments"], s["calls_with_unstated_values"]) == (7, 6, 2)
+    assert "calls with arguments: 6, holding a value grounded nowhere the model could see before the call (rule TP703): 2" in format_balance(s)
     # a markup call counts too, against the user turns of its own record only
     markup = {"messages": [{"role": "user", "content": "weather in Oslo"},
                            {"role": "assistant", "content": '<tool_call>{"name": "f", "arguments": {"city": "Paris"}}</tool_call>'}]}
     assert dataset_balance([markup])["calls_with_unstated_values"] == 1
 
 
-def test_warning_when_calls_only_repeat_what_the_user_wrote() -> None:
-    def rec(i: int, value: Any) -> dict[str, Any]:
-        return {"messages": [{"role": "user", "content": f"look up {i}"}, {"role": "assistant", "tool_calls": [_args_call({"q": value})]}]}
-
-    stated = [rec(i, i) for i in range(20)]
-    assert any("only 0 of 20 calls" in w for w in dataset_balance(stated)["warnings"])
-    assert not any("did not write" in w for w in dataset_balance(stated[:19])["warnings"])  # too few calls to judge
-    mixed = stated[:19] + [rec(99, "a default")]  # 1 of 20 is 5%: enough
-    assert not any("did not write" in w for w in dataset_balance(mixed)["warnings"])
+def test_values_from_tool_results_and_free_text_are_not_unstated() -> None:
+    """Ids copied from a tool result and a note the model writes are grounded (TP703's judgement)."""
+    rec = {"messages": [{"role": "user", "content": "cancel my trip"},
+                        {"role": "assistant", "tool_calls": [_args_call({})]},
+                        {"role": "tool", "content": '{"reservation_id": "QX12AB"}'},
+                        {"role": "assistant", "tool_calls": [_args_call({"id": "QX12AB", "note": "user asked nicely"})]}]}
+    assert dataset_balance([rec])["calls_with_unstated_values"] == 0
+    rec = copy.deepcopy(rec)
+    rec["messages"][3]["tool_calls"][0]["function"]["arguments"]["id"] = "ZZ99ZZ"
+    assert dataset_balance([rec])["calls_with_unstated_values"] == 1
 
 
 def test_sample_clean_vs_dirty_and_text() -> None:
@@ -135,8 +137,8 @@ def test_leakage_end_to_end(tmp_path: Path) -> None:
     dirty_path.write_text("".join(json.dumps(r) + "\n" for r in [*train, leak, near]), encoding="utf-8")
     assert main(["lint", str(dirty_path), "--against", str(SAMPLE / "test.jsonl"), "--format", "json", "-o", str(report)]) == 1
     found = {(f["code"], f["line"]) for f in json.loads(report.read_text(encoding="utf-8"))["findings"]}
-    # the leaked prompt no longer holds the values its calls pass (TP703); the mix rules judge the file (line 0)
-    assert found - {("TP702", 0), ("TP704", 0)} == {("TP504", 41), ("TP503", 42), ("TP703", 41)}
+    # the mix rules judge the file (line 0); TP703 is opt-in (its measured precision, bench/precision.py)
+    assert found - {("TP702", 0), ("TP704", 0)} == {("TP504", 41), ("TP503", 42)}
     # without --against, leakage is not checked
     assert main(["lint", str(dirty_path), "--format", "json", "-o", str(report), "--ignore", "TP7"]) == 0
     assert {f["code"] for f in json.loads(report.read_text(encoding="utf-8"))["findings"]} == {"TP503"}
@@ -150,3 +152,18 @@ def test_data_stats_command(capsys: Any) -> None:
     out = capsys.readouterr().out
     assert out.startswith("read as: canonical 400\nrecords: 400")
     assert main(["data", "stats", str(SAMPLE / "missing.jsonl")]) == 2
+
+
+def test_calls_typed_as_text_are_calls_and_test_sets_have_nothing_to_judge() -> None:
+    """A record whose call is JSON in the content makes a call; a test set (no answer turn) gets
+    "nothing to judge" instead of a claim about its declines."""
+    tools = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}]
+    typed = {"messages": [{"role": "user", "content": "Weather in Paris?"},
+                          {"role": "assistant", "content": '{"name": "get_weather", "arguments": {"city": "Paris"}}'}],
+             "tools": tools}
+    s = dataset_balance([typed])
+    assert (s["calls"], s["no_call_records"], s["calls_per_tool"]) == (1, 0, {"get_weather": 1})
+    test_set = [{"messages": [{"role": "user", "content": f"Weather in city {i}?"}], "tools": tools} for i in range(3)]
+    w = dataset_balance(test_set)["warnings"]
+    assert any("nothing to judge" in x for x in w)
+    assert not any("offers a tool related" in x for x in w)

@@ -33,6 +33,8 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
+import orjson
+
 # ------------------------------------------------------------------------------------ words
 
 STOP_WORDS = frozenset(
@@ -207,6 +209,11 @@ def _number_words(text: str) -> list[str]:
     return _NUMBER_WORD.findall(text)
 
 
+_SCALES = {"万": 10_000, "亿": 100_000_000, "千": 1000, "k": 1000, "thousand": 1000, "million": 1_000_000,
+           "billion": 1_000_000_000, "m": 1_000_000, "bn": 1_000_000_000}
+_SCALED = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s?(万|亿|千|k|thousand|million|billion|bn|m)(?![a-z])", re.I)
+
+
 def text_numbers(text: str) -> set[str]:
     """Canonical forms of every number the text holds (also written as words; "5%" adds 0.05)."""
     out: set[str] = set()
@@ -224,6 +231,12 @@ def text_numbers(text: str) -> set[str]:
             pct = canonical_number(Decimal(n) / 100)
             if pct is not None:
                 out.add(pct)
+    for m in _SCALED.finditer(text):  # "20万" (200000), "1.5 million", "20k"
+        base = canonical_number(m.group(1))
+        if base is not None:
+            scaled = canonical_number(Decimal(base) * _SCALES[m.group(2).lower()])
+            if scaled is not None:
+                out.add(scaled)
     for w in _number_words(text):
         n = canonical_number(NUMBER_WORDS[w.lower()])
         if n is not None:
@@ -235,6 +248,7 @@ def text_numbers(text: str) -> set[str]:
 
 
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::00)?")
+_CJK_CLOCK = re.compile(r"(上午|下午|早上|晚上|中午)?(\d{1,2})点(半)?")
 _TIME_OF_DAY = re.compile(r"(?<![\d:])(\d{1,2})(?::(\d{2}))?\s*(a\.?m\.?|p\.?m\.?)?(?![\d])")
 
 
@@ -329,6 +343,12 @@ class Grounds:
                     h = 0
                 if h < 24 and (ampm or m.group(2)):
                     self._clock.add(f"{h}:{mins}")
+            for m in _CJK_CLOCK.finditer(self.text):  # 上午11点, 下午3点半
+                h = int(m.group(2))
+                if m.group(1) in ("下午", "晚上") and h < 12:
+                    h += 12
+                if h < 24:
+                    self._clock.add(f"{h}:{'30' if m.group(3) else '00'}")
         return self._clock
 
     @property
@@ -350,7 +370,43 @@ class Grounds:
         n = _canonical_cached(value)
         if n is None:
             return False
-        return self._has_number(n)
+        if self._has_number(n) or self.derivable(n):
+            return True
+        return _DECADE.fullmatch(n) is not None and (f"{n[2:]}s" in self.text or f"{n}s" in self.text
+                                                      or f"{n[2:]}年代" in self.text)
+
+    def derivable(self, n: str) -> bool:
+        """Whether the number ``n`` (canonical text) follows by simple arithmetic from numbers the text
+        holds: the sum, difference or product of two of them, or a sum of several (a total of prices).
+        Run only for a number the text does not hold, so its cost is paid on misses alone."""
+        try:
+            target = Decimal(n)
+        except InvalidOperation:
+            return False
+        nums = self._decimals()
+        if not nums or not target.is_finite():
+            return False
+        have = set(nums)
+        for a in nums:
+            if (target - a) in have or (a - target) in have or (target + a) in have:
+                return True
+            if a not in (0, 1) and (target / a) in have:
+                return True
+        return _subset_sum(target, nums)
+
+    def _decimals(self) -> list[Decimal]:
+        """The numbers of the text as Decimals, at most :data:`ARITH_NUMBERS`, latest parts first."""
+        out: list[Decimal] = []
+        seen: set[str] = set()
+        for part in reversed(self._all_parts()):
+            for n in _part_numbers(part):
+                if n not in seen and len(out) < ARITH_NUMBERS:
+                    seen.add(n)
+                    out.append(Decimal(n))
+        return out
+
+    def _all_parts(self) -> tuple[str, ...]:
+        return self._parts
 
     def _has_number(self, n: str) -> bool:
         """Whether the text holds the number whose canonical text is ``n``."""
@@ -393,6 +449,19 @@ class Grounds:
             return True
         if a[2] is not None and self._has_number(a[2]):
             return True
+        if a[2] is not None and self.derivable(a[2]):
+            return True
+        if _ISO_DATE.match(v) and self.date(v):
+            return True
+        cjk = _CJK_DATE.match(v)
+        if cjk and self.date(f"{cjk.group(1)}-{int(cjk.group(2)):02d}-{int(cjk.group(3)):02d}") and (
+                not cjk.group(4) or cjk.group(4).replace(" ", "") in self.clock_times or _occurs(self.text, cjk.group(4).strip())):
+            return True  # "2022年5月15日" for "2022-05-15" (a clock time after it, when any, also written)
+        if v in ("true", "false"):
+            return True  # a boolean written as a string: a choice, not a fact
+        if _DECADE.fullmatch(v) and self._has_number(v[2:] + "s") or (
+                _DECADE.fullmatch(v) and (f"{v[2:]}s" in self.text or f"{v[2:]}年代" in self.text or f"{v}s" in self.text)):
+            return True
         ws = a[3]
         if not ws:
             return True
@@ -402,6 +471,66 @@ class Grounds:
                 continue
             return False
         return True
+
+
+    def date(self, iso: str) -> bool:
+        """Whether the text names the date ``iso`` (YYYY-MM-DD...) in another common form: "May 19",
+        "19 May", "May 19th", "19th of May", "5/19", "05/19" (the year, when written, may differ only
+        by being left out)."""
+        m = _ISO_DATE.match(iso)
+        if m is None:
+            return False
+        month, day = int(m.group(2)), int(m.group(3))
+        if not (1 <= month <= 12 and 1 <= day <= 31):
+            return False
+        t = self.text
+        if _occurs(t, iso[:10]):
+            return True
+        year = int(m.group(1))
+        if _occurs(t, f"{year}年{month}月{day}日") or _occurs(t, f"{month}月{day}日"):
+            return True
+        if (day == 1 or day >= 28) and str(year) in t and any(_occurs(t, n) for n in _MONTHS[month - 1]):
+            return True  # "December 2020" for 2020-12-01, "through February 2021" for 2021-02-28
+        for name in _MONTHS[month - 1]:
+            for form in (f"{name} {day}", f"{name} {day:02d}", f"{day} {name}", f"{day}{_ordinal(day)} {name}",
+                         f"{name} {day}{_ordinal(day)}", f"{day}{_ordinal(day)} of {name}", f"{name}, {day}"):
+                if _occurs(t, form):
+                    return True
+        return any(_occurs(t, f) for f in (f"{month}/{day}", f"{month:02d}/{day:02d}", f"{day:02d}.{month:02d}."))
+
+
+_CJK_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日\s*(\d{1,2}:\d{2})?(?::00)?$")
+_DECADE = re.compile(r"(?:19|20)[0-9]0")
+ARITH_NUMBERS = 48  # the most visible numbers (latest first) the arithmetic check combines
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_MONTHS = [(full, full[:3]) if len(full) > 3 else (full,) for full in (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december")]
+
+
+def _ordinal(day: int) -> str:
+    if 10 <= day % 100 <= 20:
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+
+
+def _subset_sum(target: Decimal, nums: list[Decimal]) -> bool:
+    """Whether a sum of several of ``nums`` (each once) is ``target``: a bitset over hundredths,
+    for a positive target of at most two decimals and up to 10 million hundredths."""
+    scaled = target * 100
+    if target <= 0 or scaled != scaled.to_integral_value() or scaled > 10_000_000:
+        return False
+    goal = int(scaled)
+    mask = (1 << (goal + 1)) - 1
+    reach = 1
+    for a in nums:
+        sa = a * 100
+        if a <= 0 or sa != sa.to_integral_value() or sa > goal:
+            continue
+        reach = (reach | (reach << int(sa))) & mask
+        if reach >> goal & 1:
+            return True
+    return False
 
 
 _CURRENCY = "$€£¥"
@@ -491,11 +620,54 @@ def _num_word(w: str) -> str:
     return w
 
 
+# the last word of a parameter name that marks text the model writes rather than a fact it copies
+FREE_TEXT_WORDS = frozenset(
+    """
+    note notes summary summaries message messages thought thoughts reason reasons reasoning rationale
+    query queries expression expressions code content contents body text texts comment comments
+    description explanation prompt question answer reply response feedback review instructions
+    instruction sql script formula keyword keywords search title subject caption story essay letter
+    email post tweet draft plan remarks memo details detail
+    """.split()
+)
+_FREE_TEXT_DESC = re.compile(
+    r"free[- ]?(?:form|text)|natural[- ]language|in your own words|a (?:short |brief )?summary|"
+    r"(?:math(?:ematical)?|arithmetic) expression|\bsql\b|source code|python code|your (?:thoughts?|reasoning)",
+    re.I,
+)
+
+
+_FREE_NAMES: dict[Any, bool] = {}  # parameter name -> _free_text_name(name), for the walk
+
+
+@lru_cache(maxsize=4096)
+def _free_text_name(name: str) -> bool:
+    ws = words(name)
+    return bool(ws) and ws[-1] in FREE_TEXT_WORDS
+
+
+@lru_cache(maxsize=4096)
+def _free_text_description(desc: str) -> bool:
+    return _FREE_TEXT_DESC.search(desc) is not None
+
+
+def free_text_parameter(name: str, sub: Any) -> bool:
+    """Whether a parameter holds text the model writes (its name ends in a word such as "note",
+    "summary", "message", "thought", "reason", "query", "expression", "code", "content", "body",
+    "text"; or its description says free text, natural language, a summary, an expression, code)."""
+    if _free_text_name(name):
+        return True
+    if isinstance(sub, dict) and isinstance(sub.get("description"), str):
+        return _free_text_description(sub["description"])
+    return False
+
+
 def _allowed(value: Any, sub: Any) -> bool:
     if not isinstance(sub, dict):
         return False
     enum = sub.get("enum")
-    if isinstance(enum, list) and any(value == e and type(value) is type(e) for e in enum):
+    # (``in`` first: most values are not members, and the C scan is ~10x faster than the typed loop)
+    if isinstance(enum, list) and value in enum and any(value == e and type(value) is type(e) for e in enum):
         return True
     if "default" in sub and sub["default"] == value and type(sub["default"]) is type(value):
         return True
@@ -538,6 +710,11 @@ def _visit(value: Any, parts: tuple[Any, ...], sub: Any, depth: int, grounds: Gr
                 child = sub.get("items") if isinstance(sub, dict) else None
             else:
                 child = props.get(k) if props is not None else None
+                free = _FREE_NAMES.get(k)
+                if free is None:
+                    free = _FREE_NAMES[k] = _free_text_name(k) if len(_FREE_NAMES) < 65536 else False
+                if free or (type(child) is dict and "description" in child and free_text_parameter(k, child)):
+                    continue  # text the model writes (a note, a summary, a query): nothing to ground
             t = type(v)
             if inline and (t is str or t is int or t is float):
                 if not (choices and isinstance(child, dict) and _allowed(v, child)) and not (
@@ -584,24 +761,78 @@ def context_text(messages: Any, upto: int | None = None) -> str:
     return "\n".join(parts)
 
 
+SEEN_ROLES = ("system", "user", "tool", "assistant")  # what the model could see before a call
+
+
+def _text_of(content: Any) -> str | None:
+    """A message's text: a string, or the text of a list of content parts (``{"type": "text"}``)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        texts = [p.get("text") or p.get("value") for p in content if isinstance(p, dict)]
+        joined = "\n".join(t for t in texts if isinstance(t, str))
+        return joined or None
+    return None
+
+
+def message_calls(m: dict[str, Any], i: int, tool_names: Any = None) -> list[tuple[tuple[Any, ...], Any, Any]]:
+    """``(path, name, arguments)`` of each call of an assistant message: its structured ``tool_calls``,
+    else the calls its content types as text (``<tool_call>`` tags, or any syntax TP107 reads)."""
+    calls: list[tuple[tuple[Any, ...], Any, Any]] = []
+    tcs = m.get("tool_calls")
+    if isinstance(tcs, list) and tcs:
+        for j, tc in enumerate(tcs):
+            if not isinstance(tc, dict):
+                continue
+            if isinstance(tc.get("function"), dict):
+                fn, path = tc["function"], ("messages", i, "tool_calls", j, "function", "arguments")
+            else:
+                fn, path = tc, ("messages", i, "tool_calls", j, "arguments")
+            calls.append((path, fn.get("name"), fn.get("arguments")))
+        return calls
+    content = m.get("content")
+    if not isinstance(content, str) or not ("<" in content or "[" in content or "{" in content or ">" in content
+                                            or content.rstrip().endswith(")")):
+        return calls  # (callsyntax.might_hold_calls, inline: most answers hold no call)
+    from toolproof.validator.callsyntax import typed_calls_of
+    from toolproof.validator.callsyntax.base import parse_call_payload, scan_tool_call_tags
+
+    if "<tool_call>" in content:
+        for b in scan_tool_call_tags(content).blocks:
+            for c in parse_call_payload(b.inner).calls:
+                calls.append((("messages", i, "content"), c.get("name"), c.get("arguments")))
+        if calls:
+            return calls
+    typed = typed_calls_of(content, tool_names)
+    for c in typed.calls if typed is not None else []:
+        calls.append((("messages", i, "content"), c.get("name"), c.get("arguments")))
+    return calls
+
+
 def record_ungrounded(
-    record: Any, *, expected: bool = False, roles: tuple[str, ...] = ("user", "system", "tool"), choices: bool = True
+    record: Any, *, expected: bool = False, roles: tuple[str, ...] = SEEN_ROLES, choices: bool = True
 ) -> Iterator[tuple[tuple[Any, ...], str, list[tuple[tuple[Any, ...], Any]]]]:
     """Each call of ``record`` that holds arguments, as ``(path of its arguments, tool name, ungrounded
     values)``; the list is empty when every value is grounded. Never raises on odd records.
 
     A structured call's path is ``("messages", i, "tool_calls", j, "function", "arguments")`` (without
-    ``"function"`` for a flat call); a ``<tool_call>`` markup call's is ``("messages", i, "content")``.
-    Each call is grounded in the text of the ``roles`` messages before its message (``choices`` as for
-    :func:`ungrounded_values`); arguments given as a JSON string are read. With ``expected=True``, a
-    record without calling turns yields its ``expected_calls`` (test records), grounded in all the text.
+    ``"function"`` for a flat call); a call typed as text has its message's content path. Each call
+    is grounded in the text of the ``roles`` messages before its message (by default everything the
+    model could see: system, user, tool and earlier assistant text) and, when ``"assistant"`` is
+    among them, the arguments of earlier calls (``choices`` as for :func:`ungrounded_values`);
+    arguments given as a JSON string are read. With ``expected=True``, a record without calling
+    turns yields its ``expected_calls`` (test records), grounded in all the text.
     """
     if not isinstance(record, dict):
         return
     msgs = record.get("messages")
     msgs = msgs if isinstance(msgs, list) else []
-    schemas = {fn["name"]: fn.get("parameters") for fn in tool_functions(record)}
+    fns = tool_functions(record)
+    schemas = {fn["name"]: fn.get("parameters") for fn in fns}
+    names = frozenset(schemas) or None
+    own_calls = "assistant" in roles
     parts: list[str] = []
+    pending: list[Any] = []  # earlier calls' values the text lacked, written into parts for a later call
     grounds: Grounds | None = None
     last: Grounds | None = None  # the grounds of parts[:used]
     used = 0
@@ -610,38 +841,38 @@ def record_ungrounded(
         if not isinstance(m, dict):
             continue
         role = m.get("role")
-        if role in roles and isinstance(m.get("content"), str):
-            parts.append(m["content"])
-            grounds = None
+        content = m.get("content")
         if role != "assistant":
+            if role in roles and content:
+                text = content if type(content) is str else _text_of(content)
+                if text:
+                    parts.append(text)
+                    grounds = None
             continue
-        calls: list[tuple[tuple[Any, ...], Any, Any]] = []
-        tcs = m.get("tool_calls")
-        if isinstance(tcs, list) and tcs:
-            for j, tc in enumerate(tcs):
-                if not isinstance(tc, dict):
-                    continue
-                if isinstance(tc.get("function"), dict):
-                    fn, path = tc["function"], ("messages", i, "tool_calls", j, "function", "arguments")
-                else:
-                    fn, path = tc, ("messages", i, "tool_calls", j, "arguments")
-                calls.append((path, fn.get("name"), fn.get("arguments")))
-        elif isinstance(m.get("content"), str) and "<tool_call>" in m["content"]:
-            from toolproof.validator.callsyntax.base import parse_call_payload, scan_tool_call_tags
-
-            for b in scan_tool_call_tags(m["content"]).blocks:
-                for c in parse_call_payload(b.inner).calls:
-                    calls.append((("messages", i, "content"), c.get("name"), c.get("arguments")))
+        calls = message_calls(m, i, names)
+        if content and own_calls and not (calls and not m.get("tool_calls")):
+            # (the text of a call typed as text is the call, not what the model saw)
+            text = content if type(content) is str else _text_of(content)
+            if text:
+                parts.append(text)
+                grounds = None
         for path, name, args in calls:
             found = True
             args = _as_object(args)
             if not args:
                 continue
+            if pending:  # an earlier call's values the text lacked
+                parts.extend(map(_args_text, pending))
+                pending.clear()
+                grounds = None
             if grounds is None:
                 grounds = Grounds.of_parts(parts[used:], last)  # the parts since the last call's grounds
                 last, used = grounds, len(parts)
             schema = schemas.get(name) if isinstance(name, str) else None
-            yield path, name if isinstance(name, str) else "", ungrounded_values(args, grounds, schema, choices=choices)
+            missing = ungrounded_values(args, grounds, schema, choices=choices)
+            if missing and own_calls:  # a later call may copy this call's values: those the text lacks
+                pending.extend(v for _parts, v in missing)
+            yield path, name if isinstance(name, str) else "", missing
     if expected and not found and isinstance(record.get("expected_calls"), list):
         grounds = Grounds.of_parts(parts)
         for k, ec in enumerate(record["expected_calls"]):
@@ -655,6 +886,89 @@ def record_ungrounded(
                     args, grounds, schema, choices=choices)
 
 
+def _args_text(args: Any) -> str:
+    if isinstance(args, str):
+        return args
+    if isinstance(args, (int, float)):
+        return str(args)
+    try:
+        return orjson.dumps(args).decode()
+    except (TypeError, orjson.JSONEncodeError):
+        return ""
+
+
+# ------------------------------------------------------------------------------- one judgement
+
+
+_RELATIVE_DATE = re.compile(
+    r"\b(?:today|tomorrow|tonight|yesterday|next|last|this|coming|weekend|monday|tuesday|wednesday|thursday|"
+    r"friday|saturday|sunday|in \w+ (?:days?|weeks?|months?)|(?:days?|weeks?|months?) (?:from now|later|ago))\b"
+    r"|今天|明天|后天|昨天|上周|下周|本周|这周|本月|上个月|下个月|今年|去年|明年"
+)
+_PLACE_CODE = re.compile(r"[^,]{2,40}, [A-Z]{2,3}")  # "San Francisco, CA": a place with its state code
+_CODE = re.compile(r"[A-Z]{2,5}|[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?")  # AAPL, JFK, BR; en, fr, en_INT
+
+
+def normalisation(value: Any, text: str) -> str | None:
+    """What an ungrounded value may be a normalisation of, or None: ``"code"`` (a short upper-case
+    code, such as an airport, currency or country code, or a language or locale code, for a name
+    the text writes in full), ``"date"`` (an ISO date where ``text`` names a date relatively:
+    "tomorrow", "next Friday")."""
+    if not isinstance(value, str):
+        return None
+    if _CODE.fullmatch(value) or _PLACE_CODE.fullmatch(value):
+        return "code"
+    if (_ISO_DATE.match(value) or _CJK_DATE.match(value)) and _RELATIVE_DATE.search(text.lower()):
+        return "date"
+    return None
+
+
+Judged = tuple[tuple[Any, ...], str, list[tuple[tuple[Any, ...], Any, "str | None"]]]
+_LAST: list[Any] = [None, None]  # [record, its judgement]: the rule and the summary share one computation
+
+
+def record_grounding(record: Any) -> list[Judged]:
+    """TP703's judgement of a record, computed once: for each call with arguments, ``(path, tool
+    name, [(path parts, value, normalisation or None)])`` of the values grounded nowhere the model
+    could see. The last record's judgement is kept (keyed on the record object: records are not
+    changed between the rule and the summary), so rule TP703 and the dataset summary reading the
+    same record compute it once."""
+    key = record
+    if key is not None and _LAST[0] is key:
+        return _LAST[1]  # type: ignore[no-any-return]
+    out: list[Judged] = []
+    for path, name, missing in record_ungrounded(record, expected=True):
+        if not missing:
+            out.append((path, name, []))
+            continue
+        judged = []
+        for parts, value in missing:
+            kind = None
+            if isinstance(value, str):  # (the text is read only for a date)
+                dated = _ISO_DATE.match(value) or _CJK_DATE.match(value)
+                kind = normalisation(value, _seen_text(record, path) if dated else "")
+            judged.append((parts, value, kind))
+        out.append((path, name, judged))
+    _LAST[0], _LAST[1] = key, out
+    return out
+
+
+
+def _seen_text(record: Any, path: tuple[Any, ...]) -> str:
+    """The text of the messages before the call at ``path`` (for the rare normalisation check)."""
+    msgs = record.get("messages") if isinstance(record, dict) else None
+    upto = path[1] if len(path) > 1 and path[0] == "messages" and isinstance(path[1], int) else None
+    out = []
+    for k, m in enumerate(msgs if isinstance(msgs, list) else []):
+        if upto is not None and k >= upto:
+            break
+        if isinstance(m, dict):
+            t = _text_of(m.get("content"))
+            if t:
+                out.append(t)
+    return "\n".join(out)
+
+
 def _as_object(args: Any) -> dict[str, Any] | None:
     """Arguments as a dict (a JSON string holding an object is read); None otherwise."""
     if isinstance(args, str):
@@ -666,7 +980,12 @@ def _as_object(args: Any) -> dict[str, Any] | None:
 
 
 __all__ = [
+    "FREE_TEXT_WORDS",
     "Grounds",
+    "free_text_parameter",
+    "message_calls",
+    "normalisation",
+    "record_grounding",
     "record_ungrounded",
     "STOP_WORDS",
     "UNIT_WORDS",

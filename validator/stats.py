@@ -2,8 +2,8 @@
 
 ``dataset_balance(records) -> dict`` with calls per tool, how often each tool is offered, the share
 of records without a call, single vs parallel call turns, turns per record, how many calls hold an
-argument value the user never wrote before the call (a default, an inferred value, a boolean; the same
-grounding check as rule TP703, ``validator.grounding``), and plain-language warnings
+argument value grounded nowhere the model could see before the call (rule TP703's judgement,
+``validator.grounding.record_grounding``, shared with the rule), and plain-language warnings
 about imbalance. Test records (``expected_calls``) count their expected calls.
 """
 
@@ -15,7 +15,7 @@ from statistics import mean, median
 from typing import Any
 
 from toolproof.validator.callsyntax.base import normalize_call, parse_call_payload, scan_tool_call_tags
-from toolproof.validator.grounding import record_ungrounded, related, tool_functions
+from toolproof.validator.grounding import message_calls, record_grounding, related, tool_functions
 from toolproof.validator.records import user_turns
 from toolproof.validator.safeio import escape_text
 
@@ -33,7 +33,7 @@ def _tool_names(record: dict[str, Any]) -> list[str]:
 
 def _call_turns(record: dict[str, Any]) -> list[list[dict[str, Any] | None]]:
     """The calls (``{"name", "arguments"}``, None when malformed) of each assistant turn that calls
-    (structured or ``<tool_call>`` markup); a test record's ``expected_calls`` when it has no such turn."""
+    (structured, ``<tool_call>`` markup, or typed as text in another syntax); a test record's ``expected_calls`` when it has no such turn."""
     turns: list[list[dict[str, Any] | None]] = []
     msgs = record.get("messages")
     for m in msgs if isinstance(msgs, list) else []:
@@ -47,6 +47,9 @@ def _call_turns(record: dict[str, Any]) -> list[list[dict[str, Any] | None]]:
             for b in scan_tool_call_tags(m["content"]).blocks:
                 res = parse_call_payload(b.inner)
                 calls.extend(res.calls) if res.calls else calls.append(None)
+        elif isinstance(m.get("content"), str):  # calls typed as text in another syntax (TP107's reading)
+            names = frozenset(_tool_names(record)) or None
+            calls.extend({"name": n, "arguments": a} for _p, n, a in message_calls(m, 0, names))
         if calls:
             turns.append(calls)
     if not turns and isinstance(record.get("expected_calls"), list) and record["expected_calls"]:
@@ -79,6 +82,7 @@ def dataset_balance(records: Iterable[Any], *, unread: int = 0, read_as: dict[st
     offered: Counter[str] = Counter()
     categories: Counter[str] = Counter()
     no_call = with_calls = single_turns = parallel_turns = parallel_records = multi_turn = near_miss = 0
+    answered_no_call = 0  # no-call records with an answer turn: the ones a near miss is judged on
     with_args = unstated = 0  # calls with arguments; those holding a value the user never wrote
     messages_per: list[int] = []
     user_turns_per: list[int] = []
@@ -101,16 +105,18 @@ def dataset_balance(records: Iterable[Any], *, unread: int = 0, read_as: dict[st
         if isinstance(rec.get("category"), str):
             categories[rec["category"]] += 1
         turns = _call_turns(rec)
-        # the grounding check the mix rule TP703 uses, against the user's words only, choices included
-        for _path, _name, missing in record_ungrounded(rec, expected=True, roles=("user",), choices=False):
+        # rule TP703's judgement (computed once per record, shared with the rule): a call holding a
+        # value grounded nowhere the model could see (normalisations, reported as info, left out)
+        for _path, _name, missing in record_grounding(rec):
             with_args += 1
-            unstated += bool(missing)
+            unstated += any(kind is None for _parts, _value, kind in missing)
         total = sum(len(t) for t in turns)
         calls_per_record.append(total)
         if total == 0:
             no_call += 1
             # a decline of a tool that nearly fits (rule TP702's measure): an answer and a related tool
             if any(isinstance(m, dict) and m.get("role") == "assistant" for m in msgs):
+                answered_no_call += 1
                 near_miss += bool(related("\n".join(user_turns(rec)), tool_functions(rec)))
         else:
             with_calls += 1
@@ -137,6 +143,7 @@ def dataset_balance(records: Iterable[Any], *, unread: int = 0, read_as: dict[st
         "no_call_records": no_call,
         "no_call_share": round(no_call / n, 4) if n else 0.0,
         "near_miss_records": near_miss,
+        "answered_no_call_records": answered_no_call,
         "near_miss_share": round(near_miss / n, 4) if n else 0.0,
         "call_turns": {"single": single_turns, "parallel": parallel_turns},
         "calls_with_arguments": with_args,
@@ -169,17 +176,14 @@ def balance_warnings(stats: dict[str, Any]) -> list[str]:
         warn.append("no record answers without a tool call: the model never learns when not to call")
     elif share > 0.5:
         warn.append(f"{share:.0%} of records make no call: tool use is the minority of what is trained")
-    if stats["no_call_records"] and not stats.get("near_miss_records", 0):
+    if stats["no_call_records"] and not stats.get("answered_no_call_records", stats["no_call_records"]):
+        warn.append(f"{stats['no_call_records']} record(s) without a call have no answer turn (a test set?): "
+                    "nothing to judge about declines")
+    elif stats["no_call_records"] and not stats.get("near_miss_records", 0):
         warn.append("no record without a call offers a tool related to its request: nothing teaches declining a tool "
                     "that nearly fits (toolproof data balance adds such records)")
     if stats["calls"] and stats["call_turns"]["parallel"] == 0:
         warn.append("no parallel calls: the model never sees two calls in one turn")
-    with_args, unstated = stats.get("calls_with_arguments", 0), stats.get("calls_with_unstated_values", 0)
-    if with_args >= 20 and unstated < 0.05 * with_args:
-        warn.append(
-            f"only {unstated} of {with_args} calls with arguments hold a value the user did not write: the "
-            "model is rarely shown filling in a default or a value it must infer"
-        )
     per_tool = stats["calls_per_tool"]
     real = {k: v for k, v in per_tool.items() if k != "<malformed>"}
     if len(real) >= 3:
@@ -214,8 +218,8 @@ def format_balance(stats: dict[str, Any], top: int = 10) -> str:
         f"multi-turn records: {stats['multi_turn_records']}",
         f"messages per record: mean {stats['messages_per_record']['mean']}, max {stats['messages_per_record']['max']}  "
         f"tools per record: mean {stats['tools_per_record']['mean']}",
-        f"calls with arguments: {stats['calls_with_arguments']}, holding a value the user did not write before the call: "
-        f"{stats['calls_with_unstated_values']}",
+        f"calls with arguments: {stats['calls_with_arguments']}, holding a value grounded nowhere the model could see "
+        f"before the call (rule TP703): {stats['calls_with_unstated_values']}",
     ]
     if stats["calls_per_tool"]:
         items = list(stats["calls_per_tool"].items())

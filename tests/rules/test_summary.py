@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from toolproof.validator.rules.dataset import SummaryTable, canonical_json, near_digest, summarize, text_digest
 
@@ -52,9 +53,32 @@ def test_calls_key_same_for_markup_and_structured_and_string_arguments() -> None
     as_string["messages"][1]["tool_calls"][0]["function"] = {"name": "get_weather", "arguments": json.dumps({"unit": "celsius", "city": "Paris"})}
     keys = {summarize(r, 0, 1).near for r in (structured, markup, as_string)}
     assert len(keys) == 1
-    assert keys.pop() == near_digest("x", canonical_json([["get_weather", {"city": "Paris", "unit": "celsius"}]]))
+    # the key holds the calls and the offered tool names (none here)
+    assert keys.pop() == near_digest("x", canonical_json([[["get_weather", {"city": "Paris", "unit": "celsius"}]], []]))
     assert not summarize(structured, 0, 1).no_calls
     assert summarize({"messages": [{"role": "user", "content": "x"}]}, 0, 1).no_calls
+
+
+def test_same_question_with_another_tool_set_is_not_a_near_duplicate() -> None:
+    """An irrelevance set asks the same question with the tool removed: not a near-duplicate (TP503)."""
+    def rec(tools: list[str]) -> dict[str, Any]:
+        return {"messages": [{"role": "user", "content": "Weather in Paris?"}, {"role": "assistant", "content": "I cannot."}],
+                "tools": [{"type": "function", "function": {"name": n}} for n in tools]}
+    assert summarize(rec(["get_weather"]), 0, 1).near != summarize(rec(["get_news"]), 1, 2).near
+    assert summarize(rec(["get_news"]), 0, 1).near == summarize(rec(["get_news"]), 1, 2).near
+
+
+def test_calls_typed_as_text_count_and_answers_are_turns() -> None:
+    """A call typed as JSON in the content is a call (TP107's reading); TP701 counts the turns that
+    answer a user turn."""
+    tools = [{"type": "function", "function": {"name": "get_weather"}}]
+    typed = {"messages": [{"role": "user", "content": "Weather in Paris?"},
+                          {"role": "assistant", "content": '{"name": "get_weather", "arguments": {"city": "Paris"}}'},
+                          {"role": "tool", "content": "sunny"}, {"role": "assistant", "content": "Sunny."},
+                          {"role": "user", "content": "Thanks!"}, {"role": "assistant", "content": "You're welcome."}],
+             "tools": tools}
+    s = summarize(typed, 0, 1)
+    assert (s.no_calls, s.called, s.answers, s.no_call_answers) == (False, ("get_weather",), 2, 1)
 
 
 def test_ids_and_odd_values() -> None:

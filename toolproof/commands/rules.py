@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import sys
+from pathlib import Path
 
 import orjson
 
@@ -33,6 +34,7 @@ def _as_dict(r: object) -> dict[str, object]:
         "name": r.name,  # type: ignore[attr-defined]
         "severity": r.severity.value,  # type: ignore[attr-defined]
         "fix": r.fix.value,  # type: ignore[attr-defined]
+        "fix_partial": r.fix_partial,  # type: ignore[attr-defined]
         "family": r.family,  # type: ignore[attr-defined]
         "scope": r.scope,  # type: ignore[attr-defined]
         "default_enabled": r.default_enabled,  # type: ignore[attr-defined]
@@ -54,15 +56,32 @@ def run(args: argparse.Namespace) -> int:
             t.add_column(col, overflow="fold")
         for r in rules:
             name = r.name if r.default_enabled else f"{r.name} (opt-in)"
-            t.add_row(r.code, name, r.severity.value, r.fix.value, r.summary)
+            t.add_row(r.code, name, r.severity.value, r.fix_label, r.summary)
         Console().print(t)
         return 0
     wn = max((len(r.name) for r in rules), default=4) + 9
-    print(f"{'code':<6} {'name':<{wn}} {'severity':<8} {'fix':<6} summary")
+    print(f"{'code':<6} {'name':<{wn}} {'severity':<8} {'fix':<11} summary")
     for r in rules:
         name = r.name if r.default_enabled else f"{r.name} (opt-in)"
-        print(f"{r.code:<6} {name:<{wn}} {r.severity.value:<8} {r.fix.value:<6} {r.summary}")
+        print(f"{r.code:<6} {name:<{wn}} {r.severity.value:<8} {r.fix_label:<11} {r.summary}")
     return 0
+
+
+PRECISION_TABLE = Path(__file__).resolve().parents[2] / "bench" / "labels" / "precision.json"
+
+
+def measured_precision(code: str, table: Path = PRECISION_TABLE) -> str:
+    """The rule's measured precision on the real sources, from the committed output of
+    ``bench/precision.py`` (a line saying so when the table or the rule is not in it)."""
+    try:
+        rules = orjson.loads(table.read_bytes()).get("rules", {})
+    except (OSError, ValueError, AttributeError):
+        return "Measured precision: no table (bench/labels/precision.json, written by bench/precision.py --write)."
+    real = (rules.get(code) or {}).get("real")
+    if not real:
+        return "Measured precision: no finding on the real sources to measure (bench/precision.py)."
+    return (f"Measured precision: {real['precision']:.0%} on the real sources ({real['true']} of "
+            f"{real['labelled']} labelled findings true; bench/precision.py, labels in bench/labels/).")
 
 
 def run_rule(args: argparse.Namespace) -> int:
@@ -78,11 +97,14 @@ def run_rule(args: argparse.Namespace) -> int:
     if args.format == "json":
         d = _as_dict(r)
         d["doc"] = r.doc
+        d["precision"] = measured_precision(r.code)
         sys.stdout.write(orjson.dumps(d, option=orjson.OPT_INDENT_2).decode() + "\n")
         return 0
-    head = f"# {r.code} {r.name}\n\nSeverity: {r.severity.value}. Fix: {r.fix.value}. Family: {r.family}."
+    fix = f"{r.fix.value} for some findings (the others say why not)" if r.fix_partial else r.fix.value
+    head = f"# {r.code} {r.name}\n\nSeverity: {r.severity.value}. Fix: {fix}. Family: {r.family}."
     if not r.default_enabled:
         head += " Off unless selected or its option is given."
+    head += "\n\n" + measured_precision(r.code)
     text = f"{head}\n\n{r.doc.strip()}\n"
     if args.format == "text" and sys.stdout.isatty():
         from rich.console import Console

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from toolproof.validator.callsyntax import (
@@ -374,7 +375,9 @@ def find_typed_calls(text: str, tool_names: Any = None) -> TypedCalls | None:
     detected = detect(text)
     if tagged and any(f.name in TAG_FAMILIES for f in detected):
         return None  # <tool_call> markup: the TP101-TP106 rules
-    found = [f for f in detected if not (tagged and f.name in TAG_FAMILIES)]
+    # harmony channel text with no recipient (analysis / final channels) holds no call: not call markup
+    found = [f for f in detected if not (tagged and f.name in TAG_FAMILIES)
+             and not (f.name == "gpt_oss" and "to=" not in text)]
     if found:
         fam = found[0]
         r = fam.read(text, ctx)
@@ -416,8 +419,19 @@ def _exact(fam: Family, text: str, calls: list[dict[str, Any]]) -> bool:
     return bool(strict) and jsonable(strict) == calls
 
 
+def typed_calls_of(text: str, tool_names: frozenset[str] | None) -> TypedCalls | None:
+    """:func:`find_typed_calls`, remembered for the last few texts: rule TP107 and TP703's grounding
+    (``validator.grounding``) read the same assistant message in one lint run. The result is shared:
+    callers do not change it."""
+    return _typed_cached(text, tool_names)
+
+
+_typed_cached = lru_cache(maxsize=256)(find_typed_calls)
+
+
 __all__ = [
     "ALIASES",
+    "typed_calls_of",
     "AUTO_FAMILIES",
     "Budget",
     "AUTO_ORDER",

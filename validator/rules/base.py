@@ -43,6 +43,12 @@ class Rule:
     scope: str = "record"  # "record" or "dataset"
     default_enabled: bool = True  # False: runs only when selected by its exact code or name
     needs: str | None = None  # the rule option it reads ("against", "model"): off unless that option is given
+    fix_partial: bool = False  # the fix applies to some findings only (each finding says which)
+
+    @property
+    def fix_label(self) -> str:
+        """The fix column of the rule table: ``safe (some)`` when only some findings can be repaired."""
+        return f"{self.fix.value} (some)" if self.fix_partial else self.fix.value
 
     @property
     def summary(self) -> str:
@@ -72,12 +78,15 @@ def rule(
     scope: str = "record",
     default_enabled: bool = True,
     needs: str | None = None,
+    fix_partial: bool = False,
 ) -> Callable[[Callable[..., Iterable[Any]]], Callable[..., Iterable[Any]]]:
     """Register a rule. The function's docstring is the rule's documentation.
 
     ``needs`` names the rule option the rule reads (``"against"``: a test set, ``"model"``: a
     model's chat template); such a rule is off by default and comes on when that option is given
-    (or when it is selected by its exact code or name).
+    (or when it is selected by its exact code or name). ``default_enabled=False`` makes a rule
+    opt-in (the precision policy: a rule whose measured precision is below the bar). ``fix_partial``:
+    the declared fix applies to some findings only (the others say why not and carry no fix).
     """
 
     def deco(func: Callable[..., Iterable[Any]]) -> Callable[..., Iterable[Any]]:
@@ -93,6 +102,7 @@ def rule(
                 scope=scope,
                 default_enabled=default_enabled and needs is None,
                 needs=needs,
+                fix_partial=fix_partial,
             )
         )
         return func

@@ -108,7 +108,7 @@ def missing_function_name(record: Any, ctx: Context) -> Iterator[Hit]:
                 yield Hit(json_path("expected_calls", k, "name"), f"call name must be a non-empty string, got {short(ec['name'])}")
 
 
-@rule("TP203", "arguments-not-object", fix=FixSafety.SAFE, family=FAMILY)
+@rule("TP203", "arguments-not-object", fix=FixSafety.SAFE, fix_partial=True, family=FAMILY)
 def arguments_not_object(record: Any, ctx: Context) -> Iterator[Hit]:
     """Call `arguments` that are not a JSON object.
 

@@ -16,6 +16,7 @@ from typing import Any, overload
 
 import orjson
 
+from toolproof.validator.callsyntax import might_hold_calls, typed_calls_of
 from toolproof.validator.callsyntax.base import normalize_call, parse_call_payload, scan_tool_call_tags
 from toolproof.validator.findings import FixSafety, Hit, Severity, _fast_init
 from toolproof.validator.grounding import related, tool_functions
@@ -47,6 +48,8 @@ class RecordSummary:
     parallel: bool = False  # an assistant turn makes two or more calls
     near_miss: bool = False  # no calls, and an offered tool shares a content word with the request
     called: tuple[str, ...] = ()  # the name of each call, in order
+    answers: int = 0  # assistant turns that answer a user turn (the first assistant turn after it)
+    no_call_answers: int = 0  # of them, those that make no call (TP701)
 
 
 # one per record: built through the slot descriptors (as findings are)
@@ -138,6 +141,9 @@ def summarize(record: Any, index: int, line: int, *, turns: bool = True) -> Reco
     turn_digests: list[tuple[int, bytes]] = []
     calls: list[list[Any]] = []
     trains = parallel = near_miss = False
+    answers = no_call_answers = 0
+    after_user = False
+    names: Any = _UNREAD
     if isinstance(record, dict):
         raw_id = record.get("id")
         if isinstance(raw_id, str) and raw_id:
@@ -153,6 +159,7 @@ def summarize(record: Any, index: int, line: int, *, turns: bool = True) -> Reco
                     continue
                 role = m.get("role")
                 if role == "user":
+                    after_user = True
                     content = m.get("content")
                     if isinstance(content, str):
                         prompts.append(content)
@@ -171,8 +178,16 @@ def summarize(record: Any, index: int, line: int, *, turns: bool = True) -> Reco
                         content = m.get("content")
                         if isinstance(content, str) and "<tool_call>" in content:
                             _markup_calls(content, calls)
+                        if len(calls) == before and isinstance(content, str) and might_hold_calls(content):
+                            if names is _UNREAD:
+                                names = frozenset(fn["name"] for fn in tool_functions(record)) or None
+                            _typed_calls(content, names, calls)  # calls typed as text (TP107's reading)
                     if len(calls) - before >= 2:
                         parallel = True
+                    if after_user:
+                        answers += 1
+                        no_call_answers += len(calls) == before
+                        after_user = False
         if not calls and isinstance(record.get("expected_calls"), list):  # a test record's answer
             for ec in record["expected_calls"]:
                 c = normalize_call(ec)
@@ -186,14 +201,30 @@ def summarize(record: Any, index: int, line: int, *, turns: bool = True) -> Reco
         line=line,
         id=rid,
         digest=digest(canonical_json(body)),
-        near=near_digest(prompt, canonical_json(calls)) if prompt else None,
+        near=near_digest(prompt, canonical_json([calls, sorted(_tool_names(record))])) if prompt else None,
         no_calls=not calls,
         turns=tuple(turn_digests),
         trains=trains,
         parallel=parallel,
         near_miss=near_miss,
         called=tuple(c[0] if isinstance(c[0], str) else str(c[0]) for c in calls),
+        answers=answers,
+        no_call_answers=no_call_answers,
     )
+
+
+_UNREAD: Any = object()
+
+
+def _typed_calls(content: str, names: frozenset[str] | None, calls: list[list[Any]]) -> None:
+    typed = typed_calls_of(content, names)
+    for c in typed.calls if typed is not None else []:
+        calls.append([c["name"], c["arguments"]])
+
+
+def _tool_names(record: Any) -> list[str]:
+    """The offered tools' names (TP503: the same question with another tool set is no duplicate)."""
+    return [fn["name"] for fn in tool_functions(record)]
 
 
 class SummaryTable(Sequence[RecordSummary]):
@@ -215,6 +246,7 @@ class SummaryTable(Sequence[RecordSummary]):
         self._id_end = array("q")
         self._turns = bytearray()  # per turn: 4-byte message index + digest
         self._turn_end = array("q")
+        self._answers = array("q")  # per record: answers, no_call_answers
         self._file: array[int] | None = None  # index into _files, -1 for None; absent while all None
         self._files: list[str] = []
         for s in summaries:
@@ -252,6 +284,8 @@ class SummaryTable(Sequence[RecordSummary]):
         for mi, d in s.turns:
             self._turns += mi.to_bytes(4, "little", signed=True) + d
         self._turn_end.append(len(self._turns))
+        self._answers.append(s.answers)
+        self._answers.append(s.no_call_answers)
         if s.file is not None or self._file is not None:
             if self._file is None:
                 self._file = array("q", [-1]) * (len(self._index) - 1)
@@ -279,6 +313,7 @@ class SummaryTable(Sequence[RecordSummary]):
         self._turn_end.extend(e + n_turns for e in other._turn_end)
         self._called += other._called
         self._called_end.extend(e + n_called for e in other._called_end)
+        self._answers.extend(other._answers)
 
     def shifted(self, index0: int, line0: int) -> SummaryTable:
         """This table with every record index moved by ``index0`` and every line by ``line0``
@@ -341,6 +376,10 @@ class SummaryTable(Sequence[RecordSummary]):
     def parallel_of(self, pos: int) -> bool:
         return bool(self._flags[pos] & 16)
 
+    def answers_of(self, pos: int) -> tuple[int, int]:
+        """(assistant turns answering a user turn, those of them without a call)."""
+        return self._answers[2 * pos], self._answers[2 * pos + 1]
+
     def near_miss_of(self, pos: int) -> bool:
         return bool(self._flags[pos] & 32)
 
@@ -390,6 +429,8 @@ class SummaryTable(Sequence[RecordSummary]):
             parallel=self.parallel_of(pos),
             near_miss=self.near_miss_of(pos),
             called=self.called_of(pos),
+            answers=self._answers[2 * pos],
+            no_call_answers=self._answers[2 * pos + 1],
         )
 
     def __iter__(self) -> Iterator[RecordSummary]:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from toolproof.validator.callsyntax import FAMILIES, TypedCalls, find_typed_calls, might_hold_calls, read_tag_block
+from toolproof.validator.callsyntax import FAMILIES, TypedCalls, might_hold_calls, read_tag_block, typed_calls_of
 from toolproof.validator.callsyntax.base import (
     CLOSE_TAG,
     OPEN_TAG,
@@ -90,7 +90,7 @@ def _before_stray(view: MarkupView, offset: int) -> PayloadResult | None:
 _XML_KINDS = ("qwen3_coder", "glm4_moe")
 
 
-@rule("TP101", "unbalanced-tool-call-tag", fix=FixSafety.SAFE, family=FAMILY)
+@rule("TP101", "unbalanced-tool-call-tag", fix=FixSafety.SAFE, fix_partial=True, family=FAMILY)
 def unbalanced_tool_call_tag(record: Any, ctx: Context) -> Iterator[Hit]:
     """Assistant text whose `<tool_call>` tags do not pair up.
 
@@ -237,7 +237,7 @@ def python_literal_tool_call(record: Any, ctx: Context) -> Iterator[Hit]:
                 )
 
 
-@rule("TP105", "tool-call-markup-in-content", fix=FixSafety.SAFE, family=FAMILY)
+@rule("TP105", "tool-call-markup-in-content", fix=FixSafety.SAFE, fix_partial=True, family=FAMILY)
 def tool_call_markup_in_content(record: Any, ctx: Context) -> Iterator[Hit]:
     """Tool calls written as `<tool_call>` markup in assistant content.
 
@@ -284,7 +284,7 @@ def _structured_as_calls(msg: dict[str, Any]) -> list[dict[str, Any] | None]:
     return [normalize_call(c) for c in tcs] if isinstance(tcs, list) else []
 
 
-@rule("TP106", "markup-and-structured-calls", fix=FixSafety.SAFE, family=FAMILY)
+@rule("TP106", "markup-and-structured-calls", fix=FixSafety.SAFE, fix_partial=True, family=FAMILY)
 def markup_and_structured_calls(record: Any, ctx: Context) -> Iterator[Hit]:
     """An assistant message with both structured `tool_calls` and `<tool_call>` markup in content.
 
@@ -337,7 +337,7 @@ def _typed_views(record: Any, ctx: Context) -> list[tuple[int, dict[str, Any], T
     msgs = record.get("messages") if isinstance(record, dict) else None
     if not isinstance(msgs, list):
         return out
-    names: set[str] | None = None
+    names: frozenset[str] | None = None
     named = False
     for i, m in enumerate(msgs):  # a direct walk: most records have nothing here (no view needed)
         if not isinstance(m, dict) or m.get("role") != "assistant":
@@ -347,13 +347,13 @@ def _typed_views(record: Any, ctx: Context) -> list[tuple[int, dict[str, Any], T
             continue
         if not named:
             names, named = _tool_names(record), True
-        found = find_typed_calls(text, names)
+        found = typed_calls_of(text, names)
         if found is not None:
             out.append((i, m, found))
     return out
 
 
-def _tool_names(record: dict[str, Any]) -> set[str] | None:
+def _tool_names(record: dict[str, Any]) -> frozenset[str] | None:
     """The record's tool names (wrapped or flat tool objects), read here so TP107 needs no Context."""
     tools = record.get("tools")
     names: set[str] = set()
@@ -361,7 +361,7 @@ def _tool_names(record: dict[str, Any]) -> set[str] | None:
         fn = t.get("function") if isinstance(t, dict) and isinstance(t.get("function"), dict) else t
         if isinstance(fn, dict) and isinstance(fn.get("name"), str):
             names.add(fn["name"])
-    return names or None
+    return frozenset(names) or None
 
 
 def typed_call_views(record: Any, ctx: Context) -> list[tuple[int, dict[str, Any], TypedCalls]]:
@@ -369,7 +369,7 @@ def typed_call_views(record: Any, ctx: Context) -> list[tuple[int, dict[str, Any
     return memo(ctx, "typed_calls", record, lambda: _typed_views(record, ctx))
 
 
-@rule("TP107", "calls-typed-as-text", fix=FixSafety.SAFE, family=FAMILY)
+@rule("TP107", "calls-typed-as-text", fix=FixSafety.SAFE, fix_partial=True, family=FAMILY)
 def calls_typed_as_text(record: Any, ctx: Context) -> Iterator[Hit]:
     """Tool calls typed into assistant content in a model's call syntax (other than `<tool_call>`).
 
