@@ -89,14 +89,20 @@ def crashing_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     """TP703's helper raises on a record whose city is "BOOM" (a stand-in for any rule bug)."""
     import toolproof.validator.rules.mix as mix
 
-    real = mix.record_ungrounded
+    from toolproof.validator.rules.base import REGISTRY
+
+    real = mix.record_grounding
+    import dataclasses
+
+    # TP703 is opt-in by the precision policy: on for this test
+    monkeypatch.setitem(REGISTRY, "TP703", dataclasses.replace(REGISTRY["TP703"], default_enabled=True))
 
     def boom(record: Any, *a: Any, **kw: Any) -> Any:
         if "BOOM" in json.dumps(record):
             raise RuntimeError("simulated rule bug")
         return real(record, *a, **kw)
 
-    monkeypatch.setattr(mix, "record_ungrounded", boom)
+    monkeypatch.setattr(mix, "record_grounding", boom)
 
 
 @pytest.mark.usefixtures("crashing_rule")
