@@ -6,7 +6,8 @@ import argparse
 
 import pytest
 
-from toolproof.cli import UsageError, main
+from toolproof.cli import main
+from toolproof.commands._common import UsageError
 from toolproof.compare import CompareConfigError
 from toolproof.evaluator import score
 from toolproof.evaluator.bfcl import BfclError

@@ -15,7 +15,7 @@ Kinds defined here (the bottom layer, so every part raises the same class):
 
 Kinds owned by one part subclass the base there: ``validator.cleaner.CleanError`` /
 ``FixFileError``, ``trainer.models.ModelError``, ``trainer.train.TrainError`` /
-``DirtyDataError``, ``evaluator.bfcl.BfclError``, ``toolproof.cli.UsageError``,
+``DirtyDataError``, ``evaluator.bfcl.BfclError``, ``toolproof.commands._common.UsageError``,
 ``toolproof.compare.CompareConfigError``.
 """
 

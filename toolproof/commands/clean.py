@@ -18,7 +18,7 @@ import argparse
 import sys
 from typing import Any
 
-from toolproof.cli import UsageError
+from toolproof.commands._common import UsageError
 
 
 def _codes(value: str) -> list[str]:

@@ -88,7 +88,7 @@ def _results_dir(arg: str, config: str) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    from toolproof.cli import UsageError  # noqa: PLC0415
+    from toolproof.commands._common import UsageError  # noqa: PLC0415
     from toolproof.compare import CompareConfigError, load_config, publish_results, run_compare  # noqa: PLC0415
 
     try:

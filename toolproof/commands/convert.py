@@ -89,7 +89,7 @@ Item = tuple[str, int, int, Any, tuple[str, str] | None, Any, bytes | None]
 
 
 def _items(path: str, split: str | None) -> Iterator[Item]:
-    from toolproof.cli import UsageError
+    from toolproof.commands._common import UsageError
     from toolproof.validator.formats.common import ConversionError
     from toolproof.validator.formats.hf import from_hf_row, is_hf_folder, iter_hf_folder
     from toolproof.validator.io import InputError, iter_records
@@ -134,14 +134,14 @@ def _split_input(args: argparse.Namespace) -> None:
     path, given = _hf_split(args.input)
     if given is not None:
         if args.split not in (None, given):
-            from toolproof.cli import UsageError
+            from toolproof.commands._common import UsageError
 
             raise UsageError(f"{args.input}: names split {given!r} but --split says {args.split!r}")
         args.input, args.split = path, given
 
 
 def run(args: argparse.Namespace) -> int:
-    from toolproof.cli import UsageError
+    from toolproof.commands._common import UsageError
     from toolproof.validator.cleaner import quarantine_line
     from toolproof.validator.formats import FORMATS, ConversionError, Reading, read_record
     from toolproof.validator.io import InputError, check_readable, iter_units
@@ -245,7 +245,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _kept_check(records_in: int, kept: int, reasons: Counter[str], flag: float | None) -> int:
     """The empty-output / ``--min-kept`` check (the nearest ``[tool.toolproof]`` gives the default)."""
-    from toolproof.cli import UsageError
+    from toolproof.commands._common import UsageError
     from toolproof.commands.clean import kept_check
     from toolproof.validator.config import ConfigError, load_config
 

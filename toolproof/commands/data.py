@@ -74,7 +74,7 @@ def _no_sub(p: argparse.ArgumentParser) -> int:
 
 
 def run_synth(args: argparse.Namespace) -> int:
-    from toolproof.cli import UsageError
+    from toolproof.commands._common import UsageError
     from toolproof.validator.synth import generate, write
 
     if args.n < 0 or args.n_test < 0:
@@ -100,7 +100,7 @@ def run_synth(args: argparse.Namespace) -> int:
 
 
 def run_bfcl(args: argparse.Namespace) -> int:
-    from toolproof.cli import UsageError
+    from toolproof.commands._common import UsageError
     from toolproof.evaluator.bfcl import BfclError, load_bfcl
 
     if args.limit is not None and args.limit < 1:
@@ -124,7 +124,7 @@ def run_bfcl(args: argparse.Namespace) -> int:
 
 
 def run_stats(args: argparse.Namespace) -> int:
-    from toolproof.cli import UsageError
+    from toolproof.commands._common import UsageError
     from toolproof.commands.clean import split_paths
     from toolproof.validator.io import InputError, iter_records
     from toolproof.validator.safeio import escape_text
@@ -168,7 +168,7 @@ def run_stats(args: argparse.Namespace) -> int:
 
 
 def run_balance(args: argparse.Namespace) -> int:
-    from toolproof.cli import UsageError
+    from toolproof.commands._common import UsageError
     from toolproof.validator.balance import DEFAULT_SHARE, BalanceError, balance_file, format_balance_result
 
     share = DEFAULT_SHARE if args.share is None else args.share

@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    from toolproof.cli import MODEL, UsageError, require_modules
+    from toolproof.commands._common import MODEL, UsageError, require_modules
     from toolproof.commands.score import format_summary
     from toolproof.evaluator.run import EvalConfig, evaluate
     from toolproof.evaluator.score import InputError

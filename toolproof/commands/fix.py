@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from toolproof.cli import UsageError
+from toolproof.commands._common import UsageError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from toolproof.cli import UsageError, add_deprecated_format, take_deprecated_format
+from toolproof.commands._common import UsageError, add_deprecated_format, take_deprecated_format
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    from toolproof.cli import TOKENIZER, require_modules
+    from toolproof.commands._common import TOKENIZER, require_modules
 
     require_modules("inspect", TOKENIZER)
     from toolproof.trainer.models import DEFAULT_MODEL, ModelError, load_tokenizer, resolve_model

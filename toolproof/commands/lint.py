@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterator
 from typing import IO
 
-from toolproof.cli import UsageError
+from toolproof.commands._common import UsageError
 
 
 def _codes(value: str) -> list[str]:
@@ -175,7 +175,7 @@ def run(args: argparse.Namespace) -> int:
         except OutputError as e:
             raise UsageError(str(e)) from None
     if args.model:  # the template rules need the tokenizer: an environment problem is not a data finding
-        from toolproof.cli import TOKENIZER, require_modules
+        from toolproof.commands._common import TOKENIZER, require_modules
         from toolproof.trainer.rules import load_model_error
 
         require_modules("lint --model", TOKENIZER)

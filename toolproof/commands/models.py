@@ -13,7 +13,7 @@ import argparse
 import json
 import time
 
-from toolproof.cli import UsageError
+from toolproof.commands._common import UsageError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     """Print the rows of the call tags in the output layer: a row that is (nearly) a copy of another
     token's row is one the model cannot tell apart, and LoRA alone will not separate it."""
-    from toolproof.cli import MODEL, require_modules
+    from toolproof.commands._common import MODEL, require_modules
     from toolproof.trainer import models
     from toolproof.trainer.tokens import CALL_MARKERS, INDISTINCT_COSINE, call_marker_ids, check_rows
 

@@ -46,7 +46,7 @@ def _rows() -> list[dict[str, object]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from toolproof.cli import UsageError
+    from toolproof.commands._common import UsageError
     from toolproof.validator.callsyntax import get_family
 
     rows = _rows()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import orjson
 
-from toolproof.cli import UsageError
+from toolproof.commands._common import UsageError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -85,7 +85,7 @@ def format_summary(s: Any, *, title: str = "", strict_parser: str | None = None)
 
 
 def run(args: argparse.Namespace) -> int:
-    from toolproof.cli import UsageError
+    from toolproof.commands._common import UsageError
     from toolproof.evaluator.score import InputError, load_predictions, load_records, score_predictions
     from toolproof.validator.safeio import OutputError, atomic_writer, refuse_overwrite
 

@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 
-from toolproof.cli import UsageError, add_deprecated_format, take_deprecated_format
+from toolproof.commands._common import UsageError, add_deprecated_format, take_deprecated_format
 
 # flag -> (TrainConfig field, type, help override)
 _KNOBS: list[tuple[str, str, type]] = [
@@ -109,7 +109,7 @@ def build_config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def run(args: argparse.Namespace) -> int:
-    from toolproof.cli import TOKENIZER, TRAINING, require_modules
+    from toolproof.commands._common import TOKENIZER, TRAINING, require_modules
 
     require_modules("train" + (" --dry-run" if args.dry_run else ""), TOKENIZER if args.dry_run else TRAINING)
     from toolproof.trainer.train import DirtyDataError, TrainError, dry_run, is_main_process, validate_data
