@@ -88,7 +88,6 @@ def test_lint_objects_bounds_depth_too() -> None:
 def crashing_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     """TP703's helper raises on a record whose city is "BOOM" (a stand-in for any rule bug)."""
     import toolproof.validator.rules.mix as mix
-
     from toolproof.validator.rules.base import REGISTRY
 
     real = mix.record_grounding
