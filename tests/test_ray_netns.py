@@ -11,7 +11,7 @@ import pytest
 from ray_netns import IN_NETNS, SETUP, UNSHARE, can_isolate
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = ["tests/test_ray_engine.py", "tests/test_ray_cluster.py"]
+MODULES = ["tests/test_ray_engine.py", "tests/test_ray_storage.py", "tests/test_ray_cluster.py"]
 
 
 @pytest.mark.skipif(IN_NETNS or not can_isolate(), reason="the Ray modules run in place (no namespace can be made)")

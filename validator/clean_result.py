@@ -80,6 +80,7 @@ class CleanResult:
     internal_errors: list[str] = field(default_factory=list)
     stats: dict[str, Any] | None = None  # validator.stats.dataset_balance of the output, when available
     balance: dict[str, Any] | None = None  # validator.balance's report when `clean --balance` added records
+    faults: dict[str, int] | None = None  # the Ray engine: pieces of work run again and workers restarted after failures
 
     @property
     def written(self) -> int:

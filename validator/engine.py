@@ -123,6 +123,7 @@ class LintResult:
     errors: list[str] = field(default_factory=list)  # unreadable files (exit 2), one line each
     internal_errors: list[str] = field(default_factory=list)  # a rule raised (a bug in the rule)
     counts: FindingCounts | None = None  # set when the findings were streamed
+    faults: dict[str, int] | None = None  # the Ray engine's retried work and restarted workers, when there were any
 
     def _counts(self) -> FindingCounts:
         return self.counts if self.counts is not None else FindingCounts.of(self.findings)

@@ -468,13 +468,14 @@ def _iter_jsonl_units(f: BinaryIO) -> Iterator[Unit]:
 # and records from 1 / 0, and the engine adds the counts of the ranges before it.
 
 
-def jsonl_byte_ranges(path: str | os.PathLike[str], size: int) -> Iterator[tuple[int, int]]:
+def jsonl_byte_ranges(path: str | os.PathLike[str], size: int, *, fs: Any = None) -> Iterator[tuple[int, int]]:
     """``(start, end)`` byte ranges covering ``path``, each about ``size`` bytes and ending just
-    after a newline (or at the end of the file). A line longer than ``size`` makes one range."""
-    total = os.path.getsize(path)
+    after a newline (or at the end of the file). A line longer than ``size`` makes one range.
+    ``fs``: a ``pyarrow.fs.FileSystem`` holding ``path`` (object storage), else a local file."""
+    total = os.path.getsize(path) if fs is None else fs.get_file_info(os.fspath(path)).size
     size = max(1, int(size))
     start = 0
-    with open(path, "rb") as f:
+    with open(path, "rb") if fs is None else fs.open_input_file(os.fspath(path)) as f:
         while start < total:
             end = start + size
             if end >= total:
@@ -495,15 +496,15 @@ def jsonl_byte_ranges(path: str | os.PathLike[str], size: int) -> Iterator[tuple
 
 
 def read_jsonl_range(
-    path: str | os.PathLike[str], start: int, end: int, file: str, record_format: str = "auto"
+    path: str | os.PathLike[str], start: int, end: int, file: str, record_format: str = "auto", *, fs: Any = None
 ) -> tuple[list[Unit], int]:
     """The units of bytes ``[start, end)`` of a JSON Lines file, numbered as if the range were
     the whole file (lines from 1, records from 0), and the number of physical lines in it.
 
     Same units as :func:`iter_units` gives for those lines: blank lines are skipped, a BOM at
-    byte 0 is dropped and reported (TP010) on the first record.
+    byte 0 is dropped and reported (TP010) on the first record. ``fs``: as for :func:`jsonl_byte_ranges`.
     """
-    with open(path, "rb") as f:
+    with open(path, "rb") if fs is None else fs.open_input_file(os.fspath(path)) as f:
         f.seek(start)
         buf = f.read(end - start)
     bom = start == 0 and buf.startswith(BOM)

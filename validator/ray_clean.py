@@ -58,14 +58,12 @@ from toolproof.validator.errors import ToolproofError
 from toolproof.validator.io import (
     InputError,
     RawRecord,
-    check_readable,
-    iter_units,
     jsonl_byte_ranges,
     parse_unit,
     read_jsonl_range,
 )
-from toolproof.validator.ray_engine import kind_is
-from toolproof.validator.safeio import atomic_writer, same_file
+from toolproof.validator.ray_engine import Attempts, jsonl_input, kind_is
+from toolproof.validator.uris import Location, locate, make_folder, write_bytes
 
 # one row per record between the stages ("c" candidate, "d" dropped duplicate, "q" quarantine line, "s" range summary)
 COLUMNS = ("kind", "g", "pos", "key", "idkey", "root", "data", "info", "derived", "suffixed")
@@ -81,15 +79,15 @@ def part_name(g: int, width: int = 5) -> str:
     return f"part-{g:0{width}d}.jsonl"
 
 
-def _write_part(folder: str | None, name: str, data: bytes) -> None:
+def _write_part(folder: Location | None, name: str, data: bytes) -> None:
     if folder is not None and data:
-        with atomic_writer(os.path.join(folder, name)) as f:
-            f.write(data)
+        write_bytes(folder.join(name), data)
 
 
-def _count_range(path: str, start: int, end: int) -> tuple[int, int]:
+def _count_range(loc: Location, start: int, end: int, attempts: Any = None, g: int = 0) -> tuple[int, int]:
     """The records and physical lines of a byte range, as the reader numbers them."""
-    units, nlines = read_jsonl_range(path, start, end, path)
+    Attempts.note(attempts, ("count", g))
+    units, nlines = read_jsonl_range(loc.path, start, end, loc.shown, fs=loc.fs)
     return len(units), nlines
 
 
@@ -111,12 +109,18 @@ class _RangeCleaner:
     ``width`` of the part numbers, and ``blocks`` for a Dataset (:func:`ray_engine.dataset_blocks`)."""
 
     def __init__(self, settings: dict[str, Any]) -> None:
+        import importlib
+
+        for module in settings.get("modules", ()):  # rules registered outside the validator (plug-ins, other layers)
+            importlib.import_module(module)
         self.s = settings
         self.cleaner = RecordCleaner(**settings["cleaner"])
+        self.attempts = Attempts.started(settings.get("attempts"))
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
         out = _empty()
         for i in range(len(batch["g"])):
+            Attempts.note(self.attempts, ("clean", int(batch["g"][i])))
             self._range({k: batch[k][i] for k in batch}, out)
         return out
 
@@ -126,8 +130,8 @@ class _RangeCleaner:
             from toolproof.validator.ray_engine import block_units
 
             return block_units(self.s["blocks"], int(item["start"]), i0)
-        path = self.s.get("paths", {}).get(file, file)  # absolute, as the driver resolved it
-        units, _n = read_jsonl_range(path, int(item["start"]), int(item["end"]), file, self.s["formats"][file])
+        loc = self.s["paths"][file]  # an absolute path or a URI, as the driver resolved it
+        units, _n = read_jsonl_range(loc.path, int(item["start"]), int(item["end"]), file, self.s["formats"][file], fs=loc.fs)
         if not (i0 or l0):
             return units
         return [u if isinstance(u, RawRecord) else (u[0] + l0, u[1] + i0, u[2], u[3]) for u in units]
@@ -209,13 +213,14 @@ def _settle_ids(group: dict[str, Any]) -> dict[str, list[Any]]:
     return out
 
 
-def _writer(folder: str | None, width: int) -> Any:
+def _writer(folder: Location | None, width: int, attempts: Any = None) -> Any:
     """map_groups by range: write the range's cleaned part file (records in order) and count it."""
 
     def fn(group: dict[str, Any]) -> dict[str, list[Any]]:
         result, counts = CleanResult(), FileCounts("")
         buf = io.BytesIO()
         g = int(group["g"][0])
+        Attempts.note(attempts, ("write", g))
         for i in _order(group):
             if str(group["kind"][i]) == "d":
                 note_duplicate(result, counts)
@@ -278,25 +283,23 @@ def _summaries(staged: Any) -> list[tuple[int, Any]]:
     return sorted(((int(r["g"]), pickle.loads(r["data"])) for r in rows), key=lambda t: t[0])
 
 
-def _plan_files(paths: Sequence[str], input_format: str | None, range_bytes: int) -> tuple[dict[str, str], list[tuple[str, int, int]]]:
-    """The record format of each file and its byte ranges; InputError for what the engine cannot read."""
+def _plan_files(paths: Sequence[str], input_format: str | None,
+                range_bytes: int) -> tuple[dict[str, str], list[tuple[str, int, int]], dict[str, Location]]:
+    """The record format, byte ranges and location (an absolute path or a URI) of each file;
+    InputError for what the engine cannot read."""
     formats: dict[str, str] = {}
     ranges: list[tuple[str, int, int]] = []
+    locs: dict[str, Location] = {}
     for file in paths:
-        check_readable(file)
-        container, record_format, units = iter_units(file, input_format)
-        units.close()
-        if container != "jsonl":
-            raise InputError(f"{file}: the Ray engine reads JSON Lines (convert it first: toolproof convert)")
-        formats[file] = record_format
-        ranges.extend((file, a, b) for a, b in jsonl_byte_ranges(file, range_bytes))
-    return formats, ranges
+        locs[file], formats[file] = jsonl_input(file, input_format)
+        ranges.extend((file, a, b) for a, b in jsonl_byte_ranges(locs[file].path, range_bytes, fs=locs[file].fs))
+    return formats, ranges, locs
 
 
-def _numbered(ray: Any, ranges: list[tuple[str, int, int]]) -> list[dict[str, Any]]:
+def _numbered(ray: Any, ranges: list[tuple[str, int, int]], locs: dict[str, Location], attempts: Any = None) -> list[dict[str, Any]]:
     """Each range with where its numbering starts: record and line in its file, position in the run."""
     count = ray.remote(_count_range)
-    counts = ray.get([count.remote(os.path.abspath(f), a, b) for f, a, b in ranges])
+    counts = ray.get([count.remote(locs[f], a, b, attempts, g) for g, (f, a, b) in enumerate(ranges)])
     items: list[dict[str, Any]] = []
     index0 = line0 = base = 0
     current = None
@@ -309,16 +312,17 @@ def _numbered(ray: Any, ranges: list[tuple[str, int, int]]) -> list[dict[str, An
     return items
 
 
-def check_output_folder(out: str | os.PathLike[str], inputs: Sequence[str | os.PathLike[str]]) -> None:
-    """The output folder must be new or empty (stale part files would join the output) and no input."""
-    for i in inputs:
-        if same_file(out, i):
-            raise CleanError(f"-o {os.fspath(out)}: refusing to write over the input {os.fspath(i)}; choose another path")
-    if os.path.exists(out):
-        if not os.path.isdir(out):
-            raise CleanError(f"-o {os.fspath(out)}: exists and is not a folder; --engine ray writes part files into a folder")
-        if any(os.scandir(out)):
-            raise CleanError(f"-o {os.fspath(out)}: folder is not empty; --engine ray writes its part files into a new or empty folder")
+def check_output_folder(out: str | os.PathLike[str], inputs: Sequence[str | os.PathLike[str]]) -> Location:
+    """The output folder (a local path or a URI), which must be new or empty (stale part files would
+    join the output) and no input; :class:`CleanError` otherwise."""
+    from toolproof.validator import uris
+
+    try:
+        where = locate(out)
+        uris.check_output_folder(where, [locate(i) for i in inputs])
+    except InputError as e:
+        raise CleanError(str(e)) from e
+    return where
 
 
 def clean_files_ray(
@@ -347,33 +351,44 @@ def clean_files_ray(
     files = [os.fspath(p) for p in inputs]
     if not files:
         raise CleanError("no input files")
-    check_output_folder(output, files)
+    out = check_output_folder(output, files)
     try:
-        formats, ranges = _plan_files(files, input_format, range_bytes or RANGE_BYTES)
+        formats, ranges, locs = _plan_files(files, input_format, range_bytes or RANGE_BYTES)
     except InputError as e:
         raise CleanError(str(e)) from e
     ray = init(address)
     ray.data.DataContext.get_current().enable_progress_bars = False
-    out = os.fspath(output)
-    shown = {name: os.path.join(out, name) for name in PARTS}  # as the user named it, in the summary
-    folders = {name: os.path.abspath(f) for name, f in shown.items()}  # where workers write: never their own folder
+    folders = {name: out.join(name) for name in PARTS}  # where workers write: an absolute path or a URI
     for folder in folders.values():
-        os.makedirs(folder, exist_ok=True)
+        make_folder(folder)
     from toolproof.validator.ray_engine import check_visible
 
-    check_visible(ray, [os.path.abspath(f) for f in files], list(folders.values()))
+    check_visible(ray, [loc.path for loc in locs.values() if loc.fs is None], [f.path for f in folders.values() if f.fs is None])
     width = max(5, len(str(max(0, len(ranges) - 1))))
-    result = CleanResult(inputs=files, output=shown["cleaned"], quarantine=shown["quarantine"], unsafe_fixes=unsafe_fixes, dedupe=dedupe)
+    result = CleanResult(inputs=files, output=folders["cleaned"].shown, quarantine=folders["quarantine"].shown,
+                         unsafe_fixes=unsafe_fixes, dedupe=dedupe)
     result.files = [FileCounts(f) for f in files]
+    faults = {"retried": 0, "restarted": 0}
     if ranges:
         n = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
-        items = _numbered(ray, ranges)
+        attempts = Attempts.open(ray)
+        items = _numbered(ray, ranges, locs, attempts)
         settings = {"cleaner": {"unsafe_fixes": unsafe_fixes, "select": select, "ignore": ignore, "config": config, "options": options},
-                    "dedupe": dedupe, "folders": folders, "formats": formats, "width": width,
-                    "stems": {f: Path(f).stem for f in files}, "paths": {f: os.path.abspath(f) for f in files}}
+                    "dedupe": dedupe, "folders": folders, "formats": formats, "width": width, "attempts": attempts,
+                    "stems": {f: Path(f).stem for f in files}, "paths": locs, "modules": _rule_modules()}
         _run_stages(ray, items, settings, result, partitions or n, n)
-    _finish(result, out)
+        faults = Attempts.faults(ray, attempts)
+    result.faults = faults
+    _finish(result, out, faults)
     return result
+
+
+def _rule_modules() -> list[str]:
+    """The modules of the rules registered outside the validator (plug-ins, other layers): a worker
+    imports them so that its cleaner knows the driver's rules."""
+    from toolproof.validator.rules.base import REGISTRY
+
+    return sorted({m for m in (str(r.func.__module__) for r in REGISTRY.values()) if not m.startswith("toolproof.validator.")})
 
 
 def _run_stages(ray: Any, items: list[dict[str, Any]], settings: dict[str, Any], result: CleanResult, partitions: int, workers: int) -> None:
@@ -391,7 +406,7 @@ def _run_stages(ray: Any, items: list[dict[str, Any]], settings: dict[str, Any],
     settled, dropped = _output_stages(staged, settings["dedupe"], partitions)
     rows = settled.union(dropped) if dropped is not None else settled
     written = rows.groupby("g", num_partitions=partitions).map_groups(
-        _writer(settings["folders"]["cleaned"], settings["width"]), batch_format="numpy")
+        _writer(settings["folders"]["cleaned"], settings["width"], settings.get("attempts")), batch_format="numpy")
     for g, (part, counts) in sorted(((int(r["g"]), pickle.loads(r["blob"])) for r in written.iter_rows()), key=lambda t: t[0]):
         merge_into(result, part)
         _merge_counts(by_file[file_of[g]], counts)
@@ -404,8 +419,9 @@ def conservation(result: CleanResult) -> list[dict[str, Any]]:
             for c in result.files]
 
 
-def _finish(result: CleanResult, out: str) -> None:
-    """Severities, the conservation check and ``summary.json`` (written last: a run without it did not finish)."""
+def _finish(result: CleanResult, out: Location, faults: dict[str, int] | None = None) -> None:
+    """Severities, the conservation check and ``summary.json`` (written last: a run without it did not finish),
+    with ``faults``: the pieces of work run again and the workers restarted after failures."""
     for code in result.findings_by_rule:
         result.severity_by_rule.setdefault(code, _rule_severity(code))
     rows = conservation(result)
@@ -415,10 +431,8 @@ def _finish(result: CleanResult, out: str) -> None:
                                 "quarantined": result.quarantined, "duplicates_dropped": result.duplicates_dropped}
         raise ConservationError(f"{r['file']}: {r['records_in']} records in but {r['written']} written + {r['quarantined']} "
                                 f"quarantined + {r['duplicates_dropped']} duplicates dropped (please report)")
-    summary = result.summary() | {"files": rows, "parts": list(PARTS)}
-    with atomic_writer(os.path.join(out, "summary.json"), "w", encoding="utf-8") as f:
-        json.dump(summary, f, indent=2)
-        f.write("\n")
+    summary = result.summary() | {"files": rows, "parts": list(PARTS), "faults": faults or {"retried": 0, "restarted": 0}}
+    write_bytes(out.join("summary.json"), (json.dumps(summary, indent=2) + "\n").encode("utf-8"))
 
 
 def clean_dataset(

@@ -41,11 +41,11 @@ from toolproof.validator.engine import (
     LintResult,
     plan_rules,
     rules_for_file,
-    run_range,
 )
 from toolproof.validator.errors import ClusterError
 from toolproof.validator.findings import Hit
-from toolproof.validator.io import InputError, iter_units, jsonl_byte_ranges
+from toolproof.validator.io import InputError, compression, iter_units, jsonl_byte_ranges, read_jsonl_range
+from toolproof.validator.uris import Location, UriError, jsonl_record_format, locate, make_folder, write_bytes
 
 # dataset rules this engine runs through Ray's grouping, with the key each groups by
 GROUPED = {"TP501": "digest", "TP502": "id", "TP503": "near"}
@@ -101,12 +101,31 @@ def _wants_token(message: str) -> bool:
     return any(w in m for w in ("unauthenticated", "authenticationerror", "invalidauthtoken", "auth token", "ray_auth"))
 
 
+def _messages_to_stderr() -> None:
+    """Ray's driver prints what the cluster tells it (a worker that died, worker output) on standard
+    output, where ``toolproof lint --format json`` writes its report: send all of it to standard error."""
+    try:
+        from ray._private import worker  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - another Ray layout: its messages stay where Ray puts them
+        return
+    printer = getattr(worker, "print_to_stdstream", None)
+    if printer is None or getattr(printer, "toolproof", False):
+        return
+
+    def to_stderr(data: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        return printer({**data, "is_err": True}, *args, **kwargs)
+
+    to_stderr.toolproof = True  # type: ignore[attr-defined]
+    worker.print_to_stdstream = to_stderr
+
+
 def init(address: str | None = None, **kw: Any) -> Any:
     """Connect to the cluster at ``address`` (or ``RAY_ADDRESS``), else start a local Ray.
 
     Raises :class:`ClusterError` with what to do when no cluster answers at the address (within
     ``CONNECT_TIMEOUT_S``), when it wants a token that was not given, or when Ray cannot start."""
     ray = _ray()
+    _messages_to_stderr()
     if not ray.is_initialized():
         addr = address or os.environ.get("RAY_ADDRESS")
         if addr:
@@ -167,6 +186,60 @@ def check_visible(ray: Any, paths: Sequence[str], folders: Sequence[str] = ()) -
             )
 
 
+class _AttemptLog:
+    """An actor: how many times each piece of work started and how many stage actors Ray brought back."""
+
+    def __init__(self) -> None:
+        self.started: dict[Any, int] = {}
+        self.restarts = 0
+
+    def note(self, key: Any) -> None:
+        self.started[key] = self.started.get(key, 0) + 1
+
+    def restarted(self) -> None:
+        self.restarts += 1
+
+    def faults(self) -> dict[str, int]:
+        return {"retried": sum(n - 1 for n in self.started.values()), "restarted": self.restarts}
+
+
+class Attempts:
+    """Faults counted (issue 38): every piece of work (a byte range of a stage) reports its start to
+    one small actor before doing anything, so a piece that started twice was run again after its
+    worker died or its result was lost; a stage actor that Ray restarted after its process died says
+    so when it starts again. ``faults()``: ``{"retried": pieces run again, "restarted": actors}``.
+    Costs one round trip to the log per range (ranges are megabytes)."""
+
+    @staticmethod
+    def open(ray: Any) -> Any:
+        """A new log (an actor holding no CPU), its handle passed to the stage actors."""
+        return ray.remote(num_cpus=0)(_AttemptLog).remote()
+
+    @staticmethod
+    def started(log: Any) -> Any:
+        """In a stage actor's constructor: count a restart when Ray brought this actor back."""
+        if log is not None:
+            import ray
+
+            if ray.get_runtime_context().was_current_actor_reconstructed:
+                ray.get(log.restarted.remote())
+        return log
+
+    @staticmethod
+    def note(log: Any, key: Any) -> None:
+        """Before a piece of work: count its start (waited for, so a worker dying next is already counted)."""
+        if log is not None:
+            import ray
+
+            ray.get(log.note.remote(key))
+
+    @staticmethod
+    def faults(ray: Any, log: Any) -> dict[str, int]:
+        out: dict[str, int] = ray.get(log.faults.remote())
+        ray.kill(log)
+        return out
+
+
 def _col(name: str) -> Any:
     from ray.data.expressions import col
 
@@ -185,19 +258,25 @@ class _RangeLinter:
     load once per actor). ``blocks``: (block refs, text column) for a Dataset; a row's ``start`` is
     then its block and ``index0`` the block's first row number."""
 
-    def __init__(self, jobs: dict[str, LintJob], blocks: Any = None, paths: dict[str, str] | None = None) -> None:
+    def __init__(self, jobs: dict[str, LintJob], blocks: Any = None, paths: dict[str, Location] | None = None,
+                 attempts: Any = None) -> None:
         self.jobs = jobs
         self.blocks = blocks
-        self.paths = paths or {}  # file as the user named it -> the absolute path the driver resolved
+        self.paths = paths or {}  # file as the user named it -> where the driver resolved it (absolute path or URI)
+        self.attempts = Attempts.started(attempts)
 
     def _run(self, file: str, start: int, end: int, index0: int) -> Any:
-        if self.blocks is None:
-            return run_range(self.jobs[file], self.paths.get(file, file), start, end)
         from toolproof.validator.engine import run_batch
 
-        units = block_units(self.blocks, start, index0)
-        br = run_batch(self.jobs[file], units)
-        br.lines = len(units)
+        job = self.jobs[file]
+        if self.blocks is None:
+            loc = self.paths[file]
+            units, nlines = read_jsonl_range(loc.path, start, end, job.file, job.record_format, fs=loc.fs)
+        else:
+            units = block_units(self.blocks, start, index0)
+            nlines = len(units)
+        br = run_batch(job, units)
+        br.lines = nlines
         return br
 
     def _per_range(self, file: str, br: Any) -> None:
@@ -228,6 +307,7 @@ class _RangeLinter:
         keys = ("file", "k", "count", "lines", "findings", "summaries", "meta", "errors", "reading", "tally")
         out: dict[str, list[Any]] = {k: [] for k in keys}
         for file, k, start, end, index0 in zip(batch["file"], batch["k"], batch["start"], batch["end"], batch["index0"], strict=True):
+            Attempts.note(self.attempts, ("lint", str(file), int(k)))
             br = self._run(str(file), int(start), int(end), int(index0))
             self._per_range(str(file), br)
             out["tally"].append(self._tally(str(file), br))
@@ -391,41 +471,62 @@ def _driver_dataset_findings(
     return out
 
 
+def jsonl_input(file: str, input_format: str | None = None) -> tuple[Location, str]:
+    """Where a JSON Lines input is (an absolute path, or a URI and its filesystem) and its record format;
+    InputError for what the Ray engine cannot cut into byte ranges."""
+    from toolproof.validator.io import split_format
+
+    loc = locate(file)
+    if loc.fs is not None:
+        from toolproof.validator.uris import stat
+
+        stat(loc)
+        return loc, jsonl_record_format(loc, split_format(input_format)[1])
+    container, record_format, units = iter_units(file, input_format)
+    units.close()
+    if container != "jsonl":
+        raise InputError(f"{file}: the Ray engine reads JSON Lines (convert it first: toolproof convert)")
+    if compression(file) is not None:
+        raise InputError(f"{file}: the Ray engine reads uncompressed JSON Lines (it cuts files into byte ranges); decompress it first")
+    return loc, record_format
+
+
 def _plan_lint(paths: Sequence[str | os.PathLike[str]], plan: Any, config: Config | None, result: LintResult,
-               range_bytes: int) -> tuple[dict[str, LintJob], dict[str, list[Any]], list[dict[str, Any]]]:
-    """The job and rules of each JSON Lines file and its byte ranges (unreadable files go to ``result.errors``)."""
+               range_bytes: int) -> tuple[dict[str, LintJob], dict[str, list[Any]], list[dict[str, Any]], dict[str, Location]]:
+    """The job, rules and location of each JSON Lines file and its byte ranges (unreadable files go to ``result.errors``)."""
     jobs: dict[str, LintJob] = {}
     ranges: list[dict[str, Any]] = []
     rules_of: dict[str, list[Any]] = {}
+    locs: dict[str, Location] = {}
     for p in paths:
         file = os.fspath(p)
         try:
-            container, record_format, units = iter_units(file, None)
-            units.close()
-            if container != "jsonl":
-                raise InputError(f"{file}: the Ray engine reads JSON Lines (convert it first: toolproof convert)")
+            loc, record_format = jsonl_input(file)
         except InputError as e:
             result.errors.append(str(e))
             continue
         rules = rules_for_file(plan, file, config)
         rules_of[file] = rules
+        locs[file] = loc
         jobs[file] = _job(file, record_format, rules, plan)
-        for k, (a, b) in enumerate(jsonl_byte_ranges(file, range_bytes)):
+        for k, (a, b) in enumerate(jsonl_byte_ranges(loc.path, range_bytes, fs=loc.fs)):
             ranges.append({"file": file, "k": k, "start": a, "end": b, "index0": 0})
-    return jobs, rules_of, ranges
+    return jobs, rules_of, ranges, locs
 
 
 def _job(file: str, record_format: str, rules: list[Any], plan: Any) -> LintJob:
-    return LintJob(file, record_format, tuple(r.code for r in rules if r.scope == "record"), frozenset(r.code for r in rules),
-                plan.options, plan.severity, any(r.scope == "dataset" for r in rules))
+    record = [r for r in rules if r.scope == "record"]
+    return LintJob(file, record_format, tuple(r.code for r in record), frozenset(r.code for r in rules),
+                   plan.options, plan.severity, any(r.scope == "dataset" for r in rules),
+                   modules=tuple(sorted({str(r.func.__module__) for r in record})))
 
 
-def _lint_stage(ray: Any, ranges: list[dict[str, Any]], jobs: dict[str, LintJob], workers: int, blocks: Any = None) -> Any:
+def _lint_stage(ray: Any, ranges: list[dict[str, Any]], jobs: dict[str, LintJob], workers: int, blocks: Any = None,
+                locs: dict[str, Location] | None = None, attempts: Any = None) -> Any:
     """The record rules on every range (or block), in actors; materialized in Ray's object store. Workers
-    open each file by the absolute path the driver resolved (their own working folder is not the user's)."""
-    paths = {file: os.path.abspath(file) for file in jobs} if blocks is None else {}
+    open each file where the driver resolved it (an absolute path or a URI: never their own working folder)."""
     return ray.data.from_items(ranges).map_batches(
-        _RangeLinter, fn_constructor_args=(jobs, blocks, paths), batch_size=1, batch_format="numpy",
+        _RangeLinter, fn_constructor_args=(jobs, blocks, locs or {}, attempts), batch_size=1, batch_format="numpy",
         compute=ray.data.ActorPoolStrategy(size=max(1, min(workers, len(ranges)))),
     ).materialize()
 
@@ -516,20 +617,21 @@ def lint_files_ray(
     With ``findings_dir`` the findings are not gathered: each byte range's findings are written, in
     report order, to ``findings_dir/part-G.jsonl`` (one finding's JSON a line, as ``Finding.to_dict``)
     by a Ray worker, ``result.findings`` stays empty and ``result.counts`` holds the counts."""
-    ray = init(address)
-    ray.data.DataContext.get_current().enable_progress_bars = False
     plan = plan_rules(select, ignore, config, options)
     result = LintResult()
-    jobs, rules_of, ranges = _plan_lint(paths, plan, config, result, range_bytes or RANGE_BYTES)
-    if findings_dir is not None:
-        findings_dir = os.path.abspath(findings_dir)  # written by workers: never relative to their folder
-        os.makedirs(findings_dir, exist_ok=True)
-    check_visible(ray, [os.path.abspath(f) for f in jobs], [findings_dir] if findings_dir is not None else [])
+    jobs, rules_of, ranges, locs = _plan_lint(paths, plan, config, result, range_bytes or RANGE_BYTES)
+    out = locate(findings_dir) if findings_dir is not None else None  # written by workers: never relative to their folder
+    ray = init(address)
+    ray.data.DataContext.get_current().enable_progress_bars = False
+    if out is not None:
+        make_folder(out)
+    check_visible(ray, [loc.path for loc in locs.values() if loc.fs is None], [out.path] if out is not None and out.fs is None else [])
     if not ranges:
         result.files.extend(FileSummary(file, 0, "jsonl") for file in jobs)
         return result
     n = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
-    linted = _lint_stage(ray, ranges, jobs, n)
+    attempts = Attempts.open(ray)
+    linted = _lint_stage(ray, ranges, jobs, n, locs=locs, attempts=attempts)
     offsets, per_file = _offsets(linted)
     dialects, notes = _reading(linted, offsets, list(jobs), result)
     grouped = _grouped(linted, offsets, rules_of, plan, partitions or n)
@@ -543,8 +645,8 @@ def lint_files_ray(
     if any(others.values()):
         extra += _driver_dataset_findings(linted, offsets, others, plan, result.internal_errors)
     order = {file: {r.code: i for i, r in enumerate(rules)} for file, rules in rules_of.items()}
-    if findings_dir is not None:
-        result.counts = _write_findings(ray, linted, grouped, extra, offsets, list(jobs), order, os.fspath(findings_dir), partitions or n)
+    if out is not None:
+        result.counts = _write_findings(ray, linted, grouped, extra, offsets, list(jobs), order, out, partitions or n, attempts)
     else:
         lists = linted.select_columns(["file", "k", "findings"]).map_batches(_range_findings(offsets), batch_format="numpy")
         findings = [f for r in lists.iter_rows() for f in pickle.loads(r["blob"])]
@@ -554,18 +656,19 @@ def lint_files_ray(
         result.findings = findings
     for file in jobs:
         result.files.append(FileSummary(file, per_file.get(file, 0), "jsonl", dict(dialects[file].most_common()), dict(notes[file].most_common())))
+    faults = Attempts.faults(ray, attempts)
+    result.faults = faults if any(faults.values()) else None  # a run without faults reports as the local engine
     return result
 
 
 def _write_findings(ray: Any, linted: Any, grouped: Any, extra: list[Finding], offsets: dict[tuple[str, int], tuple[int, int]],
-                    files: list[str], order: dict[str, dict[str, int]], folder: str, partitions: int) -> Any:
+                    files: list[str], order: dict[str, dict[str, int]], folder: Location, partitions: int, attempts: Any = None) -> Any:
     """Write the findings as part files, one per byte range, each in report order; returns their counts.
 
     ``groupby(range)`` over one row per range (its record findings, one list), one row per grouped
     finding (its range found from its record number) and the driver's findings (a list per range)."""
     from toolproof.validator.engine import FindingCounts
 
-    os.makedirs(folder, exist_ok=True)
     starts = {f: sorted((i0, k) for (ff, k), (i0, _l0) in offsets.items() if ff == f) for f in files}
     g_of = {key: g for g, key in enumerate(sorted(offsets, key=lambda fk: (files.index(fk[0]), fk[1])))}
     width = max(5, len(str(max(0, len(g_of) - 1))))
@@ -577,7 +680,7 @@ def _write_findings(ray: Any, linted: Any, grouped: Any, extra: list[Finding], o
         for f in extra:
             by_g.setdefault(_g_of_record(starts, g_of, f.file, f.record), []).append(f)
         rows = rows.union(ray.data.from_items([{"g": g, "blob": pickle.dumps(fs)} for g, fs in by_g.items()]))
-    written = rows.groupby("g", num_partitions=partitions).map_groups(_findings_writer(folder, order, width), batch_format="numpy")
+    written = rows.groupby("g", num_partitions=partitions).map_groups(_findings_writer(folder, order, width, attempts), batch_format="numpy")
     total = FindingCounts()
     for r in written.iter_rows():
         part = pickle.loads(r["counts"])
@@ -610,22 +713,24 @@ def _range_of(starts: dict[str, list[tuple[int, int]]], g_of: dict[tuple[str, in
     return fn
 
 
-def _findings_writer(folder: str, order: dict[str, dict[str, int]], width: int) -> Any:
-    """map_groups by range: its findings in report order to ``part-G.jsonl``; returns their counts."""
+def _findings_writer(folder: Location, order: dict[str, dict[str, int]], width: int, attempts: Any = None) -> Any:
+    """map_groups by range: its findings in report order to ``part-G.jsonl`` (a local folder or
+    object storage, written whole); returns their counts."""
 
     def fn(group: dict[str, Any]) -> dict[str, list[Any]]:
         from toolproof.validator.cleaner import dumps_line
         from toolproof.validator.engine import FindingCounts
-        from toolproof.validator.safeio import atomic_writer
 
         g = int(group["g"][0])
+        Attempts.note(attempts, ("findings", g))
         findings = [f for b in group["blob"] for f in pickle.loads(b)]
         findings.sort(key=lambda f: (f.record, order[f.file].get(f.code, len(order[f.file]))))
         counts = FindingCounts()
-        with atomic_writer(os.path.join(folder, f"part-{g:0{width}d}.jsonl")) as out:
-            for f in findings:
-                counts.add(f)
-                out.write(dumps_line(f.to_dict()))
+        lines = []
+        for f in findings:
+            counts.add(f)
+            lines.append(dumps_line(f.to_dict()))
+        write_bytes(folder.join(f"part-{g:0{width}d}.jsonl"), b"".join(lines))
         return {"g": [g], "counts": [pickle.dumps(counts)]}
 
     return fn
@@ -699,4 +804,4 @@ def _finding_rows(batch: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [d[k] for d in dicts] for k in keys}
 
 
-__all__ = ["GROUPED", "KNOWN", "PER_RANGE", "TALLIED", "ClusterError", "block_units", "check_visible", "dataset_blocks", "init", "kind_is", "lint_dataset", "lint_files_ray", "record_format_of"]
+__all__ = ["GROUPED", "KNOWN", "PER_RANGE", "TALLIED", "Attempts", "ClusterError", "UriError", "jsonl_input", "block_units", "check_visible", "dataset_blocks", "init", "kind_is", "lint_dataset", "lint_files_ray", "record_format_of"]

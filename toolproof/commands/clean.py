@@ -179,6 +179,11 @@ def run(args: argparse.Namespace) -> int:
     args.inputs = split_paths(args.inputs, args.split)
     if args.engine == "ray":
         return _clean_ray(args, config)
+    from toolproof.validator.uris import is_uri
+
+    for p in (*args.inputs, args.output):
+        if is_uri(p) and not p.startswith("hf://"):
+            raise UsageError(f"{p}: object storage is read and written by --engine ray (or use a local path)")
     try:
         result = clean(
             args.inputs,
@@ -255,6 +260,10 @@ def _clean_ray(args: argparse.Namespace, config: Any) -> int:
         result.report = str(report)
         write_report(result, report)
     print(format_summary(result, args.quiet), file=sys.stdout)
+    if result.faults and any(result.faults.values()):
+        from toolproof.validator.reporters.text import fault_line
+
+        print(f"ray: {fault_line(result.faults)}", file=sys.stdout)
     if not args.quiet:
         rows = conservation(result)
         print("records in = written + quarantined + duplicates dropped, per file: " + ", ".join(

@@ -78,6 +78,8 @@ def _report_file(output: str | None) -> Iterator[IO[str]]:
 
 
 def _lint_ray(args: argparse.Namespace, config: object, options: dict[str, object]) -> object:
+    from toolproof.validator.io import InputError
+
     try:
         from toolproof.validator.ray_engine import lint_files_ray
     except ImportError as e:
@@ -85,13 +87,12 @@ def _lint_ray(args: argparse.Namespace, config: object, options: dict[str, objec
     if args.input_format:
         raise UsageError("--engine ray reads JSON Lines only; leave out --input-format")
     if args.findings_dir:
-        import os
+        from toolproof.validator.uris import check_output_folder, locate
 
-        from toolproof.validator.safeio import same_file
-
-        if any(same_file(args.findings_dir, p) for p in args.paths) or (os.path.exists(args.findings_dir) and (
-                not os.path.isdir(args.findings_dir) or any(os.scandir(args.findings_dir)))):
-            raise UsageError(f"--findings-dir {args.findings_dir}: must be a new or empty folder (stale part files would join the findings)")
+        try:  # stale part files would join the findings
+            check_output_folder(locate(args.findings_dir), [locate(p) for p in args.paths], "--findings-dir")
+        except InputError as e:
+            raise UsageError(str(e)) from None
     try:
         return lint_files_ray(args.paths, select=args.select, ignore=args.ignore, config=config, options=options,  # type: ignore[arg-type]
                               address=args.ray_address, findings_dir=args.findings_dir)
@@ -131,10 +132,26 @@ def _baseline_done(args: argparse.Namespace, baseline: object) -> None:
               "(not reported)", file=sys.stderr)
 
 
+def check_input(path: str, engine: str) -> None:
+    """InputError when an input cannot be read: a local path checked in place; a URI (``s3://``, ...)
+    resolved and reached for ``--engine ray``, which alone reads object storage."""
+    from toolproof.validator.io import InputError, check_readable, hf_source
+    from toolproof.validator.uris import is_uri
+
+    if engine == "ray" and is_uri(path):
+        from toolproof.validator.uris import locate, stat
+
+        stat(locate(path))
+    elif hf_source(path) is None:
+        if is_uri(path):
+            raise InputError(f"{path}: object storage is read by --engine ray (or copy the file to a local path)")
+        check_readable(path)
+
+
 def run(args: argparse.Namespace) -> int:
     from toolproof.validator.config import ConfigError, load_config
     from toolproof.validator.engine import lint_paths
-    from toolproof.validator.io import InputError, check_readable, hf_source, split_format
+    from toolproof.validator.io import InputError, check_readable, split_format
     from toolproof.validator.reporters import open_stream
     from toolproof.validator.safeio import escape_text
 
@@ -156,10 +173,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.paths:
         raise UsageError("give at least one PATH (or --hf-dataset NAME)")
     for p in args.paths:  # a missing path is a usage error: fail before doing any work
-        if hf_source(p) is not None:
-            continue
         try:
-            check_readable(p)
+            check_input(p, args.engine)
         except InputError as e:
             raise UsageError(str(e)) from None
     if args.against:

@@ -25,7 +25,7 @@ def to_dict(result: LintResult) -> dict[str, Any]:
             "errors": result.error_count,
             "warnings": result.warning_count,
             "by_code": result.by_code,
-        },
+        } | ({"faults": dict(result.faults)} if result.faults else {}),
         # files that could not be read at all (exit 2), one message each naming the file
         "errors": list(result.errors),
     }

@@ -40,6 +40,14 @@ def _notes(result: LintResult) -> Any:
         yield "bold red", "error:", _e(e)
     for e in result.internal_errors[:20]:
         yield "magenta", "internal error (please report):", _e(e)
+    if result.faults:
+        yield "yellow", "ray:", fault_line(result.faults)
+
+
+def fault_line(faults: dict[str, int]) -> str:
+    """What the Ray engine recovered from: the results are complete, but the cluster had trouble."""
+    return (f"{faults.get('retried', 0)} piece(s) of work run again and {faults.get('restarted', 0)} worker(s) restarted "
+            "after failures; each piece counts once in the results")
 
 
 def _summary_rows(result: LintResult) -> list[tuple[str, str, str, int, str]]:
