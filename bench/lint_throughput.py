@@ -272,7 +272,11 @@ def ray_contender(command: str, path: str, out: str) -> None:
     total = tree_total(cpu)
     done.set()
     watcher.join()
-    Path(out).write_text(json.dumps({"exit": code, "seconds": wall, "cpu_seconds": total, "cpu_seconds_ray_start": started, "peak_rss_mib": peak[0]}))
+    import resource
+
+    driver = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the driver alone (this process), not Ray's
+    Path(out).write_text(json.dumps({"exit": code, "seconds": wall, "cpu_seconds": total, "cpu_seconds_ray_start": started,
+                                     "peak_rss_mib": peak[0], "driver_peak_rss_mib": driver}))
     ray.shutdown()
 
 
@@ -374,7 +378,8 @@ def main(argv: list[str] | None = None) -> int:
             if key in ("ray", "rayclean") and (tmp / f"{key}.json").exists():  # the whole Ray process tree, measured by the child
                 inner = json.loads((tmp / f"{key}.json").read_text())
                 cpu, rss, rc = max(cpu, inner["cpu_seconds"]), max(rss, inner["peak_rss_mib"]), inner["exit"]
-                print(f"  ({key}: the command alone {inner['seconds']:.2f} s wall; Ray's start-up took {inner['cpu_seconds_ray_start']:.2f} CPU s of the {inner['cpu_seconds']:.2f})")
+                print(f"  ({key}: the command alone {inner['seconds']:.2f} s wall; Ray's start-up took {inner['cpu_seconds_ray_start']:.2f} CPU s of the "
+                      f"{inner['cpu_seconds']:.2f}; the driver's own peak RSS {inner.get('driver_peak_rss_mib', 0):.0f} MiB)")
             ok = rc in (0, 1)
             size = mb * count / n
             rows.append({"key": key, "label": label, "records": count, "seconds": wall, "cpu_seconds": cpu, "records_per_s": count / wall,

@@ -62,7 +62,7 @@ from toolproof.validator.io import (
     parse_unit,
     read_jsonl_range,
 )
-from toolproof.validator.ray_engine import Attempts, jsonl_input, kind_is
+from toolproof.validator.ray_engine import Attempts, group_many, jsonl_input, kind_is
 from toolproof.validator.uris import Location, locate, make_folder, write_bytes
 
 # one row per record between the stages ("c" candidate, "d" dropped duplicate, "q" quarantine line, "s" range summary)
@@ -271,10 +271,10 @@ def _output_stages(staged: Any, dedupe: bool, partitions: int) -> tuple[Any, Any
     kept = kind_is(staged, "c")
     dropped = None
     if dedupe:
-        deduped = kept.groupby("key", num_partitions=partitions).map_groups(_dedupe, batch_format="numpy").materialize()
+        deduped = group_many(kept, ["key"], _dedupe, partitions, COLUMNS, keep_single=True).materialize()
         kept = kind_is(deduped, "c")
         dropped = kind_is(deduped, "d")
-    settled = kept.groupby("root", num_partitions=partitions).map_groups(_settle_ids, batch_format="numpy")
+    settled = group_many(kept, ["root"], _settle_ids, partitions, COLUMNS, keep_single=True)
     return settled, dropped
 
 

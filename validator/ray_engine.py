@@ -240,6 +240,37 @@ class Attempts:
         return out
 
 
+def group_many(ds: Any, keys: list[str], fn: Any, partitions: int, columns: Sequence[str], keep_single: bool = False) -> Any:
+    """``ds.groupby(keys).map_groups(fn)`` with ``fn`` called only on groups of two rows or more: the
+    rows of a group of one are dropped (``keep_single``: passed on as they are). Most keys (a record's
+    digest, id, near key) are unique, and Ray's ``map_groups`` makes a batch and calls Python for every
+    group, ~0.2 ms a group; here each hash partition (one block, as ``map_groups`` itself relies on)
+    is grouped in one pass. ``columns``: the output columns (of an empty block too)."""
+    from ray.data.context import ShuffleStrategy
+
+    hashed = {getattr(ShuffleStrategy, n, None) for n in ("HASH_SHUFFLE", "SHUFFLE_V2", "GPU_SHUFFLE")} - {None}
+    if ds.context.shuffle_strategy not in hashed:  # a sort-based shuffle: Ray's own map_groups
+        return ds.groupby(keys, num_partitions=partitions).map_groups(fn, batch_format="numpy")
+
+    def per_block(batch: dict[str, Any]) -> dict[str, list[Any]]:
+        at: dict[tuple[Any, ...], list[int]] = {}
+        for i, key in enumerate(zip(*(batch[k].tolist() for k in keys), strict=True)):
+            at.setdefault(key, []).append(i)
+        out: dict[str, list[Any]] = {c: [] for c in columns}
+        single = [idx[0] for idx in at.values() if len(idx) == 1] if keep_single else []
+        if single:
+            for c in columns:
+                out[c].extend(batch[c][single])
+        for idx in at.values():
+            if len(idx) > 1:
+                got = fn({c: v[idx] for c, v in batch.items()})
+                for c in columns:
+                    out[c].extend(got[c])
+        return out
+
+    return ds.repartition(partitions, keys=keys).map_batches(per_block, batch_size=None, batch_format="numpy")
+
+
 def _col(name: str) -> Any:
     from ray.data.expressions import col
 
@@ -581,7 +612,7 @@ def _grouped(linted: Any, offsets: dict[tuple[str, int], tuple[int, int]], rules
     def by_kind(group: dict[str, Any]) -> dict[str, list[Any]]:
         return kinds[str(group["kind"][0])](group)
 
-    return keyed.groupby(["file", "kind", "key"], num_partitions=partitions).map_groups(by_kind, batch_format="numpy")
+    return group_many(keyed, ["file", "kind", "key"], by_kind, partitions, ("file", "record", "blob"))
 
 
 def _range_findings(offsets: dict[tuple[str, int], tuple[int, int]], g_of: dict[tuple[str, int], int] | None = None) -> Any:
@@ -804,4 +835,4 @@ def _finding_rows(batch: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [d[k] for d in dicts] for k in keys}
 
 
-__all__ = ["GROUPED", "KNOWN", "PER_RANGE", "TALLIED", "Attempts", "ClusterError", "UriError", "jsonl_input", "block_units", "check_visible", "dataset_blocks", "init", "kind_is", "lint_dataset", "lint_files_ray", "record_format_of"]
+__all__ = ["GROUPED", "KNOWN", "PER_RANGE", "TALLIED", "Attempts", "ClusterError", "UriError", "group_many", "jsonl_input", "block_units", "check_visible", "dataset_blocks", "init", "kind_is", "lint_dataset", "lint_files_ray", "record_format_of"]
