@@ -166,6 +166,17 @@ def test_uris_that_cannot_be_used_are_usage_errors(uploaded: dict[str, Any], s3:
     assert "AWS_ENDPOINT_URL_S3" in err and "AWS_ACCESS_KEY_ID" in err and "Traceback" not in err
 
 
+def test_each_node_looks_up_object_storage_inputs(uploaded: dict[str, Any]) -> None:
+    """check_visible's task on a node: an object it cannot see is named (a cluster's nodes resolve
+    their own credentials), in a Ray worker as on the driver."""
+    from toolproof.validator.ray_engine import _sees
+    from toolproof.validator.uris import locate
+
+    ok, gone = locate(uploaded["uris"][0]), locate(f"s3://{BUCKET}/in/gone.jsonl")
+    assert _sees([ok, gone], []) == [gone.shown]
+    assert ray.get(ray.remote(num_cpus=0)(_sees).remote([ok, gone], [])) == [gone.shown]
+
+
 # --------------------------------------------------------------------------- faults
 
 

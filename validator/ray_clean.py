@@ -363,7 +363,7 @@ def clean_files_ray(
         make_folder(folder)
     from toolproof.validator.ray_engine import check_visible
 
-    check_visible(ray, [loc.path for loc in locs.values() if loc.fs is None], [f.path for f in folders.values() if f.fs is None])
+    check_visible(ray, [loc.path if loc.fs is None else loc for loc in locs.values()], [f.path for f in folders.values() if f.fs is None])
     width = max(5, len(str(max(0, len(ranges) - 1))))
     result = CleanResult(inputs=files, output=folders["cleaned"].shown, quarantine=folders["quarantine"].shown,
                          unsafe_fixes=unsafe_fixes, dedupe=dedupe)

@@ -148,16 +148,27 @@ def init(address: str | None = None, **kw: Any) -> Any:
     return ray
 
 
-def _sees(paths: list[str], folders: list[str]) -> list[str]:
-    """On one node: the paths it cannot read and the folders it cannot write."""
-    missing = [p for p in paths if not os.access(p, os.R_OK)]
+def _readable(p: str | Location) -> bool:
+    if isinstance(p, str):
+        return os.access(p, os.R_OK)
+    try:  # object storage: this node's own credentials and network
+        return bool(p.fs.get_file_info(p.path).is_file)
+    except (OSError, ValueError):
+        return False
+
+
+def _sees(paths: list[str | Location], folders: list[str]) -> list[str]:
+    """On one node: the inputs it cannot read (local paths, or locations on object storage) and the
+    folders it cannot write."""
+    missing = [p if isinstance(p, str) else p.shown for p in paths if not _readable(p)]
     return missing + [d for d in folders if not os.access(d, os.W_OK)]
 
 
-def check_visible(ray: Any, paths: Sequence[str], folders: Sequence[str] = ()) -> None:
+def check_visible(ray: Any, paths: Sequence[str | Location], folders: Sequence[str] = ()) -> None:
     """Every alive node reads each of `paths` and writes in each of `folders` (absolute, as the driver
     resolved them), else :class:`ClusterError` naming the node and the path: a path only the driver's
-    machine has would otherwise fail in a worker, or part files land on a worker's own disk."""
+    machine has would otherwise fail in a worker, or part files land on a worker's own disk. An input
+    on object storage is looked up from each node (credentials are resolved there, not sent)."""
     from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy  # noqa: PLC0415
 
     nodes = [n for n in ray.nodes() if n.get("Alive")]
@@ -179,6 +190,11 @@ def check_visible(ray: Any, paths: Sequence[str], folders: Sequence[str] = ()) -
                 f"node {node} cannot run toolproof's tasks ({lines[-1].strip() if lines else type(e).__name__}): "
                 "install toolproof[ray] in the Python every node's workers use"
             ) from e
+        if bad and bad[0] in [p.shown for p in paths if not isinstance(p, str)]:
+            raise ClusterError(
+                f"node {node} cannot read {bad[0]}: every node reaches object storage with its own settings "
+                "(credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, AWS_PROFILE or an instance role for S3)"
+            )
         if bad:
             raise ClusterError(
                 f"node {node} cannot {'read' if bad[0] in paths else 'write'} {bad[0]}: the Ray engine needs inputs "
@@ -656,7 +672,7 @@ def lint_files_ray(
     ray.data.DataContext.get_current().enable_progress_bars = False
     if out is not None:
         make_folder(out)
-    check_visible(ray, [loc.path for loc in locs.values() if loc.fs is None], [out.path] if out is not None and out.fs is None else [])
+    check_visible(ray, [loc.path if loc.fs is None else loc for loc in locs.values()], [out.path] if out is not None and out.fs is None else [])
     if not ranges:
         result.files.extend(FileSummary(file, 0, "jsonl") for file in jobs)
         return result
