@@ -15,6 +15,7 @@ import io
 import json
 import os
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -164,6 +165,15 @@ def test_uris_that_cannot_be_used_are_usage_errors(uploaded: dict[str, Any], s3:
     code, _o, err = run(["lint", uploaded["uris"][0], "--engine", "ray"], capsys)
     assert code == 2 and f"{uploaded['uris'][0]}: cannot reach it" in err
     assert "AWS_ENDPOINT_URL_S3" in err and "AWS_ACCESS_KEY_ID" in err and "Traceback" not in err
+    with socket.socket() as mute:  # takes connections and never answers: the driver gives up, it does not hang
+        mute.bind(("127.0.0.1", 0))
+        mute.listen(8)
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{mute.getsockname()[1]}")
+        monkeypatch.setenv("TOOLPROOF_STORAGE_TIMEOUT", "2")
+        t0 = time.monotonic()
+        code, _o, err = run(["clean", uploaded["uris"][0], "-o", str(uploaded["d"] / "never"), "--engine", "ray"], capsys)
+        assert code == 2 and f"{uploaded['uris'][0]}: cannot reach it" in err and time.monotonic() - t0 < 30
+    assert not (uploaded["d"] / "never").exists()
 
 
 def test_each_node_looks_up_object_storage_inputs(uploaded: dict[str, Any]) -> None:

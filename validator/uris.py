@@ -60,6 +60,36 @@ def is_uri(path: str | os.PathLike[str]) -> bool:
     return scheme(path) is not None
 
 
+#: seconds the driver waits for object storage to answer its first look-up (a filesystem's own retries
+#: can take minutes: 15 for GCS's default); TOOLPROOF_STORAGE_TIMEOUT overrides it
+STORAGE_TIMEOUT_S = 30.0
+
+
+def _answer(loc: Location, fn: Any, doing: str) -> Any:
+    """``fn()`` on the driver, given up after ``STORAGE_TIMEOUT_S`` (UriError saying so). Any
+    exception is the storage's answer: fsspec filesystems raise their own classes (an HTTP client's
+    ConnectError for ``hf://``), so all are told as one, with the scheme's needs."""
+    import threading
+
+    timeout = float(os.environ.get("TOOLPROOF_STORAGE_TIMEOUT", STORAGE_TIMEOUT_S))
+    box: dict[str, Any] = {}
+
+    def call() -> None:
+        try:
+            box["value"] = fn()
+        except Exception as e:  # noqa: BLE001 - handed to the caller below
+            box["error"] = e
+
+    t = threading.Thread(target=call, daemon=True, name="toolproof-storage")
+    t.start()
+    t.join(timeout)
+    if t.is_alive():
+        raise _why(loc.shown, TimeoutError(f"no answer in {timeout:g}s"), doing)
+    if "error" in box:
+        raise _why(loc.shown, box["error"], doing) from None
+    return box["value"]
+
+
 def _why(uri: str, e: BaseException, doing: str) -> UriError:
     first = (str(e).strip().splitlines() or [type(e).__name__])[0]
     need = NEEDS.get(scheme(uri) or "", "a filesystem for it: pyarrow's (s3, gs, hdfs) or an fsspec package")
@@ -106,7 +136,7 @@ def locate(path: str | os.PathLike[str]) -> Location:
         raise UriError(f"{shown}: object storage is read through pyarrow: pip install 'toolproof[ray]'") from e
     try:
         filesystem, inner = pafs.FileSystem.from_uri(shown)
-    except (OSError, ValueError, ImportError) as e:  # ArrowInvalid is a ValueError
+    except Exception as e:  # noqa: BLE001 - ArrowInvalid, an fsspec package's ImportError, its own classes
         raise _why(shown, e, "open a filesystem for it") from None
     return Location(shown, inner, filesystem)
 
@@ -120,10 +150,7 @@ def stat(loc: Location) -> int:
         return os.path.getsize(loc.path)
     from pyarrow import fs as pafs  # noqa: PLC0415
 
-    try:
-        info = loc.fs.get_file_info(loc.path)
-    except (OSError, ValueError) as e:
-        raise _why(loc.shown, e, "reach it") from None
+    info = _answer(loc, lambda: loc.fs.get_file_info(loc.path), "reach it")
     if info.type == pafs.FileType.NotFound:
         raise UriError(f"{loc.shown}: no such file or object")
     if info.type != pafs.FileType.File:
@@ -136,11 +163,11 @@ def read_head(loc: Location, n: int) -> bytes:
     if loc.fs is None:
         with open(loc.path, "rb") as f:
             return f.read(n)
-    try:
+    def head() -> bytes:
         with loc.fs.open_input_file(loc.path) as f:
             return bytes(f.read(n))
-    except (OSError, ValueError) as e:
-        raise _why(loc.shown, e, "read it") from None
+
+    return _answer(loc, head, "read it")
 
 
 def jsonl_record_format(loc: Location, record_format: str = "auto") -> str:
@@ -183,13 +210,10 @@ def folder_state(loc: Location) -> str:
         return "full" if any(os.scandir(loc.path)) else "empty"
     from pyarrow import fs as pafs  # noqa: PLC0415
 
-    try:
-        info = loc.fs.get_file_info(loc.path)
-        if info.type == pafs.FileType.File:
-            return "file"
-        inside = loc.fs.get_file_info(pafs.FileSelector(loc.path, allow_not_found=True, recursive=True))
-    except (OSError, ValueError) as e:
-        raise _why(loc.shown, e, "list it") from None
+    info = _answer(loc, lambda: loc.fs.get_file_info(loc.path), "list it")
+    if info.type == pafs.FileType.File:
+        return "file"
+    inside = _answer(loc, lambda: loc.fs.get_file_info(pafs.FileSelector(loc.path, allow_not_found=True, recursive=True)), "list it")
     if any(i.type == pafs.FileType.File for i in inside):
         return "full"
     return "missing" if info.type == pafs.FileType.NotFound and not inside else "empty"
@@ -227,7 +251,7 @@ def write_bytes(loc: Location, data: bytes) -> None:
     try:
         with loc.fs.open_output_stream(loc.path) as f:
             f.write(data)
-    except (OSError, ValueError) as e:
+    except Exception as e:  # noqa: BLE001 - as in _answer: fsspec filesystems raise their own classes
         raise _why(loc.shown, e, "write it") from None
 
 
