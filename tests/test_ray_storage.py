@@ -176,6 +176,34 @@ def test_uris_that_cannot_be_used_are_usage_errors(uploaded: dict[str, Any], s3:
     assert not (uploaded["d"] / "never").exists()
 
 
+def test_convert_reads_and_writes_s3(s3: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """convert on URIs (no Ray: the input copied, converted under its URI's name, outputs uploaded whole)
+    gives the local convert's output and quarantine; a Parquet input too."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    fixtures = Path(__file__).resolve().parents[1] / "data" / "fixtures"
+    src = tmp_path / "sg.jsonl"
+    src.write_bytes((fixtures / "sharegpt.jsonl").read_bytes() + b'{"conversations": [\n')  # a broken last line
+    s3.put_object(Bucket=BUCKET, Key="raw/sg.jsonl", Body=src.read_bytes())
+    code_l, out_l, _ = run(["convert", str(src), "-o", str(tmp_path / "local.jsonl")], capsys)
+    code_r, out_r, err = run(["convert", f"s3://{BUCKET}/raw/sg.jsonl", "-o", f"s3://{BUCKET}/conv/sg.jsonl"], capsys)
+    assert code_l == code_r == 1, err
+    found = objects(s3, "conv/")
+    assert found["sg.jsonl"] == (tmp_path / "local.jsonl").read_bytes() and found["sg.jsonl"].count(b"\n") >= 1
+    quarantine = (tmp_path / "local.quarantine.jsonl").read_text(encoding="utf-8")
+    assert found["sg.quarantine.jsonl"].decode("utf-8") == quarantine.replace(str(src), f"s3://{BUCKET}/raw/sg.jsonl")
+    assert out_r == out_l.replace(str(tmp_path / "local"), f"s3://{BUCKET}/conv/sg")
+    table = pa.table({"messages": [[{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]]})
+    pq.write_table(table, tmp_path / "t.parquet")
+    s3.put_object(Bucket=BUCKET, Key="raw/t.parquet", Body=(tmp_path / "t.parquet").read_bytes())
+    assert run(["convert", str(tmp_path / "t.parquet"), "-o", str(tmp_path / "t.jsonl")], capsys)[0] == 0
+    assert run(["convert", f"s3://{BUCKET}/raw/t.parquet", "-o", str(tmp_path / "t2.jsonl")], capsys)[0] == 0
+    assert (tmp_path / "t2.jsonl").read_bytes() == (tmp_path / "t.jsonl").read_bytes()
+    code, _o, err = run(["convert", f"s3://{BUCKET}/raw/none.jsonl", "-o", str(tmp_path / "x.jsonl")], capsys)
+    assert code == 2 and f"s3://{BUCKET}/raw/none.jsonl: no such file or object" in err
+
+
 def test_each_node_looks_up_object_storage_inputs(uploaded: dict[str, Any]) -> None:
     """check_visible's task on a node: an object it cannot see is named (a cluster's nodes resolve
     their own credentials), in a Ray worker as on the driver."""

@@ -255,5 +255,38 @@ def write_bytes(loc: Location, data: bytes) -> None:
         raise _why(loc.shown, e, "write it") from None
 
 
-__all__ = ["NEEDS", "Location", "UriError", "check_output_folder", "folder_state", "is_uri", "jsonl_record_format",
-           "locate", "make_folder", "read_head", "scheme", "stat", "write_bytes"]
+def download(loc: Location, local: str) -> None:
+    """Copy the object at ``loc`` to the local file ``local``, streamed (commands that read a file more
+    than once, or by name, such as ``convert``, run on the copy)."""
+    import shutil
+
+    os.makedirs(os.path.dirname(local) or ".", exist_ok=True)
+
+    def copy() -> None:
+        with loc.fs.open_input_stream(loc.path) as src, open(local, "wb") as dst:
+            shutil.copyfileobj(src, dst, 8 << 20)
+
+    _copy(loc, copy, "read it")
+
+
+def upload(local: str, loc: Location) -> None:
+    """Copy the local file ``local`` to ``loc``, streamed, in one upload (the object appears only complete)."""
+    import shutil
+
+    def copy() -> None:
+        with open(local, "rb") as src, loc.fs.open_output_stream(loc.path) as dst:
+            shutil.copyfileobj(src, dst, 8 << 20)
+
+    _copy(loc, copy, "write it")
+
+
+def _copy(loc: Location, fn: Any, doing: str) -> None:
+    """A transfer: no time limit (it may be large), every failure told as the storage's."""
+    try:
+        fn()
+    except Exception as e:  # noqa: BLE001 - as in _answer: fsspec filesystems raise their own classes
+        raise _why(loc.shown, e, doing) from None
+
+
+__all__ = ["NEEDS", "Location", "UriError", "check_output_folder", "download", "folder_state", "is_uri", "jsonl_record_format",
+           "locate", "make_folder", "read_head", "scheme", "stat", "upload", "write_bytes"]

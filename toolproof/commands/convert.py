@@ -88,7 +88,7 @@ def _rid(obj: Any) -> Any:
 Item = tuple[str, int, int, Any, tuple[str, str] | None, Any, bytes | None]
 
 
-def _items(path: str, split: str | None) -> Iterator[Item]:
+def _items(path: str, split: str | None, label: str | None = None) -> Iterator[Item]:
     from toolproof.commands._common import UsageError
     from toolproof.validator.formats.common import ConversionError
     from toolproof.validator.formats.hf import from_hf_row, is_hf_folder, iter_hf_folder
@@ -105,7 +105,7 @@ def _items(path: str, split: str | None) -> Iterator[Item]:
         return
     try:
         parquet = Path(path).suffix.lower() in (".parquet", ".pq")
-        for r in iter_records(path, "canonical"):
+        for r in iter_records(path, "canonical", file=label):
             if r.obj is None:
                 err = r.error
                 yield r.file, r.line, r.index, None, (r.code or "TP001", err.message if err else "unreadable"), r.raw, r.data
@@ -140,16 +140,78 @@ def _split_input(args: argparse.Namespace) -> None:
         args.input, args.split = path, given
 
 
+def _on_storage(path: str | None) -> bool:
+    """A URI on object storage or a remote filesystem (``hf://`` names a hub dataset here, read as ever)."""
+    from toolproof.validator.uris import scheme
+
+    return path is not None and scheme(path) not in (None, "hf")
+
+
+def _quarantine_name(output: str) -> str:
+    """``quarantine_path`` for a URI too (``Path`` would fold its ``//``)."""
+    head, _, name = output.rpartition("/")
+    return f"{head}/{quarantine_path(Path(name)).name}" if head else os.fspath(quarantine_path(Path(output)))
+
+
+def _run_on_storage(args: argparse.Namespace) -> int:
+    """``convert`` with URIs (``s3://``, ``gs://``, ``hdfs://``): a URI input is copied to a temporary
+    folder and converted there under its URI's name, and a URI output or quarantine is written there
+    and uploaded whole when the run ends (an object appears only complete)."""
+    import tempfile
+
+    from toolproof.commands._common import UsageError
+    from toolproof.validator.io import InputError
+    from toolproof.validator.uris import download, locate, stat, upload
+
+    quarantine = args.quarantine or _quarantine_name(args.output)
+    if args.input in (args.output, quarantine):
+        raise UsageError(f"-o {args.output}: refusing to write over the input {args.input}; choose another path")
+    if args.target == "llamafactory" and _on_storage(args.output):
+        raise UsageError("--to llamafactory writes dataset_info.json beside OUTPUT: give a local OUTPUT")
+    with tempfile.TemporaryDirectory(prefix="toolproof-convert-") as tmp:
+        local = {name: os.path.join(tmp, name, os.path.basename(path.rstrip("/")) or name) if _on_storage(path) else path
+                 for name, path in (("input", args.input), ("output", args.output), ("quarantine", quarantine))}
+        try:
+            remote = {name: locate(path) for name, path in (("input", args.input), ("output", args.output),
+                                                            ("quarantine", quarantine)) if _on_storage(path)}
+            if "input" in remote:
+                stat(remote["input"])
+                download(remote["input"], local["input"])
+        except InputError as e:
+            raise UsageError(str(e)) from None
+        for name in ("output", "quarantine"):
+            os.makedirs(os.path.dirname(local[name]) or ".", exist_ok=True)
+        staged = argparse.Namespace(**{**vars(args), "input": local["input"], "output": local["output"], "quarantine": local["quarantine"]})
+        code = _convert(staged, {local[k]: p for k, p in (("input", args.input), ("output", args.output), ("quarantine", quarantine))})
+        try:
+            for name in ("output", "quarantine"):
+                if name in remote and os.path.exists(local[name]):
+                    upload(local[name], remote[name])
+        except InputError as e:
+            raise UsageError(str(e)) from None
+    return code
+
+
 def run(args: argparse.Namespace) -> int:
     from toolproof.commands._common import UsageError
-    from toolproof.validator.cleaner import quarantine_line
-    from toolproof.validator.formats import FORMATS, ConversionError, Reading, read_record
-    from toolproof.validator.io import InputError, check_readable, iter_units
-    from toolproof.validator.safeio import AtomicFile, OutputError, escape_path, escape_text, refuse_overwrite
+    from toolproof.validator.formats import FORMATS
 
     _split_input(args)
     if args.source not in FORMATS:
         raise UsageError(f"--from: unknown format {args.source!r} (choose from {', '.join(FORMATS)})")
+    if any(_on_storage(p) for p in (args.input, args.output, args.quarantine)):
+        return _run_on_storage(args)
+    return _convert(args, {})
+
+
+def _convert(args: argparse.Namespace, names: dict[str, str]) -> int:
+    """The conversion; ``names``: how to name a local path in the output (the URI it stands for)."""
+    from toolproof.commands._common import UsageError
+    from toolproof.validator.cleaner import quarantine_line
+    from toolproof.validator.formats import ConversionError, Reading, read_record
+    from toolproof.validator.io import InputError, check_readable, iter_units
+    from toolproof.validator.safeio import AtomicFile, OutputError, escape_path, escape_text, refuse_overwrite
+
     stdin = args.input == "-"
     if not stdin and not os.path.exists(args.input):
         if os.path.islink(args.input):  # a broken link or a link loop: say which
@@ -182,7 +244,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as e:
         raise UsageError(f"cannot write {e.filename or out}: {e.strerror or e}") from None
     try:
-        for file, line, index, obj, unreadable, raw, data in _items(args.input, args.split):
+        for file, line, index, obj, unreadable, raw, data in _items(args.input, args.split, names.get(args.input)):
             if unreadable is not None:
                 code, msg = unreadable
                 finding = _finding(file, line, index, None, "$", msg, code, "invalid-json")
@@ -225,7 +287,7 @@ def run(args: argparse.Namespace) -> int:
         fo.discard()
         fq.discard()
     detail = ", ".join(f"{k} {v}" for k, v in sorted(converted.items()))
-    print(f"converted {n_out} record(s) to {escape_text(str(out))}" + (f" ({detail})" if detail else "")
+    print(f"converted {n_out} record(s) to {escape_text(names.get(str(out), str(out)))}" + (f" ({detail})" if detail else "")
           + (f" as {args.target}" if args.target != "canonical" else ""))
     print("read as (records):")
     for ln in summary_lines(read, converted, quarantined, did):
@@ -236,7 +298,7 @@ def run(args: argparse.Namespace) -> int:
     if n_q:
         from toolproof.validator.keep import reasons_text
 
-        print(f"quarantined {n_q} record(s) to {escape_text(str(qpath))} ({reasons_text(reasons, len(reasons))})")
+        print(f"quarantined {n_q} record(s) to {escape_text(names.get(str(qpath), str(qpath)))} ({reasons_text(reasons, len(reasons))})")
     _print_extra(args.target, out)
     if _kept_check(n_out + n_q, n_out, reasons, args.min_kept):
         return 1
