@@ -153,7 +153,7 @@ def _readable(p: str | Location) -> bool:
         return os.access(p, os.R_OK)
     try:  # object storage: this node's own credentials and network
         return bool(p.fs.get_file_info(p.path).is_file)
-    except (OSError, ValueError):
+    except Exception:  # noqa: BLE001 - fsspec filesystems raise their own classes (an HTTP client's for hf://)
         return False
 
 
