@@ -267,13 +267,13 @@ _QUICK: Any = None
 
 
 def _quick() -> tuple[Any, frozenset[str]] | None:
-    """(quick_clean, QUICK_CODES) of :mod:`validator.rules.quick`, None when it is absent."""
+    """(quick_walk, QUICK_CODES) of :mod:`validator.rules.quick`, None when it is absent."""
     global _QUICK
     if _QUICK is None:
         try:
-            from toolproof.validator.rules.quick import QUICK_CODES, quick_clean_record
+            from toolproof.validator.rules.quick import QUICK_CODES, quick_walk
 
-            _QUICK = (quick_clean_record, frozenset(QUICK_CODES))
+            _QUICK = (quick_walk, frozenset(QUICK_CODES))
         except ImportError:
             _QUICK = False
     return _QUICK or None
@@ -338,24 +338,24 @@ def _check_record(
     errors: list[str] | None,
     rest: Sequence[Rule] | None,
     use_quick: bool = True,
+    proven: bool | None = None,
 ) -> list[tuple[Rule, Hit]]:
     """:func:`check_record`; ``rest`` is ``_not_quick(rules)`` when the caller has it already
-    (``use_quick=False`` when none of ``rules`` is covered by the fast path)."""
+    (``use_quick=False`` when none of ``rules`` is covered by the fast path; ``proven``: the
+    caller ran the fast path already, and it proved the record clean or not)."""
     opts = options if options is not None else {}
     out: list[tuple[Rule, Hit]] = []
     if type(obj) is not dict and not isinstance(obj, dict):
         rules = rest = [r for r in rules if r.code == "TP002"]
+        proven = None
     if not rules:
         return out
-    quick = _quick() if use_quick else None
-    if quick is not None:
-        try:
-            if quick[0](obj):  # proven clean for the QUICK_CODES rules: run the others only
-                rules = rest if rest is not None else _not_quick(rules)
-                if not rules:
-                    return out
-        except Exception:  # a broken fast path only costs speed
-            pass
+    if proven is None and use_quick:
+        proven = _quick_walk(obj) is not None
+    if proven:  # proven clean for the QUICK_CODES rules: run the others only
+        rules = rest if rest is not None else _not_quick(rules)
+        if not rules:
+            return out
     if _context_free(rules):
         ctx = Context(record_index=index, options=opts)  # e.g. only TP703 left after the fast path
     else:
@@ -373,6 +373,18 @@ def _check_record(
             if errors is not None:
                 errors.append(f"rule {r.code} {r.name} raised {type(e).__name__}: {e}")
     return out
+
+
+def _quick_walk(obj: Any) -> Any:
+    """The fast path's walk of ``obj`` (``rules.quick.quick_walk``): None when it is not proven
+    clean, when the fast path is absent, or when it raised (a broken fast path only costs speed)."""
+    quick = _quick()
+    if quick is None:
+        return None
+    try:
+        return quick[0](obj)
+    except Exception:
+        return None
 
 
 def summarizer() -> Any:
@@ -560,8 +572,10 @@ def run_batch(job: LintJob, units: list[Unit]) -> BatchResult:
     meta = RecordTable() if job.want_summaries else None
     summaries: Any = summary_container(summarize)
     skw: dict[str, Any] = {}
+    turns = bool(job.options.get("against"))  # only TP504 reads the user turns
     if summarize is not None and getattr(summarize, "supports_turns", False):
-        skw["turns"] = bool(job.options.get("against"))  # only TP504 reads the user turns
+        skw["turns"] = turns
+    add_record = getattr(summaries, "add_record", None)
     errors: list[tuple[int, str]] = []
     rest = _not_quick(rules)
     use_quick = len(rest) < sum(1 for r in rules if r.scope == "record")
@@ -586,13 +600,17 @@ def run_batch(job: LintJob, units: list[Unit]) -> BatchResult:
                 found.append(make_finding(None, code, rec, rid, hit, job.severity))
         if rec.error is None:
             errs: list[str] = []
-            for r, hit in _check_record(rec.obj, rec.index, job.options, rules, errs, rest, use_quick):
+            walk = _quick_walk(rec.obj) if use_quick or add_record is not None else None
+            for r, hit in _check_record(rec.obj, rec.index, job.options, rules, errs, rest, use_quick, walk is not None):
                 found.append(make_finding(r, r.code, rec, rid, hit, job.severity))
             if errs:
                 errors.extend((rec.line, e) for e in errs)
             if summarize is not None:
                 try:
-                    summaries.append(summarize(rec.obj, rec.index, rec.line, **skw))
+                    if add_record is not None:  # the packed table: straight into its columns
+                        add_record(rec.obj, rec.index, rec.line, turns, walk)
+                    else:
+                        summaries.append(summarize(rec.obj, rec.index, rec.line, **skw))
                 except Exception as e:
                     errors.append((rec.line, f"summarize raised {type(e).__name__}: {e}"))
         if len(found) > 1:

@@ -27,6 +27,9 @@ FAMILY = "dataset"
 
 DIGEST_SIZE = 16  # bytes of every blake2b digest a summary keeps
 
+# SummaryTable's flag bits per record
+HAS_NEAR, NO_CALLS, HAS_ID, TRAINS, PARALLEL, NEAR_MISS = 1, 2, 4, 8, 16, 32
+
 
 @dataclass(frozen=True, slots=True)
 class RecordSummary:
@@ -130,11 +133,20 @@ def _add_call(tc: Any, calls: list[list[Any]]) -> None:
 _MISSING = object()
 
 
-def summarize(record: Any, index: int, line: int, *, turns: bool = True) -> RecordSummary:
+def summarize(record: Any, index: int, line: int, *, turns: bool = True, walk: Any = None) -> RecordSummary:
     """The per-record facts the dataset rules need. Never raises.
 
     ``turns=False`` leaves out the user-turn digests (only TP504, ``--against``, reads them).
+    ``walk``: what the fast path saw of this record (``validator.rules.quick.quick_walk``), so the
+    messages are not walked again.
     """
+    return RecordSummary(index, line, *facts(record, turns, walk))
+
+
+def facts(record: Any, turns: bool = True, walk: Any = None) -> tuple[Any, ...]:
+    """:class:`RecordSummary`'s fields after ``index`` and ``line``, in order (``file`` None)."""
+    if walk is not None and walk.exact:
+        return _walked_facts(record, turns, walk)
     rid: str | None = None
     body: Any = record
     prompts: list[str] = []
@@ -145,11 +157,7 @@ def summarize(record: Any, index: int, line: int, *, turns: bool = True) -> Reco
     after_user = False
     names: Any = _UNREAD
     if isinstance(record, dict):
-        raw_id = record.get("id")
-        if isinstance(raw_id, str) and raw_id:
-            rid = raw_id
-        elif isinstance(raw_id, int) and not isinstance(raw_id, bool):
-            rid = str(raw_id)
+        rid = _rid(record)
         if "id" in record:
             body = {k: v for k, v in record.items() if k != "id"}
         msgs = record.get("messages")
@@ -196,20 +204,65 @@ def summarize(record: Any, index: int, line: int, *, turns: bool = True) -> Reco
     prompt = normalize_text("\n".join(prompts)) if prompts else ""
     if trains and not calls and prompts:
         near_miss = bool(related("\n".join(prompts), tool_functions(record)))
-    return RecordSummary(
-        index=index,
-        line=line,
-        id=rid,
-        digest=digest(canonical_json(body)),
-        near=near_digest(prompt, canonical_json([calls, sorted(_tool_names(record))])) if prompt else None,
-        no_calls=not calls,
-        turns=tuple(turn_digests),
-        trains=trains,
-        parallel=parallel,
-        near_miss=near_miss,
-        called=tuple(c[0] if isinstance(c[0], str) else str(c[0]) for c in calls),
-        answers=answers,
-        no_call_answers=no_call_answers,
+    return (
+        rid,
+        digest(canonical_json(body)),
+        near_digest(prompt, canonical_json([calls, sorted(_tool_names(record))])) if prompt else None,
+        not calls,
+        None,
+        tuple(turn_digests),
+        trains,
+        parallel,
+        near_miss,
+        tuple(c[0] if isinstance(c[0], str) else str(c[0]) for c in calls),
+        answers,
+        no_call_answers,
+    )
+
+
+def _rid(record: dict[str, Any]) -> str | None:
+    raw_id = record.get("id")
+    if isinstance(raw_id, str) and raw_id:
+        return raw_id
+    if isinstance(raw_id, int) and not isinstance(raw_id, bool):
+        return str(raw_id)
+    return None
+
+
+def _walked_facts(record: dict[str, Any], turns: bool, walk: Any) -> tuple[Any, ...]:
+    """:func:`facts` of a record the fast path proved clean: what its walk saw stands for the
+    general walk's reading (every assistant turn trains, every call is canonical, no call is typed
+    as text; a test record's ``expected_calls`` are read by the general walk)."""
+    body = {k: v for k, v in record.items() if k != "id"} if "id" in record else record
+    calls = walk.calls
+    turn_digests: list[tuple[int, bytes]] = []
+    if turns:
+        for mi, content in walk.prompts:
+            t = normalize_text(content)
+            if t:
+                turn_digests.append((mi, text_digest(t)))
+    near = None
+    near_miss = False
+    if walk.prompts:
+        text = "\n".join(c for _, c in walk.prompts)
+        prompt = normalize_text(text)
+        if prompt:
+            near = near_digest(prompt, canonical_json([calls, walk.tool_names]))
+        if not calls:
+            near_miss = bool(related(text, tool_functions(record)))
+    return (
+        _rid(record),
+        digest(canonical_json(body)),
+        near,
+        not calls,
+        None,
+        tuple(turn_digests),
+        True,
+        walk.parallel,
+        near_miss,
+        tuple(c[0] for c in calls),
+        walk.answers,
+        walk.no_call_answers,
     )
 
 
@@ -240,6 +293,7 @@ class SummaryTable(Sequence[RecordSummary]):
         self._digest = bytearray()
         self._near = bytearray()  # DIGEST_SIZE zero bytes when there is none (see _flags)
         self._flags = bytearray()  # 1: has near key, 2: no calls, 4: has id, 8: trains, 16: parallel, 32: near miss
+        self.mix_tally: tuple[int, Any] | None = None  # (records, MixTally): validator.rules.mix's memo
         self._called = bytearray()  # the call names, each followed by a NUL
         self._called_end = array("q")
         self._ids = bytearray()
@@ -256,45 +310,58 @@ class SummaryTable(Sequence[RecordSummary]):
         return len(self._index)
 
     def append(self, s: RecordSummary) -> None:
-        self._index.append(s.index)
-        self._line.append(s.line)
-        self._digest += s.digest
+        self._push(s.index, s.line, s.id, s.digest, s.near, s.no_calls, s.file, s.turns, s.trains, s.parallel,
+                   s.near_miss, s.called, s.answers, s.no_call_answers)
+
+    def add_record(self, record: Any, index: int, line: int, turns: bool = True, walk: Any = None) -> None:
+        """Append ``summarize(record, index, line, ...)`` without making the summary object."""
+        self._push(index, line, *facts(record, turns, walk))
+
+    def _push(self, index: int, line: int, rid: str | None, digest: bytes, near: bytes | None, no_calls: bool,
+              file: str | None, turns: tuple[tuple[int, bytes], ...], trains: bool, parallel: bool,
+              near_miss: bool, called: tuple[str, ...], answers: int, no_call_answers: int) -> None:
+        self._index.append(index)
+        self._line.append(line)
+        self._digest += digest
         flags = 0
-        if s.near is not None:
-            self._near += s.near
-            flags |= 1
+        if near is not None:
+            self._near += near
+            flags |= HAS_NEAR
         else:
             self._near += _ZERO
-        if s.no_calls:
-            flags |= 2
-        if s.id is not None:
-            self._ids += s.id.encode("utf-8", "surrogatepass")
-            flags |= 4
-        if s.trains:
-            flags |= 8
-        if s.parallel:
-            flags |= 16
-        if s.near_miss:
-            flags |= 32
-        for name in s.called:
-            self._called += name.replace("\0", "?").encode("utf-8", "surrogatepass") + b"\0"
+        if no_calls:
+            flags |= NO_CALLS
+        if rid is not None:
+            self._ids += rid.encode("utf-8", "surrogatepass")
+            flags |= HAS_ID
+        if trains:
+            flags |= TRAINS
+        if parallel:
+            flags |= PARALLEL
+        if near_miss:
+            flags |= NEAR_MISS
+        if called:
+            joined = "\0".join(called)
+            if joined.count("\0") != len(called) - 1:  # a name holds a NUL (the separator)
+                joined = "\0".join(n.replace("\0", "?") for n in called)
+            self._called += joined.encode("utf-8", "surrogatepass") + b"\0"
         self._called_end.append(len(self._called))
         self._id_end.append(len(self._ids))
         self._flags.append(flags)
-        for mi, d in s.turns:
+        for mi, d in turns:
             self._turns += mi.to_bytes(4, "little", signed=True) + d
         self._turn_end.append(len(self._turns))
-        self._answers.append(s.answers)
-        self._answers.append(s.no_call_answers)
-        if s.file is not None or self._file is not None:
+        self._answers.append(answers)
+        self._answers.append(no_call_answers)
+        if file is not None or self._file is not None:
             if self._file is None:
                 self._file = array("q", [-1]) * (len(self._index) - 1)
-            if s.file is None:
+            if file is None:
                 self._file.append(-1)
             else:
-                if s.file not in self._files:
-                    self._files.append(s.file)
-                self._file.append(self._files.index(s.file))
+                if file not in self._files:
+                    self._files.append(file)
+                self._file.append(self._files.index(file))
 
     def extend(self, other: Iterable[RecordSummary]) -> None:
         if not isinstance(other, SummaryTable) or other._file is not None or self._file is not None:
@@ -318,6 +385,7 @@ class SummaryTable(Sequence[RecordSummary]):
     def shifted(self, index0: int, line0: int) -> SummaryTable:
         """This table with every record index moved by ``index0`` and every line by ``line0``
         (the engine's byte-range workers number from the start of their range)."""
+        self.mix_tally = None
         self._index = array("q", [v + index0 for v in self._index])
         self._line = array("q", [v + line0 for v in self._line])
         return self
@@ -389,6 +457,19 @@ class SummaryTable(Sequence[RecordSummary]):
         if not raw:
             return ()
         return tuple(p.decode("utf-8", "surrogatepass") for p in raw[:-1].split(b"\0"))
+
+    def training_rows(self) -> Iterator[tuple[int, int, int, int, list[bytes] | None]]:
+        """(record index, answers, no-call answers, flags, call names as stored or None when the record
+        makes no call) of each training record: the mix rules' one pass over the columns."""
+        flags, index, answers, called, ends = self._flags, self._index, self._answers, self._called, self._called_end
+        for pos, fl in enumerate(flags):
+            if not fl & TRAINS:
+                continue
+            names = None
+            if not fl & NO_CALLS:
+                start = ends[pos - 1] if pos else 0
+                names = bytes(called[start : ends[pos] - 1]).split(b"\0")
+            yield index[pos], answers[2 * pos], answers[2 * pos + 1], fl, names
 
     def has_turns(self) -> bool:
         return bool(self._turns)

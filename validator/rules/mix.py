@@ -17,12 +17,12 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from toolproof.validator.findings import FixSafety, Hit, Severity, json_path
 from toolproof.validator.grounding import record_grounding
 from toolproof.validator.rules.base import Context, rule
-from toolproof.validator.rules.dataset import RecordSummary, as_table
+from toolproof.validator.rules.dataset import NEAR_MISS, PARALLEL, RecordSummary, as_table
 
 FAMILY = "mix"
 
@@ -94,28 +94,33 @@ class MixTally:
 
     @classmethod
     def of(cls, summaries: Any) -> MixTally:
+        """The tally of ``summaries``: computed once per table (TP701-TP705 each ask for it)."""
         if isinstance(summaries, MixTally):
             return summaries
         t = as_table(summaries)
+        cached = getattr(t, "mix_tally", None)
+        if cached is not None and cached[0] == len(t):
+            return cast(MixTally, cached[1])
         m = cls()
-        far, calls = m.far, m.calls
-        for pos in range(len(t)):
-            if not t.trains_of(pos):
-                continue
+        far = m.far
+        calls: Counter[bytes] = Counter()  # names as stored, decoded once at the end
+        for index, answers, no_call_answers, flags, called in t.training_rows():
             m.train += 1
-            a, na = t.answers_of(pos)
-            m.answers += a
-            m.no_call_answers += na
-            if t.no_calls_of(pos):
+            m.answers += answers
+            m.no_call_answers += no_call_answers
+            if called is None:  # no call
                 m.no_call += 1
-                if t.near_miss_of(pos):
+                if flags & NEAR_MISS:
                     m.near += 1
                 elif len(far) < FAR_KEPT:
-                    far.append(t.index_of(pos))
+                    far.append(index)
             else:
-                calls.update(t.called_of(pos))
-                if t.parallel_of(pos):
+                calls.update(called)
+                if flags & PARALLEL:
                     m.parallel += 1
+        for name, n in calls.items():  # (first-called order kept: decoding is one-to-one)
+            m.calls[name.decode("utf-8", "surrogatepass")] = n
+        t.mix_tally = (len(t), m)
         return m
 
     def add(self, other: MixTally, records: int = 0) -> None:
