@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from toolproof.validator.context import build_context
 from toolproof.validator.findings import Hit
+from toolproof.validator.formats import read_record
 from toolproof.validator.rules.base import Context, all_rules
 from toolproof.validator.rules.dataset import facts, summarize
 from toolproof.validator.rules.quick import QUICK_CODES, quick_clean, quick_walk
@@ -166,6 +168,9 @@ def _run_all(record: Any, index: int = 0) -> None:
         walk = quick_walk(record)
         assert walk is not None
         assert facts(record, True, walk) == facts(record, True)
+        if walk.plain:  # and the reader may take it as it stands
+            reading = read_record(record)
+            assert reading.dialect == "canonical" and reading.obj is record and not reading.notes
 
 
 @SETTINGS
@@ -298,3 +303,22 @@ def test_quick_walk_leaves_odd_call_shapes_to_the_summary() -> None:
     walk = quick_walk(test)
     assert walk is not None and not walk.exact
     assert facts(test, True, walk)[9] == ("get_weather",)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda r: r.pop("tools"),  # tools may sit in the system prompt: the reader looks
+        lambda r: r.update(system="Be brief."),  # Anthropic's top-level system field
+        lambda r: r.update(functions=[]),  # OpenAI's legacy functions list
+        lambda r: r["messages"][1].update(function_call={"name": "get_weather", "arguments": "{}"}),
+        lambda r: r["tools"][0].update(input_schema={"type": "object"}),
+    ],
+)
+def test_quick_walk_is_plain_only_where_reading_changes_nothing(change: Any) -> None:
+    record = json.loads(json.dumps(BASE_RECORD))
+    walk = quick_walk(record)
+    assert walk is not None and walk.plain
+    change(record)
+    walk = quick_walk(record)
+    assert walk is None or not walk.plain

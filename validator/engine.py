@@ -37,6 +37,7 @@ from toolproof.validator.findings import (
 )
 from toolproof.validator.io import (
     INTERNAL_CODE,
+    UNCHECKED,
     InputError,
     RawRecord,
     Unit,
@@ -582,8 +583,10 @@ def run_batch(job: LintJob, units: list[Unit]) -> BatchResult:
     dialects: Counter[str] = Counter()
     notes: Counter[str] = Counter()
     suppressed: dict[int, tuple[str, ...]] = {}
+    want_walk = use_quick or add_record is not None
+    precheck = _quick_walk if want_walk else None
     for unit in units:
-        rec = parse_unit(unit, job.file, job.record_format)
+        rec = parse_unit(unit, job.file, job.record_format, precheck)
         dialects[(rec.source_format or "unknown") if rec.ok else "unread"] += 1
         if rec.notes:  # (Counter.update checks for a Mapping first: not per record)
             notes.update(rec.notes)
@@ -600,7 +603,9 @@ def run_batch(job: LintJob, units: list[Unit]) -> BatchResult:
                 found.append(make_finding(None, code, rec, rid, hit, job.severity))
         if rec.error is None:
             errs: list[str] = []
-            walk = _quick_walk(rec.obj) if use_quick or add_record is not None else None
+            walk = None
+            if want_walk:  # the reader's precheck walked the record when it was read as it stands
+                walk = rec.view if rec.view is not UNCHECKED else _quick_walk(rec.obj)
             for r, hit in _check_record(rec.obj, rec.index, job.options, rules, errs, rest, use_quick, walk is not None):
                 found.append(make_finding(r, r.code, rec, rid, hit, job.severity))
             if errs:
@@ -608,7 +613,7 @@ def run_batch(job: LintJob, units: list[Unit]) -> BatchResult:
             if summarize is not None:
                 try:
                     if add_record is not None:  # the packed table: straight into its columns
-                        add_record(rec.obj, rec.index, rec.line, turns, walk)
+                        add_record(rec.obj, rec.index, rec.line, turns, walk, rec.body)
                     else:
                         summaries.append(summarize(rec.obj, rec.index, rec.line, **skw))
                 except Exception as e:

@@ -41,6 +41,7 @@ from toolproof.validator.dupkeys import duplicate_key_hits
 from toolproof.validator.errors import InputError
 from toolproof.validator.findings import FixSafety, Hit
 from toolproof.validator.formats import AUTO_OBJECT_ARGS, FORMATS, read_record
+from toolproof.validator.records import body_json
 
 CONTAINER_FORMATS = ("jsonl", "json", "csv", "parquet")
 # Record dialects (validator.formats.DIALECTS); "auto" detects each record's dialect.
@@ -63,6 +64,9 @@ _CHUNK = 1 << 20
 _EXT = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
 
+UNCHECKED: Any = object()  # RawRecord.view when no precheck ran on the record's value
+
+
 @dataclass(slots=True)
 class RawRecord:
     file: str
@@ -80,6 +84,12 @@ class RawRecord:
     # element's text when it did not parse); None where the container has no such bytes (CSV,
     # Parquet). The quarantine keeps them (base64), so input = output + quarantine.
     data: bytes | None = None
+    # ``records.body_json(obj)``, when the reader made it (JSON text read as it is): the dataset
+    # summary's digest reuses it
+    body: bytes | None = None
+    # what a reader's ``precheck`` (``parse_bytes``) computed of ``obj`` (the engine: the fast path's
+    # walk); UNCHECKED when none ran on it
+    view: Any = UNCHECKED
 
     @property
     def ok(self) -> bool:
@@ -404,9 +414,21 @@ def loads_exact(data: bytes) -> Any:
 
 
 def parse_bytes(
-    data: bytes, file: str, line: int, index: int, record_format: str = "auto", *, last_line: bool = False
+    data: bytes,
+    file: str,
+    line: int,
+    index: int,
+    record_format: str = "auto",
+    *,
+    last_line: bool = False,
+    precheck: Callable[[Any], Any] | None = None,
 ) -> RawRecord:
-    """Parse one record's bytes (a JSONL line or a JSON element) into a RawRecord."""
+    """Parse one record's bytes (a JSONL line or a JSON element) into a RawRecord.
+
+    ``precheck(value)``, when given, runs on a parsed object before its dialect is detected; what it
+    returns is kept as the record's ``view``, and when that has a true ``plain`` the value is taken as
+    a canonical record that reading would return unchanged (the dialect detection is skipped).
+    """
     try:
         obj = orjson.loads(data)
     except orjson.JSONDecodeError as e:
@@ -416,9 +438,16 @@ def parse_bytes(
         return _too_deep_record(file, line, index, deep, data)
     if has_long_digits(data):  # integers past 64 bits: read them exactly
         obj = loads_exact(data)
-    dups = duplicate_key_hits(data, obj)
-    rec = read_value(file, line, index, obj, record_format, depth_checked=True)
+    body = body_json(obj) if type(obj) is dict else None
+    dups = duplicate_key_hits(data, obj, body)
+    view = precheck(obj) if precheck is not None and type(obj) is dict else None
+    if view is not None and view.plain and record_format in ("auto", "canonical", AUTO_OBJECT_ARGS):
+        rec = RawRecord(file, line, index, obj, source_format="canonical")
+    else:
+        rec = read_value(file, line, index, obj, record_format, depth_checked=True)
     rec.data = data
+    if rec.obj is obj:  # read as it is: the body and the view are the record's
+        rec.body, rec.view = body, view
     if dups:
         rec.extra = tuple(dups) + rec.extra
     return rec
@@ -428,11 +457,11 @@ def parse_bytes(
 Unit = tuple[int, int, bytes, bool] | RawRecord
 
 
-def parse_unit(unit: Unit, file: str, record_format: str = "auto") -> RawRecord:
+def parse_unit(unit: Unit, file: str, record_format: str = "auto", precheck: Callable[[Any], Any] | None = None) -> RawRecord:
     if isinstance(unit, RawRecord):
         return unit
     line, index, data, last = unit
-    return parse_bytes(data, file, line, index, record_format, last_line=last)
+    return parse_bytes(data, file, line, index, record_format, last_line=last, precheck=precheck)
 
 
 def _bom_hit() -> tuple[str, Hit]:

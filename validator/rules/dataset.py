@@ -6,7 +6,6 @@ once with all summaries: ``f(summaries, ctx) -> Iterable[(record index, Hit)]``.
 
 from __future__ import annotations
 
-import json
 import re
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
@@ -14,12 +13,11 @@ from dataclasses import MISSING, dataclass, fields
 from hashlib import blake2b as _blake2b
 from typing import Any, overload
 
-import orjson
-
 from toolproof.validator.callsyntax import might_hold_calls, typed_calls_of
 from toolproof.validator.callsyntax.base import normalize_call, parse_call_payload, scan_tool_call_tags
 from toolproof.validator.findings import FixSafety, Hit, Severity, _fast_init
 from toolproof.validator.grounding import related, tool_functions
+from toolproof.validator.records import body_json, canonical_json
 from toolproof.validator.rules.base import Context, rule
 
 FAMILY = "dataset"
@@ -57,14 +55,6 @@ class RecordSummary:
 
 # one per record: built through the slot descriptors (as findings are)
 _fast_init(RecordSummary, {f.name: f.default for f in fields(RecordSummary) if f.default is not MISSING})
-
-
-def canonical_json(value: Any) -> bytes:
-    """Canonical JSON (sorted keys, compact). Never raises on parsed JSON values."""
-    try:
-        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-    except (TypeError, orjson.JSONEncodeError):
-        return json.dumps(value, sort_keys=True, separators=(",", ":"), default=repr, ensure_ascii=False).encode()
 
 
 def normalize_text(text: str) -> str:
@@ -133,22 +123,21 @@ def _add_call(tc: Any, calls: list[list[Any]]) -> None:
 _MISSING = object()
 
 
-def summarize(record: Any, index: int, line: int, *, turns: bool = True, walk: Any = None) -> RecordSummary:
+def summarize(record: Any, index: int, line: int, *, turns: bool = True, walk: Any = None, body: bytes | None = None) -> RecordSummary:
     """The per-record facts the dataset rules need. Never raises.
 
     ``turns=False`` leaves out the user-turn digests (only TP504, ``--against``, reads them).
     ``walk``: what the fast path saw of this record (``validator.rules.quick.quick_walk``), so the
-    messages are not walked again.
+    messages are not walked again; ``body``: ``records.body_json(record)`` when the reader made it.
     """
-    return RecordSummary(index, line, *facts(record, turns, walk))
+    return RecordSummary(index, line, *facts(record, turns, walk, body))
 
 
-def facts(record: Any, turns: bool = True, walk: Any = None) -> tuple[Any, ...]:
+def facts(record: Any, turns: bool = True, walk: Any = None, body: bytes | None = None) -> tuple[Any, ...]:
     """:class:`RecordSummary`'s fields after ``index`` and ``line``, in order (``file`` None)."""
     if walk is not None and walk.exact:
-        return _walked_facts(record, turns, walk)
+        return _walked_facts(record, turns, walk, body)
     rid: str | None = None
-    body: Any = record
     prompts: list[str] = []
     turn_digests: list[tuple[int, bytes]] = []
     calls: list[list[Any]] = []
@@ -158,8 +147,6 @@ def facts(record: Any, turns: bool = True, walk: Any = None) -> tuple[Any, ...]:
     names: Any = _UNREAD
     if isinstance(record, dict):
         rid = _rid(record)
-        if "id" in record:
-            body = {k: v for k, v in record.items() if k != "id"}
         msgs = record.get("messages")
         if isinstance(msgs, list):
             for mi, m in enumerate(msgs):
@@ -206,7 +193,7 @@ def facts(record: Any, turns: bool = True, walk: Any = None) -> tuple[Any, ...]:
         near_miss = bool(related("\n".join(prompts), tool_functions(record)))
     return (
         rid,
-        digest(canonical_json(body)),
+        digest(body if body is not None else body_json(record)),
         near_digest(prompt, canonical_json([calls, sorted(_tool_names(record))])) if prompt else None,
         not calls,
         None,
@@ -229,11 +216,10 @@ def _rid(record: dict[str, Any]) -> str | None:
     return None
 
 
-def _walked_facts(record: dict[str, Any], turns: bool, walk: Any) -> tuple[Any, ...]:
+def _walked_facts(record: dict[str, Any], turns: bool, walk: Any, body: bytes | None) -> tuple[Any, ...]:
     """:func:`facts` of a record the fast path proved clean: what its walk saw stands for the
     general walk's reading (every assistant turn trains, every call is canonical, no call is typed
     as text; a test record's ``expected_calls`` are read by the general walk)."""
-    body = {k: v for k, v in record.items() if k != "id"} if "id" in record else record
     calls = walk.calls
     turn_digests: list[tuple[int, bytes]] = []
     if turns:
@@ -252,7 +238,7 @@ def _walked_facts(record: dict[str, Any], turns: bool, walk: Any) -> tuple[Any, 
             near_miss = bool(related(text, tool_functions(record)))
     return (
         _rid(record),
-        digest(canonical_json(body)),
+        digest(body if body is not None else body_json(record)),
         near,
         not calls,
         None,
@@ -313,9 +299,10 @@ class SummaryTable(Sequence[RecordSummary]):
         self._push(s.index, s.line, s.id, s.digest, s.near, s.no_calls, s.file, s.turns, s.trains, s.parallel,
                    s.near_miss, s.called, s.answers, s.no_call_answers)
 
-    def add_record(self, record: Any, index: int, line: int, turns: bool = True, walk: Any = None) -> None:
+    def add_record(self, record: Any, index: int, line: int, turns: bool = True, walk: Any = None,
+                   body: bytes | None = None) -> None:
         """Append ``summarize(record, index, line, ...)`` without making the summary object."""
-        self._push(index, line, *facts(record, turns, walk))
+        self._push(index, line, *facts(record, turns, walk, body))
 
     def _push(self, index: int, line: int, rid: str | None, digest: bytes, near: bytes | None, no_calls: bool,
               file: str | None, turns: tuple[tuple[int, bytes], ...], trains: bool, parallel: bool,

@@ -95,24 +95,30 @@ def _tools_infos(tools_val: list[Any]) -> dict[str, Any] | None:
     return _tools_entry(tools_val)[0]
 
 
-_NOT_CLEAN: tuple[None, tuple[str, ...]] = (None, ())
+_NOT_CLEAN: tuple[None, tuple[str, ...], bool] = (None, (), False)
 
 
-def _tools_entry(tools_val: list[Any]) -> tuple[dict[str, Any] | None, tuple[str, ...]]:
-    """(:func:`_check_tools`, the tool names sorted), cached by the tools' JSON."""
+def _tools_entry(tools_val: list[Any]) -> tuple[dict[str, Any] | None, tuple[str, ...], bool]:
+    """(:func:`_check_tools`, the tool names sorted, whether no tool has an Anthropic
+    ``input_schema`` beside its function), cached by the tools' JSON."""
     try:
         key = orjson.dumps(tools_val)
     except (TypeError, orjson.JSONEncodeError):  # not plain JSON (library use): no cache
-        infos = _check_tools(tools_val)
-        return (infos, tuple(sorted(infos))) if infos is not None else _NOT_CLEAN
+        return _entry(tools_val)
     hit = _TOOLS_CACHE.get(key, _MISS)
     if hit is _MISS:
-        infos = _check_tools(tools_val)
-        hit = (infos, tuple(sorted(infos))) if infos is not None else _NOT_CLEAN
+        hit = _entry(tools_val)
         if len(_TOOLS_CACHE) >= _TOOLS_CACHE_SIZE:
             _TOOLS_CACHE.clear()
         _TOOLS_CACHE[key] = hit
     return hit  # type: ignore[no-any-return]
+
+
+def _entry(tools_val: list[Any]) -> tuple[dict[str, Any] | None, tuple[str, ...], bool]:
+    infos = _check_tools(tools_val)
+    if infos is None:
+        return _NOT_CLEAN
+    return infos, tuple(sorted(infos)), not any("input_schema" in t for t in tools_val)
 
 
 def quick_clean(record: Any, ctx: Context) -> bool:
@@ -134,9 +140,13 @@ class CleanWalk:
     so it need not walk the record again: each call as ``[name, arguments]`` in order, the user
     turns as ``(message index, text)``, the assistant turns answering a user turn and those of them
     without a call, whether a turn makes two or more calls, the offered tool names sorted.
-    ``exact`` is False when a call has a shape the summary reads its own way (then it walks)."""
+    ``exact`` is False when a call has a shape the summary reads its own way (then it walks).
+    ``plain``: the record is canonical as it stands, so reading it (``formats.read_record``) would
+    detect the canonical dialect and return it unchanged: ``tools`` present, no top-level
+    ``functions`` or ``system`` field, no legacy ``function_call``, no ``input_schema`` on a tool
+    (the reader may skip the dialect detection)."""
 
-    __slots__ = ("calls", "prompts", "answers", "no_call_answers", "parallel", "tool_names", "exact")
+    __slots__ = ("calls", "prompts", "answers", "no_call_answers", "parallel", "tool_names", "exact", "plain")
 
     def __init__(self) -> None:
         self.calls: list[list[Any]] = []
@@ -146,6 +156,7 @@ class CleanWalk:
         self.parallel = False
         self.tool_names: tuple[str, ...] = ()
         self.exact = True
+        self.plain = False
 
 
 def quick_walk(record: Any) -> CleanWalk | None:
@@ -157,12 +168,14 @@ def quick_walk(record: Any) -> CleanWalk | None:
     # --- tools (TP401-TP406, TP208) and their compiled schemas
     tools_val = record.get("tools")
     tools: dict[str, Any] = _EMPTY
+    plain = False  # (a record without "tools" may hold them in its system prompt: the reader moves them)
     if tools_val is not None:
         if type(tools_val) is not list:
             return None
-        tools, walk.tool_names = _tools_entry(tools_val)  # type: ignore[assignment]
+        tools, walk.tool_names, plain = _tools_entry(tools_val)  # type: ignore[assignment]
         if tools is None:
             return None
+        plain = plain and "functions" not in record and "system" not in record
     # --- messages (TP002-TP009, TP101-TP107, TP201-TP208, TP301-TP305)
     msgs = record.get("messages")
     if type(msgs) is not list or not msgs:
@@ -178,6 +191,8 @@ def quick_walk(record: Any) -> CleanWalk | None:
         role = m.get("role")
         if type(role) is not str or role not in _ROLES:
             return None
+        if plain and "function_call" in m:
+            plain = False
         content = m.get("content")
         if role == "assistant":
             any_assistant = True
@@ -232,6 +247,7 @@ def quick_walk(record: Any) -> CleanWalk | None:
                 after_user = True
     if not any_assistant:
         return None
+    walk.plain = plain
     # --- expected_calls (TP202, TP206, TP207, TP3xx)
     if "expected_calls" in record and record["expected_calls"] is not None:
         ecs = record["expected_calls"]
