@@ -65,15 +65,27 @@ def normalize_text(text: str) -> str:
 _PUNCT = re.compile(r"[^\w\s]+")
 
 
-# ASCII characters the punctuation pattern matches -> " " (built from the pattern itself)
-_ASCII_PUNCT = {c: " " for c in range(128) if _PUNCT.match(chr(c))}
+# Byte tables for ASCII text (same results as the regex and str methods, in C): the characters the
+# punctuation pattern matches -> " " (built from the pattern itself), and for prompt_key also every
+# whitespace character str.split() splits on -> " " and A-Z -> a-z.
+_ASCII_PUNCT = bytes(32 if c < 128 and _PUNCT.match(chr(c)) else c for c in range(256))
+_ASCII_KEY = bytes(
+    32 if c < 128 and (_PUNCT.match(chr(c)) or chr(c).isspace()) else c + 32 if 65 <= c <= 90 else c for c in range(256)
+)
 
 
 def near_key(prompt: str) -> str:
     """The prompt with punctuation dropped and whitespace collapsed (it is already lower-cased)."""
     if prompt.isascii():  # same result as the regex, without it
-        return " ".join(prompt.translate(_ASCII_PUNCT).split())
+        return b" ".join(prompt.encode("ascii").translate(_ASCII_PUNCT).split()).decode("ascii")
     return " ".join(_PUNCT.sub(" ", prompt).split())
+
+
+def prompt_key(text: str) -> str:
+    """``near_key(normalize_text(text))``: TP503's key of the raw prompt text (one pass for ASCII)."""
+    if text.isascii():
+        return b" ".join(text.encode("ascii").translate(_ASCII_KEY).split()).decode("ascii")
+    return near_key(normalize_text(text))
 
 
 def digest(data: bytes) -> bytes:
@@ -90,7 +102,11 @@ def near_digest(prompt: str, calls_json: bytes) -> bytes | None:
 
     (The key never holds a NUL: ``near_key`` turns it into a space, so the separator is unambiguous.)
     """
-    key = near_key(prompt)
+    return key_digest(near_key(prompt), calls_json)
+
+
+def key_digest(key: str, calls_json: bytes) -> bytes | None:
+    """:func:`near_digest` of a prompt whose key (:func:`near_key`) is made already."""
     if not key:
         return None
     h = _blake2b(key.encode("utf-8", "surrogatepass"), digest_size=DIGEST_SIZE)
@@ -188,13 +204,13 @@ def facts(record: Any, turns: bool = True, walk: Any = None, body: bytes | None 
                 c = normalize_call(ec)
                 if c is not None:
                     calls.append([c["name"], c["arguments"]])
-    prompt = normalize_text("\n".join(prompts)) if prompts else ""
+    key = prompt_key("\n".join(prompts)) if prompts else ""
     if trains and not calls and prompts:
         near_miss = bool(related("\n".join(prompts), tool_functions(record)))
     return (
         rid,
         digest(body if body is not None else body_json(record)),
-        near_digest(prompt, canonical_json([calls, sorted(_tool_names(record))])) if prompt else None,
+        key_digest(key, canonical_json([calls, sorted(_tool_names(record))])) if key else None,
         not calls,
         None,
         tuple(turn_digests),
@@ -231,9 +247,9 @@ def _walked_facts(record: dict[str, Any], turns: bool, walk: Any, body: bytes | 
     near_miss = False
     if walk.prompts:
         text = "\n".join(c for _, c in walk.prompts)
-        prompt = normalize_text(text)
-        if prompt:
-            near = near_digest(prompt, canonical_json([calls, walk.tool_names]))
+        key = prompt_key(text)
+        if key:
+            near = key_digest(key, canonical_json([calls, walk.tool_names]))
         if not calls:
             near_miss = bool(related(text, tool_functions(record)))
     return (
