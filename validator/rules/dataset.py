@@ -66,12 +66,10 @@ _PUNCT = re.compile(r"[^\w\s]+")
 
 
 # Byte tables for ASCII text (same results as the regex and str methods, in C): the characters the
-# punctuation pattern matches -> " " (built from the pattern itself), and for prompt_key also every
-# whitespace character str.split() splits on -> " " and A-Z -> a-z.
-_ASCII_PUNCT = bytes(32 if c < 128 and _PUNCT.match(chr(c)) else c for c in range(256))
-_ASCII_KEY = bytes(
-    32 if c < 128 and (_PUNCT.match(chr(c)) or chr(c).isspace()) else c + 32 if 65 <= c <= 90 else c for c in range(256)
-)
+# punctuation pattern matches (built from the pattern itself) and every whitespace character that
+# str.split() splits on (bytes.split() does not split on \x1c-\x1f) -> " "; for prompt_key also A-Z -> a-z.
+_ASCII_PUNCT = bytes(32 if c < 128 and (_PUNCT.match(chr(c)) or chr(c).isspace()) else c for c in range(256))
+_ASCII_KEY = bytes(c + 32 if 65 <= c <= 90 else v for c, v in enumerate(_ASCII_PUNCT))
 
 
 def near_key(prompt: str) -> str:
