@@ -326,13 +326,14 @@ def test_a_device_output_is_written_not_replaced(tmp_path: Path, capsys: pytest.
 def test_a_read_only_target_names_the_users_path(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     import errno
-    import tempfile
 
-    def read_only(*a: Any, prefix: str = "", dir: Any = None, **kw: Any) -> Any:
-        raise OSError(errno.EROFS, "Read-only file system", f"{dir}/{prefix}XXXX.tmp")
+    import toolproof.validator.safeio as safeio
+
+    def read_only(target: Path) -> Any:
+        raise OSError(errno.EROFS, "Read-only file system", f"{target.parent}/.{target.name}.XXXX.tmp")
 
     p = write(tmp_path, GOOD, FIXABLE)
-    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    monkeypatch.setattr(safeio, "_create_temporary", read_only)
     code, _, err = run(capsys, "fix", str(p))
     assert code == 2 and err.strip() == f"toolproof fix: error: {p}: cannot write (Read-only file system)"
     code, _, err = run(capsys, "clean", str(p), "-o", str(tmp_path / "o.jsonl"))

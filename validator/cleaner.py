@@ -171,13 +171,15 @@ class RecordCleaner:
         self.unsafe = unsafe_fixes
         self.internal_errors: list[str] = []
 
-    def findings(self, obj: Any, file: str, line: int, index: int) -> list[Finding]:
+    def findings(self, obj: Any, file: str, line: int, index: int, proven: bool | None = None) -> list[Finding]:
+        """The record rules' findings on ``obj`` (``proven``: the fast path already ran on it, and
+        proved it clean or not; None: run it)."""
         from toolproof.validator.engine import check_record
 
         rid = _finding_id(obj)
         errs: list[str] = []
         out: list[Finding] = []
-        for r, hit in check_record(obj, index, self.options, self.rules, errs):
+        for r, hit in check_record(obj, index, self.options, self.rules, errs, proven):
             out.append(self._finding(r.code, r.name, r.severity, r.fix, hit, file, line, index, rid))
         for e in errs:
             out.append(self.internal_finding(e, file, line, index, rid))
@@ -237,8 +239,8 @@ class RecordCleaner:
     def _fixable(self, findings: list[Finding]) -> bool:
         return any(f.fix is FixSafety.SAFE or (self.unsafe and f.fix is FixSafety.UNSAFE) for f in findings)
 
-    def clean_record(self, obj: Any, file: str, line: int, index: int) -> RecordOutcome:
-        first = self.findings(obj, file, line, index)
+    def clean_record(self, obj: Any, file: str, line: int, index: int, proven: bool | None = None) -> RecordOutcome:
+        first = self.findings(obj, file, line, index, proven)
         current, findings = obj, first
         changes: list[Change] = []
         if isinstance(obj, dict):
@@ -296,6 +298,15 @@ def as_written(cand: Candidate, line_bytes: bytes, rewritten: bool) -> bytes:
     return cand.data.rstrip(b"\r\n") + b"\n"
 
 
+def proven_clean(rec: Any) -> bool | None:
+    """What the reader's precheck (the fast path's walk, ``engine.quick_precheck``) proved of the
+    record as read: clean (True), not clean (False), or nothing (None: it did not run on it)."""
+    from toolproof.validator.io import UNCHECKED
+
+    view = getattr(rec, "view", UNCHECKED)
+    return None if view is UNCHECKED else view is not None
+
+
 def judge_record(
     rec: Any, cleaner: RecordCleaner, result: CleanResult, counts: FileCounts, q_f: IO[bytes], on_finding: Any = None
 ) -> Candidate | None:
@@ -338,7 +349,7 @@ def judge_record(
         result.quarantined_by_dialect[dialect] += 1
         _quarantine(result, counts, q_f, file, rec.line, _finding_id(obj), blocking, obj, rec.data)
         return None
-    outcome = cleaner.clean_record(obj, file, rec.line, rec.index)
+    outcome = cleaner.clean_record(obj, file, rec.line, rec.index, proven_clean(rec))
     for f in outcome.findings:
         note(f, None, obj)
     if not outcome.ok:
@@ -473,6 +484,7 @@ def clean(
     Raises :class:`CleanError` for paths that cannot be used (missing input, output over an input)
     and :class:`validator.io.InputError` for an unreadable input; nothing is written then.
     """
+    from toolproof.validator.engine import quick_precheck
     from toolproof.validator.io import InputError, check_readable, iter_records, iter_units
 
     in_paths = [Path(p) for p in ([inputs] if isinstance(inputs, (str, os.PathLike)) else inputs)]
@@ -511,7 +523,7 @@ def clean(
             counts = FileCounts(file)
             result.files.append(counts)
             stem = _stem(path)
-            for rec in iter_records(path, input_format):
+            for rec in iter_records(path, input_format, precheck=quick_precheck):
                 cand = judge_record(rec, cleaner, result, counts, q_f)
                 if cand is None:
                     continue

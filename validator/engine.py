@@ -286,13 +286,17 @@ def check_record(
     options: dict[str, Any] | None,
     rules: Sequence[Rule],
     errors: list[str] | None = None,
+    proven: bool | None = None,
 ) -> list[tuple[Rule, Hit]]:
     """Run the record-scope ``rules`` on one parsed record; the cleaner re-uses this.
+
+    ``proven``: whether the fast path (:func:`quick_precheck`) proved the record clean, when the
+    caller ran it already (None: run it here).
 
     A rule that raises is skipped for this record; the exception is described in
     ``errors`` when given (the engine reports those as internal errors).
     """
-    return _check_record(obj, index, options, rules, errors, None)
+    return _check_record(obj, index, options, rules, errors, None, True, proven)
 
 
 _NOT_QUICK: dict[tuple[int, ...], tuple[tuple[Rule, ...], list[Rule]]] = {}
@@ -352,7 +356,7 @@ def _check_record(
     if not rules:
         return out
     if proven is None and use_quick:
-        proven = _quick_walk(obj) is not None
+        proven = quick_precheck(obj) is not None
     if proven:  # proven clean for the QUICK_CODES rules: run the others only
         rules = rest if rest is not None else _not_quick(rules)
         if not rules:
@@ -376,9 +380,11 @@ def _check_record(
     return out
 
 
-def _quick_walk(obj: Any) -> Any:
+def quick_precheck(obj: Any) -> Any:
     """The fast path's walk of ``obj`` (``rules.quick.quick_walk``): None when it is not proven
-    clean, when the fast path is absent, or when it raised (a broken fast path only costs speed)."""
+    clean, when the fast path is absent, or when it raised (a broken fast path only costs speed).
+    The readers take it as ``precheck`` (``io.parse_bytes``): it runs once per record, before the
+    dialect detection it may spare, and its walk serves the rules and the dataset summary."""
     quick = _quick()
     if quick is None:
         return None
@@ -584,7 +590,7 @@ def run_batch(job: LintJob, units: list[Unit]) -> BatchResult:
     notes: Counter[str] = Counter()
     suppressed: dict[int, tuple[str, ...]] = {}
     want_walk = use_quick or add_record is not None
-    precheck = _quick_walk if want_walk else None
+    precheck = quick_precheck if want_walk else None
     for unit in units:
         rec = parse_unit(unit, job.file, job.record_format, precheck)
         dialects[(rec.source_format or "unknown") if rec.ok else "unread"] += 1
@@ -605,7 +611,7 @@ def run_batch(job: LintJob, units: list[Unit]) -> BatchResult:
             errs: list[str] = []
             walk = None
             if want_walk:  # the reader's precheck walked the record when it was read as it stands
-                walk = rec.view if rec.view is not UNCHECKED else _quick_walk(rec.obj)
+                walk = rec.view if rec.view is not UNCHECKED else quick_precheck(rec.obj)
             for r, hit in _check_record(rec.obj, rec.index, job.options, rules, errs, rest, use_quick, walk is not None):
                 found.append(make_finding(r, r.code, rec, rid, hit, job.severity))
             if errs:

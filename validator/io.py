@@ -1129,13 +1129,15 @@ def iter_units(
 
 
 def iter_records(
-    path: str | os.PathLike[str], fmt: str | None = None, *, file: str | None = None
+    path: str | os.PathLike[str], fmt: str | None = None, *, file: str | None = None,
+    precheck: Callable[[Any], Any] | None = None,
 ) -> Iterator[RawRecord]:
-    """Every record of ``path``, streamed, each parsed (or carrying its TP001 hit)."""
+    """Every record of ``path``, streamed, each parsed (or carrying its TP001 hit); ``precheck`` as
+    :func:`parse_bytes` takes it."""
     _container, record_format, units = iter_units(path, fmt, file=file)
     name = file if file is not None else display_name(path)
     for unit in units:
-        yield parse_unit(unit, name, record_format)
+        yield parse_unit(unit, name, record_format, precheck)
 
 
 def read_records(path: str | os.PathLike[str], fmt: str | None = None) -> list[RawRecord]:
