@@ -702,6 +702,7 @@ def fix_file(
     ``res.unfixed``; ``keep_changes=False`` keeps only the count of repairs, not each :class:`Change`.
     """
     from toolproof.validator.dupkeys import duplicate_key_hits
+    from toolproof.validator.engine import quick_precheck
     from toolproof.validator.formats import AUTO_OBJECT_ARGS, read_record
     from toolproof.validator.io import (
         BOM,
@@ -774,7 +775,7 @@ def fix_file(
                 out = begin(fd)
             for lineno, line in enumerate(_physical_lines(src), 1):
                 new = _fix_line(line, lineno, index, file, fmt, cleaner, res, unfixed, keep_changes,
-                                duplicate_key_hits, read_record, parse_bytes)
+                                duplicate_key_hits, read_record, parse_bytes, quick_precheck)
                 if line.strip():
                     index += 1
                 if out is None and new is not line:
@@ -804,6 +805,7 @@ def _fix_line(
     duplicate_key_hits: Any,
     read_record: Any,
     parse_bytes: Any,
+    precheck: Any = None,
 ) -> bytes:
     """The bytes ``fix`` writes for one physical line: the line itself (the same object) unless
     its record was repaired; counts and unfixed errors go to ``res`` / ``unfixed``."""
@@ -834,6 +836,11 @@ def _fix_line(
             if f.severity is Severity.ERROR:
                 unfixed(f)
         return line
+    walk = precheck(obj) if precheck is not None else None  # the fast path's walk, as lint's reader runs it
+    if walk is not None and walk.plain:  # a plain canonical record: reading it would change nothing
+        res.dialects["canonical"] += 1
+        outcome = cleaner.clean_record(obj, file, lineno, index, True)
+        return _fixed_line(outcome, res, unfixed, keep_changes, line, text)
     reading = read_record(obj, fmt)
     if reading.ok and reading.dialect not in (None, "canonical"):  # another dialect: left as it is
         res.dialects[reading.dialect] += 1
@@ -844,7 +851,12 @@ def _fix_line(
         unfixed(cleaner.reader_finding("TP012", hit, file, lineno, index))
         return line
     res.dialects["canonical" if reading.ok else "unknown"] += 1
-    outcome = cleaner.clean_record(obj, file, lineno, index)
+    outcome = cleaner.clean_record(obj, file, lineno, index, None if precheck is None else walk is not None)
+    return _fixed_line(outcome, res, unfixed, keep_changes, line, text)
+
+
+def _fixed_line(outcome: RecordOutcome, res: FixFileResult, unfixed: Any, keep_changes: bool, line: bytes, text: bytes) -> bytes:
+    """The line ``fix`` writes for a record it ran the rules and repairs on."""
     if outcome.changes and outcome.ok:
         res.fixed_records += 1
         res.change_count += len(outcome.changes)
