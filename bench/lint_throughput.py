@@ -1,13 +1,36 @@
-"""Lint throughput: toolproof vs the JSON parse floor and a naive pydantic + jsonschema loop.
+"""Lint throughput: toolproof vs the JSON parse floors and a naive pydantic + jsonschema loop.
 
     .venv/bin/python bench/lint_throughput.py            # 200,000 records
+    .venv/bin/python bench/lint_throughput.py --n 50000 --skip naive,ray,rayclean --realdata
     .venv/bin/python bench/lint_throughput.py --n 20000 --profile
 
 Generates N realistic tool-calling records (varied tools and argument types, single- and
 multi-turn, ~7% defects) into a temporary JSONL file, then runs each contender as its own
-subprocess and reports wall time, records/s, MB/s and the peak RSS (from ``os.wait4``: the
-largest resident set of the process and of the workers it waited for; for the Ray contenders, the
-whole Ray process tree, sampled with psutil).
+subprocess and reports wall time, CPU time, records/s, MB/s and the peak RSS (from ``os.wait4``:
+the largest resident set of the process and of the workers it waited for; for the Ray contenders,
+the whole Ray process tree, sampled with psutil). Contenders: the ``orjson.loads`` and
+``json.loads`` floors, the naive loop, ``lint --jobs 1`` and ``--jobs 2``, ``clean``, ``fix`` (on a
+copy), ``lint --select TPn`` for each rule family alone, and the Ray engine. ``--realdata`` adds a
+table over every training-data source of ``../shared/realdata`` (each source's records written
+again and again into ~20 MB of JSON Lines): MB per CPU second there, since real records differ in
+size by 20x. ``--repeat K`` makes a K-times bigger file (peak memory against file size).
+
+Where the time goes (issue 35; ``python bench/lint_stages.py --callgrind``: instructions per
+record on 1,000 generated records, so independent of the machine's load). Before issue 35 a record
+cost 704k instructions in ``lint_paths``: reading 237k (parse, duplicate-key check, dialect
+detection), the fused fast path 123k, the remaining record rules 160k after it, the dataset summary
+181k (a second walk of the record), and the mix tally was counted four times over the table. Now
+470k: the fast path's walk runs once, as the reader's precheck (86k), and what it saw serves
+everything after it: a record it proves plain canonical skips the dialect detection, the rules it
+covers (TP107 and TP208 too now) are not run, the dataset summary reads its calls, turns and tool
+names instead of walking again (70k), the record body's canonical JSON is made once for the
+duplicate-key check and the TP501 digest, and the mix tally is counted once per table. What is
+left is spread thin: ``orjson.loads`` and the canonical re-serialisation of each record, the
+argument schemas' compiled validators (fastjsonschema), two blake2b digests, and the interpreter's
+per-record loop. The ~5-7% defective records of the bench data run every rule (~145 us each). On
+real data (``--realdata``) most records are not canonical or carry findings, so the dialect
+readers (ShareGPT, LLaMA-Factory, Glaive conversion), the nesting-depth walk of converted records
+and every rule's own walk dominate: see docs/SCALE.md for the numbers and what would close the gap.
 """
 
 from __future__ import annotations
