@@ -233,3 +233,10 @@ def test_prompt_keys_as_the_regex(text: str) -> None:
     want = " ".join(punct.sub(" ", low).split())
     assert near_key(low) == want
     assert prompt_key(text) == want
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=9, max_codepoint=126), max_size=30))
+def test_ascii_words_word_by_word_as_the_regex(text: str) -> None:
+    """ASCII text is split word by word (the camelCase pattern only on words with an inner capital)."""
+    assert words(text) == _old_words(text)
