@@ -395,6 +395,11 @@ _DIGIT_MAP = bytes(48 if 48 <= i <= 57 else 32 for i in range(256))
 _RUN = b"0" * 19
 
 
+# parse_bytes' one pass over a record's bytes: digits -> "0" (a 19-digit run), "[" and "{" -> "["
+# (the bracket count that bounds the nesting), ":" kept (the duplicate-key check's count), the rest " ".
+_SCAN_MAP = bytes(48 if 48 <= i <= 57 else 91 if i in (91, 123) else 58 if i == 58 else 32 for i in range(256))
+
+
 def has_long_digits(data: bytes) -> bool:
     """Whether ``data`` holds 19 digits in a row (cheap; a string of digits counts too)."""
     return _RUN in data.translate(_DIGIT_MAP)
@@ -433,13 +438,14 @@ def parse_bytes(
         obj = orjson.loads(data)
     except orjson.JSONDecodeError as e:
         return _invalid(file, line, index, data, _parse_reason(data, e, last_line))
-    deep = too_deep(obj, data)
+    scan = data.translate(_SCAN_MAP)  # one pass for the three byte tests below
+    deep = too_deep(obj) if scan.count(b"[") > MAX_NESTING else None  # (fewer brackets cannot nest deeper)
     if deep is not None:
         return _too_deep_record(file, line, index, deep, data)
-    if has_long_digits(data):  # integers past 64 bits: read them exactly
+    if _RUN in scan:  # integers past 64 bits: read them exactly
         obj = loads_exact(data)
     body = body_json(obj) if type(obj) is dict else None
-    dups = duplicate_key_hits(data, obj, body)
+    dups = duplicate_key_hits(data, obj, body, scan.count(b":"))
     view = precheck(obj) if precheck is not None and type(obj) is dict else None
     if view is not None and view.plain and record_format in ("auto", "canonical", AUTO_OBJECT_ARGS):
         rec = RawRecord(file, line, index, obj, source_format="canonical")
