@@ -472,6 +472,31 @@ class SummaryTable(Sequence[RecordSummary]):
                 names = bytes(called[start : ends[pos] - 1]).split(b"\0")
             yield index[pos], answers[2 * pos], answers[2 * pos + 1], fl, names
 
+    def answer_totals(self) -> tuple[int, int]:
+        """(assistant turns answering a user turn, those without a call), summed over every record."""
+        return sum(self._answers[0::2]), sum(self._answers[1::2])
+
+    def flag_counts(self) -> dict[int, int]:
+        """How many records carry each combination of flags (counted in C, one scan per value)."""
+        flags = bytes(self._flags)
+        return {v: n for v in range(64) if (n := flags.count(v.to_bytes(1, "little")))}
+
+    def first_with_flags(self, values: Iterable[int], limit: int) -> list[int]:
+        """Record numbers (``index``) of the first ``limit`` records whose flags are one of ``values``."""
+        flags = bytes(self._flags)
+        found: list[int] = []
+        for v in values:  # the first ``limit`` of each value hold the first ``limit`` of all
+            b, at, k = v.to_bytes(1, "little"), 0, 0
+            while k < limit and (at := flags.find(b, at)) >= 0:
+                found.append(at)
+                at, k = at + 1, k + 1
+        return [self._index[pos] for pos in sorted(found)[:limit]]
+
+    def all_call_names(self) -> list[bytes]:
+        """Every call name of every record, as stored (NUL-free bytes), in record order."""
+        raw = bytes(self._called)
+        return raw[:-1].split(b"\0") if raw else []
+
     def has_turns(self) -> bool:
         return bool(self._turns)
 

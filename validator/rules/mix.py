@@ -22,7 +22,7 @@ from typing import Any, cast
 from toolproof.validator.findings import FixSafety, Hit, Severity, json_path
 from toolproof.validator.grounding import record_grounding
 from toolproof.validator.rules.base import Context, rule
-from toolproof.validator.rules.dataset import NEAR_MISS, PARALLEL, RecordSummary, as_table
+from toolproof.validator.rules.dataset import NEAR_MISS, NO_CALLS, PARALLEL, TRAINS, RecordSummary, as_table
 
 FAMILY = "mix"
 
@@ -101,6 +101,11 @@ class MixTally:
         cached = getattr(t, "mix_tally", None)
         if cached is not None and cached[0] == len(t):
             return cast(MixTally, cached[1])
+        counts = t.flag_counts()
+        if all(v & TRAINS for v in counts):  # every record trains (nearly every training file): in C
+            m = cls._all_training(t, counts)
+            t.mix_tally = (len(t), m)
+            return m
         m = cls()
         far = m.far
         calls: Counter[bytes] = Counter()  # names as stored, decoded once at the end
@@ -121,6 +126,26 @@ class MixTally:
         for name, n in calls.items():  # (first-called order kept: decoding is one-to-one)
             m.calls[name.decode("utf-8", "surrogatepass")] = n
         t.mix_tally = (len(t), m)
+        return m
+
+    @classmethod
+    def _all_training(cls, t: Any, counts: dict[int, int]) -> MixTally:
+        """The tally of a table whose records all train, from whole-column counts (the loop in
+        :meth:`of` gives the same; ``tests/test_mix.py`` compares them)."""
+        m = cls()
+        m.train = len(t)
+        m.answers, m.no_call_answers = t.answer_totals()
+        for v, n in counts.items():
+            if v & NO_CALLS:
+                m.no_call += n
+                if v & NEAR_MISS:
+                    m.near += n
+            elif v & PARALLEL:
+                m.parallel += n
+        far_values = [v for v in counts if v & NO_CALLS and not v & NEAR_MISS]
+        m.far.extend(t.first_with_flags(far_values, FAR_KEPT))
+        for name, n in Counter(t.all_call_names()).items():  # (only calling records have names)
+            m.calls[name.decode("utf-8", "surrogatepass")] = n
         return m
 
     def add(self, other: MixTally, records: int = 0) -> None:
