@@ -444,7 +444,7 @@ class RecordTable:
             self.lines = array("q", self.lines)
             self.lines.extend(array("q", other.lines))
         self._ids += other._ids
-        self._ends.extend([e + base for e in other._ends] if base else other._ends)
+        self._ends.extend(map(base.__add__, other._ends) if base else other._ends)
         self._has += other._has
 
     def id(self, index: int) -> str | None:
@@ -678,7 +678,7 @@ def shift_batch(br: BatchResult, index0: int, line0: int) -> BatchResult:
     if br.suppressed:
         br.suppressed = {i + index0: v for i, v in br.suppressed.items()}
     if br.meta is not None:
-        br.meta.lines = array(br.meta.lines.typecode, [v + line0 for v in br.meta.lines])
+        br.meta.lines = array(br.meta.lines.typecode, map(line0.__add__, br.meta.lines))
     shift = getattr(br.summaries, "shifted", None)
     if shift is not None:
         br.summaries = shift(index0, line0)

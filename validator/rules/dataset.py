@@ -11,6 +11,7 @@ from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import MISSING, dataclass, fields
 from hashlib import blake2b as _blake2b
+from itertools import compress
 from typing import Any, overload
 
 from toolproof.validator.callsyntax import might_hold_calls, typed_calls_of
@@ -376,19 +377,19 @@ class SummaryTable(Sequence[RecordSummary]):
         self._near += other._near
         self._flags += other._flags
         self._ids += other._ids
-        self._id_end.extend(e + n_ids for e in other._id_end)
+        self._id_end.extend(map(n_ids.__add__, other._id_end))
         self._turns += other._turns
-        self._turn_end.extend(e + n_turns for e in other._turn_end)
+        self._turn_end.extend(map(n_turns.__add__, other._turn_end))
         self._called += other._called
-        self._called_end.extend(e + n_called for e in other._called_end)
+        self._called_end.extend(map(n_called.__add__, other._called_end))
         self._answers.extend(other._answers)
 
     def shifted(self, index0: int, line0: int) -> SummaryTable:
         """This table with every record index moved by ``index0`` and every line by ``line0``
         (the engine's byte-range workers number from the start of their range)."""
         self.mix_tally = None
-        self._index = array("q", [v + index0 for v in self._index])
-        self._line = array("q", [v + line0 for v in self._line])
+        self._index = array("q", map(index0.__add__, self._index))
+        self._line = array("q", map(line0.__add__, self._line))
         return self
 
     # ------------------------------------------------------------------ columns
@@ -471,6 +472,19 @@ class SummaryTable(Sequence[RecordSummary]):
                 start = ends[pos - 1] if pos else 0
                 names = bytes(called[start : ends[pos] - 1]).split(b"\0")
             yield index[pos], answers[2 * pos], answers[2 * pos + 1], fl, names
+
+    def any_repeat(self, column: str) -> bool:
+        """Whether two records share a ``"digest"``, a ``"near"`` key or an ``"id"`` (those without
+        one left out): a set over the column, so TP501-TP503 walk the records only when some repeat."""
+        if column == "id":
+            raw, ends, flags = bytes(self._ids), self._id_end, self._flags
+            keys = [raw[ends[p - 1] if p else 0 : ends[p]] for p in range(len(flags)) if flags[p] & HAS_ID]
+        else:
+            d = bytes(self._digest if column == "digest" else self._near)
+            keys = [d[i : i + DIGEST_SIZE] for i in range(0, len(d), DIGEST_SIZE)]
+            if column == "near":
+                keys = list(compress(keys, (f & HAS_NEAR for f in self._flags)))
+        return len(set(keys)) < len(keys)
 
     def answer_totals(self) -> tuple[int, int]:
         """(assistant turns answering a user turn, those without a call), summed over every record."""
@@ -585,6 +599,8 @@ def duplicate_record(summaries: list[RecordSummary], ctx: Context) -> Iterator[t
     Safe: later copies are dropped; the first is kept unchanged.
     """
     t = as_table(summaries)
+    if not t.any_repeat("digest"):
+        return
     per_file = ctx.options.get("duplicates_per_file")
     first: dict[Any, int] = {}
     for pos, d in enumerate(t.iter_digests()):
@@ -619,6 +635,8 @@ def duplicate_id(summaries: list[RecordSummary], ctx: Context) -> Iterator[tuple
     Safe: later ids get a suffix (`q1-2`); record contents are unchanged.
     """
     t = as_table(summaries)
+    if not t.any_repeat("id"):
+        return
     per_file = ctx.options.get("duplicates_per_file")
     first: dict[Any, int] = {}
     for pos in range(len(t)):
