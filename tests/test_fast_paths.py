@@ -14,6 +14,8 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from toolproof.validator import formats
 from toolproof.validator.engine import FindingSpool
@@ -29,7 +31,7 @@ from toolproof.validator.grounding import (
     record_ungrounded,
     words,
 )
-from toolproof.validator.rules.dataset import RecordSummary
+from toolproof.validator.rules.dataset import RecordSummary, near_key, prompt_key
 from toolproof.validator.safeio import escape_text
 
 
@@ -220,3 +222,21 @@ def test_spool_moves_packed_blocks_when_reading_them_back() -> None:
 )
 def test_escape_text(text: str, shown: str) -> None:
     assert escape_text(text) == shown
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.one_of(st.characters(max_codepoint=127), st.sampled_from(["é", "ß", "İ", "\u2028", "\xa0"])), max_size=40))
+def test_prompt_keys_as_the_regex(text: str) -> None:
+    """TP503's keys by byte tables (ASCII) give what the punctuation regex and str methods give."""
+    punct = re.compile(r"[^\w\s]+")
+    low = " ".join(text.split()).lower()
+    want = " ".join(punct.sub(" ", low).split())
+    assert near_key(low) == want
+    assert prompt_key(text) == want
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=9, max_codepoint=126), max_size=30))
+def test_ascii_words_word_by_word_as_the_regex(text: str) -> None:
+    """ASCII text is split word by word (the camelCase pattern only on words with an inner capital)."""
+    assert words(text) == _old_words(text)

@@ -69,3 +69,51 @@ def test_sample_before_and_after_balance(tmp_path: Path) -> None:
     assert [f.code for f in before] == ["TP702"]
     assert main(["data", "balance", str(cleaned), "-o", str(balanced)]) == 0
     assert lint_paths([balanced]).findings == []
+
+
+def _loop_tally(table: Any) -> Any:
+    """MixTally.of's general loop (records that do not train included), whatever the table holds."""
+    from toolproof.validator.rules import mix
+
+    m = mix.MixTally()
+    calls: dict[bytes, int] = {}
+    for index, answers, no_call_answers, flags, names in table.training_rows():
+        m.train += 1
+        m.answers += answers
+        m.no_call_answers += no_call_answers
+        if names is None:
+            m.no_call += 1
+            if flags & 32:
+                m.near += 1
+            elif len(m.far) < mix.FAR_KEPT:
+                m.far.append(index)
+        else:
+            for n in names:
+                calls[n] = calls.get(n, 0) + 1
+            m.parallel += bool(flags & 16)
+    for k, v in calls.items():
+        m.calls[k.decode()] = v
+    return m
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_whole_column_tally_is_the_loop_tally(seed: int) -> None:
+    """The mix tally of a table whose records all train is counted over whole columns; it must be
+    the per-record loop's, far-miss record numbers and first-called order included."""
+    import random
+
+    from toolproof.validator.rules.dataset import RecordSummary, SummaryTable
+    from toolproof.validator.rules.mix import MixTally
+
+    rnd = random.Random(seed)
+    table = SummaryTable()
+    for i in range(400):
+        calls = tuple(rnd.choice(["a", "b", "c", "dé"]) for _ in range(rnd.choice([0, 0, 1, 1, 2, 3])))
+        answers = rnd.randint(1, 3)
+        table.append(RecordSummary(index=i, line=i + 1, id=None, digest=bytes(16), no_calls=not calls, trains=True,
+                                   parallel=len(calls) >= 2, near_miss=not calls and rnd.random() < 0.3, called=calls,
+                                   answers=answers, no_call_answers=rnd.randint(0, answers)))
+    fast = MixTally.of(table)
+    assert fast == _loop_tally(table)
+    assert list(fast.calls) == list(_loop_tally(table).calls)  # first-called order
+    assert len(fast.far) == 20 and fast.near > 0 and fast.parallel > 0

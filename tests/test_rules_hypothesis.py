@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from toolproof.validator.context import build_context
 from toolproof.validator.findings import Hit
+from toolproof.validator.formats import read_record
 from toolproof.validator.rules.base import Context, all_rules
-from toolproof.validator.rules.dataset import summarize
-from toolproof.validator.rules.quick import QUICK_CODES, quick_clean
+from toolproof.validator.rules.dataset import facts, summarize
+from toolproof.validator.rules.quick import QUICK_CODES, quick_clean, quick_walk
 
 RECORD_RULES = [r for r in all_rules() if r.scope == "record" and r.default_enabled]
 DATASET_RULES = [r for r in all_rules() if r.scope == "dataset" and r.default_enabled]
@@ -162,6 +164,13 @@ def _run_all(record: Any, index: int = 0) -> None:
     # the fused fast path may only call a record clean when no covered rule fires
     if quick_clean(record, build_context(record, index, {})):
         assert not [c for c in fired if c in QUICK_CODES], fired
+        # and what its walk saw gives the dataset summary the general walk gives
+        walk = quick_walk(record)
+        assert walk is not None
+        assert facts(record, True, walk) == facts(record, True)
+        if walk.plain:  # and the reader may take it as it stands
+            reading = read_record(record)
+            assert reading.dialect == "canonical" and reading.obj is record and not reading.notes
 
 
 @SETTINGS
@@ -276,3 +285,40 @@ def test_quick_clean_is_exact_on_mutated_records(record: dict[str, Any]) -> None
 def test_base_record_is_quick_clean() -> None:
     record = json.loads(json.dumps(BASE_RECORD))
     assert quick_clean(record, build_context(record, 0, {}))
+    walk = quick_walk(record)
+    assert walk is not None and walk.exact and walk.parallel and walk.answers == 1
+    assert facts(record, True, walk) == facts(record, True)
+
+
+def test_quick_walk_leaves_odd_call_shapes_to_the_summary() -> None:
+    """A call with a top-level "name" beside "function", and a test record answered only by its
+    expected_calls, are read by the summary's own walk (the fast path's reading would differ)."""
+    record = json.loads(json.dumps(BASE_RECORD))
+    record["messages"][2]["tool_calls"][0]["name"] = "send_email"
+    walk = quick_walk(record)
+    assert walk is not None and not walk.exact
+    assert facts(record, True, walk) == facts(record, True)
+    test = {"tools": record["tools"], "messages": [{"role": "user", "content": "Weather?"}, {"role": "assistant", "content": "Sure."}],
+            "expected_calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]}
+    walk = quick_walk(test)
+    assert walk is not None and not walk.exact
+    assert facts(test, True, walk)[9] == ("get_weather",)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda r: r.pop("tools"),  # tools may sit in the system prompt: the reader looks
+        lambda r: r.update(system="Be brief."),  # Anthropic's top-level system field
+        lambda r: r.update(functions=[]),  # OpenAI's legacy functions list
+        lambda r: r["messages"][1].update(function_call={"name": "get_weather", "arguments": "{}"}),
+        lambda r: r["tools"][0].update(input_schema={"type": "object"}),
+    ],
+)
+def test_quick_walk_is_plain_only_where_reading_changes_nothing(change: Any) -> None:
+    record = json.loads(json.dumps(BASE_RECORD))
+    walk = quick_walk(record)
+    assert walk is not None and walk.plain
+    change(record)
+    walk = quick_walk(record)
+    assert walk is None or not walk.plain

@@ -111,7 +111,7 @@ def test_jobs_two_by_byte_range_gives_identical_reports(
     p = awkward_file(tmp_path / "a.jsonl")
     q = tmp_path / "b.json"  # .json holding one object per line: read as JSON Lines, by range too
     q.write_text("\n".join(json.dumps(record(i)) for i in (1, 2, 2, 3)) + "\n", encoding="utf-8")
-    monkeypatch.setattr(engine, "RANGE_BYTES", 500)  # many small ranges: boundaries everywhere
+    monkeypatch.setattr(engine, "LOCAL_RANGE_BYTES", 500)  # many small ranges: boundaries everywhere
     code1, one = _report(capsys, str(p), str(q), "--format", fmt, "--jobs", "1")
     code2, two = _report(capsys, str(p), str(q), "--format", fmt, "--jobs", "2")
     assert code1 == code2 == 1
@@ -121,7 +121,7 @@ def test_jobs_two_by_byte_range_gives_identical_reports(
 
 def test_jobs_two_really_reads_by_range(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     p = awkward_file(tmp_path / "a.jsonl")
-    monkeypatch.setattr(engine, "RANGE_BYTES", 500)
+    monkeypatch.setattr(engine, "LOCAL_RANGE_BYTES", 500)
     seen: list[tuple[int, int]] = []
     real = engine._ordered_parallel
 

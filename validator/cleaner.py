@@ -171,13 +171,15 @@ class RecordCleaner:
         self.unsafe = unsafe_fixes
         self.internal_errors: list[str] = []
 
-    def findings(self, obj: Any, file: str, line: int, index: int) -> list[Finding]:
+    def findings(self, obj: Any, file: str, line: int, index: int, proven: bool | None = None) -> list[Finding]:
+        """The record rules' findings on ``obj`` (``proven``: the fast path already ran on it, and
+        proved it clean or not; None: run it)."""
         from toolproof.validator.engine import check_record
 
         rid = _finding_id(obj)
         errs: list[str] = []
         out: list[Finding] = []
-        for r, hit in check_record(obj, index, self.options, self.rules, errs):
+        for r, hit in check_record(obj, index, self.options, self.rules, errs, proven):
             out.append(self._finding(r.code, r.name, r.severity, r.fix, hit, file, line, index, rid))
         for e in errs:
             out.append(self.internal_finding(e, file, line, index, rid))
@@ -237,8 +239,8 @@ class RecordCleaner:
     def _fixable(self, findings: list[Finding]) -> bool:
         return any(f.fix is FixSafety.SAFE or (self.unsafe and f.fix is FixSafety.UNSAFE) for f in findings)
 
-    def clean_record(self, obj: Any, file: str, line: int, index: int) -> RecordOutcome:
-        first = self.findings(obj, file, line, index)
+    def clean_record(self, obj: Any, file: str, line: int, index: int, proven: bool | None = None) -> RecordOutcome:
+        first = self.findings(obj, file, line, index, proven)
         current, findings = obj, first
         changes: list[Change] = []
         if isinstance(obj, dict):
@@ -296,6 +298,15 @@ def as_written(cand: Candidate, line_bytes: bytes, rewritten: bool) -> bytes:
     return cand.data.rstrip(b"\r\n") + b"\n"
 
 
+def proven_clean(rec: Any) -> bool | None:
+    """What the reader's precheck (the fast path's walk, ``engine.quick_precheck``) proved of the
+    record as read: clean (True), not clean (False), or nothing (None: it did not run on it)."""
+    from toolproof.validator.io import UNCHECKED
+
+    view = getattr(rec, "view", UNCHECKED)
+    return None if view is UNCHECKED else view is not None
+
+
 def judge_record(
     rec: Any, cleaner: RecordCleaner, result: CleanResult, counts: FileCounts, q_f: IO[bytes], on_finding: Any = None
 ) -> Candidate | None:
@@ -338,7 +349,7 @@ def judge_record(
         result.quarantined_by_dialect[dialect] += 1
         _quarantine(result, counts, q_f, file, rec.line, _finding_id(obj), blocking, obj, rec.data)
         return None
-    outcome = cleaner.clean_record(obj, file, rec.line, rec.index)
+    outcome = cleaner.clean_record(obj, file, rec.line, rec.index, proven_clean(rec))
     for f in outcome.findings:
         note(f, None, obj)
     if not outcome.ok:
@@ -473,6 +484,7 @@ def clean(
     Raises :class:`CleanError` for paths that cannot be used (missing input, output over an input)
     and :class:`validator.io.InputError` for an unreadable input; nothing is written then.
     """
+    from toolproof.validator.engine import quick_precheck
     from toolproof.validator.io import InputError, check_readable, iter_records, iter_units
 
     in_paths = [Path(p) for p in ([inputs] if isinstance(inputs, (str, os.PathLike)) else inputs)]
@@ -511,7 +523,7 @@ def clean(
             counts = FileCounts(file)
             result.files.append(counts)
             stem = _stem(path)
-            for rec in iter_records(path, input_format):
+            for rec in iter_records(path, input_format, precheck=quick_precheck):
                 cand = judge_record(rec, cleaner, result, counts, q_f)
                 if cand is None:
                     continue
@@ -690,6 +702,7 @@ def fix_file(
     ``res.unfixed``; ``keep_changes=False`` keeps only the count of repairs, not each :class:`Change`.
     """
     from toolproof.validator.dupkeys import duplicate_key_hits
+    from toolproof.validator.engine import quick_precheck
     from toolproof.validator.formats import AUTO_OBJECT_ARGS, read_record
     from toolproof.validator.io import (
         BOM,
@@ -762,7 +775,7 @@ def fix_file(
                 out = begin(fd)
             for lineno, line in enumerate(_physical_lines(src), 1):
                 new = _fix_line(line, lineno, index, file, fmt, cleaner, res, unfixed, keep_changes,
-                                duplicate_key_hits, read_record, parse_bytes)
+                                duplicate_key_hits, read_record, parse_bytes, quick_precheck)
                 if line.strip():
                     index += 1
                 if out is None and new is not line:
@@ -792,6 +805,7 @@ def _fix_line(
     duplicate_key_hits: Any,
     read_record: Any,
     parse_bytes: Any,
+    precheck: Any = None,
 ) -> bytes:
     """The bytes ``fix`` writes for one physical line: the line itself (the same object) unless
     its record was repaired; counts and unfixed errors go to ``res`` / ``unfixed``."""
@@ -822,6 +836,11 @@ def _fix_line(
             if f.severity is Severity.ERROR:
                 unfixed(f)
         return line
+    walk = precheck(obj) if precheck is not None else None  # the fast path's walk, as lint's reader runs it
+    if walk is not None and walk.plain:  # a plain canonical record: reading it would change nothing
+        res.dialects["canonical"] += 1
+        outcome = cleaner.clean_record(obj, file, lineno, index, True)
+        return _fixed_line(outcome, res, unfixed, keep_changes, line, text)
     reading = read_record(obj, fmt)
     if reading.ok and reading.dialect not in (None, "canonical"):  # another dialect: left as it is
         res.dialects[reading.dialect] += 1
@@ -832,7 +851,12 @@ def _fix_line(
         unfixed(cleaner.reader_finding("TP012", hit, file, lineno, index))
         return line
     res.dialects["canonical" if reading.ok else "unknown"] += 1
-    outcome = cleaner.clean_record(obj, file, lineno, index)
+    outcome = cleaner.clean_record(obj, file, lineno, index, None if precheck is None else walk is not None)
+    return _fixed_line(outcome, res, unfixed, keep_changes, line, text)
+
+
+def _fixed_line(outcome: RecordOutcome, res: FixFileResult, unfixed: Any, keep_changes: bool, line: bytes, text: bytes) -> bytes:
+    """The line ``fix`` writes for a record it ran the rules and repairs on."""
     if outcome.changes and outcome.ok:
         res.fixed_records += 1
         res.change_count += len(outcome.changes)

@@ -19,16 +19,22 @@ import orjson
 from toolproof.validator.findings import FixSafety, Hit, json_path
 
 
-def may_have_duplicates(data: bytes, obj: Any) -> bool:
+def may_have_duplicates(data: bytes, obj: Any, body: bytes | None = None, data_colons: int | None = None) -> bool:
     """Cheap pre-check: False when the text and the re-serialised value hold as many colons
-    (then no key was dropped)."""
+    (then no key was dropped). ``body``: the value's ``records.body_json`` when the caller has it
+    (the same colons less those of the ``"id"`` member, counted here); ``data_colons``: the colons
+    of ``data`` when the caller counted them."""
     if not isinstance(obj, (dict, list)):
         return False
     try:
-        out = orjson.dumps(obj)
+        if body is None:
+            return data.count(b":") != orjson.dumps(obj).count(b":")
+        colons = body.count(b":")
+        if type(obj) is dict and "id" in obj:
+            colons += 1 + orjson.dumps(obj["id"]).count(b":")
     except (TypeError, orjson.JSONEncodeError):
         return True
-    return data.count(b":") != out.count(b":")
+    return (data.count(b":") if data_colons is None else data_colons) != colons
 
 
 def find_duplicates(text: str | bytes) -> list[tuple[str, str, int, Any]]:
@@ -75,9 +81,9 @@ def _short(value: Any, limit: int = 60) -> str:
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
-def duplicate_key_hits(data: bytes, obj: Any) -> list[tuple[str, Hit]]:
+def duplicate_key_hits(data: bytes, obj: Any, body: bytes | None = None, data_colons: int | None = None) -> list[tuple[str, Hit]]:
     """TP011 hits for the repeated keys of a parsed record (empty for nearly every record)."""
-    if not may_have_duplicates(data, obj):
+    if not may_have_duplicates(data, obj, body, data_colons):
         return []
     hits = []
     for path, key, n, kept in find_duplicates(data):

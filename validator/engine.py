@@ -37,6 +37,7 @@ from toolproof.validator.findings import (
 )
 from toolproof.validator.io import (
     INTERNAL_CODE,
+    UNCHECKED,
     InputError,
     RawRecord,
     Unit,
@@ -268,13 +269,13 @@ _QUICK: Any = None
 
 
 def _quick() -> tuple[Any, frozenset[str]] | None:
-    """(quick_clean, QUICK_CODES) of :mod:`validator.rules.quick`, None when it is absent."""
+    """(quick_walk, QUICK_CODES) of :mod:`validator.rules.quick`, None when it is absent."""
     global _QUICK
     if _QUICK is None:
         try:
-            from toolproof.validator.rules.quick import QUICK_CODES, quick_clean_record
+            from toolproof.validator.rules.quick import QUICK_CODES, quick_walk
 
-            _QUICK = (quick_clean_record, frozenset(QUICK_CODES))
+            _QUICK = (quick_walk, frozenset(QUICK_CODES))
         except ImportError:
             _QUICK = False
     return _QUICK or None
@@ -286,13 +287,17 @@ def check_record(
     options: dict[str, Any] | None,
     rules: Sequence[Rule],
     errors: list[str] | None = None,
+    proven: bool | None = None,
 ) -> list[tuple[Rule, Hit]]:
     """Run the record-scope ``rules`` on one parsed record; the cleaner re-uses this.
+
+    ``proven``: whether the fast path (:func:`quick_precheck`) proved the record clean, when the
+    caller ran it already (None: run it here).
 
     A rule that raises is skipped for this record; the exception is described in
     ``errors`` when given (the engine reports those as internal errors).
     """
-    return _check_record(obj, index, options, rules, errors, None)
+    return _check_record(obj, index, options, rules, errors, None, True, proven)
 
 
 _NOT_QUICK: dict[tuple[int, ...], tuple[tuple[Rule, ...], list[Rule]]] = {}
@@ -339,24 +344,24 @@ def _check_record(
     errors: list[str] | None,
     rest: Sequence[Rule] | None,
     use_quick: bool = True,
+    proven: bool | None = None,
 ) -> list[tuple[Rule, Hit]]:
     """:func:`check_record`; ``rest`` is ``_not_quick(rules)`` when the caller has it already
-    (``use_quick=False`` when none of ``rules`` is covered by the fast path)."""
+    (``use_quick=False`` when none of ``rules`` is covered by the fast path; ``proven``: the
+    caller ran the fast path already, and it proved the record clean or not)."""
     opts = options if options is not None else {}
     out: list[tuple[Rule, Hit]] = []
     if type(obj) is not dict and not isinstance(obj, dict):
         rules = rest = [r for r in rules if r.code == "TP002"]
+        proven = None
     if not rules:
         return out
-    quick = _quick() if use_quick else None
-    if quick is not None:
-        try:
-            if quick[0](obj):  # proven clean for the QUICK_CODES rules: run the others only
-                rules = rest if rest is not None else _not_quick(rules)
-                if not rules:
-                    return out
-        except Exception:  # a broken fast path only costs speed
-            pass
+    if proven is None and use_quick:
+        proven = quick_precheck(obj) is not None
+    if proven:  # proven clean for the QUICK_CODES rules: run the others only
+        rules = rest if rest is not None else _not_quick(rules)
+        if not rules:
+            return out
     if _context_free(rules):
         ctx = Context(record_index=index, options=opts)  # e.g. only TP703 left after the fast path
     else:
@@ -374,6 +379,20 @@ def _check_record(
             if errors is not None:
                 errors.append(f"rule {r.code} {r.name} raised {type(e).__name__}: {e}")
     return out
+
+
+def quick_precheck(obj: Any) -> Any:
+    """The fast path's walk of ``obj`` (``rules.quick.quick_walk``): None when it is not proven
+    clean, when the fast path is absent, or when it raised (a broken fast path only costs speed).
+    The readers take it as ``precheck`` (``io.parse_bytes``): it runs once per record, before the
+    dialect detection it may spare, and its walk serves the rules and the dataset summary."""
+    quick = _quick()
+    if quick is None:
+        return None
+    try:
+        return quick[0](obj)
+    except Exception:
+        return None
 
 
 def summarizer() -> Any:
@@ -426,7 +445,7 @@ class RecordTable:
             self.lines = array("q", self.lines)
             self.lines.extend(array("q", other.lines))
         self._ids += other._ids
-        self._ends.extend([e + base for e in other._ends] if base else other._ends)
+        self._ends.extend(map(base.__add__, other._ends) if base else other._ends)
         self._has += other._has
 
     def id(self, index: int) -> str | None:
@@ -561,16 +580,20 @@ def run_batch(job: LintJob, units: list[Unit]) -> BatchResult:
     meta = RecordTable() if job.want_summaries else None
     summaries: Any = summary_container(summarize)
     skw: dict[str, Any] = {}
+    turns = bool(job.options.get("against"))  # only TP504 reads the user turns
     if summarize is not None and getattr(summarize, "supports_turns", False):
-        skw["turns"] = bool(job.options.get("against"))  # only TP504 reads the user turns
+        skw["turns"] = turns
+    add_record = getattr(summaries, "add_record", None)
     errors: list[tuple[int, str]] = []
     rest = _not_quick(rules)
     use_quick = len(rest) < sum(1 for r in rules if r.scope == "record")
     dialects: Counter[str] = Counter()
     notes: Counter[str] = Counter()
     suppressed: dict[int, tuple[str, ...]] = {}
+    want_walk = use_quick or add_record is not None
+    precheck = quick_precheck if want_walk else None
     for unit in units:
-        rec = parse_unit(unit, job.file, job.record_format)
+        rec = parse_unit(unit, job.file, job.record_format, precheck)
         dialects[(rec.source_format or "unknown") if rec.ok else "unread"] += 1
         if rec.notes:  # (Counter.update checks for a Mapping first: not per record)
             notes.update(rec.notes)
@@ -587,13 +610,19 @@ def run_batch(job: LintJob, units: list[Unit]) -> BatchResult:
                 found.append(make_finding(None, code, rec, rid, hit, job.severity))
         if rec.error is None:
             errs: list[str] = []
-            for r, hit in _check_record(rec.obj, rec.index, job.options, rules, errs, rest, use_quick):
+            walk = None
+            if want_walk:  # the reader's precheck walked the record when it was read as it stands
+                walk = rec.view if rec.view is not UNCHECKED else quick_precheck(rec.obj)
+            for r, hit in _check_record(rec.obj, rec.index, job.options, rules, errs, rest, use_quick, walk is not None):
                 found.append(make_finding(r, r.code, rec, rid, hit, job.severity))
             if errs:
                 errors.extend((rec.line, e) for e in errs)
             if summarize is not None:
                 try:
-                    summaries.append(summarize(rec.obj, rec.index, rec.line, **skw))
+                    if add_record is not None:  # the packed table: straight into its columns
+                        add_record(rec.obj, rec.index, rec.line, turns, walk, rec.body)
+                    else:
+                        summaries.append(summarize(rec.obj, rec.index, rec.line, **skw))
                 except Exception as e:
                     errors.append((rec.line, f"summarize raised {type(e).__name__}: {e}"))
         if len(found) > 1:
@@ -650,7 +679,7 @@ def shift_batch(br: BatchResult, index0: int, line0: int) -> BatchResult:
     if br.suppressed:
         br.suppressed = {i + index0: v for i, v in br.suppressed.items()}
     if br.meta is not None:
-        br.meta.lines = array(br.meta.lines.typecode, [v + line0 for v in br.meta.lines])
+        br.meta.lines = array(br.meta.lines.typecode, map(line0.__add__, br.meta.lines))
     shift = getattr(br.summaries, "shifted", None)
     if shift is not None:
         br.summaries = shift(index0, line0)
@@ -825,6 +854,10 @@ class FindingSpool:
 # Byte-range size for ``--jobs N`` on JSON Lines: big enough that a task's overhead is noise,
 # small enough that 2N + 2 ranges in flight stay a few tens of MB.
 RANGE_BYTES = 4 << 20
+# ``--jobs N``'s ranges: small enough that the workers finish together (the last range runs alone
+# while the others wait: ~0.05 s a range on the bench data), large enough that a range's fixed cost
+# (its task, its packed results) stays negligible
+LOCAL_RANGE_BYTES = 1 << 20
 
 
 def _lint_units(
@@ -856,7 +889,7 @@ def _lint_units(
     results: Iterable[BatchResult]
     if units is None:
         assert path is not None and pool is not None
-        size = min(RANGE_BYTES, max(1 << 16, os.path.getsize(path) // (4 * jobs) + 1))
+        size = min(LOCAL_RANGE_BYTES, max(1 << 16, os.path.getsize(path) // (4 * jobs) + 1))
         ranges = jsonl_byte_ranges(path, size)
         results = _in_order(_ordered_parallel(pool, _run_range_packed, job, ((path, a, b) for a, b in ranges), 2 * jobs + 2))
     else:

@@ -66,13 +66,22 @@ _ASCII_NON_ALNUM = {c: " " for c in range(128) if not chr(c).isalnum()}
 
 def words(text: str) -> list[str]:
     """Lower-cased words of ``text``: letters/digits runs, snake_case and camelCase split."""
-    low = text.lower()
-    if text == low:  # nothing upper-case: no camelCase boundary, each word is lower-case
-        return low.translate(_ASCII_NON_ALNUM).split() if low.isascii() else _WORD.findall(text)
-    rest = text[1:]
-    if rest == rest.lower() and text.isascii():  # only the first letter is upper-case ("Lima"): no
-        # camelCase boundary either (each needs an upper-case letter after the first character)
-        return low.translate(_ASCII_NON_ALNUM).split()
+    if text.isascii():
+        low = text.lower()
+        if text == low:  # nothing upper-case: no camelCase boundary, each word is lower-case
+            return low.translate(_ASCII_NON_ALNUM).split()
+        # Word by word: a camelCase boundary needs an upper-case letter after a word's first
+        # character, so only such words ("getWeather", "NYCTrip") go through the pattern.
+        out: list[str] = []
+        for tok in text.translate(_ASCII_NON_ALNUM).split():
+            rest = tok[1:]
+            if rest == rest.lower():
+                out.append(tok.lower())
+            else:
+                out.extend(w.lower() for w in _CAMEL.sub(" ", tok).split())
+        return out
+    if text == text.lower():
+        return _WORD.findall(text)
     return [w.lower() for w in _WORD.findall(_CAMEL.sub(" ", text))]
 
 
@@ -84,12 +93,12 @@ def stem_word(w: str) -> str:
 
 def content_words(text: str) -> set[str]:
     """The content words of ``text`` (see the module doc); digits-only words are left out."""
-    out = set()
-    for w in words(text):
-        if w in STOP_WORDS or w.isdigit() or len(w) < 2:
-            continue
-        out.add(stem_word(w))
-    return out
+    # (stem_word inlined: this runs on every request of a no-call record)
+    return {
+        w[:-1] if len(w) > 3 and w[-1] == "s" and w[-2] != "s" else w
+        for w in words(text)
+        if len(w) >= 2 and w not in STOP_WORDS and not w.isdigit()
+    }
 
 
 def tool_words(fn: Mapping[str, Any], *, params: bool = True) -> frozenset[str]:

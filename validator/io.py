@@ -41,6 +41,7 @@ from toolproof.validator.dupkeys import duplicate_key_hits
 from toolproof.validator.errors import InputError
 from toolproof.validator.findings import FixSafety, Hit
 from toolproof.validator.formats import AUTO_OBJECT_ARGS, FORMATS, read_record
+from toolproof.validator.records import body_json
 
 CONTAINER_FORMATS = ("jsonl", "json", "csv", "parquet")
 # Record dialects (validator.formats.DIALECTS); "auto" detects each record's dialect.
@@ -63,6 +64,9 @@ _CHUNK = 1 << 20
 _EXT = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
 
+UNCHECKED: Any = object()  # RawRecord.view when no precheck ran on the record's value
+
+
 @dataclass(slots=True)
 class RawRecord:
     file: str
@@ -80,6 +84,12 @@ class RawRecord:
     # element's text when it did not parse); None where the container has no such bytes (CSV,
     # Parquet). The quarantine keeps them (base64), so input = output + quarantine.
     data: bytes | None = None
+    # ``records.body_json(obj)``, when the reader made it (JSON text read as it is): the dataset
+    # summary's digest reuses it
+    body: bytes | None = None
+    # what a reader's ``precheck`` (``parse_bytes``) computed of ``obj`` (the engine: the fast path's
+    # walk); UNCHECKED when none ran on it
+    view: Any = UNCHECKED
 
     @property
     def ok(self) -> bool:
@@ -385,6 +395,11 @@ _DIGIT_MAP = bytes(48 if 48 <= i <= 57 else 32 for i in range(256))
 _RUN = b"0" * 19
 
 
+# parse_bytes' one pass over a record's bytes: digits -> "0" (a 19-digit run), "[" and "{" -> "["
+# (the bracket count that bounds the nesting), ":" kept (the duplicate-key check's count), the rest " ".
+_SCAN_MAP = bytes(48 if 48 <= i <= 57 else 91 if i in (91, 123) else 58 if i == 58 else 32 for i in range(256))
+
+
 def has_long_digits(data: bytes) -> bool:
     """Whether ``data`` holds 19 digits in a row (cheap; a string of digits counts too)."""
     return _RUN in data.translate(_DIGIT_MAP)
@@ -404,21 +419,41 @@ def loads_exact(data: bytes) -> Any:
 
 
 def parse_bytes(
-    data: bytes, file: str, line: int, index: int, record_format: str = "auto", *, last_line: bool = False
+    data: bytes,
+    file: str,
+    line: int,
+    index: int,
+    record_format: str = "auto",
+    *,
+    last_line: bool = False,
+    precheck: Callable[[Any], Any] | None = None,
 ) -> RawRecord:
-    """Parse one record's bytes (a JSONL line or a JSON element) into a RawRecord."""
+    """Parse one record's bytes (a JSONL line or a JSON element) into a RawRecord.
+
+    ``precheck(value)``, when given, runs on a parsed object before its dialect is detected; what it
+    returns is kept as the record's ``view``, and when that has a true ``plain`` the value is taken as
+    a canonical record that reading would return unchanged (the dialect detection is skipped).
+    """
     try:
         obj = orjson.loads(data)
     except orjson.JSONDecodeError as e:
         return _invalid(file, line, index, data, _parse_reason(data, e, last_line))
-    deep = too_deep(obj, data)
+    scan = data.translate(_SCAN_MAP)  # one pass for the three byte tests below
+    deep = too_deep(obj) if scan.count(b"[") > MAX_NESTING else None  # (fewer brackets cannot nest deeper)
     if deep is not None:
         return _too_deep_record(file, line, index, deep, data)
-    if has_long_digits(data):  # integers past 64 bits: read them exactly
+    if _RUN in scan:  # integers past 64 bits: read them exactly
         obj = loads_exact(data)
-    dups = duplicate_key_hits(data, obj)
-    rec = read_value(file, line, index, obj, record_format, depth_checked=True)
+    body = body_json(obj) if type(obj) is dict else None
+    dups = duplicate_key_hits(data, obj, body, scan.count(b":"))
+    view = precheck(obj) if precheck is not None and type(obj) is dict else None
+    if view is not None and view.plain and record_format in ("auto", "canonical", AUTO_OBJECT_ARGS):
+        rec = RawRecord(file, line, index, obj, source_format="canonical")
+    else:
+        rec = read_value(file, line, index, obj, record_format, depth_checked=True)
     rec.data = data
+    if rec.obj is obj:  # read as it is: the body and the view are the record's
+        rec.body, rec.view = body, view
     if dups:
         rec.extra = tuple(dups) + rec.extra
     return rec
@@ -428,11 +463,11 @@ def parse_bytes(
 Unit = tuple[int, int, bytes, bool] | RawRecord
 
 
-def parse_unit(unit: Unit, file: str, record_format: str = "auto") -> RawRecord:
+def parse_unit(unit: Unit, file: str, record_format: str = "auto", precheck: Callable[[Any], Any] | None = None) -> RawRecord:
     if isinstance(unit, RawRecord):
         return unit
     line, index, data, last = unit
-    return parse_bytes(data, file, line, index, record_format, last_line=last)
+    return parse_bytes(data, file, line, index, record_format, last_line=last, precheck=precheck)
 
 
 def _bom_hit() -> tuple[str, Hit]:
@@ -1101,13 +1136,15 @@ def iter_units(
 
 
 def iter_records(
-    path: str | os.PathLike[str], fmt: str | None = None, *, file: str | None = None
+    path: str | os.PathLike[str], fmt: str | None = None, *, file: str | None = None,
+    precheck: Callable[[Any], Any] | None = None,
 ) -> Iterator[RawRecord]:
-    """Every record of ``path``, streamed, each parsed (or carrying its TP001 hit)."""
+    """Every record of ``path``, streamed, each parsed (or carrying its TP001 hit); ``precheck`` as
+    :func:`parse_bytes` takes it."""
     _container, record_format, units = iter_units(path, fmt, file=file)
     name = file if file is not None else display_name(path)
     for unit in units:
-        yield parse_unit(unit, name, record_format)
+        yield parse_unit(unit, name, record_format, precheck)
 
 
 def read_records(path: str | os.PathLike[str], fmt: str | None = None) -> list[RawRecord]:

@@ -18,6 +18,7 @@ characters, ESC sequences, CR/LF and bidi overrides shown as escapes), and
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import os
 import re
@@ -130,6 +131,26 @@ class _Guarded:
 _PENDING: set[str] = set()
 
 
+def _create_temporary(target: Path) -> tuple[int, str]:
+    """A new temporary file beside ``target`` (as ``mkstemp``: exclusive, mode 0o600), its name in
+    :data:`_PENDING` *before* it exists: an interrupt landing anywhere in between leaves no file
+    behind (``mkstemp`` would create it first, and a SIGTERM arriving before the name was noted
+    leaked it). Raises OSError as ``mkstemp`` does."""
+    names = tempfile._get_candidate_names()  # the random names mkstemp itself draws
+    for _ in range(tempfile.TMP_MAX):
+        tmp = os.path.join(target.parent, f".{target.name}.{next(names)}.tmp")
+        _PENDING.add(tmp)
+        try:
+            return os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600), tmp
+        except FileExistsError:  # another's file: not ours to remove
+            _PENDING.discard(tmp)
+        except OSError:  # not created (read-only folder, no space)
+            _PENDING.discard(tmp)
+            raise
+        # (an interrupt raised here may come after the file was made: its name stays pending)
+    raise FileExistsError(errno.EEXIST, "no temporary name left", os.fspath(target.parent))
+
+
 def discard_pending() -> None:
     """Remove the temporary files of every AtomicFile still open (the command's last clean-up)."""
     for tmp in list(_PENDING):
@@ -171,8 +192,7 @@ class AtomicFile:
             self.file = _Guarded(raw_dev, t)  # type: ignore[assignment]
             return
         try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{t.name}.", suffix=".tmp", dir=t.parent)
-            _PENDING.add(tmp)
+            fd, tmp = _create_temporary(t)
             self.tmp = tmp
         except OSError as e:  # a read-only folder, no permission, no space for one more file
             raise cannot_write(target, e) from e

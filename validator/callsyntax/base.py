@@ -207,26 +207,30 @@ def split_on(text: str, marker: str) -> list[tuple[int, str]]:
 # --------------------------------------------------------------------------------- values and calls
 
 
+_CONTAINERS = (dict, list, tuple, set, frozenset)
+
+
 def nesting_depth(value: Any, limit: int = MAX_DEPTH) -> int:
     """Container depth of ``value`` (0 for a scalar), counted without recursion; stops counting
-    once ``limit`` is passed (returns ``limit + 1``)."""
-    best = 0
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        v, d = stack.pop()
-        if isinstance(v, dict):
-            items: Any = v.values()
-        elif isinstance(v, list | tuple | set | frozenset):
-            items = v
-        else:
-            continue
-        d += 1
-        if d > best:
-            best = d
-            if best > limit:
-                return limit + 1
-        stack.extend((x, d) for x in items)
-    return best
+    once ``limit`` is passed (returns ``limit + 1``).
+
+    Level by level: only containers are kept for the next level, so a scalar costs one type test
+    (the reader runs this on every record that holds many brackets)."""
+    if not isinstance(value, _CONTAINERS):
+        return 0
+    level = [value]
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return limit + 1
+        nxt: list[Any] = []
+        for v in level:
+            for x in v.values() if isinstance(v, dict) else v:
+                if isinstance(x, _CONTAINERS):
+                    nxt.append(x)
+        level = nxt
+    return depth
 
 
 def jsonable(v: Any) -> Any:

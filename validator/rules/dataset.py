@@ -6,26 +6,28 @@ once with all summaries: ``f(summaries, ctx) -> Iterable[(record index, Hit)]``.
 
 from __future__ import annotations
 
-import json
 import re
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import MISSING, dataclass, fields
 from hashlib import blake2b as _blake2b
+from itertools import compress
 from typing import Any, overload
-
-import orjson
 
 from toolproof.validator.callsyntax import might_hold_calls, typed_calls_of
 from toolproof.validator.callsyntax.base import normalize_call, parse_call_payload, scan_tool_call_tags
 from toolproof.validator.findings import FixSafety, Hit, Severity, _fast_init
 from toolproof.validator.grounding import related, tool_functions
+from toolproof.validator.records import body_json, canonical_json
 from toolproof.validator.rules.base import Context, rule
 
 FAMILY = "dataset"
 
 
 DIGEST_SIZE = 16  # bytes of every blake2b digest a summary keeps
+
+# SummaryTable's flag bits per record
+HAS_NEAR, NO_CALLS, HAS_ID, TRAINS, PARALLEL, NEAR_MISS = 1, 2, 4, 8, 16, 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,14 +58,6 @@ class RecordSummary:
 _fast_init(RecordSummary, {f.name: f.default for f in fields(RecordSummary) if f.default is not MISSING})
 
 
-def canonical_json(value: Any) -> bytes:
-    """Canonical JSON (sorted keys, compact). Never raises on parsed JSON values."""
-    try:
-        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-    except (TypeError, orjson.JSONEncodeError):
-        return json.dumps(value, sort_keys=True, separators=(",", ":"), default=repr, ensure_ascii=False).encode()
-
-
 def normalize_text(text: str) -> str:
     """Lower-case with runs of whitespace collapsed to one space."""
     return " ".join(text.split()).lower()
@@ -72,15 +66,25 @@ def normalize_text(text: str) -> str:
 _PUNCT = re.compile(r"[^\w\s]+")
 
 
-# ASCII characters the punctuation pattern matches -> " " (built from the pattern itself)
-_ASCII_PUNCT = {c: " " for c in range(128) if _PUNCT.match(chr(c))}
+# Byte tables for ASCII text (same results as the regex and str methods, in C): the characters the
+# punctuation pattern matches (built from the pattern itself) and every whitespace character that
+# str.split() splits on (bytes.split() does not split on \x1c-\x1f) -> " "; for prompt_key also A-Z -> a-z.
+_ASCII_PUNCT = bytes(32 if c < 128 and (_PUNCT.match(chr(c)) or chr(c).isspace()) else c for c in range(256))
+_ASCII_KEY = bytes(c + 32 if 65 <= c <= 90 else v for c, v in enumerate(_ASCII_PUNCT))
 
 
 def near_key(prompt: str) -> str:
     """The prompt with punctuation dropped and whitespace collapsed (it is already lower-cased)."""
     if prompt.isascii():  # same result as the regex, without it
-        return " ".join(prompt.translate(_ASCII_PUNCT).split())
+        return b" ".join(prompt.encode("ascii").translate(_ASCII_PUNCT).split()).decode("ascii")
     return " ".join(_PUNCT.sub(" ", prompt).split())
+
+
+def prompt_key(text: str) -> str:
+    """``near_key(normalize_text(text))``: TP503's key of the raw prompt text (one pass for ASCII)."""
+    if text.isascii():
+        return b" ".join(text.encode("ascii").translate(_ASCII_KEY).split()).decode("ascii")
+    return near_key(normalize_text(text))
 
 
 def digest(data: bytes) -> bytes:
@@ -97,7 +101,11 @@ def near_digest(prompt: str, calls_json: bytes) -> bytes | None:
 
     (The key never holds a NUL: ``near_key`` turns it into a space, so the separator is unambiguous.)
     """
-    key = near_key(prompt)
+    return key_digest(near_key(prompt), calls_json)
+
+
+def key_digest(key: str, calls_json: bytes) -> bytes | None:
+    """:func:`near_digest` of a prompt whose key (:func:`near_key`) is made already."""
     if not key:
         return None
     h = _blake2b(key.encode("utf-8", "surrogatepass"), digest_size=DIGEST_SIZE)
@@ -130,13 +138,21 @@ def _add_call(tc: Any, calls: list[list[Any]]) -> None:
 _MISSING = object()
 
 
-def summarize(record: Any, index: int, line: int, *, turns: bool = True) -> RecordSummary:
+def summarize(record: Any, index: int, line: int, *, turns: bool = True, walk: Any = None, body: bytes | None = None) -> RecordSummary:
     """The per-record facts the dataset rules need. Never raises.
 
     ``turns=False`` leaves out the user-turn digests (only TP504, ``--against``, reads them).
+    ``walk``: what the fast path saw of this record (``validator.rules.quick.quick_walk``), so the
+    messages are not walked again; ``body``: ``records.body_json(record)`` when the reader made it.
     """
+    return RecordSummary(index, line, *facts(record, turns, walk, body))
+
+
+def facts(record: Any, turns: bool = True, walk: Any = None, body: bytes | None = None) -> tuple[Any, ...]:
+    """:class:`RecordSummary`'s fields after ``index`` and ``line``, in order (``file`` None)."""
+    if walk is not None and walk.exact:
+        return _walked_facts(record, turns, walk, body)
     rid: str | None = None
-    body: Any = record
     prompts: list[str] = []
     turn_digests: list[tuple[int, bytes]] = []
     calls: list[list[Any]] = []
@@ -145,13 +161,7 @@ def summarize(record: Any, index: int, line: int, *, turns: bool = True) -> Reco
     after_user = False
     names: Any = _UNREAD
     if isinstance(record, dict):
-        raw_id = record.get("id")
-        if isinstance(raw_id, str) and raw_id:
-            rid = raw_id
-        elif isinstance(raw_id, int) and not isinstance(raw_id, bool):
-            rid = str(raw_id)
-        if "id" in record:
-            body = {k: v for k, v in record.items() if k != "id"}
+        rid = _rid(record)
         msgs = record.get("messages")
         if isinstance(msgs, list):
             for mi, m in enumerate(msgs):
@@ -193,23 +203,67 @@ def summarize(record: Any, index: int, line: int, *, turns: bool = True) -> Reco
                 c = normalize_call(ec)
                 if c is not None:
                     calls.append([c["name"], c["arguments"]])
-    prompt = normalize_text("\n".join(prompts)) if prompts else ""
+    key = prompt_key("\n".join(prompts)) if prompts else ""
     if trains and not calls and prompts:
         near_miss = bool(related("\n".join(prompts), tool_functions(record)))
-    return RecordSummary(
-        index=index,
-        line=line,
-        id=rid,
-        digest=digest(canonical_json(body)),
-        near=near_digest(prompt, canonical_json([calls, sorted(_tool_names(record))])) if prompt else None,
-        no_calls=not calls,
-        turns=tuple(turn_digests),
-        trains=trains,
-        parallel=parallel,
-        near_miss=near_miss,
-        called=tuple(c[0] if isinstance(c[0], str) else str(c[0]) for c in calls),
-        answers=answers,
-        no_call_answers=no_call_answers,
+    return (
+        rid,
+        digest(body if body is not None else body_json(record)),
+        key_digest(key, canonical_json([calls, sorted(_tool_names(record))])) if key else None,
+        not calls,
+        None,
+        tuple(turn_digests),
+        trains,
+        parallel,
+        near_miss,
+        tuple(c[0] if isinstance(c[0], str) else str(c[0]) for c in calls),
+        answers,
+        no_call_answers,
+    )
+
+
+def _rid(record: dict[str, Any]) -> str | None:
+    raw_id = record.get("id")
+    if isinstance(raw_id, str) and raw_id:
+        return raw_id
+    if isinstance(raw_id, int) and not isinstance(raw_id, bool):
+        return str(raw_id)
+    return None
+
+
+def _walked_facts(record: dict[str, Any], turns: bool, walk: Any, body: bytes | None) -> tuple[Any, ...]:
+    """:func:`facts` of a record the fast path proved clean: what its walk saw stands for the
+    general walk's reading (every assistant turn trains, every call is canonical, no call is typed
+    as text; a test record's ``expected_calls`` are read by the general walk)."""
+    calls = walk.calls
+    turn_digests: list[tuple[int, bytes]] = []
+    if turns:
+        for mi, content in walk.prompts:
+            t = normalize_text(content)
+            if t:
+                turn_digests.append((mi, text_digest(t)))
+    near = None
+    near_miss = False
+    if walk.prompts:
+        text = "\n".join(c for _, c in walk.prompts)
+        key = prompt_key(text)
+        if key:
+            near = key_digest(key, canonical_json([calls, walk.tool_names]))
+        if not calls:
+            near_miss = bool(related(text, tool_functions(record)))
+    return (
+        _rid(record),
+        digest(body if body is not None else body_json(record)),
+        near,
+        not calls,
+        None,
+        tuple(turn_digests),
+        True,
+        walk.parallel,
+        near_miss,
+        tuple(c[0] for c in calls),
+        walk.answers,
+        walk.no_call_answers,
     )
 
 
@@ -240,6 +294,7 @@ class SummaryTable(Sequence[RecordSummary]):
         self._digest = bytearray()
         self._near = bytearray()  # DIGEST_SIZE zero bytes when there is none (see _flags)
         self._flags = bytearray()  # 1: has near key, 2: no calls, 4: has id, 8: trains, 16: parallel, 32: near miss
+        self.mix_tally: tuple[int, Any] | None = None  # (records, MixTally): validator.rules.mix's memo
         self._called = bytearray()  # the call names, each followed by a NUL
         self._called_end = array("q")
         self._ids = bytearray()
@@ -256,45 +311,59 @@ class SummaryTable(Sequence[RecordSummary]):
         return len(self._index)
 
     def append(self, s: RecordSummary) -> None:
-        self._index.append(s.index)
-        self._line.append(s.line)
-        self._digest += s.digest
+        self._push(s.index, s.line, s.id, s.digest, s.near, s.no_calls, s.file, s.turns, s.trains, s.parallel,
+                   s.near_miss, s.called, s.answers, s.no_call_answers)
+
+    def add_record(self, record: Any, index: int, line: int, turns: bool = True, walk: Any = None,
+                   body: bytes | None = None) -> None:
+        """Append ``summarize(record, index, line, ...)`` without making the summary object."""
+        self._push(index, line, *facts(record, turns, walk, body))
+
+    def _push(self, index: int, line: int, rid: str | None, digest: bytes, near: bytes | None, no_calls: bool,
+              file: str | None, turns: tuple[tuple[int, bytes], ...], trains: bool, parallel: bool,
+              near_miss: bool, called: tuple[str, ...], answers: int, no_call_answers: int) -> None:
+        self._index.append(index)
+        self._line.append(line)
+        self._digest += digest
         flags = 0
-        if s.near is not None:
-            self._near += s.near
-            flags |= 1
+        if near is not None:
+            self._near += near
+            flags |= HAS_NEAR
         else:
             self._near += _ZERO
-        if s.no_calls:
-            flags |= 2
-        if s.id is not None:
-            self._ids += s.id.encode("utf-8", "surrogatepass")
-            flags |= 4
-        if s.trains:
-            flags |= 8
-        if s.parallel:
-            flags |= 16
-        if s.near_miss:
-            flags |= 32
-        for name in s.called:
-            self._called += name.replace("\0", "?").encode("utf-8", "surrogatepass") + b"\0"
+        if no_calls:
+            flags |= NO_CALLS
+        if rid is not None:
+            self._ids += rid.encode("utf-8", "surrogatepass")
+            flags |= HAS_ID
+        if trains:
+            flags |= TRAINS
+        if parallel:
+            flags |= PARALLEL
+        if near_miss:
+            flags |= NEAR_MISS
+        if called:
+            joined = "\0".join(called)
+            if joined.count("\0") != len(called) - 1:  # a name holds a NUL (the separator)
+                joined = "\0".join(n.replace("\0", "?") for n in called)
+            self._called += joined.encode("utf-8", "surrogatepass") + b"\0"
         self._called_end.append(len(self._called))
         self._id_end.append(len(self._ids))
         self._flags.append(flags)
-        for mi, d in s.turns:
+        for mi, d in turns:
             self._turns += mi.to_bytes(4, "little", signed=True) + d
         self._turn_end.append(len(self._turns))
-        self._answers.append(s.answers)
-        self._answers.append(s.no_call_answers)
-        if s.file is not None or self._file is not None:
+        self._answers.append(answers)
+        self._answers.append(no_call_answers)
+        if file is not None or self._file is not None:
             if self._file is None:
                 self._file = array("q", [-1]) * (len(self._index) - 1)
-            if s.file is None:
+            if file is None:
                 self._file.append(-1)
             else:
-                if s.file not in self._files:
-                    self._files.append(s.file)
-                self._file.append(self._files.index(s.file))
+                if file not in self._files:
+                    self._files.append(file)
+                self._file.append(self._files.index(file))
 
     def extend(self, other: Iterable[RecordSummary]) -> None:
         if not isinstance(other, SummaryTable) or other._file is not None or self._file is not None:
@@ -308,18 +377,19 @@ class SummaryTable(Sequence[RecordSummary]):
         self._near += other._near
         self._flags += other._flags
         self._ids += other._ids
-        self._id_end.extend(e + n_ids for e in other._id_end)
+        self._id_end.extend(map(n_ids.__add__, other._id_end))
         self._turns += other._turns
-        self._turn_end.extend(e + n_turns for e in other._turn_end)
+        self._turn_end.extend(map(n_turns.__add__, other._turn_end))
         self._called += other._called
-        self._called_end.extend(e + n_called for e in other._called_end)
+        self._called_end.extend(map(n_called.__add__, other._called_end))
         self._answers.extend(other._answers)
 
     def shifted(self, index0: int, line0: int) -> SummaryTable:
         """This table with every record index moved by ``index0`` and every line by ``line0``
         (the engine's byte-range workers number from the start of their range)."""
-        self._index = array("q", [v + index0 for v in self._index])
-        self._line = array("q", [v + line0 for v in self._line])
+        self.mix_tally = None
+        self._index = array("q", map(index0.__add__, self._index))
+        self._line = array("q", map(line0.__add__, self._line))
         return self
 
     # ------------------------------------------------------------------ columns
@@ -389,6 +459,57 @@ class SummaryTable(Sequence[RecordSummary]):
         if not raw:
             return ()
         return tuple(p.decode("utf-8", "surrogatepass") for p in raw[:-1].split(b"\0"))
+
+    def training_rows(self) -> Iterator[tuple[int, int, int, int, list[bytes] | None]]:
+        """(record index, answers, no-call answers, flags, call names as stored or None when the record
+        makes no call) of each training record: the mix rules' one pass over the columns."""
+        flags, index, answers, called, ends = self._flags, self._index, self._answers, self._called, self._called_end
+        for pos, fl in enumerate(flags):
+            if not fl & TRAINS:
+                continue
+            names = None
+            if not fl & NO_CALLS:
+                start = ends[pos - 1] if pos else 0
+                names = bytes(called[start : ends[pos] - 1]).split(b"\0")
+            yield index[pos], answers[2 * pos], answers[2 * pos + 1], fl, names
+
+    def any_repeat(self, column: str) -> bool:
+        """Whether two records share a ``"digest"``, a ``"near"`` key or an ``"id"`` (those without
+        one left out): a set over the column, so TP501-TP503 walk the records only when some repeat."""
+        if column == "id":
+            raw, ends, flags = bytes(self._ids), self._id_end, self._flags
+            keys = [raw[ends[p - 1] if p else 0 : ends[p]] for p in range(len(flags)) if flags[p] & HAS_ID]
+        else:
+            d = bytes(self._digest if column == "digest" else self._near)
+            keys = [d[i : i + DIGEST_SIZE] for i in range(0, len(d), DIGEST_SIZE)]
+            if column == "near":
+                keys = list(compress(keys, (f & HAS_NEAR for f in self._flags)))
+        return len(set(keys)) < len(keys)
+
+    def answer_totals(self) -> tuple[int, int]:
+        """(assistant turns answering a user turn, those without a call), summed over every record."""
+        return sum(self._answers[0::2]), sum(self._answers[1::2])
+
+    def flag_counts(self) -> dict[int, int]:
+        """How many records carry each combination of flags (counted in C, one scan per value)."""
+        flags = bytes(self._flags)
+        return {v: n for v in range(64) if (n := flags.count(v.to_bytes(1, "little")))}
+
+    def first_with_flags(self, values: Iterable[int], limit: int) -> list[int]:
+        """Record numbers (``index``) of the first ``limit`` records whose flags are one of ``values``."""
+        flags = bytes(self._flags)
+        found: list[int] = []
+        for v in values:  # the first ``limit`` of each value hold the first ``limit`` of all
+            b, at, k = v.to_bytes(1, "little"), 0, 0
+            while k < limit and (at := flags.find(b, at)) >= 0:
+                found.append(at)
+                at, k = at + 1, k + 1
+        return [self._index[pos] for pos in sorted(found)[:limit]]
+
+    def all_call_names(self) -> list[bytes]:
+        """Every call name of every record, as stored (NUL-free bytes), in record order."""
+        raw = bytes(self._called)
+        return raw[:-1].split(b"\0") if raw else []
 
     def has_turns(self) -> bool:
         return bool(self._turns)
@@ -478,6 +599,8 @@ def duplicate_record(summaries: list[RecordSummary], ctx: Context) -> Iterator[t
     Safe: later copies are dropped; the first is kept unchanged.
     """
     t = as_table(summaries)
+    if not t.any_repeat("digest"):
+        return
     per_file = ctx.options.get("duplicates_per_file")
     first: dict[Any, int] = {}
     for pos, d in enumerate(t.iter_digests()):
@@ -512,6 +635,8 @@ def duplicate_id(summaries: list[RecordSummary], ctx: Context) -> Iterator[tuple
     Safe: later ids get a suffix (`q1-2`); record contents are unchanged.
     """
     t = as_table(summaries)
+    if not t.any_repeat("id"):
+        return
     per_file = ctx.options.get("duplicates_per_file")
     first: dict[Any, int] = {}
     for pos in range(len(t)):

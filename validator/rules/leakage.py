@@ -43,6 +43,8 @@ def near_duplicate_record(summaries: list[RecordSummary], ctx: Context) -> Itera
     No fix: which copy to keep is a judgement call.
     """
     t = as_table(summaries)
+    if not t.any_repeat("near"):
+        return
     per_file = ctx.options.get("duplicates_per_file")
     first: dict[Any, int] = {}
     for pos in range(len(t)):

@@ -17,12 +17,12 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from toolproof.validator.findings import FixSafety, Hit, Severity, json_path
 from toolproof.validator.grounding import record_grounding
 from toolproof.validator.rules.base import Context, rule
-from toolproof.validator.rules.dataset import RecordSummary, as_table
+from toolproof.validator.rules.dataset import NEAR_MISS, NO_CALLS, PARALLEL, TRAINS, RecordSummary, as_table
 
 FAMILY = "mix"
 
@@ -94,28 +94,58 @@ class MixTally:
 
     @classmethod
     def of(cls, summaries: Any) -> MixTally:
+        """The tally of ``summaries``: computed once per table (TP701-TP705 each ask for it)."""
         if isinstance(summaries, MixTally):
             return summaries
         t = as_table(summaries)
+        cached = getattr(t, "mix_tally", None)
+        if cached is not None and cached[0] == len(t):
+            return cast(MixTally, cached[1])
+        counts = t.flag_counts()
+        if all(v & TRAINS for v in counts):  # every record trains (nearly every training file): in C
+            m = cls._all_training(t, counts)
+            t.mix_tally = (len(t), m)
+            return m
         m = cls()
-        far, calls = m.far, m.calls
-        for pos in range(len(t)):
-            if not t.trains_of(pos):
-                continue
+        far = m.far
+        calls: Counter[bytes] = Counter()  # names as stored, decoded once at the end
+        for index, answers, no_call_answers, flags, called in t.training_rows():
             m.train += 1
-            a, na = t.answers_of(pos)
-            m.answers += a
-            m.no_call_answers += na
-            if t.no_calls_of(pos):
+            m.answers += answers
+            m.no_call_answers += no_call_answers
+            if called is None:  # no call
                 m.no_call += 1
-                if t.near_miss_of(pos):
+                if flags & NEAR_MISS:
                     m.near += 1
                 elif len(far) < FAR_KEPT:
-                    far.append(t.index_of(pos))
+                    far.append(index)
             else:
-                calls.update(t.called_of(pos))
-                if t.parallel_of(pos):
+                calls.update(called)
+                if flags & PARALLEL:
                     m.parallel += 1
+        for name, n in calls.items():  # (first-called order kept: decoding is one-to-one)
+            m.calls[name.decode("utf-8", "surrogatepass")] = n
+        t.mix_tally = (len(t), m)
+        return m
+
+    @classmethod
+    def _all_training(cls, t: Any, counts: dict[int, int]) -> MixTally:
+        """The tally of a table whose records all train, from whole-column counts (the loop in
+        :meth:`of` gives the same; ``tests/test_mix.py`` compares them)."""
+        m = cls()
+        m.train = len(t)
+        m.answers, m.no_call_answers = t.answer_totals()
+        for v, n in counts.items():
+            if v & NO_CALLS:
+                m.no_call += n
+                if v & NEAR_MISS:
+                    m.near += n
+            elif v & PARALLEL:
+                m.parallel += n
+        far_values = [v for v in counts if v & NO_CALLS and not v & NEAR_MISS]
+        m.far.extend(t.first_with_flags(far_values, FAR_KEPT))
+        for name, n in Counter(t.all_call_names()).items():  # (only calling records have names)
+            m.calls[name.decode("utf-8", "surrogatepass")] = n
         return m
 
     def add(self, other: MixTally, records: int = 0) -> None:
