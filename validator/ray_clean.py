@@ -53,7 +53,7 @@ from toolproof.validator.cleaner import (
     repair_example,
     suffix_id,
 )
-from toolproof.validator.engine import RANGE_BYTES
+from toolproof.validator.engine import RANGE_BYTES, quick_precheck
 from toolproof.validator.errors import ToolproofError
 from toolproof.validator.io import (
     InputError,
@@ -144,7 +144,7 @@ class _RangeCleaner:
         folders = self.s["folders"]
         on_finding = (lambda f: found.write(dumps_line(f.to_dict()))) if folders is not None else None
         for unit in self._units(item):
-            rec = parse_unit(unit, file, self.s["formats"].get(file, "auto"))
+            rec = parse_unit(unit, file, self.s["formats"].get(file, "auto"), quick_precheck)  # as `clean` reads
             at = q.tell()
             cand = judge_record(rec, self.cleaner, result, counts, q, on_finding)
             pos = base + rec.index
