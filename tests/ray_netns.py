@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import socket
 import subprocess
 
 import pytest
@@ -24,6 +25,13 @@ UNSHARE = ["unshare", "-n", "-p", "-f", "--mount-proc"]
 
 
 @functools.cache
+def free_port() -> int:
+    """A TCP port free on the loopback interface (for a server a test starts there)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def can_isolate() -> bool:
     """This machine can run a command in a new loopback-only network and PID namespace."""
     if not (shutil.which("unshare") and shutil.which("ip")):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ray_netns import own_cluster
+from ray_netns import free_port, own_cluster
 from test_scale import awkward_file
 
 from toolproof.cli import main
@@ -24,15 +23,9 @@ pytestmark = own_cluster
 RAY = [sys.executable, "-m", "ray.scripts.scripts"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "RAY_AUTH_MODE": "token", "RAY_USAGE_STATS_ENABLED": "0"}
     subprocess.run([*RAY, "start", "--head", f"--port={port}", "--num-cpus=1", "--include-dashboard=false",
                     "--disable-usage-stats"], env=env, check=True, capture_output=True, timeout=300)
@@ -81,6 +74,6 @@ def test_a_missing_token_and_a_missing_cluster_are_clear_errors(cluster: str, tm
     assert got.returncode == 3, got.stderr[-2000:]
     assert f"the Ray cluster at {cluster} wants a token: set RAY_AUTH_MODE=token and RAY_AUTH_TOKEN" in got.stderr
     t0 = time.monotonic()
-    got = subprocess.run([*cmd, f"127.0.0.1:{_free_port()}"], env=env, capture_output=True, text=True, timeout=300)
+    got = subprocess.run([*cmd, f"127.0.0.1:{free_port()}"], env=env, capture_output=True, text=True, timeout=300)
     assert got.returncode == 3 and "no Ray cluster at 127.0.0.1:" in got.stderr and "Connection refused" in got.stderr
     assert time.monotonic() - t0 < 60  # not Ray's 14 minutes of retries

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 import ray
-from ray_netns import ray_in_netns
+from ray_netns import free_port, ray_in_netns
 from test_ray_engine import clean_input
 from test_scale import record
 
@@ -33,17 +33,11 @@ TESTS = str(Path(__file__).resolve().parent)
 BUCKET = "toolproof-test"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def s3() -> Iterator[Any]:
     """moto's S3 on loopback, with the AWS settings pyarrow and boto3 read; yields a boto3 client."""
-    moto_server = pytest.importorskip("moto.server", reason="the object storage tests need moto[server] (the dev extra)")
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
+    from moto import server as moto_server  # the dev extra: a missing package fails, never skips
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
     server.start()
     host, port = server.get_host_and_port()
     env = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
@@ -161,7 +155,7 @@ def test_uris_that_cannot_be_used_are_usage_errors(uploaded: dict[str, Any], s3:
     assert code == 2 and "object storage is read by --engine ray" in err
     code, _o, err = run(["clean", uploaded["uris"][0], "-o", f"s3://{BUCKET}/in", "--engine", "ray"], capsys)
     assert code == 2 and f"-o s3://{BUCKET}/in: folder is not empty" in err
-    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{_free_port()}")  # nothing listens there
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{free_port()}")  # nothing listens there
     code, _o, err = run(["lint", uploaded["uris"][0], "--engine", "ray"], capsys)
     assert code == 2 and f"{uploaded['uris'][0]}: cannot reach it" in err
     assert "AWS_ENDPOINT_URL_S3" in err and "AWS_ACCESS_KEY_ID" in err and "Traceback" not in err
