@@ -303,8 +303,7 @@ def proven_clean(rec: Any) -> bool | None:
     record as read: clean (True), not clean (False), or nothing (None: it did not run on it)."""
     from toolproof.validator.io import UNCHECKED
 
-    view = getattr(rec, "view", UNCHECKED)
-    return None if view is UNCHECKED else view is not None
+    return None if rec.view is UNCHECKED else rec.view is not None
 
 
 def judge_record(
@@ -701,7 +700,6 @@ def fix_file(
     ``on_unfixed`` (a callable) receives the errors of records left as they are instead of
     ``res.unfixed``; ``keep_changes=False`` keeps only the count of repairs, not each :class:`Change`.
     """
-    from toolproof.validator.dupkeys import duplicate_key_hits
     from toolproof.validator.engine import quick_precheck
     from toolproof.validator.formats import AUTO_OBJECT_ARGS, read_record
     from toolproof.validator.io import (
@@ -712,6 +710,7 @@ def fix_file(
         looks_like_json_document,
         parse_bytes,
         sniff_binary,
+        vet_value,
     )
 
     p = Path(path)
@@ -775,7 +774,7 @@ def fix_file(
                 out = begin(fd)
             for lineno, line in enumerate(_physical_lines(src), 1):
                 new = _fix_line(line, lineno, index, file, fmt, cleaner, res, unfixed, keep_changes,
-                                duplicate_key_hits, read_record, parse_bytes, quick_precheck)
+                                vet_value, read_record, parse_bytes, quick_precheck)
                 if line.strip():
                     index += 1
                 if out is None and new is not line:
@@ -802,14 +801,13 @@ def _fix_line(
     res: FixFileResult,
     unfixed: Any,
     keep_changes: bool,
-    duplicate_key_hits: Any,
+    vet_value: Any,
     read_record: Any,
     parse_bytes: Any,
     precheck: Any = None,
 ) -> bytes:
     """The bytes ``fix`` writes for one physical line: the line itself (the same object) unless
     its record was repaired; counts and unfixed errors go to ``res`` / ``unfixed``."""
-    from toolproof.validator.io import has_long_digits, loads_exact, too_deep
 
     text = line.rstrip(b"\r\n")
     if not text.strip():
@@ -823,14 +821,12 @@ def _fix_line(
         hit = bad.error or Hit("$", "invalid JSON", FixSafety.NONE)
         unfixed(cleaner.reader_finding("TP001", hit, file, lineno, index))
         return line
-    deep = too_deep(obj, text)
+    # (as lint reads: integers past 64 bits exact, should the record be rewritten)
+    obj, deep, _body, hits = vet_value(text, obj)
     if deep is not None:  # never walked: left as it is, reported as lint reports it
         unfixed(cleaner.reader_finding("TP013", deep, file, lineno, index))
         return line
-    if has_long_digits(text):  # integers past 64 bits exact, should the record be rewritten
-        obj = loads_exact(text)
-    dups = [cleaner.reader_finding(code, hit, file, lineno, index, obj)
-            for code, hit in duplicate_key_hits(text, obj) if code in cleaner.enabled]
+    dups = [cleaner.reader_finding(code, hit, file, lineno, index, obj) for code, hit in hits if code in cleaner.enabled]
     if dups:  # a repeated key: rewriting would silently pick one value; keep the line
         for f in dups:
             if f.severity is Severity.ERROR:

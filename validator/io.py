@@ -395,7 +395,7 @@ _DIGIT_MAP = bytes(48 if 48 <= i <= 57 else 32 for i in range(256))
 _RUN = b"0" * 19
 
 
-# parse_bytes' one pass over a record's bytes: digits -> "0" (a 19-digit run), "[" and "{" -> "["
+# vet_value's one pass over a record's bytes: digits -> "0" (a 19-digit run), "[" and "{" -> "["
 # (the bracket count that bounds the nesting), ":" kept (the duplicate-key check's count), the rest " ".
 _SCAN_MAP = bytes(48 if 48 <= i <= 57 else 91 if i in (91, 123) else 58 if i == 58 else 32 for i in range(256))
 
@@ -418,6 +418,22 @@ def loads_exact(data: bytes) -> Any:
         return obj
 
 
+def vet_value(data: bytes, obj: Any) -> tuple[Any, Hit | None, bytes | None, list[tuple[str, Hit]]]:
+    """The checks of a value just parsed from ``data``, in one pass over its bytes: ``(value, TP013
+    hit, body JSON, TP011 hits)``. A value nested past :data:`MAX_NESTING` comes back with its hit
+    and nothing else (it is never walked again); integers past 64 bits are read again exactly; the
+    body's canonical JSON (``records.body_json``, dicts only) serves the duplicate-key check and the
+    dataset summary. ``parse_bytes`` and ``fix`` read every record through it."""
+    scan = data.translate(_SCAN_MAP)
+    deep = too_deep(obj) if scan.count(b"[") > MAX_NESTING else None  # (fewer brackets cannot nest deeper)
+    if deep is not None:
+        return obj, deep, None, []
+    if _RUN in scan:  # integers past 64 bits: read them exactly
+        obj = loads_exact(data)
+    body = body_json(obj) if type(obj) is dict else None
+    return obj, None, body, duplicate_key_hits(data, obj, body, scan.count(b":"))
+
+
 def parse_bytes(
     data: bytes,
     file: str,
@@ -438,14 +454,9 @@ def parse_bytes(
         obj = orjson.loads(data)
     except orjson.JSONDecodeError as e:
         return _invalid(file, line, index, data, _parse_reason(data, e, last_line))
-    scan = data.translate(_SCAN_MAP)  # one pass for the three byte tests below
-    deep = too_deep(obj) if scan.count(b"[") > MAX_NESTING else None  # (fewer brackets cannot nest deeper)
+    obj, deep, body, dups = vet_value(data, obj)
     if deep is not None:
         return _too_deep_record(file, line, index, deep, data)
-    if _RUN in scan:  # integers past 64 bits: read them exactly
-        obj = loads_exact(data)
-    body = body_json(obj) if type(obj) is dict else None
-    dups = duplicate_key_hits(data, obj, body, scan.count(b":"))
     view = precheck(obj) if precheck is not None and type(obj) is dict else None
     if view is not None and view.plain and record_format in ("auto", "canonical", AUTO_OBJECT_ARGS):
         rec = RawRecord(file, line, index, obj, source_format="canonical")
