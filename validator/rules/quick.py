@@ -90,11 +90,6 @@ def _check_tools(tools_val: list[Any]) -> dict[str, Any] | None:
     return infos
 
 
-def _tools_infos(tools_val: list[Any]) -> dict[str, Any] | None:
-    """:func:`_check_tools`, cached by the tools' JSON (records of a dataset share their tool lists)."""
-    return _tools_entry(tools_val)[0]
-
-
 _NOT_CLEAN: tuple[None, tuple[str, ...], bool] = (None, (), False)
 
 
