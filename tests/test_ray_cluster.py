@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ray_netns import free_port, own_cluster
+from ray_netns import closed_port, free_port, own_cluster
 from test_scale import awkward_file
 
 from toolproof.cli import main
@@ -74,6 +74,7 @@ def test_a_missing_token_and_a_missing_cluster_are_clear_errors(cluster: str, tm
     assert got.returncode == 3, got.stderr[-2000:]
     assert f"the Ray cluster at {cluster} wants a token: set RAY_AUTH_MODE=token and RAY_AUTH_TOKEN" in got.stderr
     t0 = time.monotonic()
-    got = subprocess.run([*cmd, f"127.0.0.1:{free_port()}"], env=env, capture_output=True, text=True, timeout=300)
+    with closed_port() as port:
+        got = subprocess.run([*cmd, f"127.0.0.1:{port}"], env=env, capture_output=True, text=True, timeout=300)
     assert got.returncode == 3 and "no Ray cluster at 127.0.0.1:" in got.stderr and "Connection refused" in got.stderr
     assert time.monotonic() - t0 < 60  # not Ray's 14 minutes of retries

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 import ray
-from ray_netns import free_port, ray_in_netns
+from ray_netns import closed_port, free_port, ray_in_netns
 from test_ray_engine import clean_input
 from test_scale import record
 
@@ -155,8 +155,9 @@ def test_uris_that_cannot_be_used_are_usage_errors(uploaded: dict[str, Any], s3:
     assert code == 2 and "object storage is read by --engine ray" in err
     code, _o, err = run(["clean", uploaded["uris"][0], "-o", f"s3://{BUCKET}/in", "--engine", "ray"], capsys)
     assert code == 2 and f"-o s3://{BUCKET}/in: folder is not empty" in err
-    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{free_port()}")  # nothing listens there
-    code, _o, err = run(["lint", uploaded["uris"][0], "--engine", "ray"], capsys)
+    with closed_port() as port:  # nothing listens there
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{port}")
+        code, _o, err = run(["lint", uploaded["uris"][0], "--engine", "ray"], capsys)
     assert code == 2 and f"{uploaded['uris'][0]}: cannot reach it" in err
     assert "AWS_ENDPOINT_URL_S3" in err and "AWS_ACCESS_KEY_ID" in err and "Traceback" not in err
     with socket.socket() as mute:  # takes connections and never answers: the driver gives up, it does not hang
